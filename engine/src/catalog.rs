@@ -1,0 +1,748 @@
+//! The catalog of a campaign: its indicators and rules, as data.
+//!
+//! A catalog is resolved for one campaign year from a TOML file of
+//! `indicators/` (see [`crate::load`]); this module holds the resolved types.
+//! Every field is documented in `indicators/README.md`.
+
+use crate::number::{Number, RoundingMode};
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "schema")]
+use schemars::JsonSchema;
+
+/// One campaign of one year: everything needed to score an establishment.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    /// Campaign metadata and global rules.
+    pub campaign: Campaign,
+    /// Questions of the identification step (beyond the standard fields).
+    #[serde(default)]
+    pub identification: Vec<Question>,
+    /// Volets (2022+) or articles (2018) grouping the indicators.
+    pub volets: Vec<Volet>,
+    /// Intéressement rule of the year.
+    pub interessement: Interessement,
+    /// The indicators, in the order of the contract.
+    pub indicators: Vec<Indicator>,
+}
+
+/// Campaign metadata and global scoring rules.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Campaign {
+    /// Identifier of the resolved catalog: the file's family id and the year, e.g. `na-ako-2024`.
+    pub id: String,
+    /// Title shown to users.
+    pub title: String,
+    /// Region (ARS) publishing the campaign.
+    pub region: String,
+    /// Year evaluated (results of this year).
+    pub year: u16,
+    /// Contract generation or period, e.g. "2022-2024".
+    #[serde(default)]
+    pub contract: String,
+    /// The score is expressed out of this many points (100 = a percentage).
+    #[serde(default = "hundred")]
+    pub scale: Number,
+    /// Declared sum of the points of the scored indicators; checked on load when present.
+    #[serde(default)]
+    pub points_total: Option<Number>,
+    /// Maximum bonus points added on top of the score (never redistributed).
+    #[serde(default)]
+    pub bonus_max: Number,
+    /// How the weight of a non concerné / non mesurable indicator is redistributed.
+    pub redistribution: Redistribution,
+    /// Rounding of the displayed and compared score.
+    pub rounding: Rounding,
+    /// Sources of the campaign (slide decks, arrêtés).
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// Campaign-level values that are assumptions (not given by the sources).
+    #[serde(default)]
+    pub assumed: Vec<String>,
+}
+
+fn hundred() -> Number {
+    Number::HUNDRED
+}
+
+/// Redistribution of the weight of non concerné / non mesurable indicators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Redistribution {
+    /// Each applicable indicator is scaled up in proportion to its own weight
+    /// (equivalent to scoring on the applicable maximum).
+    Proportional,
+    /// The freed points are shared equally among the applicable indicators.
+    Equal,
+}
+
+/// Rounding of the score before display and comparison with the thresholds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Rounding {
+    /// Number of decimals kept (0 = whole percent).
+    pub decimals: u32,
+    /// Rounding mode.
+    #[serde(default)]
+    pub mode: RoundingMode,
+}
+
+/// A volet (or article) of the contract.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Volet {
+    /// Identifier used by indicators.
+    pub id: String,
+    /// Title shown to users, e.g. "Produits de santé" or "Art. 10-1 …".
+    pub title: String,
+}
+
+/// A question of the identification step.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    /// Identifier used by applicability conditions and pre-fills.
+    pub id: String,
+    /// Question shown to users.
+    pub label: String,
+    /// Kind of answer.
+    pub kind: QuestionKind,
+    /// Options of a `choice` question.
+    #[serde(default)]
+    pub options: Vec<Choice>,
+    /// Help text.
+    #[serde(default)]
+    pub help: String,
+}
+
+/// Kind of an identification answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionKind {
+    /// Oui / non.
+    Bool,
+    /// One option among `options`.
+    Choice,
+    /// A non-negative integer.
+    Integer,
+    /// Free text.
+    Text,
+}
+
+/// An option of a choice question.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    /// Stored value.
+    pub id: String,
+    /// Label shown.
+    pub label: String,
+}
+
+/// Intéressement rule: the establishment is intéressé when its rounded total
+/// score falls in one of the bands (first match wins).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Interessement {
+    /// Bands, e.g. `[{ min = 90 }, { min = 85, below = 90, progression = true }]`.
+    pub bands: Vec<Band>,
+}
+
+/// A band of rounded score giving intéressement.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    /// Lowest rounded score of the band (inclusive).
+    pub min: Number,
+    /// Upper bound of the band (exclusive), if any.
+    #[serde(default)]
+    pub below: Option<Number>,
+    /// Whether the score must also be strictly greater than the previous year's rounded score.
+    #[serde(default)]
+    pub progression: bool,
+}
+
+/// National or regional indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Fixed by national arrêté.
+    National,
+    /// Chosen by the region (ARS, AM, OMEDIT).
+    Regional,
+}
+
+/// How an indicator counts in the score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Part of the base score; its weight is redistributed when NC/NM.
+    #[default]
+    Scored,
+    /// Bonus points on top of the score, never redistributed.
+    Bonus,
+    /// Not scored ("à titre d'éclairage").
+    Information,
+}
+
+/// One indicator of the contract.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    /// Stable identifier used in answers (lowercase, no spaces), e.g. `ir-cho-2`.
+    pub id: String,
+    /// Code as printed in the sources, e.g. "IR CHO 3.1", "I.4".
+    pub code: String,
+    /// Title.
+    pub title: String,
+    /// Identifier of its volet.
+    pub volet: String,
+    /// National or regional.
+    pub scope: Scope,
+    /// Scored, bonus or information only.
+    #[serde(default)]
+    pub role: Role,
+    /// Points of the indicator (0 for information).
+    #[serde(default)]
+    pub points: Number,
+    /// What is measured and how it scores.
+    pub measure: Measure,
+    /// Which establishments are concerned (others are automatically non concerné).
+    #[serde(default)]
+    pub applies_to: Selector,
+    /// Establishments for which it is automatically non mesurable (objective kept).
+    #[serde(default)]
+    pub not_measurable_for: Option<Selector>,
+    /// Whether the establishment may declare it non concerné.
+    #[serde(default = "yes")]
+    pub nc_allowed: bool,
+    /// Whether the establishment may declare it non mesurable.
+    #[serde(default = "yes")]
+    pub nm_allowed: bool,
+    /// Éléments de preuve to provide.
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
+    /// Evaluation period, e.g. "du 1er janvier au 31 décembre 2023", "situation au 31/12".
+    #[serde(default)]
+    pub period: String,
+    /// Help text for the establishment.
+    #[serde(default)]
+    pub help: String,
+    /// Where the indicator comes from (source file and slide).
+    #[serde(default)]
+    pub source: String,
+    /// Names of the fields whose values are assumptions, not given by the sources.
+    #[serde(default)]
+    pub assumed: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// An élément de preuve.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    /// Identifier used in answers.
+    pub id: String,
+    /// Document to provide.
+    pub label: String,
+}
+
+/// What an indicator measures.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Measure {
+    /// numerator / denominator, in percent.
+    Rate {
+        /// Numerator input.
+        numerator: Input,
+        /// Denominator input.
+        denominator: Input,
+        /// Target on the rate.
+        target: Target,
+        /// How the rate scores.
+        scoring: Scoring,
+        /// When present, the denominator may be left empty ("si le chiffre est
+        /// difficile à obtenir, ne renseigner que le numérateur"): the numerator
+        /// alone is then scored with this rule.
+        #[serde(default)]
+        numerator_only: Option<NumeratorOnly>,
+    },
+    /// Evolution rate between two amounts: (current − previous) / previous, in percent.
+    Evolution {
+        /// Amount of year N-1.
+        previous: Input,
+        /// Amount of year N.
+        current: Input,
+        /// Target on the evolution rate (usually `<=`).
+        target: Target,
+        /// How the evolution scores.
+        scoring: Scoring,
+    },
+    /// Weighted count against a target (e.g. conciliations: entry 1, exit 1, both 2).
+    Count {
+        /// Counted inputs with their weight.
+        terms: Vec<Term>,
+        /// Target on the weighted count (often personalised).
+        target: Target,
+        /// How the count scores.
+        scoring: Scoring,
+    },
+    /// A distribution of a total into parts that must add up, scored on the
+    /// share of the counted parts among the non-excluded total.
+    Distribution {
+        /// The total (e.g. all beds and places).
+        total: Input,
+        /// The parts; their sum must equal the total.
+        parts: Vec<Input>,
+        /// Ids of the parts counted in the numerator (e.g. levels 2 and 3).
+        counted: Vec<String>,
+        /// Units excluded from the denominator (e.g. réanimation, SC, UHCD, néonatologie).
+        #[serde(default)]
+        excluded: Option<Input>,
+        /// Among the counted parts, units belonging to the excluded services.
+        #[serde(default)]
+        excluded_counted: Option<Input>,
+        /// Target on the share.
+        target: Target,
+        /// How the share scores.
+        scoring: Scoring,
+    },
+    /// Qualitative criteria, each worth points; a yes/no indicator is one criterion.
+    Criteria {
+        /// The criteria; their points add up to the indicator's points.
+        criteria: Vec<Criterion>,
+    },
+    /// Figures collected for information only.
+    Information {
+        /// The figures.
+        #[serde(default)]
+        inputs: Vec<Input>,
+    },
+}
+
+/// Scoring of a rate whose denominator was left empty.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NumeratorOnly {
+    /// Target on the numerator alone (a count).
+    pub target: Target,
+    /// How the count scores.
+    pub scoring: Scoring,
+}
+
+/// A figure the establishment enters.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    /// Identifier within the indicator.
+    pub id: String,
+    /// Label shown.
+    pub label: String,
+    /// Unit, which sets the validation.
+    pub unit: Unit,
+    /// Help text.
+    #[serde(default)]
+    pub help: String,
+    /// Identification answer that pre-fills this input (a question id, or
+    /// `lits`, `places`, `lits_et_places`).
+    #[serde(default)]
+    pub prefill: Option<String>,
+}
+
+/// A counted term of a `count` indicator.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Term {
+    /// Identifier within the indicator.
+    pub id: String,
+    /// Label shown.
+    pub label: String,
+    /// How much one unit counts (e.g. 2 for a conciliation at entry and exit).
+    #[serde(default = "one")]
+    pub weight: Number,
+    /// Help text.
+    #[serde(default)]
+    pub help: String,
+}
+
+fn one() -> Number {
+    Number::ONE
+}
+
+/// A qualitative criterion.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Criterion {
+    /// Identifier within the indicator.
+    pub id: String,
+    /// What must be true.
+    pub label: String,
+    /// Points when met.
+    pub points: Number,
+    /// Help text.
+    #[serde(default)]
+    pub help: String,
+}
+
+/// Unit of an input or a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// A non-negative integer (patients, beds, lines).
+    Count,
+    /// A non-negative amount in euros (at most 2 decimals).
+    Amount,
+    /// A percentage between 0 and 100.
+    Percent,
+}
+
+impl Unit {
+    /// French name of the unit.
+    pub fn label(self) -> &'static str {
+        match self {
+            Unit::Count => "nombre",
+            Unit::Amount => "montant en euros",
+            Unit::Percent => "pourcentage",
+        }
+    }
+}
+
+/// Direction of a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub enum Op {
+    /// The value must be at least the target.
+    #[serde(rename = ">=")]
+    AtLeast,
+    /// The value must be at most the target.
+    #[serde(rename = "<=")]
+    AtMost,
+}
+
+/// A target.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// `>=` or `<=`.
+    pub op: Op,
+    /// The target value (absent when personalised).
+    #[serde(default)]
+    pub value: Option<Number>,
+    /// Whether the target is set per establishment (given in the answers).
+    #[serde(default)]
+    pub personalised: bool,
+    /// Unit of the value: `percent` for rates, evolutions and distributions, `count` for counts.
+    pub unit: Unit,
+}
+
+/// How a measured value turns into a share of the indicator's points.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(tag = "fn", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Scoring {
+    /// All the points when the target is met, none otherwise.
+    AllOrNothing,
+    /// Linear between `floor` (no point) and the target (all points), capped.
+    Linear {
+        /// Value giving no point (default 0 for `>=` targets; required for `<=`).
+        #[serde(default)]
+        floor: Option<Number>,
+    },
+    /// Steps: the best satisfied tier gives its share; meeting the target gives all the points.
+    Tiers {
+        /// Tiers, e.g. `[{ from = 80, share = 50 }]` (share in percent of the points).
+        tiers: Vec<Tier>,
+    },
+}
+
+/// A step of a tiers scoring.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Tier {
+    /// Bound reached (`>=` or `<=` per the target's op).
+    pub from: Number,
+    /// Share of the points, in percent.
+    pub share: Number,
+}
+
+/// Selects establishments by category, legal status, funding and identification answers.
+/// Every non-empty list must match; an empty selector matches every establishment.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Selector {
+    /// At least one of the establishment's categories of activity is listed.
+    #[serde(default)]
+    pub categories: Vec<Category>,
+    /// The legal status is listed.
+    #[serde(default)]
+    pub legal_status: Vec<LegalStatus>,
+    /// The funding category is listed.
+    #[serde(default)]
+    pub funding: Vec<Funding>,
+    /// Every condition on identification answers holds.
+    #[serde(default)]
+    pub when: Vec<Condition>,
+}
+
+impl Selector {
+    /// Whether the selector restricts nothing.
+    pub fn is_empty(&self) -> bool {
+        self.categories.is_empty()
+            && self.legal_status.is_empty()
+            && self.funding.is_empty()
+            && self.when.is_empty()
+    }
+}
+
+/// A condition on an identification answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// Question id.
+    pub question: String,
+    /// Expected answer (bool, option id or integer).
+    pub equals: serde_json::Value,
+}
+
+/// Category of activity of an establishment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// Médecine, chirurgie, obstétrique.
+    Mco,
+    /// Hospitalisation à domicile.
+    Had,
+    /// Dialyse.
+    Dialyse,
+    /// Soins de suite et de réadaptation.
+    Ssr,
+    /// Psychiatrie.
+    Psy,
+    /// Unités de soins de longue durée.
+    Usld,
+}
+
+impl Category {
+    /// Every category, in display order.
+    pub const ALL: [Category; 6] = [
+        Category::Mco,
+        Category::Had,
+        Category::Dialyse,
+        Category::Ssr,
+        Category::Psy,
+        Category::Usld,
+    ];
+    /// French label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::Mco => "MCO",
+            Category::Had => "HAD",
+            Category::Dialyse => "Dialyse",
+            Category::Ssr => "SSR",
+            Category::Psy => "Psychiatrie",
+            Category::Usld => "USLD",
+        }
+    }
+}
+
+/// Legal status of an establishment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LegalStatus {
+    /// Établissement public.
+    Public,
+    /// Établissement privé à but lucratif.
+    Prive,
+    /// Établissement de santé privé d'intérêt collectif.
+    Espic,
+}
+
+impl LegalStatus {
+    /// Every status.
+    pub const ALL: [LegalStatus; 3] = [LegalStatus::Public, LegalStatus::Prive, LegalStatus::Espic];
+    /// French label.
+    pub fn label(self) -> &'static str {
+        match self {
+            LegalStatus::Public => "Public",
+            LegalStatus::Prive => "Privé",
+            LegalStatus::Espic => "ESPIC",
+        }
+    }
+    /// The usual funding category of the status (public and ESPIC: ex-DG; privé: ex-OQN).
+    pub fn default_funding(self) -> Funding {
+        match self {
+            LegalStatus::Public | LegalStatus::Espic => Funding::ExDg,
+            LegalStatus::Prive => Funding::ExOqn,
+        }
+    }
+}
+
+/// Former funding category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Funding {
+    /// Ex-dotation globale (public, ESPIC).
+    ExDg,
+    /// Ex-objectif quantifié national (private for-profit).
+    ExOqn,
+}
+
+impl Funding {
+    /// French label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Funding::ExDg => "ex-DG",
+            Funding::ExOqn => "ex-OQN",
+        }
+    }
+}
+
+impl Catalog {
+    /// The indicator with this id.
+    pub fn indicator(&self, id: &str) -> Option<&Indicator> {
+        self.indicators.iter().find(|i| i.id == id)
+    }
+
+    /// The identification question with this id.
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.identification.iter().find(|q| q.id == id)
+    }
+
+    /// Whether some band needs the previous year's score.
+    pub fn needs_previous_score(&self) -> bool {
+        self.interessement.bands.iter().any(|b| b.progression)
+    }
+}
+
+impl Measure {
+    /// Every input of the measure, in display order (criteria excluded).
+    pub fn inputs(&self) -> Vec<InputRef<'_>> {
+        match self {
+            Measure::Rate {
+                numerator,
+                denominator,
+                ..
+            } => vec![InputRef::Input(numerator), InputRef::Input(denominator)],
+            Measure::Evolution {
+                previous, current, ..
+            } => vec![InputRef::Input(previous), InputRef::Input(current)],
+            Measure::Count { terms, .. } => terms.iter().map(InputRef::Term).collect(),
+            Measure::Distribution {
+                total,
+                parts,
+                excluded,
+                excluded_counted,
+                ..
+            } => std::iter::once(total)
+                .chain(parts.iter())
+                .chain(excluded.iter())
+                .chain(excluded_counted.iter())
+                .map(InputRef::Input)
+                .collect(),
+            Measure::Criteria { .. } => Vec::new(),
+            Measure::Information { inputs } => inputs.iter().map(InputRef::Input).collect(),
+        }
+    }
+
+    /// The target, for measured kinds.
+    pub fn target(&self) -> Option<&Target> {
+        match self {
+            Measure::Rate { target, .. }
+            | Measure::Evolution { target, .. }
+            | Measure::Count { target, .. }
+            | Measure::Distribution { target, .. } => Some(target),
+            Measure::Criteria { .. } | Measure::Information { .. } => None,
+        }
+    }
+
+    /// Short French name of the kind.
+    pub fn kind_label(&self) -> &'static str {
+        match self {
+            Measure::Rate { .. } => "taux",
+            Measure::Evolution { .. } => "taux d'évolution",
+            Measure::Count { .. } => "dénombrement",
+            Measure::Distribution { .. } => "répartition",
+            Measure::Criteria { .. } => "critères qualitatifs",
+            Measure::Information { .. } => "information",
+        }
+    }
+}
+
+/// An input or a count term, seen uniformly by adapters (form, grid).
+#[derive(Debug, Clone, Copy)]
+pub enum InputRef<'a> {
+    /// A plain input.
+    Input(&'a Input),
+    /// A term of a count (always a count unit).
+    Term(&'a Term),
+}
+
+impl InputRef<'_> {
+    /// Identifier within the indicator.
+    pub fn id(&self) -> &str {
+        match self {
+            InputRef::Input(i) => &i.id,
+            InputRef::Term(t) => &t.id,
+        }
+    }
+    /// Label.
+    pub fn label(&self) -> &str {
+        match self {
+            InputRef::Input(i) => &i.label,
+            InputRef::Term(t) => &t.label,
+        }
+    }
+    /// Unit.
+    pub fn unit(&self) -> Unit {
+        match self {
+            InputRef::Input(i) => i.unit,
+            InputRef::Term(_) => Unit::Count,
+        }
+    }
+    /// Help text.
+    pub fn help(&self) -> &str {
+        match self {
+            InputRef::Input(i) => &i.help,
+            InputRef::Term(t) => &t.help,
+        }
+    }
+    /// Pre-fill source.
+    pub fn prefill(&self) -> Option<&str> {
+        match self {
+            InputRef::Input(i) => i.prefill.as_deref(),
+            InputRef::Term(_) => None,
+        }
+    }
+}

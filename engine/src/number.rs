@@ -1,0 +1,406 @@
+//! Exact numbers: every figure of the engine is a rational over `i128`.
+//!
+//! Inputs (counts, amounts, percentages) and catalog values (points, targets)
+//! are decimals; they are parsed exactly (never through binary floating point)
+//! and every operation is checked, so that an absurdly large input gives an
+//! error instead of a wrong score or a panic.
+
+use num_integer::Integer;
+use num_rational::Ratio;
+use num_traits::{CheckedAdd, CheckedDiv, CheckedMul, CheckedSub, Signed, Zero};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// An exact rational number.
+///
+/// ```
+/// use caqes_engine::Number;
+/// let a = Number::parse("0,1").unwrap();
+/// let b = Number::parse("0.2").unwrap();
+/// assert_eq!(a.add(b).unwrap(), Number::parse("0.3").unwrap());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Number(Ratio<i128>);
+
+/// An arithmetic result too large to be represented exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("valeur hors des limites du calcul exact")]
+pub struct Overflow;
+
+/// Largest magnitude accepted for a parsed decimal (inputs and catalog values).
+const MAX_PARSED: i128 = 1_000_000_000_000_000; // 10^15
+
+/// How a value is rounded to a number of decimals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RoundingMode {
+    /// Half away from zero (89.5 → 90). The usual rule of the agencies' spreadsheets.
+    #[default]
+    HalfUp,
+    /// Half to even (banker's rounding).
+    HalfEven,
+    /// Truncation toward zero (89.99 → 89).
+    Down,
+}
+
+impl Number {
+    /// Zero.
+    pub const ZERO: Number = Number(Ratio::new_raw(0, 1));
+    /// One.
+    pub const ONE: Number = Number(Ratio::new_raw(1, 1));
+    /// One hundred.
+    pub const HUNDRED: Number = Number(Ratio::new_raw(100, 1));
+
+    /// An integer.
+    pub fn int(n: i64) -> Number {
+        Number(Ratio::from_integer(n as i128))
+    }
+
+    /// `num / den`, `None` when `den` is zero.
+    pub fn ratio(num: i128, den: i128) -> Option<Number> {
+        if den == 0 {
+            None
+        } else {
+            Some(Number(Ratio::new(num, den)))
+        }
+    }
+
+    /// Parses a decimal written with a dot or a comma ("45.5", "45,5", "-3",
+    /// "1 000"). Exponents are refused; magnitudes are limited to 10^15.
+    pub fn parse(text: &str) -> Option<Number> {
+        let cleaned: String = text
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '_'))
+            .collect();
+        let (neg, body) = match cleaned.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, cleaned.strip_prefix('+').unwrap_or(&cleaned)),
+        };
+        let body = body.replace(',', ".");
+        let (int_part, frac_part) = match body.split_once('.') {
+            Some((i, f)) => (i, f),
+            None => (body.as_str(), ""),
+        };
+        if int_part.is_empty() && frac_part.is_empty() {
+            return None;
+        }
+        if !int_part.chars().all(|c| c.is_ascii_digit())
+            || !frac_part.chars().all(|c| c.is_ascii_digit())
+            || int_part.len() + frac_part.len() > 30
+        {
+            return None;
+        }
+        let frac_part = frac_part.trim_end_matches('0');
+        if frac_part.len() > 12 {
+            return None;
+        }
+        let int_value: i128 = if int_part.is_empty() {
+            0
+        } else {
+            int_part.parse().ok()?
+        };
+        if int_value > MAX_PARSED {
+            return None;
+        }
+        let scale = 10i128.pow(frac_part.len() as u32);
+        let frac_value: i128 = if frac_part.is_empty() {
+            0
+        } else {
+            frac_part.parse().ok()?
+        };
+        let num = int_value * scale + frac_value;
+        let num = if neg { -num } else { num };
+        Some(Number(Ratio::new(num, scale)))
+    }
+
+    /// Converts a JSON number exactly (through its decimal text, never through `f64` arithmetic).
+    pub fn from_json(value: &serde_json::Number) -> Option<Number> {
+        Number::parse(&value.to_string())
+    }
+
+    /// Whether the number is an integer.
+    pub fn is_integer(self) -> bool {
+        self.0.is_integer()
+    }
+
+    /// Whether the number is strictly negative.
+    pub fn is_negative(self) -> bool {
+        self.0.is_negative()
+    }
+
+    /// Whether the number is zero.
+    pub fn is_zero(self) -> bool {
+        self.0.is_zero()
+    }
+
+    /// Checked addition.
+    pub fn add(self, other: Number) -> Result<Number, Overflow> {
+        self.0.checked_add(&other.0).map(Number).ok_or(Overflow)
+    }
+
+    /// Checked subtraction.
+    pub fn sub(self, other: Number) -> Result<Number, Overflow> {
+        self.0.checked_sub(&other.0).map(Number).ok_or(Overflow)
+    }
+
+    /// Checked multiplication.
+    pub fn mul(self, other: Number) -> Result<Number, Overflow> {
+        self.0.checked_mul(&other.0).map(Number).ok_or(Overflow)
+    }
+
+    /// Checked division; dividing by zero is an [`Overflow`] too (callers check zero first).
+    pub fn div(self, other: Number) -> Result<Number, Overflow> {
+        if other.0.is_zero() {
+            return Err(Overflow);
+        }
+        self.0.checked_div(&other.0).map(Number).ok_or(Overflow)
+    }
+
+    /// The smaller of two numbers.
+    pub fn min(self, other: Number) -> Number {
+        if self <= other {
+            self
+        } else {
+            other
+        }
+    }
+
+    /// The larger of two numbers.
+    pub fn max(self, other: Number) -> Number {
+        if self >= other {
+            self
+        } else {
+            other
+        }
+    }
+
+    /// Clamps into `[lo, hi]`.
+    pub fn clamp(self, lo: Number, hi: Number) -> Number {
+        self.max(lo).min(hi)
+    }
+
+    /// Rounds to `decimals` decimals with `mode`, exactly.
+    ///
+    /// ```
+    /// use caqes_engine::{Number, RoundingMode};
+    /// let x = Number::parse("89.5").unwrap();
+    /// assert_eq!(x.round(0, RoundingMode::HalfUp), Number::int(90));
+    /// assert_eq!(x.round(0, RoundingMode::Down), Number::int(89));
+    /// ```
+    pub fn round(self, decimals: u32, mode: RoundingMode) -> Number {
+        let scale = 10i128.pow(decimals.min(12));
+        let numer = *self.0.numer();
+        let denom = *self.0.denom();
+        // self * scale = numer * scale / denom, computed without overflow when possible.
+        let Some(scaled) = numer.checked_mul(scale) else {
+            return self; // beyond any realistic figure; keep the exact value
+        };
+        let (q, r) = scaled.div_rem(&denom); // denom > 0
+        let twice = r.abs() * 2;
+        let away = match mode {
+            RoundingMode::Down => false,
+            RoundingMode::HalfUp => twice >= denom,
+            RoundingMode::HalfEven => twice > denom || (twice == denom && q % 2 != 0),
+        };
+        let q = if away {
+            if scaled < 0 {
+                q - 1
+            } else {
+                q + 1
+            }
+        } else {
+            q
+        };
+        Number(Ratio::new(q, scale))
+    }
+
+    /// Approximation for display adapters (spreadsheet cells, charts). Never
+    /// used in the scoring itself.
+    pub fn to_f64(self) -> f64 {
+        *self.0.numer() as f64 / *self.0.denom() as f64
+    }
+
+    /// Decimal text with a dot, at most `max_decimals` decimals (rounded half
+    /// up), trailing zeros removed: "87.5", "-3", "88.888889".
+    pub fn to_decimal_string(self, max_decimals: u32) -> String {
+        let r = self.round(max_decimals, RoundingMode::HalfUp);
+        let scale = 10i128.pow(max_decimals);
+        let scaled = *r.0.numer() * (scale / *r.0.denom());
+        let neg = scaled < 0;
+        let abs = scaled.unsigned_abs();
+        let int = abs / scale as u128;
+        let frac = abs % scale as u128;
+        let mut out = String::new();
+        if neg {
+            out.push('-');
+        }
+        out.push_str(&int.to_string());
+        if max_decimals > 0 && frac != 0 {
+            let f = format!("{:0width$}", frac, width = max_decimals as usize);
+            out.push('.');
+            out.push_str(f.trim_end_matches('0'));
+        }
+        out
+    }
+
+    /// French display: comma as decimal separator, narrow no-break space
+    /// between thousands, exactly `decimals` decimals: `1 234,50`.
+    pub fn to_french(self, decimals: u32) -> String {
+        let r = self.round(decimals, RoundingMode::HalfUp);
+        let scale = 10i128.pow(decimals);
+        let scaled = *r.0.numer() * (scale / *r.0.denom());
+        let neg = scaled < 0;
+        let abs = scaled.unsigned_abs();
+        let int = (abs / scale as u128).to_string();
+        let mut grouped = String::new();
+        for (i, c) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                grouped.push('\u{202f}');
+            }
+            grouped.push(c);
+        }
+        let mut out = String::new();
+        if neg {
+            out.push('-');
+        }
+        out.push_str(&grouped);
+        if decimals > 0 {
+            out.push(',');
+            out.push_str(&format!(
+                "{:0width$}",
+                abs % scale as u128,
+                width = decimals as usize
+            ));
+        }
+        out
+    }
+
+    /// French display with the decimals needed (at most 6): `1 234,5`.
+    pub fn to_french_auto(self) -> String {
+        let text = self.to_decimal_string(6);
+        let decimals = text.split_once('.').map(|(_, f)| f.len()).unwrap_or(0);
+        self.to_french(decimals as u32)
+    }
+
+    /// The numerator and denominator of the reduced fraction.
+    pub fn parts(self) -> (i128, i128) {
+        (*self.0.numer(), *self.0.denom())
+    }
+}
+
+impl fmt::Debug for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_integer() {
+            write!(f, "{}", self.0.numer())
+        } else {
+            write!(f, "{}/{}", self.0.numer(), self.0.denom())
+        }
+    }
+}
+
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_decimal_string(6))
+    }
+}
+
+/// Serialized as a JSON number when it is a short decimal, so catalogs and
+/// reports stay readable; the text is exact up to 6 decimals.
+impl Serialize for Number {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let text = self.to_decimal_string(6);
+        if let Ok(i) = text.parse::<i64>() {
+            return s.serialize_i64(i);
+        }
+        // Shortest round-trip formatting of f64 gives back the same decimal text.
+        match text.parse::<f64>() {
+            Ok(f) => s.serialize_f64(f),
+            Err(_) => s.serialize_str(&text),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Number {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Number;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("un nombre décimal")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Number, E> {
+                Ok(Number::int(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Number, E> {
+                i64::try_from(v)
+                    .map(Number::int)
+                    .map_err(|_| E::custom("nombre trop grand"))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Number, E> {
+                // `Display` of f64 is the shortest text that round-trips, i.e.
+                // the decimal the author wrote.
+                Number::parse(&v.to_string())
+                    .ok_or_else(|| E::custom(format!("nombre invalide : {v}")))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Number, E> {
+                Number::parse(v).ok_or_else(|| E::custom(format!("nombre invalide : « {v} »")))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> Number {
+        Number::parse(s).unwrap()
+    }
+
+    #[test]
+    fn parses_decimals_exactly() {
+        assert_eq!(n("45.5"), Number::ratio(91, 2).unwrap());
+        assert_eq!(n("45,5"), n("45.50"));
+        assert_eq!(n("-3"), Number::int(-3));
+        assert_eq!(n("1 000"), Number::int(1000));
+        assert_eq!(n(".5"), Number::ratio(1, 2).unwrap());
+        assert!(Number::parse("").is_none());
+        assert!(Number::parse("abc").is_none());
+        assert!(Number::parse("1e5").is_none());
+        assert!(Number::parse("12.3.4").is_none());
+        assert!(Number::parse("10000000000000000").is_none());
+    }
+
+    #[test]
+    fn rounding_modes() {
+        assert_eq!(n("84.99").round(0, RoundingMode::HalfUp), Number::int(85));
+        assert_eq!(n("84.49").round(0, RoundingMode::HalfUp), Number::int(84));
+        assert_eq!(n("89.5").round(0, RoundingMode::HalfUp), Number::int(90));
+        assert_eq!(n("88.5").round(0, RoundingMode::HalfEven), Number::int(88));
+        assert_eq!(n("89.5").round(0, RoundingMode::HalfEven), Number::int(90));
+        assert_eq!(n("89.99").round(0, RoundingMode::Down), Number::int(89));
+        assert_eq!(n("-2.5").round(0, RoundingMode::HalfUp), Number::int(-3));
+        assert_eq!(n("2.345").round(2, RoundingMode::HalfUp), n("2.35"));
+        let third = Number::ratio(1, 3).unwrap();
+        assert_eq!(third.round(2, RoundingMode::HalfUp), n("0.33"));
+    }
+
+    #[test]
+    fn formats() {
+        assert_eq!(n("1234.5").to_french(2), "1\u{202f}234,50");
+        assert_eq!(n("87").to_french(0), "87");
+        assert_eq!(n("-0.5").to_french(1), "-0,5");
+        assert_eq!(Number::ratio(800, 9).unwrap().to_decimal_string(2), "88.89");
+        assert_eq!(n("5").to_decimal_string(6), "5");
+    }
+
+    #[test]
+    fn overflow_is_an_error_not_a_panic() {
+        let big = Number::ratio(i128::MAX / 2, 1).unwrap();
+        assert!(big.mul(big).is_err());
+        assert!(big.div(Number::ZERO).is_err());
+    }
+}
