@@ -404,3 +404,20 @@ mod tests {
         assert!(big.div(Number::ZERO).is_err());
     }
 }
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Number {
+    fn schema_name() -> String {
+        "Number".into()
+    }
+    fn json_schema(gen: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        // A decimal written as a number or as a string ("45,5").
+        let mut schema = <f64 as schemars::JsonSchema>::json_schema(gen).into_object();
+        schema.instance_type = Some(schemars::schema::SingleOrVec::Vec(vec![
+            schemars::schema::InstanceType::Number,
+            schemars::schema::InstanceType::String,
+        ]));
+        schema.format = None;
+        schema.into()
+    }
+}

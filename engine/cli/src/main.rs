@@ -1,1 +1,233 @@
-fn main() {}
+//! `caqes`: the native command-line tool of the agency (ARS) and of catalog authors.
+//!
+//! Exit codes: 0 success; 1 invalid input (catalog, answers, evaluation with
+//! errors); 2 usage error (unknown command or option, missing argument).
+
+mod catalogs;
+mod report;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const HELP_TEMPLATE: &str = "\
+{before-help}{name} {version} — {about}
+
+Utilisation : {usage}
+
+{all-args}{after-help}";
+
+/// Calcul et vérification des scores CAQES.
+#[derive(Parser, Debug)]
+#[command(
+    name = "caqes",
+    version,
+    about = "Calcul et vérification des scores CAQES",
+    help_template = HELP_TEMPLATE,
+    disable_help_subcommand = true,
+    subcommand_help_heading = "Commandes",
+    subcommand_value_name = "COMMANDE",
+    disable_help_flag = true,
+    disable_version_flag = true,
+    after_help = "Codes de sortie : 0 succès ; 1 données invalides ; 2 erreur d'utilisation."
+)]
+struct Cli {
+    /// Dossier de référentiels à utiliser à la place des référentiels intégrés.
+    #[arg(long, global = true, value_name = "DOSSIER")]
+    indicators: Option<PathBuf>,
+    /// Afficher l'aide.
+    #[arg(short = 'h', long, action = clap::ArgAction::Help, global = true)]
+    help: Option<bool>,
+    /// Afficher la version.
+    #[arg(short = 'V', long, action = clap::ArgAction::Version)]
+    version: Option<bool>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Référentiels (catalogues d'indicateurs) : lister, vérifier, afficher.
+    #[command(
+        subcommand,
+        help_template = HELP_TEMPLATE,
+        subcommand_help_heading = "Commandes",
+        subcommand_value_name = "COMMANDE"
+    )]
+    Catalog(CatalogCommand),
+    /// Calculer le score d'un établissement à partir de ses réponses (JSON).
+    #[command(help_template = HELP_TEMPLATE)]
+    Score {
+        /// Identifiant du référentiel (ex. na-ako-2024) ou chemin d'un fichier .toml.
+        #[arg(long, value_name = "ID|FICHIER")]
+        catalog: Option<String>,
+        /// Fichier de réponses JSON.
+        #[arg(value_name = "REPONSES.json")]
+        answers: PathBuf,
+        /// Sortie JSON stable (pour d'autres outils).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum CatalogCommand {
+    /// Lister les référentiels disponibles.
+    #[command(help_template = HELP_TEMPLATE)]
+    List,
+    /// Vérifier des fichiers de référentiel (toutes les erreurs, avec fichier, ligne et champ).
+    #[command(help_template = HELP_TEMPLATE)]
+    Check {
+        /// Fichiers .toml à vérifier.
+        #[arg(value_name = "FICHIER", required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Afficher un référentiel résolu pour son année.
+    #[command(help_template = HELP_TEMPLATE)]
+    Show {
+        /// Identifiant (ex. na-ako-2024).
+        id: String,
+        /// Sortie JSON au lieu de TOML.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Afficher le schéma JSON du format de référentiel.
+    #[command(help_template = HELP_TEMPLATE)]
+    Schema,
+}
+
+/// A failure reported to the user, with its exit code.
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn input(message: impl Into<String>) -> Failure {
+        Failure {
+            code: 1,
+            message: message.into(),
+        }
+    }
+    pub fn usage(message: impl Into<String>) -> Failure {
+        Failure {
+            code: 2,
+            message: message.into(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let matches = match Cli::command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => return clap_error(e),
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => return clap_error(e),
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            eprintln!("erreur : {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+/// Prints clap's errors in French (help and version go to stdout with code 0).
+fn clap_error(e: clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ErrorKind};
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            print!("{e}");
+            return ExitCode::SUCCESS;
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            eprint!("{}", e.render());
+            return ExitCode::from(2);
+        }
+        _ => {}
+    }
+    let ctx = |k: ContextKind| e.get(k).map(|v| v.to_string()).unwrap_or_default();
+    let message = match e.kind() {
+        ErrorKind::InvalidSubcommand => format!(
+            "commande inconnue « {} »",
+            ctx(ContextKind::InvalidSubcommand)
+        ),
+        ErrorKind::UnknownArgument => {
+            format!("option inconnue « {} »", ctx(ContextKind::InvalidArg))
+        }
+        ErrorKind::MissingRequiredArgument => format!(
+            "argument obligatoire manquant : {}",
+            ctx(ContextKind::InvalidArg)
+        ),
+        ErrorKind::MissingSubcommand => "commande manquante".to_string(),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => format!(
+            "valeur invalide « {} » pour {}",
+            ctx(ContextKind::InvalidValue),
+            ctx(ContextKind::InvalidArg)
+        ),
+        ErrorKind::TooManyValues | ErrorKind::ArgumentConflict => {
+            format!(
+                "arguments incompatibles ou en trop : {}",
+                ctx(ContextKind::InvalidArg)
+            )
+        }
+        _ => "arguments invalides".to_string(),
+    };
+    eprintln!("erreur : {message}\nVoir « caqes --help ».");
+    ExitCode::from(2)
+}
+
+fn run(cli: Cli) -> Result<u8, Failure> {
+    let source = catalogs::Source::new(cli.indicators.clone());
+    match cli.command {
+        Command::Catalog(CatalogCommand::List) => catalogs::list(&source),
+        Command::Catalog(CatalogCommand::Check { files }) => catalogs::check(&files),
+        Command::Catalog(CatalogCommand::Show { id, json }) => catalogs::show(&source, &id, json),
+        Command::Catalog(CatalogCommand::Schema) => catalogs::schema(),
+        Command::Score {
+            catalog,
+            answers,
+            json,
+        } => score(&source, catalog.as_deref(), &answers, json),
+    }
+}
+
+fn score(
+    source: &catalogs::Source,
+    catalog: Option<&str>,
+    answers_path: &std::path::Path,
+    json: bool,
+) -> Result<u8, Failure> {
+    let text = std::fs::read(answers_path).map_err(|e| {
+        Failure::input(format!(
+            "lecture impossible de « {} » : {}",
+            answers_path.display(),
+            catalogs::io_message(&e)
+        ))
+    })?;
+    let text = String::from_utf8(text).map_err(|_| {
+        Failure::input(format!(
+            "« {} » n'est pas un texte UTF-8 (fichier JSON attendu)",
+            answers_path.display()
+        ))
+    })?;
+    let answers = caqes_engine::Answers::from_json(&text)
+        .map_err(|e| Failure::input(format!("{} : {e}", answers_path.display())))?;
+    let catalog = source.resolve(catalog, &answers.catalog)?;
+    let evaluation = caqes_engine::evaluate(&catalog, &answers);
+    if json {
+        let out = serde_json::to_string_pretty(&evaluation)
+            .map_err(|e| Failure::input(format!("sérialisation impossible : {e}")))?;
+        println!("{out}");
+    } else {
+        print!("{}", report::human(&catalog, &evaluation));
+    }
+    Ok(if evaluation.state == caqes_engine::State::Invalid {
+        1
+    } else {
+        0
+    })
+}

@@ -1,0 +1,165 @@
+//! The human report of `caqes score`, in French.
+
+use caqes_engine::{Catalog, Evaluation, Number, Role, Status, Unit};
+use std::fmt::Write as _;
+
+fn points(n: Number) -> String {
+    n.to_french(2)
+}
+
+fn value(v: Option<Number>, unit: Option<Unit>) -> String {
+    match (v, unit) {
+        (Some(v), Some(Unit::Percent)) => format!("{} %", v.to_french(2)),
+        (Some(v), _) => v.to_french_auto(),
+        (None, _) => "—".into(),
+    }
+}
+
+/// The report printed by `caqes score`.
+pub fn human(catalog: &Catalog, e: &Evaluation) -> String {
+    let mut out = String::new();
+    let unit = if catalog.campaign.scale == Number::HUNDRED {
+        " %"
+    } else {
+        " points"
+    };
+    let _ = writeln!(
+        out,
+        "{} — {} ({})",
+        catalog.campaign.title, e.year, e.catalog
+    );
+    let _ = writeln!(
+        out,
+        "Établissement : {} (FINESS {})",
+        if e.establishment.is_empty() {
+            "—"
+        } else {
+            &e.establishment
+        },
+        if e.finess.is_empty() {
+            "—"
+        } else {
+            &e.finess
+        }
+    );
+    let _ = writeln!(out, "Évaluation : {}", e.state.label());
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "{:<12} {:<14} {:>14} {:>12} {:>21}",
+        "Indicateur", "Statut", "Résultat", "Cible", "Points"
+    );
+    for r in &e.indicators {
+        let status = match (r.status, r.origin) {
+            (Status::Renseigne, _) if !r.complete => "Incomplet".to_string(),
+            (s, caqes_engine::Origin::Automatic) => format!("{} (auto)", s.label()),
+            (s, _) => s.label().to_string(),
+        };
+        let pts = match (r.role, r.status) {
+            (Role::Information, _) => "non scoré".to_string(),
+            (_, Status::Renseigne) => {
+                let b = if r.role == Role::Bonus { " bonus" } else { "" };
+                format!("{} / {}{b}", points(r.points), points(r.weight))
+            }
+            _ => format!("— / {}", points(r.max_points)),
+        };
+        let target = match (r.target, r.unit) {
+            (Some(t), Some(Unit::Percent)) => format!("{} %", t.to_french_auto()),
+            (Some(t), _) => t.to_french_auto(),
+            _ => "—".into(),
+        };
+        let _ = writeln!(
+            out,
+            "{:<12} {:<14} {:>14} {:>12} {:>21}",
+            r.code,
+            status,
+            value(r.value, r.unit),
+            target,
+            pts
+        );
+    }
+    let _ = writeln!(out);
+    for v in &e.volets {
+        let score = v
+            .score
+            .map(|s| format!("{} %", s.to_french(2)))
+            .unwrap_or_else(|| "—".into());
+        let _ = writeln!(
+            out,
+            "Volet « {} » : {} ({} / {} points)",
+            v.title,
+            score,
+            points(v.points),
+            points(v.weight)
+        );
+    }
+    let decimals = catalog.campaign.rounding.decimals;
+    match (e.score, e.total, e.total_rounded) {
+        (Some(s), Some(t), Some(r)) => {
+            let _ = writeln!(out, "Score : {}{unit}", s.to_french(2));
+            if !catalog.campaign.bonus_max.is_zero() {
+                let _ = writeln!(
+                    out,
+                    "Bonus : {} / {} ; total : {}{unit}",
+                    points(e.bonus),
+                    points(e.bonus_max),
+                    t.to_french(2)
+                );
+            }
+            let _ = writeln!(
+                out,
+                "Score retenu (arrondi) : {}{unit}",
+                r.to_french(decimals)
+            );
+        }
+        _ => {
+            let _ = writeln!(out, "Score : non calculable");
+        }
+    }
+    let verdict = match e.verdict.interesse {
+        Some(true) => "INTÉRESSÉ",
+        Some(false) => "NON INTÉRESSÉ",
+        None => "NON ÉVALUABLE",
+    };
+    let _ = writeln!(out, "Verdict : {verdict} — {}", e.verdict.reason);
+    if let (Some(false), Some(m)) = (e.verdict.interesse, e.verdict.missing) {
+        if let Some(t) = e.verdict.threshold {
+            let _ = writeln!(
+                out,
+                "Points manquants pour atteindre {}{unit} : {}",
+                t.to_french(decimals),
+                m.to_french(decimals)
+            );
+        }
+    }
+    if !e.problems.is_empty() {
+        let _ = writeln!(out, "\nProblèmes ({}) :", e.problems.len());
+        for p in &e.problems {
+            let code = p
+                .indicator
+                .as_deref()
+                .and_then(|id| catalog.indicator(id))
+                .map(|i| i.code.clone())
+                .or_else(|| p.indicator.clone());
+            let field = p
+                .field
+                .as_deref()
+                .map(|f| format!(" [{f}]"))
+                .unwrap_or_default();
+            match code {
+                Some(c) => {
+                    let _ = writeln!(
+                        out,
+                        "  - {} : {c}{field} : {}",
+                        p.severity.label(),
+                        p.message
+                    );
+                }
+                None => {
+                    let _ = writeln!(out, "  - {}{field} : {}", p.severity.label(), p.message);
+                }
+            }
+        }
+    }
+    out
+}
