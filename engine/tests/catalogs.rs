@@ -20,7 +20,11 @@ fn every_shipped_catalog_is_valid() {
         match caqes_engine::load_catalogs(&name, &src) {
             Ok(cats) => {
                 for c in cats {
-                    assert!(ids.insert(c.campaign.id.clone()), "duplicate catalog id {}", c.campaign.id);
+                    assert!(
+                        ids.insert(c.campaign.id.clone()),
+                        "duplicate catalog id {}",
+                        c.campaign.id
+                    );
                     count += 1;
                 }
             }
