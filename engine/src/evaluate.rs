@@ -227,7 +227,6 @@ pub fn evaluate(catalog: &Catalog, answers: &Answers) -> Evaluation {
         total_rounded,
         answers.previous_score,
         state != State::Complete,
-        &mut problems,
     );
     problems.sort_by_key(|p| p.severity);
     Evaluation {
@@ -329,6 +328,17 @@ fn check_document(catalog: &Catalog, answers: &Answers, problems: &mut Vec<Probl
         }
     }
     if catalog.needs_previous_score() {
+        if answers.previous_score.is_none() {
+            problems.push(Problem {
+                severity: Severity::Missing,
+                indicator: None,
+                field: Some("previous_score".into()),
+                message: format!(
+                    "score {} non renseigné : nécessaire pour la condition de progression",
+                    catalog.campaign.year.saturating_sub(1)
+                ),
+            });
+        }
         if let Some(p) = answers.previous_score {
             if p.is_negative()
                 || p > catalog

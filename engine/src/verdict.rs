@@ -3,7 +3,6 @@
 
 use crate::catalog::{Band, Catalog};
 use crate::number::Number;
-use crate::problem::{Problem, Severity};
 use serde::Serialize;
 
 /// Whether the establishment is intéressé, and why.
@@ -79,7 +78,6 @@ pub(crate) fn decide(
     rounded: Option<Number>,
     previous: Option<Number>,
     provisional: bool,
-    problems: &mut Vec<Problem>,
 ) -> Verdict {
     let mut verdict = Verdict {
         interesse: None,
@@ -98,17 +96,6 @@ pub(crate) fn decide(
     let previous = previous.map(|p| p.round(rounding.decimals, rounding.mode));
     let prev_year = catalog.campaign.year.saturating_sub(1);
     verdict.progression = previous.and_then(|p| score.sub(p).ok());
-    let needs_previous = catalog.needs_previous_score();
-    if needs_previous && previous.is_none() {
-        problems.push(Problem {
-            severity: Severity::Missing,
-            indicator: None,
-            field: Some("previous_score".into()),
-            message: format!(
-                "score {prev_year} non renseigné : nécessaire pour la condition de progression"
-            ),
-        });
-    }
     let step = Number::ratio(1, 10i128.pow(rounding.decimals)).unwrap_or(Number::ONE);
     let s = fmt_score(catalog, score);
 

@@ -1,0 +1,726 @@
+//! Hand-computed tests of every scoring rule, on small inline catalogs.
+
+use caqes_engine::{
+    evaluate, load_catalogs, Answers, Catalog, Evaluation, Number, Severity, State, Status,
+};
+
+fn n(s: &str) -> Number {
+    Number::parse(s).unwrap()
+}
+
+fn catalog(src: &str) -> Catalog {
+    let mut cats = load_catalogs("test.toml", src).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(cats.len(), 1);
+    cats.remove(0)
+}
+
+fn eval(c: &Catalog, json: &str) -> Evaluation {
+    evaluate(
+        c,
+        &Answers::from_json(json).unwrap_or_else(|e| panic!("{e}")),
+    )
+}
+
+const EST: &str = r#""establishment": { "finess": "330781196", "name": "CH Test", "legal_status": "public", "categories": ["mco"] }"#;
+
+/// Four yes/no indicators of 10, 20, 30, 40 points plus a 4-point bonus (cap 3).
+fn four(redistribution: &str) -> Catalog {
+    catalog(&format!(
+        r#"
+[campaign]
+id = "t"
+years = [2024]
+title = "Test"
+region = "Test"
+bonus_max = 3
+points_total = 100
+redistribution = "{redistribution}"
+rounding = {{ decimals = 0 }}
+[interessement]
+bands = [{{ min = 60 }}]
+[[volets]]
+id = "v1"
+title = "Volet 1"
+[[volets]]
+id = "v2"
+title = "Volet 2"
+[[indicators]]
+id = "a"
+code = "A"
+title = "A"
+volet = "v1"
+scope = "regional"
+points = 10
+measure = {{ kind = "criteria", criteria = [{{ id = "ok", label = "ok", points = 10 }}] }}
+[[indicators]]
+id = "b"
+code = "B"
+title = "B"
+volet = "v1"
+scope = "regional"
+points = 20
+measure = {{ kind = "criteria", criteria = [{{ id = "ok", label = "ok", points = 20 }}] }}
+[[indicators]]
+id = "c"
+code = "C"
+title = "C"
+volet = "v2"
+scope = "regional"
+points = 30
+measure = {{ kind = "criteria", criteria = [{{ id = "ok", label = "ok", points = 30 }}] }}
+[[indicators]]
+id = "d"
+code = "D"
+title = "D"
+volet = "v2"
+scope = "national"
+points = 40
+measure = {{ kind = "criteria", criteria = [{{ id = "ok", label = "ok", points = 40 }}] }}
+[[indicators]]
+id = "bonus"
+code = "BONUS"
+title = "Bonus"
+volet = "v2"
+scope = "regional"
+role = "bonus"
+points = 4
+measure = {{ kind = "criteria", criteria = [{{ id = "ok", label = "ok", points = 4 }}] }}
+"#
+    ))
+}
+
+fn yes_no(a: &str, b: &str, c: &str, d: &str, bonus: bool) -> String {
+    let item = |v: &str| match v {
+        "nc" => r#"{ "status": "non_concerne", "justification": "pas d'activité" }"#.to_string(),
+        "nm" => r#"{ "status": "non_mesurable", "justification": "non requêtable" }"#.to_string(),
+        "y" => r#"{ "criteria": { "ok": true } }"#.to_string(),
+        _ => r#"{ "criteria": { "ok": false } }"#.to_string(),
+    };
+    format!(
+        r#"{{ "catalog": "t-2024", {EST}, "indicators": {{ "a": {}, "b": {}, "c": {}, "d": {}, "bonus": {{ "criteria": {{ "ok": {bonus} }} }} }} }}"#,
+        item(a),
+        item(b),
+        item(c),
+        item(d)
+    )
+}
+
+#[test]
+fn proportional_redistribution_by_hand() {
+    let c = four("proportional");
+    // B (20) is NC: the 80 remaining points are scaled to 100 (×100/80).
+    // A met (10 → 12.5), C not (30 → 37.5), D met (40 → 50): score 62.5.
+    let e = eval(&c, &yes_no("y", "nc", "n", "y", false));
+    assert_eq!(e.state, State::Complete, "{:?}", e.problems);
+    assert_eq!(e.indicator("a").unwrap().weight, n("12.5"));
+    assert_eq!(e.indicator("b").unwrap().weight, Number::ZERO);
+    assert_eq!(e.indicator("b").unwrap().status, Status::NonConcerne);
+    assert_eq!(e.indicator("c").unwrap().weight, n("37.5"));
+    assert_eq!(e.indicator("d").unwrap().points, n("50"));
+    assert_eq!(e.score, Some(n("62.5")));
+    // Half up: 62.5 → 63.
+    assert_eq!(e.total_rounded, Some(n("63")));
+    // Volet 1: only A, 12.5 / 12.5 = 100 %; volet 2: 50 / 87.5.
+    assert_eq!(e.volets[0].score, Some(n("100")));
+    assert_eq!(e.volets[1].points, n("50"));
+    assert_eq!(e.volets[1].weight, n("87.5"));
+}
+
+#[test]
+fn equal_redistribution_by_hand() {
+    let c = four("equal");
+    // B (20) is NM: its 20 points are shared equally by A, C, D (+20/3 each).
+    // A met: 10 + 20/3 = 50/3; D met: 40 + 20/3 = 140/3; C missed. Score = 190/3 = 63.333…
+    let e = eval(&c, &yes_no("y", "nm", "n", "y", false));
+    assert_eq!(
+        e.indicator("a").unwrap().weight,
+        Number::ratio(50, 3).unwrap()
+    );
+    assert_eq!(
+        e.indicator("c").unwrap().weight,
+        Number::ratio(110, 3).unwrap()
+    );
+    assert_eq!(e.score, Some(Number::ratio(190, 3).unwrap()));
+    assert_eq!(e.total_rounded, Some(n("63")));
+    // The two options differ when weights differ: proportional gives 62.5 here.
+    let p = eval(&four("proportional"), &yes_no("y", "nm", "n", "y", false));
+    assert_eq!(p.score, Some(n("62.5")));
+}
+
+#[test]
+fn bonus_is_capped_and_never_redistributed() {
+    let c = four("proportional");
+    // Everything met: 100 + bonus 4 capped at 3 = 103.
+    let e = eval(&c, &yes_no("y", "y", "y", "y", true));
+    assert_eq!(e.score, Some(n("100")));
+    assert_eq!(e.indicator("bonus").unwrap().points, n("4"));
+    assert_eq!(e.bonus, n("3"));
+    assert_eq!(e.total, Some(n("103")));
+    // The bonus keeps its weight whatever is NC, and NC bonus gives nothing.
+    let e = eval(&c, &yes_no("nc", "y", "y", "y", true));
+    assert_eq!(e.indicator("bonus").unwrap().weight, n("4"));
+    assert_eq!(e.total, Some(n("103")));
+    let mut a = Answers::from_json(&yes_no("y", "y", "y", "y", true)).unwrap();
+    a.indicators.get_mut("bonus").unwrap().status = Some(caqes_engine::DeclaredStatus::NonConcerne);
+    let e = evaluate(&c, &a);
+    assert_eq!(e.bonus, Number::ZERO);
+    assert_eq!(e.total, Some(n("100")));
+}
+
+#[test]
+fn everything_nc_gives_no_score() {
+    let c = four("proportional");
+    let e = eval(&c, &yes_no("nc", "nc", "nc", "nc", false));
+    assert_eq!(e.score, None);
+    assert_eq!(e.verdict.interesse, None);
+    assert_eq!(e.state, State::Invalid);
+}
+
+// ---------------------------------------------------------------- thresholds
+
+fn na() -> Vec<Catalog> {
+    let src = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../indicators/na-ako.toml"
+    ))
+    .unwrap();
+    load_catalogs("na-ako.toml", &src).unwrap()
+}
+
+/// A one-indicator catalog whose score equals the rate entered (no rounding
+/// surprises): used to put an exact score like 84.99 on the NA bands.
+fn na_bands(year: u16) -> Catalog {
+    let na = na();
+    let real = na.iter().find(|c| c.campaign.year == year).unwrap();
+    let mut c = catalog(
+        r#"
+[campaign]
+id = "bands"
+years = [2024]
+title = "Bandes"
+region = "Test"
+redistribution = "proportional"
+rounding = { decimals = 0, mode = "half_up" }
+[interessement]
+bands = [{ min = 0 }]
+[[volets]]
+id = "v"
+title = "V"
+[[indicators]]
+id = "r"
+code = "R"
+title = "Taux"
+volet = "v"
+scope = "regional"
+points = 100
+[indicators.measure]
+kind = "rate"
+numerator = { id = "num", label = "Numérateur", unit = "count" }
+denominator = { id = "den", label = "Dénominateur", unit = "count" }
+target = { op = ">=", value = 100, unit = "percent" }
+scoring = { fn = "linear" }
+"#,
+    );
+    c.interessement = real.interessement.clone();
+    c.campaign.rounding = real.campaign.rounding;
+    c.campaign.year = year;
+    c
+}
+
+fn with_score(c: &Catalog, num: u32, den: u32, previous: Option<&str>) -> Evaluation {
+    let prev = previous
+        .map(|p| format!(r#""previous_score": {p},"#))
+        .unwrap_or_default();
+    eval(
+        c,
+        &format!(
+            r#"{{ "catalog": "bands-2024", {EST}, {prev} "indicators": {{ "r": {{ "inputs": {{ "num": {num}, "den": {den} }} }} }} }}"#
+        ),
+    )
+}
+
+#[test]
+fn na_2022_threshold_80() {
+    let c = na_bands(2022);
+    assert_eq!(with_score(&c, 80, 100, None).verdict.interesse, Some(true));
+    assert_eq!(with_score(&c, 79, 100, None).verdict.interesse, Some(false));
+    // 79.5 rounds half up to 80.
+    assert_eq!(
+        with_score(&c, 795, 1000, None).verdict.interesse,
+        Some(true)
+    );
+    // 79.49 rounds to 79: 1 point missing.
+    let e = with_score(&c, 7949, 10000, None);
+    assert_eq!(e.verdict.interesse, Some(false));
+    assert_eq!(e.verdict.missing, Some(n("1")));
+    assert_eq!(e.verdict.reason, "score 79 % inférieur au seuil de 80 %");
+}
+
+#[test]
+fn na_2023_threshold_85_without_progression_clause() {
+    let c = na_bands(2023);
+    assert_eq!(
+        with_score(&c, 85, 100, Some("80")).verdict.interesse,
+        Some(true)
+    );
+    assert_eq!(
+        with_score(&c, 84, 100, Some("70")).verdict.interesse,
+        Some(false)
+    );
+    // 84.99 → 85 after rounding: intéressé.
+    assert_eq!(
+        with_score(&c, 8499, 10000, None).verdict.interesse,
+        Some(true)
+    );
+    assert_eq!(
+        with_score(&c, 8449, 10000, None).verdict.interesse,
+        Some(false)
+    );
+}
+
+#[test]
+fn na_2024_bands_and_boundaries() {
+    let c = na_bands(2024);
+    // ≥ 90 whatever the past.
+    let e = with_score(&c, 90, 100, Some("95"));
+    assert_eq!(e.verdict.interesse, Some(true));
+    assert_eq!(e.verdict.reason, "score 90 % ≥ seuil de 90 %");
+    // 89.99 → 90 after rounding.
+    assert_eq!(
+        with_score(&c, 8999, 10000, Some("95")).verdict.interesse,
+        Some(true)
+    );
+    // 87 with progression from 82: +5.
+    let e = with_score(&c, 87, 100, Some("82"));
+    assert_eq!(e.verdict.interesse, Some(true));
+    assert_eq!(
+        e.verdict.reason,
+        "score 87 % dans la bande 85–89 % et en progression de +5 points par rapport à 2023"
+    );
+    // 87 without progression (87 in 2023 too).
+    let e = with_score(&c, 87, 100, Some("87"));
+    assert_eq!(e.verdict.interesse, Some(false));
+    assert_eq!(
+        e.verdict.reason,
+        "score 87 % dans la bande 85–89 % mais sans progression par rapport à 2023 (87 %)"
+    );
+    assert_eq!(e.verdict.threshold, Some(n("88")));
+    assert_eq!(e.verdict.missing, Some(n("1")));
+    // 89 with 89 last year: only 90 gives intéressement.
+    let e = with_score(&c, 89, 100, Some("89"));
+    assert_eq!(e.verdict.threshold, Some(n("90")));
+    // 85 exactly with progression; 84.99 → 85 with progression.
+    assert_eq!(
+        with_score(&c, 85, 100, Some("84")).verdict.interesse,
+        Some(true)
+    );
+    assert_eq!(
+        with_score(&c, 8499, 10000, Some("84")).verdict.interesse,
+        Some(true)
+    );
+    // 84.49 → 84: below every band.
+    let e = with_score(&c, 8449, 10000, Some("60"));
+    assert_eq!(e.verdict.interesse, Some(false));
+    assert_eq!(e.verdict.missing, Some(n("1")));
+    // Previous score is needed: missing → incomplete and not intéressé in the band.
+    let e = with_score(&c, 87, 100, None);
+    assert_eq!(e.verdict.interesse, Some(false));
+    assert_eq!(e.state, State::Incomplete);
+    assert!(e
+        .problems
+        .iter()
+        .any(|p| p.field.as_deref() == Some("previous_score")));
+}
+
+#[test]
+fn na_real_catalog_points_over_ninety() {
+    let na = na();
+    let c = na.iter().find(|c| c.campaign.id == "na-ako-2024").unwrap();
+    // 30 + 20 + 20 + 10 = 80 / 90 = 88.89 % → 89 %.
+    let e = eval(
+        c,
+        &format!(
+            r#"{{ "catalog": "na-ako-2024", {EST}, "previous_score": 84, "indicators": {{
+              "ir-cho-2": {{ "criteria": {{ "programme": true, "pilotage": true, "paqss": true }}, "evidence": ["programme", "bilan"] }},
+              "ir-cho-3-1": {{ "criteria": {{ "actions": true, "tracabilite": true }}, "evidence": ["cas-conciliation"] }},
+              "ir-cho-3-2": {{ "criteria": {{ "transmission": true, "outils": true }} }},
+              "ir-cho-4": {{ "criteria": {{ "coordination": true, "parcours": false }} }} }} }}"#
+        ),
+    );
+    assert_eq!(e.score, Some(Number::ratio(800, 9).unwrap()));
+    assert_eq!(e.total_rounded, Some(n("89")));
+    assert_eq!(e.verdict.interesse, Some(true));
+    assert_eq!(e.state, State::Complete, "{:?}", e.problems);
+}
+
+// ---------------------------------------------------------------- kinds
+
+const KINDS: &str = r#"
+[campaign]
+id = "k"
+years = [2023]
+title = "Kinds"
+region = "Test"
+redistribution = "proportional"
+rounding = { decimals = 0 }
+[interessement]
+bands = [{ min = 50 }]
+[[identification]]
+id = "conso_mo"
+label = "Consommation de molécules onéreuses"
+kind = "bool"
+[[volets]]
+id = "v"
+title = "V"
+[[indicators]]
+id = "conciliation"
+code = "CM"
+title = "Conciliation"
+volet = "v"
+scope = "regional"
+points = 25
+[indicators.measure]
+kind = "count"
+terms = [
+  { id = "entree", label = "Entrée seule", weight = 1 },
+  { id = "sortie", label = "Sortie seule", weight = 1 },
+  { id = "entree_sortie", label = "Entrée et sortie", weight = 2 },
+]
+target = { op = ">=", personalised = true, unit = "count" }
+scoring = { fn = "linear" }
+[[indicators]]
+id = "analyse"
+code = "AP"
+title = "Analyse pharmaceutique"
+volet = "v"
+scope = "regional"
+points = 25
+[indicators.measure]
+kind = "distribution"
+total = { id = "total", label = "Lits et places", unit = "count", prefill = "lits_et_places" }
+parts = [
+  { id = "sans", label = "Sans analyse", unit = "count" },
+  { id = "n1", label = "Niveau 1", unit = "count" },
+  { id = "n2", label = "Niveau 2", unit = "count" },
+  { id = "n3", label = "Niveau 3", unit = "count" },
+]
+counted = ["n2", "n3"]
+excluded = { id = "exclus", label = "Lits de réanimation, SC, UHCD, néonatologie", unit = "count" }
+target = { op = ">=", value = 90, unit = "percent" }
+scoring = { fn = "all_or_nothing" }
+[[indicators]]
+id = "phev"
+code = "PHEV"
+title = "Évolution PHEV"
+volet = "v"
+scope = "national"
+points = 25
+[indicators.measure]
+kind = "evolution"
+previous = { id = "n1", label = "Dépenses N-1", unit = "amount" }
+current = { id = "n", label = "Dépenses N", unit = "amount" }
+target = { op = "<=", value = -5, unit = "percent" }
+scoring = { fn = "linear", floor = 5 }
+[[indicators]]
+id = "mo"
+code = "MO"
+title = "Molécules onéreuses"
+volet = "v"
+scope = "regional"
+points = 25
+applies_to = { when = [{ question = "conso_mo", equals = true }] }
+[indicators.measure]
+kind = "rate"
+numerator = { id = "num", label = "Numérateur", unit = "count" }
+denominator = { id = "den", label = "Dénominateur", unit = "count" }
+target = { op = ">=", value = 80, unit = "percent" }
+scoring = { fn = "tiers", tiers = [{ from = 50, share = 25 }, { from = 70, share = 50 }] }
+"#;
+
+fn kinds_eval(indicators: &str, conso_mo: bool) -> Evaluation {
+    let c = catalog(KINDS);
+    eval(
+        &c,
+        &format!(
+            r#"{{ "catalog": "k-2023", "establishment": {{ "finess": "330781196", "name": "CH", "legal_status": "public",
+                "categories": ["mco"], "beds": 380, "places": 20, "answers": {{ "conso_mo": {conso_mo} }} }},
+                "indicators": {{ {indicators} }} }}"#
+        ),
+    )
+}
+
+#[test]
+fn conciliation_counting() {
+    // 120 entry-only + 30 exit-only + 50 entry-and-exit = 120 + 30 + 2×50 = 250.
+    let e = kinds_eval(
+        r#""conciliation": { "inputs": { "entree": 120, "sortie": 30, "entree_sortie": 50 }, "target": 250 }"#,
+        false,
+    );
+    let r = e.indicator("conciliation").unwrap();
+    assert_eq!(r.value, Some(n("250")));
+    assert_eq!(r.met, Some(true));
+    assert_eq!(r.share, Some(Number::ONE));
+    // Linear against the personalised target: 200 / 250 = 80 % of the points.
+    let e = kinds_eval(
+        r#""conciliation": { "inputs": { "entree": 100, "sortie": 0, "entree_sortie": 50 }, "target": 250 }"#,
+        false,
+    );
+    assert_eq!(e.indicator("conciliation").unwrap().share, Some(n("0.8")));
+    // Missing personalised target: incomplete.
+    let e = kinds_eval(
+        r#""conciliation": { "inputs": { "entree": 1, "sortie": 0, "entree_sortie": 0 } }"#,
+        false,
+    );
+    assert!(e
+        .problems
+        .iter()
+        .any(|p| p.field.as_deref() == Some("target") && p.severity == Severity::Missing));
+}
+
+#[test]
+fn beds_distribution_rule() {
+    // 400 beds (prefilled from 380 beds + 20 places), 40 excluded → 360; N2 + N3 = 330 → 91.67 % ≥ 90 %.
+    let e = kinds_eval(
+        r#""analyse": { "inputs": { "sans": 20, "n1": 50, "n2": 300, "n3": 30, "exclus": 40 } }"#,
+        false,
+    );
+    let r = e.indicator("analyse").unwrap();
+    assert_eq!(r.value, Some(Number::ratio(330 * 100, 360).unwrap()));
+    assert_eq!(r.met, Some(true));
+    // Parts that do not add up to the total: error naming the field.
+    let e = kinds_eval(
+        r#""analyse": { "inputs": { "total": 400, "sans": 10, "n1": 50, "n2": 300, "n3": 30, "exclus": 40 } }"#,
+        false,
+    );
+    let p = e
+        .problems
+        .iter()
+        .find(|p| p.indicator.as_deref() == Some("analyse"))
+        .unwrap();
+    assert_eq!(p.severity, Severity::Error);
+    assert_eq!(p.field.as_deref(), Some("parts"));
+    assert!(
+        p.message.contains("ne correspond pas au total (400)"),
+        "{}",
+        p.message
+    );
+    assert_eq!(e.state, State::Invalid);
+    // Level 1 beds count in the total but not in the share: 89.72 % → missed.
+    let e = kinds_eval(
+        r#""analyse": { "inputs": { "sans": 40, "n1": 37, "n2": 300, "n3": 23, "exclus": 40 } }"#,
+        false,
+    );
+    assert_eq!(e.indicator("analyse").unwrap().met, Some(false));
+}
+
+#[test]
+fn evolution_linear_between_floor_and_target() {
+    // -5 % or better: full points; +5 %: none; 0 %: half.
+    let e = kinds_eval(
+        r#""phev": { "inputs": { "n1": 100000, "n": 95000 } }"#,
+        false,
+    );
+    assert_eq!(e.indicator("phev").unwrap().share, Some(Number::ONE));
+    let e = kinds_eval(
+        r#""phev": { "inputs": { "n1": 100000, "n": 100000 } }"#,
+        false,
+    );
+    assert_eq!(e.indicator("phev").unwrap().share, Some(n("0.5")));
+    let e = kinds_eval(
+        r#""phev": { "inputs": { "n1": 100000, "n": 110000 } }"#,
+        false,
+    );
+    assert_eq!(e.indicator("phev").unwrap().share, Some(Number::ZERO));
+    let e = kinds_eval(r#""phev": { "inputs": { "n1": 0, "n": 10 } }"#, false);
+    assert_eq!(e.state, State::Invalid);
+}
+
+#[test]
+fn tiers_and_automatic_non_concerne() {
+    // Without MO consumption the MO indicator is automatically non concerné.
+    let e = kinds_eval(r#""mo": { "inputs": { "num": 1, "den": 2 } }"#, false);
+    let r = e.indicator("mo").unwrap();
+    assert_eq!(r.status, Status::NonConcerne);
+    assert_eq!(r.origin, caqes_engine::Origin::Automatic);
+    // With it: 75 % reaches the 70 % tier (half the points), 45 % none, 80 % all.
+    let share = |num: u32| {
+        kinds_eval(
+            &format!(r#""mo": {{ "inputs": {{ "num": {num}, "den": 100 }} }}"#),
+            true,
+        )
+        .indicator("mo")
+        .unwrap()
+        .share
+    };
+    assert_eq!(share(75), Some(n("0.5")));
+    assert_eq!(share(55), Some(n("0.25")));
+    assert_eq!(share(45), Some(Number::ZERO));
+    assert_eq!(share(80), Some(Number::ONE));
+}
+
+#[test]
+fn validation_reports_every_problem_at_once() {
+    let e = kinds_eval(
+        r#""mo": { "inputs": { "num": 12, "den": 10 } },
+           "conciliation": { "inputs": { "entree": -3, "sortie": 2.5, "entree_sortie": "beaucoup" }, "target": 10 },
+           "phev": { "status": "non_concerne" },
+           "inconnu": {}"#,
+        true,
+    );
+    let msgs: Vec<String> = e.problems.iter().map(|p| p.to_string()).collect();
+    let has = |s: &str| msgs.iter().any(|m| m.contains(s));
+    assert!(
+        has("le numérateur (12) est supérieur au dénominateur (10)"),
+        "{msgs:#?}"
+    );
+    assert!(
+        has("« Entrée seule » ne peut pas être négatif"),
+        "{msgs:#?}"
+    );
+    assert!(
+        has("« Sortie seule » doit être un nombre entier"),
+        "{msgs:#?}"
+    );
+    assert!(has("« beaucoup » n'est pas un nombre"), "{msgs:#?}");
+    assert!(has("indicateur inconnu « inconnu »"), "{msgs:#?}");
+    assert!(
+        has("« Lits de réanimation, SC, UHCD, néonatologie » non renseigné"),
+        "{msgs:#?}"
+    );
+    assert!(
+        has("statut « Non concerné » sans justification"),
+        "{msgs:#?}"
+    );
+    assert_eq!(e.state, State::Invalid);
+    // Errors come first.
+    assert_eq!(e.problems[0].severity, Severity::Error);
+    // The score is still shown (provisional).
+    assert!(e.score.is_some());
+    assert!(e.verdict.provisional);
+}
+
+#[test]
+fn nc_forbidden_and_missing_evidence() {
+    let na = na();
+    let c = na.iter().find(|c| c.campaign.id == "na-ako-2022").unwrap();
+    let e = eval(
+        c,
+        &format!(
+            r#"{{ "catalog": "na-ako-2022", {EST}, "indicators": {{
+              "ir-cho-1": {{ "status": "non_concerne", "justification": "x" }},
+              "ir-cho-2": {{ "criteria": {{ "programme": true, "pilotage": true, "paqss": true }}, "evidence": ["programme"] }} }} }}"#
+        ),
+    );
+    assert!(e
+        .problems
+        .iter()
+        .any(|p| p.indicator.as_deref() == Some("ir-cho-1")
+            && p.severity == Severity::Error
+            && p.message.contains("ne peut pas être déclaré")));
+    assert!(e
+        .problems
+        .iter()
+        .any(|p| p.severity == Severity::Warning && p.field.as_deref() == Some("evidence.bilan")));
+    // Missing inputs: incomplete, provisional score still computed (30 / 90).
+    assert_eq!(e.score, Some(Number::ratio(100, 3).unwrap()));
+}
+
+#[test]
+fn foreign_catalog_answers_are_flagged() {
+    let na = na();
+    let c = na.iter().find(|c| c.campaign.id == "na-ako-2022").unwrap();
+    let e = eval(c, r#"{ "catalog": "na-ako-2023" }"#);
+    assert!(e
+        .problems
+        .iter()
+        .any(|p| p.field.as_deref() == Some("catalog")));
+}
+
+#[test]
+fn malformed_answers_json_names_the_field() {
+    let e = Answers::from_json(
+        r#"{ "catalog": "x", "indicators": { "a": { "status": "peut-être" } } }"#,
+    )
+    .unwrap_err();
+    assert_eq!(e.field, "indicators.a.status");
+    assert!(
+        e.message.contains("valeur inconnue « peut-être »"),
+        "{}",
+        e.message
+    );
+    let e = Answers::from_json("{ \"catalog\": ").unwrap_err();
+    assert!(e.message.contains("JSON mal formé"), "{}", e.message);
+    let e = Answers::from_json(r#"{ "catalog": "x", "extra": 1 }"#).unwrap_err();
+    assert!(
+        e.message.contains("champ inconnu « extra »"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn bad_catalogs_name_file_indicator_and_field() {
+    let base = |extra: &str, points: &str| {
+        format!(
+            r#"[campaign]
+id = "b"
+years = [2024]
+title = "B"
+region = "R"
+points_total = 100
+redistribution = "proportional"
+rounding = {{ decimals = 0 }}
+[interessement]
+bands = [{{ min = 50 }}]
+[[volets]]
+id = "v"
+title = "V"
+[[indicators]]
+id = "a"
+code = "A 1"
+title = "A"
+volet = "v"
+scope = "regional"
+points = {points}
+measure = {{ kind = "criteria", criteria = [{{ id = "ok", label = "ok", points = {points} }}] }}
+{extra}"#
+        )
+    };
+    let err = |src: &str| load_catalogs("bad.toml", src).unwrap_err().to_string();
+    // Duplicate id.
+    let e = err(&base(
+        "[[indicators]]\nid = \"a\"\ncode = \"A 2\"\ntitle = \"A\"\nvolet = \"v\"\nscope = \"regional\"\npoints = 0\nrole = \"information\"\nmeasure = { kind = \"information\" }\n",
+        "100",
+    ));
+    assert!(
+        e.contains("bad.toml, ligne 23")
+            && e.contains("indicateur « A 2 »")
+            && e.contains("champ « indicators[1].id »")
+            && e.contains("en double"),
+        "{e}"
+    );
+    // Weights not summing to the declared total.
+    let e = err(&base("", "90"));
+    assert!(
+        e.contains("ligne 6") && e.contains("points_total") && e.contains("vaut 90 au lieu de 100"),
+        "{e}"
+    );
+    // Unknown kind.
+    let e = err(&base("", "100").replace("kind = \"criteria\"", "kind = \"ratio\""));
+    assert!(
+        e.contains("indicateur « A 1 »") && e.contains("valeur inconnue « ratio »"),
+        "{e}"
+    );
+    // Missing target.
+    let src = base("", "100").replace(
+        "measure = { kind = \"criteria\", criteria = [{ id = \"ok\", label = \"ok\", points = 100 }] }",
+        "measure = { kind = \"rate\", numerator = { id = \"n\", label = \"n\", unit = \"count\" }, denominator = { id = \"d\", label = \"d\", unit = \"count\" }, target = { op = \">=\", unit = \"percent\" }, scoring = { fn = \"all_or_nothing\" } }",
+    );
+    let e = err(&src);
+    assert!(
+        e.contains("indicateur « A 1 »")
+            && e.contains("measure.target.value")
+            && e.contains("cible manquante"),
+        "{e}"
+    );
+}
