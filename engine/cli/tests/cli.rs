@@ -1,0 +1,111 @@
+//! The command line: exit codes and French messages on bad input.
+
+use std::process::Command;
+
+fn caqes(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_caqes"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn temp(name: &str, content: &[u8]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("caqes-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, content).unwrap();
+    p
+}
+
+#[test]
+fn usage_errors_exit_2_in_french() {
+    let (code, _, err) = caqes(&["frobnicate"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("commande inconnue « frobnicate »"), "{err}");
+    let (code, _, err) = caqes(&["score", "--bogus", "x.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("option inconnue"), "{err}");
+    let (code, out, _) = caqes(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Codes de sortie"), "{out}");
+}
+
+#[test]
+fn bad_answers_exit_1_with_a_clear_message() {
+    let (code, _, err) = caqes(&["score", "/nonexistent/answers.json"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("fichier introuvable"), "{err}");
+    let p = temp("broken.json", b"{ \"catalog\": ");
+    let (code, _, err) = caqes(&["score", p.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("JSON mal formé"), "{err}");
+    let p = temp("binary.json", &[0xff, 0xfe, 0x00, 0x12]);
+    let (code, _, err) = caqes(&["score", p.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("UTF-8"), "{err}");
+    let p = temp("unknown.json", br#"{ "catalog": "atlantide-2031" }"#);
+    let (code, _, err) = caqes(&["score", p.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("référentiel « atlantide-2031 » introuvable"),
+        "{err}"
+    );
+}
+
+#[test]
+fn score_reports_verdict_in_french() {
+    let p = temp(
+        "na.json",
+        br#"{ "catalog": "na-ako-2024",
+              "establishment": { "finess": "330781196", "name": "CHU", "legal_status": "public", "categories": ["mco"] },
+              "previous_score": 82,
+              "indicators": {
+                "ir-cho-2": { "criteria": { "programme": true, "pilotage": true, "paqss": true }, "evidence": ["programme", "bilan"] },
+                "ir-cho-3-1": { "criteria": { "actions": true, "tracabilite": true }, "evidence": ["cas-conciliation"] },
+                "ir-cho-3-2": { "criteria": { "transmission": true, "outils": false } },
+                "ir-cho-4": { "criteria": { "coordination": true, "parcours": true } } } }"#,
+    );
+    let (code, out, _) = caqes(&["score", p.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Score retenu (arrondi) : 89 %"), "{out}");
+    assert!(out.contains("INTÉRESSÉ — score 89 % dans la bande 85–89 % et en progression de +7 points par rapport à 2023"), "{out}");
+    let (code, json, _) = caqes(&["score", "--json", p.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["total_rounded"], 89);
+    assert_eq!(v["verdict"]["interesse"], true);
+    // An invalid evaluation exits 1.
+    let bad = std::fs::read_to_string(&p)
+        .unwrap()
+        .replace("\"outils\": false", "\"outils\": false, \"nope\": true");
+    let p = temp("na-bad.json", bad.as_bytes());
+    let (code, out, _) = caqes(&["score", p.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(out.contains("critère inconnu « nope »"), "{out}");
+}
+
+#[test]
+fn catalog_check_reports_file_line_and_field() {
+    let p = temp(
+        "typo.toml",
+        b"[campaign]\nid = \"x\"\nyears = [2024]\ntitle = \"X\"\nregion = \"R\"\nredistribution = \"proportional\"\nrounding = { decimals = 0 }\npointz = 3\n",
+    );
+    let (code, _, err) = caqes(&["catalog", "check", p.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("typo.toml, ligne 8"), "{err}");
+    assert!(err.contains("champ inconnu « pointz »"), "{err}");
+    let (code, out, _) = caqes(&["catalog", "list"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("na-ako-2024"), "{out}");
+    let (code, out, _) = caqes(&["catalog", "show", "na-ako-2022"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("min = 80"), "{out}");
+    let (code, out, _) = caqes(&["catalog", "schema"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("\"redistribution\""), "{out}");
+}
