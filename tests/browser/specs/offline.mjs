@@ -1,0 +1,52 @@
+// First visit installs the service worker, which pre-caches the whole build.
+// Then the network goes away (Chromium offline AND the server dropping every
+// connection): reload, and a tab closed and reopened after a browser restart,
+// still render the app.
+async function waitForController(page) {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
+    }
+  });
+}
+
+export async function run(ctx) {
+  const { assert } = ctx;
+  let page = await ctx.newPage();
+  await page.goto(ctx.baseUrl);
+  await ctx.waitForApp(page);
+  await waitForController(page);
+
+  // Every asset listed by build-web is in the cache of this build.
+  const cached = await page.evaluate(async (build) => {
+    const cache = await caches.open('caqes-' + build);
+    return (await cache.keys()).map((r) => new URL(r.url).pathname);
+  }, ctx.build.build);
+  for (const a of ctx.build.assets) {
+    const p = new URL(a, ctx.baseUrl).pathname;
+    assert.ok(cached.includes(p), `asset ${p} not pre-cached (cache has ${cached.join(', ')})`);
+  }
+
+  await ctx.context.setOffline(true);
+  ctx.server.down = true;
+  const before = ctx.server.requests.length;
+  await page.reload();
+  await ctx.waitForApp(page);
+  assert.equal((await page.locator('main#app h1').textContent()).trim(), 'Auto-évaluation CAQES');
+  await ctx.screenshot(page, 'offline-reload');
+
+  // Close the tab, restart the browser on the same profile, reopen: still offline.
+  await page.close();
+  await ctx.restart();
+  await ctx.context.setOffline(true);
+  page = await ctx.newPage();
+  await page.goto(ctx.baseUrl);
+  await ctx.waitForApp(page);
+  await ctx.screenshot(page, 'offline-reopen');
+
+  const reached = ctx.server.requests.slice(before).filter((r) => !r.path.endsWith('/sw.js'));
+  assert.deepEqual(reached, [], 'requests that reached the (down) server while offline, besides sw.js update checks');
+  ctx.assertNoConsoleErrors();
+  ctx.assertOnlyLocalRequests();
+}
