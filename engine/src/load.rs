@@ -134,7 +134,12 @@ impl<'a> Locator<'a> {
     /// Line of the deepest item of `path` found in the document; for a key
     /// that does not exist (e.g. an unknown field), `extra_key` is searched
     /// inside the deepest found table.
-    fn line(&self, path: &[Seg], extra_key: Option<&str>) -> Option<usize> {
+    ///
+    /// A value written by year (a table whose keys are all years) is
+    /// transparent: the walk enters the entry of `year` (the greatest key
+    /// not after it), so that a problem of one year points at that year's
+    /// value.
+    fn line(&self, path: &[Seg], extra_key: Option<&str>, year: Option<u16>) -> Option<usize> {
         use toml_edit::{Item, TableLike, Value};
         enum Node<'n> {
             Table(&'n dyn TableLike),
@@ -157,10 +162,41 @@ impl<'a> Locator<'a> {
                 _ => Node::Leaf,
             }
         }
+        /// The entry of `year` in a value written by year (the greatest key not after it).
+        fn enter_dated<'n>(
+            node: Node<'n>,
+            year: Option<u16>,
+            best: &mut Option<std::ops::Range<usize>>,
+        ) -> Node<'n> {
+            let (Some(y), Node::Table(t)) = (year, &node) else {
+                return node;
+            };
+            if t.is_empty() || !t.iter().all(|(k, _)| is_year_key(k)) {
+                return node;
+            }
+            let chosen = t
+                .iter()
+                .filter_map(|(k, _)| k.parse::<u16>().ok())
+                .filter(|k| *k <= y)
+                .max();
+            match chosen.and_then(|k| t.get_key_value(&k.to_string())) {
+                Some((key, it)) => {
+                    if let Some(s) = key.span() {
+                        *best = Some(s);
+                    }
+                    enter_dated(of_item(it), year, best)
+                }
+                None => node,
+            }
+        }
         let doc = self.doc.as_ref()?;
         let mut node = Node::Table(doc.as_table());
         let mut best: Option<std::ops::Range<usize>> = None;
         for seg in path {
+            // Enter values written by year, for the year of the problem.
+            if !matches!((seg, &node), (Seg::Key(k), Node::Table(t)) if t.contains_key(k)) {
+                node = enter_dated(node, year, &mut best);
+            }
             let next = match (seg, &node) {
                 (Seg::Key(k), Node::Table(t)) => t.get_key_value(k).map(|(key, it)| {
                     if let Some(s) = key.span() {
@@ -186,6 +222,9 @@ impl<'a> Locator<'a> {
                 Some(n) => node = n,
                 None => break,
             }
+        }
+        if extra_key.is_none() {
+            node = enter_dated(node, year, &mut best);
         }
         if let (Some(key), Node::Table(t)) = (extra_key, &node) {
             if let Some(s) = t.get_key_value(key).and_then(|(k, _)| k.span()) {
@@ -230,7 +269,7 @@ pub fn load_catalogs(file: &str, src: &str) -> Result<Vec<Catalog>, CatalogError
         Ok(y) => y,
         Err(p) => {
             return Err(CatalogErrors(vec![err(
-                locator.line(&p.path, None),
+                locator.line(&p.path, None, None),
                 None,
                 None,
                 path_text(&p.path),
@@ -238,40 +277,62 @@ pub fn load_catalogs(file: &str, src: &str) -> Result<Vec<Catalog>, CatalogError
             )]))
         }
     };
+    // Checks of the file as written, for every year at once.
+    let mut structural = Vec::new();
+    check_dated_values(&root, &years, &mut Vec::new(), &mut structural);
+    check_indicator_years(&root, &years, &mut structural);
+    if !structural.is_empty() {
+        return Err(CatalogErrors(
+            structural
+                .into_iter()
+                .map(|(p, key)| {
+                    err(
+                        locator.line(&p.path, key.as_deref(), None),
+                        None,
+                        indicator_id(&root, &p.path),
+                        path_text(&p.path),
+                        p.message,
+                    )
+                })
+                .collect(),
+        ));
+    }
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for year in years {
         let mut value = root.clone();
+        // Indicators absent from this year are dropped before resolution, so
+        // that their values need not be given for years they do not exist in.
+        keep_indicators_of_year(&mut value, year);
         let mut problems = Vec::new();
         resolve(&mut value, year, &mut Vec::new(), &mut problems);
-        if problems.is_empty() {
-            prepare_year(&mut value, year);
-        }
-        let indicator_of = |path: &[Seg]| indicator_id(&root, path);
+        let located = |path: &[Seg], key: Option<&str>| {
+            let orig = original_path(&root, path, year);
+            (
+                locator.line(&orig, key, Some(year)),
+                indicator_id(&root, &orig),
+            )
+        };
         if !problems.is_empty() {
             for p in problems {
-                errors.push(err(
-                    locator.line(&p.path, None),
-                    Some(year),
-                    indicator_of(&p.path),
-                    path_text(&p.path),
-                    p.message,
-                ));
+                let (line, ind) = located(&p.path, None);
+                errors.push(err(line, Some(year), ind, path_text(&p.path), p.message));
             }
             continue;
         }
-        let catalog: Catalog = match serde_path_to_error::deserialize(value) {
+        set_campaign_year(&mut value, year);
+        let catalog: Catalog = match serde_path_to_error::deserialize(value.clone()) {
             Ok(c) => c,
             Err(e) => {
-                let path = serde_path(e.path());
-                let message = french_serde_message(&e.inner().to_string());
-                let unknown = unknown_field(&e.inner().to_string());
+                let raw = e.inner().to_string();
+                let path = refine_serde_path(&value, serde_path(e.path()), &raw);
+                let (line, ind) = located(&path, None);
                 errors.push(err(
-                    locator.line(&original_path(&root, &path, year), unknown.as_deref()),
+                    line,
                     Some(year),
-                    indicator_of(&original_path(&root, &path, year)),
+                    ind,
                     path_text(&path),
-                    message,
+                    french_serde_message(&raw),
                 ));
                 continue;
             }
@@ -281,14 +342,8 @@ pub fn load_catalogs(file: &str, src: &str) -> Result<Vec<Catalog>, CatalogError
             out.push(catalog);
         } else {
             for p in problems {
-                let orig = original_path(&root, &p.path, year);
-                errors.push(err(
-                    locator.line(&orig, None),
-                    Some(year),
-                    indicator_of(&orig),
-                    path_text(&p.path),
-                    p.message,
-                ));
+                let (line, ind) = located(&p.path, None);
+                errors.push(err(line, Some(year), ind, path_text(&p.path), p.message));
             }
         }
     }
@@ -413,9 +468,28 @@ fn resolve(
     }
 }
 
-/// Sets `campaign.id = "<family>-<year>"` and `campaign.year`, and keeps the
-/// indicators that exist in `year`.
-fn prepare_year(value: &mut toml::Value, year: u16) {
+/// Whether an indicator of the file exists in `year` (no `years` list: every year).
+fn indicator_in_year(ind: &toml::Value, year: u16) -> bool {
+    match ind.get("years") {
+        Some(toml::Value::Array(ys)) => ys.iter().any(|y| y.as_integer() == Some(year as i64)),
+        _ => true,
+    }
+}
+
+/// Keeps the indicators that exist in `year`, without their `years` list.
+fn keep_indicators_of_year(value: &mut toml::Value, year: u16) {
+    if let Some(toml::Value::Array(inds)) = value.get_mut("indicators") {
+        inds.retain(|ind| indicator_in_year(ind, year));
+        for ind in inds.iter_mut() {
+            if let Some(t) = ind.as_table_mut() {
+                t.remove("years");
+            }
+        }
+    }
+}
+
+/// Sets `campaign.id = "<family>-<year>"` and `campaign.year`.
+fn set_campaign_year(value: &mut toml::Value, year: u16) {
     if let Some(campaign) = value.get_mut("campaign").and_then(|c| c.as_table_mut()) {
         campaign.remove("years");
         if let Some(toml::Value::String(id)) = campaign.get("id").cloned() {
@@ -423,17 +497,105 @@ fn prepare_year(value: &mut toml::Value, year: u16) {
         }
         campaign.insert("year".into(), toml::Value::Integer(year as i64));
     }
-    if let Some(toml::Value::Array(inds)) = value.get_mut("indicators") {
-        inds.retain(|ind| match ind.get("years") {
-            Some(toml::Value::Array(ys)) => ys.iter().any(|y| y.as_integer() == Some(year as i64)),
-            _ => true,
-        });
-        for ind in inds.iter_mut() {
-            if let Some(t) = ind.as_table_mut() {
-                if matches!(t.get("years"), Some(toml::Value::Array(_))) {
-                    t.remove("years");
+}
+
+/// A structural problem, with the key to point at inside the table of its path.
+type Located = (RawProblem, Option<String>);
+
+/// Checks every value written by year: its keys are all years (a table that
+/// mixes years and other keys is a typo), and none is after the last year of
+/// the campaign (such a value would never be used).
+fn check_dated_values(
+    value: &toml::Value,
+    years: &[u16],
+    path: &mut Vec<Seg>,
+    out: &mut Vec<Located>,
+) {
+    let last = years.iter().copied().max().unwrap_or(0);
+    match value {
+        toml::Value::Table(t) => {
+            let year_keys = t.keys().filter(|k| is_year_key(k)).count();
+            if year_keys > 0 && year_keys < t.len() {
+                if let Some(bad) = t.keys().find(|k| !is_year_key(k)) {
+                    out.push((
+                        RawProblem::new(
+                            path.clone(),
+                            format!(
+                                "valeur par année : la clé « {bad} » n'est pas une année (AAAA) ; une valeur par année n'a que des années pour clés"
+                            ),
+                        ),
+                        Some(bad.clone()),
+                    ));
+                }
+                return;
+            }
+            if year_keys > 0 {
+                for k in t.keys() {
+                    let y: u16 = k.parse().unwrap_or(0);
+                    if y > last {
+                        out.push((
+                            RawProblem::new(
+                                path.clone(),
+                                format!(
+                                    "valeur datée de {y} postérieure à la dernière année de la campagne ({last}) : elle ne serait jamais utilisée (ajouter {y} à « years » de [campaign] ?)"
+                                ),
+                            ),
+                            Some(k.clone()),
+                        ));
+                    }
                 }
             }
+            for (k, v) in t {
+                // `[campaign] years` is the list of the family, not a value.
+                if path.len() == 1 && path[0] == Seg::Key("campaign".into()) && k == "years" {
+                    continue;
+                }
+                path.push(Seg::Key(k.clone()));
+                check_dated_values(v, years, path, out);
+                path.pop();
+            }
+        }
+        toml::Value::Array(a) => {
+            for (i, v) in a.iter().enumerate() {
+                path.push(Seg::Index(i));
+                check_dated_values(v, years, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Checks the `years` list of each indicator: a non-empty list of years of the campaign.
+fn check_indicator_years(root: &toml::Value, years: &[u16], out: &mut Vec<Located>) {
+    let Some(toml::Value::Array(inds)) = root.get("indicators") else {
+        return;
+    };
+    for (i, ind) in inds.iter().enumerate() {
+        let Some(list) = ind.get("years") else {
+            continue;
+        };
+        let path = vec![
+            Seg::Key("indicators".into()),
+            Seg::Index(i),
+            Seg::Key("years".into()),
+        ];
+        let message = match list {
+            toml::Value::Array(ys) if ys.is_empty() => {
+                Some("liste d'années vide : l'indicateur n'existerait dans aucune année".into())
+            }
+            toml::Value::Array(ys) => ys.iter().find_map(|y| match y.as_integer() {
+                Some(v) if years.iter().any(|f| *f as i64 == v) => None,
+                Some(v) => Some(format!(
+                    "année {v} absente de la campagne (years = {:?} dans [campaign])",
+                    years
+                )),
+                None => Some(format!("année invalide : {y}")),
+            }),
+            _ => Some("liste d'années attendue, ex. years = [2025, 2026]".into()),
+        };
+        if let Some(m) = message {
+            out.push((RawProblem::new(path, m), None));
         }
     }
 }
@@ -448,12 +610,7 @@ fn original_path(root: &toml::Value, path: &[Seg], year: u16) -> Vec<Seg> {
                 let kept: Vec<usize> = inds
                     .iter()
                     .enumerate()
-                    .filter(|(_, ind)| match ind.get("years") {
-                        Some(toml::Value::Array(ys)) => {
-                            ys.iter().any(|y| y.as_integer() == Some(year as i64))
-                        }
-                        _ => true,
-                    })
+                    .filter(|(_, ind)| indicator_in_year(ind, year))
                     .map(|(n, _)| n)
                     .collect();
                 if let Some(orig) = kept.get(*i) {
@@ -492,6 +649,147 @@ fn serde_path(path: &serde_path_to_error::Path) -> Vec<Seg> {
         .collect()
 }
 
+/// The value at `path` in a resolved document.
+fn value_at<'v>(root: &'v toml::Value, path: &[Seg]) -> Option<&'v toml::Value> {
+    let mut v = root;
+    for seg in path {
+        v = match seg {
+            Seg::Key(k) => v.get(k.as_str())?,
+            Seg::Index(i) => v.get(*i)?,
+        };
+    }
+    Some(v)
+}
+
+/// Every node of `value` with its path relative to it, depth first, `value` first.
+fn walk<'v>(
+    value: &'v toml::Value,
+    path: &mut Vec<Seg>,
+    out: &mut Vec<(Vec<Seg>, &'v toml::Value)>,
+) {
+    out.push((path.clone(), value));
+    match value {
+        toml::Value::Table(t) => {
+            for (k, v) in t {
+                path.push(Seg::Key(k.clone()));
+                walk(v, path, out);
+                path.pop();
+            }
+        }
+        toml::Value::Array(a) => {
+            for (i, v) in a.iter().enumerate() {
+                path.push(Seg::Index(i));
+                walk(v, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The text between the first pair of « » or of `"` / `` ` `` in a message.
+fn quoted_literal(message: &str) -> Option<String> {
+    for (open, close) in [("« ", " »"), ("\"", "\""), ("`", "`")] {
+        if let Some((_, rest)) = message.split_once(open) {
+            if let Some((lit, _)) = rest.split_once(close) {
+                return Some(lit.to_string());
+            }
+        }
+    }
+    None
+}
+
+fn literal_matches(value: &toml::Value, lit: &str) -> bool {
+    match value {
+        toml::Value::String(s) => s == lit,
+        toml::Value::Integer(i) => i.to_string() == lit,
+        toml::Value::Float(f) => f.to_string() == lit,
+        toml::Value::Boolean(b) => b.to_string() == lit,
+        _ => false,
+    }
+}
+
+/// Completes the path of a deserialization error.
+///
+/// serde buffers an internally tagged enum (`measure`, selected by `kind`;
+/// `scoring`, selected by `fn`) before reading its variant, so the path it
+/// reports stops at the enum. The faulty item is then searched in the value
+/// at that path, from the message:
+/// - unknown field `k`: the table holding `k` (the path ends with `k`);
+/// - unknown variant `v`, invalid type or invalid number: the value written `v`;
+/// - missing field `f`: a table without `f` whose keys are a subset of those of
+///   a table with `f` (e.g. a `numerator` without the `unit` its `denominator`
+///   has); otherwise the path is kept.
+fn refine_serde_path(root: &toml::Value, path: Vec<Seg>, raw: &str) -> Vec<Seg> {
+    let raw = strip_serde_suffix(raw);
+    let Some(node) = value_at(root, &path) else {
+        return path;
+    };
+    let mut nodes = Vec::new();
+    walk(node, &mut Vec::new(), &mut nodes);
+    let join = |mut base: Vec<Seg>, rel: &[Seg]| {
+        base.extend(rel.iter().cloned());
+        base
+    };
+    if let Some(field) = unknown_field(raw) {
+        let found = nodes
+            .iter()
+            .find(|(_, v)| v.as_table().is_some_and(|t| t.contains_key(&field)));
+        return match found {
+            Some((rel, _)) => {
+                let mut p = join(path, rel);
+                p.push(Seg::Key(field));
+                p
+            }
+            None => path,
+        };
+    }
+    if !node.is_table() {
+        return path;
+    }
+    if let Some(rest) = raw.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or(rest);
+        let tables: Vec<(&Vec<Seg>, &toml::Table)> = nodes
+            .iter()
+            .filter_map(|(rel, v)| v.as_table().map(|t| (rel, t)))
+            .collect();
+        let found = tables.iter().find(|(_, t)| {
+            !t.contains_key(field)
+                && tables
+                    .iter()
+                    .any(|(_, u)| u.contains_key(field) && t.keys().all(|k| u.contains_key(k)))
+        });
+        return match found {
+            Some((rel, _)) => join(path, rel),
+            None => path,
+        };
+    }
+    let lit = if let Some(rest) = raw.strip_prefix("unknown variant `") {
+        rest.split('`').next().map(str::to_string)
+    } else if raw.starts_with("invalid type")
+        || raw.starts_with("invalid value")
+        || raw.contains("invalide")
+    {
+        quoted_literal(raw)
+    } else {
+        None
+    };
+    if let Some(lit) = lit {
+        if let Some((rel, _)) = nodes
+            .iter()
+            .find(|(rel, v)| !rel.is_empty() && literal_matches(v, &lit))
+        {
+            return join(path, rel);
+        }
+    }
+    path
+}
+
+/// Drops the location suffix some deserializers append (`\nin `a.b``).
+fn strip_serde_suffix(message: &str) -> &str {
+    message.split("\nin `").next().unwrap_or(message).trim_end()
+}
+
 fn unknown_field(message: &str) -> Option<String> {
     let rest = message.strip_prefix("unknown field `")?;
     Some(rest.split('`').next()?.to_string())
@@ -499,6 +797,7 @@ fn unknown_field(message: &str) -> Option<String> {
 
 /// Translates serde's English messages into French for catalog authors.
 pub(crate) fn french_serde_message(message: &str) -> String {
+    let message = strip_serde_suffix(message);
     if let Some(field) = unknown_field(message) {
         let expected = message
             .split_once("expected ")
@@ -558,5 +857,120 @@ fn tidy_expected(expected: &str) -> String {
         String::new()
     } else {
         format!(" ; attendu : {}", names.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = r#"
+[campaign]
+id = "t"
+years = [2024, 2025, 2026]
+title = "T"
+region = "R"
+redistribution = "proportional"
+rounding = { decimals = 0 }
+points_total = { 2024 = 10, 2025 = 15 }
+
+[interessement]
+bands = [{ min = 80 }]
+
+[[volets]]
+id = "v"
+title = "V"
+
+[[indicators]]
+id = "a"
+code = "A"
+title = "A"
+volet = "v"
+scope = "regional"
+points = 10
+[indicators.measure]
+kind = "criteria"
+criteria = [{ id = "c", label = "C", points = 10 }]
+
+[[indicators]]
+id = "b"
+code = "B"
+title = "B"
+volet = "v"
+scope = "regional"
+years = [2025, 2026]
+points = 5
+[indicators.measure]
+kind = "rate"
+numerator = { id = "n", label = "N", unit = "count" }
+denominator = { id = "d", label = "D", unit = "count" }
+target = { op = ">=", value = { 2025 = 10, 2026 = 20 }, unit = "percent" }
+scoring = { fn = "linear" }
+"#;
+
+    fn first_error(src: &str) -> CatalogError {
+        load_catalogs("t.toml", src).unwrap_err().0.remove(0)
+    }
+
+    #[test]
+    fn an_indicator_limited_to_some_years_needs_values_only_for_them() {
+        let cats = load_catalogs("t.toml", BASE).unwrap();
+        let ids: Vec<_> = cats.iter().map(|c| c.indicators.len()).collect();
+        assert_eq!(ids, vec![1, 2, 2]);
+        let target = |c: &Catalog| c.indicators[1].measure.target().unwrap().value;
+        assert_eq!(target(&cats[1]), Some(crate::Number::int(10)));
+        assert_eq!(target(&cats[2]), Some(crate::Number::int(20)));
+        assert_eq!(cats[2].campaign.points_total, Some(crate::Number::int(15)));
+    }
+
+    #[test]
+    fn a_problem_of_one_year_points_at_that_years_value() {
+        // 2026 has its own line: the problem of 2026 must point at it.
+        let src = BASE.replace(
+            "[interessement]\nbands = [{ min = 80 }]",
+            "[interessement.bands]\n2024 = [{ min = 80 }]\n2026 = [{ min = 80, below = 70 }]",
+        );
+        let e = first_error(&src);
+        assert_eq!(e.year, Some(2026), "{e}");
+        assert_eq!(e.field, "interessement.bands[0].below");
+        let line = src.lines().position(|l| l.starts_with("2026 =")).unwrap() + 1;
+        assert_eq!(e.line, Some(line));
+    }
+
+    #[test]
+    fn dated_values_must_have_only_year_keys_within_the_campaign() {
+        let e = first_error(&BASE.replace("2026 = 20 }", "2027 = 20 }"));
+        assert!(e.message.contains("2027"), "{e}");
+        assert_eq!(e.field, "indicators[1].measure.target.value");
+        let e = first_error(&BASE.replace("2026 = 20 }", "2O26 = 20 }"));
+        assert!(e.message.contains("« 2O26 »"), "{e}");
+    }
+
+    #[test]
+    fn indicator_years_must_belong_to_the_campaign() {
+        let e = first_error(&BASE.replace("years = [2025, 2026]", "years = [2025, 2027]"));
+        assert_eq!(e.field, "indicators[1].years");
+        assert!(e.message.contains("2027"));
+        let e = first_error(&BASE.replace("years = [2025, 2026]", "years = []"));
+        assert!(e.message.contains("vide"));
+    }
+
+    #[test]
+    fn paths_inside_tagged_enums_are_completed() {
+        let e = first_error(&BASE.replace(r#"fn = "linear""#, r#"fn = "linaer""#));
+        assert_eq!(e.field, "indicators[1].measure.scoring.fn");
+        let e = first_error(&BASE.replace(r#"label = "N", unit = "count""#, r#"label = "N""#));
+        assert_eq!(e.field, "indicators[1].measure.numerator");
+        assert!(e.message.contains("« unit »"));
+        let e = first_error(&BASE.replace(r#"{ op = ">=", value"#, r#"{ op = ">=", valeur"#));
+        assert_eq!(e.field, "indicators[1].measure.target.valeur");
+    }
+
+    #[test]
+    fn serde_location_suffixes_are_dropped() {
+        assert_eq!(
+            french_serde_message("nombre invalide : « x »\nin `indicators.points`"),
+            "nombre invalide : « x »"
+        );
     }
 }

@@ -313,10 +313,12 @@ fn validate_measure(c: &Catalog, i: usize, ind: &Indicator, out: &mut Vec<RawPro
                     "aucun terme à compter",
                 ));
             }
-            for t in terms {
+            for (n, t) in terms.iter().enumerate() {
                 if t.weight <= Number::ZERO {
+                    let mut p = ind_path(i, &["measure", "terms"]);
+                    p.extend([Seg::Index(n), key("weight")]);
                     out.push(RawProblem::new(
-                        ind_path(i, &["measure", "terms"]),
+                        p,
                         format!("le poids du terme « {} » doit être positif", t.id),
                     ));
                 }
@@ -368,16 +370,21 @@ fn validate_measure(c: &Catalog, i: usize, ind: &Indicator, out: &mut Vec<RawPro
             }
             let mut sum = Number::ZERO;
             let mut seen = HashSet::new();
-            for cr in criteria {
+            for (n, cr) in criteria.iter().enumerate() {
+                let at = |k: &str| {
+                    let mut p = ind_path(i, &["measure", "criteria"]);
+                    p.extend([Seg::Index(n), key(k)]);
+                    p
+                };
                 if !seen.insert(cr.id.as_str()) {
                     out.push(RawProblem::new(
-                        ind_path(i, &["measure", "criteria"]),
+                        at("id"),
                         format!("critère « {} » en double", cr.id),
                     ));
                 }
                 if cr.points.is_negative() {
                     out.push(RawProblem::new(
-                        ind_path(i, &["measure", "criteria"]),
+                        at("points"),
                         format!("points négatifs pour le critère « {} »", cr.id),
                     ));
                 }
@@ -395,6 +402,11 @@ fn validate_measure(c: &Catalog, i: usize, ind: &Indicator, out: &mut Vec<RawPro
         }
         Measure::Information { .. } => {}
     }
+}
+
+fn floor_path(mut scoring: Vec<Seg>) -> Vec<Seg> {
+    scoring.push(key("floor"));
+    scoring
 }
 
 fn validate_target(
@@ -451,11 +463,11 @@ fn validate_target(
                 "un barème linéaire sur une cible « <= » doit donner « floor » (valeur à zéro point)",
             )),
             (Some(f), Some(t), Op::AtLeast) if *f >= t => out.push(RawProblem::new(
-                spath,
+                floor_path(spath),
                 "le plancher doit être inférieur à la cible",
             )),
             (Some(f), Some(t), Op::AtMost) if *f <= t => out.push(RawProblem::new(
-                spath,
+                floor_path(spath),
                 "le plancher doit être supérieur à la cible",
             )),
             _ => {}
@@ -470,9 +482,11 @@ fn validate_target(
                     "les paliers ne s'appliquent pas à une cible personnalisée",
                 ));
             }
-            for t in tiers {
+            for (n, t) in tiers.iter().enumerate() {
                 if t.share.is_negative() || t.share > Number::HUNDRED {
-                    out.push(RawProblem::new(spath.clone(), "part de palier hors de [0, 100]"));
+                    let mut p = spath.clone();
+                    p.extend([key("tiers"), Seg::Index(n), key("share")]);
+                    out.push(RawProblem::new(p, "part de palier hors de [0, 100]"));
                 }
             }
         }
