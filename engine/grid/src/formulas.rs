@@ -1,0 +1,811 @@
+//! Spreadsheet formulas reproducing the core's rules (`caqes_engine::evaluate`).
+//!
+//! Every computed cell of the grid is a real formula, so that the grid keeps
+//! scoring when an establishment edits it in Excel or LibreOffice. Floating
+//! point noise is removed with `ROUND(…, 9)` where the core is exact.
+
+use crate::layout::{qref, CellKind, IdentField, IndicatorLayout, Layout, Pos, IDENT, SYNTH};
+use caqes_engine::{
+    Catalog, Category, Condition, Funding, Indicator, InputRef, LegalStatus, Measure, Number, Op,
+    QuestionKind, Redistribution, Role, RoundingMode, Scoring, Selector, Target, Unit,
+};
+
+/// Status labels, as shown in the drop-down list.
+pub const RENSEIGNE: &str = "Renseigné";
+pub const NON_CONCERNE: &str = "Non concerné";
+pub const NON_MESURABLE: &str = "Non mesurable";
+pub const OUI: &str = "Oui";
+pub const NON: &str = "Non";
+pub const INVALID: &str = "invalide";
+pub const INTERESSE: &str = "Intéressé";
+pub const NON_INTERESSE: &str = "Non intéressé";
+
+/// A number as a formula literal.
+pub fn lit(n: Number) -> String {
+    let s = n.to_decimal_string(12);
+    if s.starts_with('-') {
+        format!("({s})")
+    } else {
+        s
+    }
+}
+
+fn s(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+fn ident(layout: &Layout, field: &IdentField) -> Option<String> {
+    layout.ident_pos(field).map(|p| qref(IDENT, p))
+}
+
+/// The catalog's rounding of `x` (an expression), with float noise removed.
+pub fn round_rule(catalog: &Catalog, x: &str) -> String {
+    let d = catalog.campaign.rounding.decimals.min(12);
+    match catalog.campaign.rounding.mode {
+        RoundingMode::HalfUp => format!("ROUND(ROUND({x},9),{d})"),
+        RoundingMode::Down => format!("ROUNDDOWN(ROUND({x},9),{d})"),
+        RoundingMode::HalfEven => {
+            let p = format!("1E{d}");
+            let y = format!("ROUND(({x})*{p},9)");
+            format!(
+                "IF(ABS(MOD({y},1))=0.5,IF(MOD(INT({y}),2)=0,INT({y}),INT({y})+1),ROUND({y},0))/{p}"
+            )
+        }
+    }
+}
+
+/// Legal status label in the identification sheet (expression).
+fn funding_expr(layout: &Layout) -> String {
+    let f = ident(layout, &IdentField::Funding).unwrap_or_default();
+    let ls = ident(layout, &IdentField::LegalStatus).unwrap_or_default();
+    format!(
+        "IF(OR({f}={dg},{f}={oqn}),{f},IF(OR({ls}={pu},{ls}={es}),{dg},IF({ls}={pr},{oqn},\"\")))",
+        dg = s(Funding::ExDg.label()),
+        oqn = s(Funding::ExOqn.label()),
+        pu = s(LegalStatus::Public.label()),
+        es = s(LegalStatus::Espic.label()),
+        pr = s(LegalStatus::Prive.label()),
+    )
+}
+
+/// (known, matches) expressions of each part of a selector.
+fn selector_parts(catalog: &Catalog, layout: &Layout, sel: &Selector) -> Vec<(String, String)> {
+    let mut parts = Vec::new();
+    if !sel.categories.is_empty() {
+        let cells: Vec<String> = Category::ALL
+            .iter()
+            .filter_map(|c| ident(layout, &IdentField::Category(*c)))
+            .collect();
+        let known = format!(
+            "OR({})",
+            cells
+                .iter()
+                .map(|c| format!("{c}={}", s(OUI)))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let m = format!(
+            "OR({})",
+            sel.categories
+                .iter()
+                .filter_map(|c| ident(layout, &IdentField::Category(*c)))
+                .map(|c| format!("{c}={}", s(OUI)))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        parts.push((known, m));
+    }
+    if !sel.legal_status.is_empty() {
+        let ls = ident(layout, &IdentField::LegalStatus).unwrap_or_default();
+        let known = format!(
+            "OR({})",
+            LegalStatus::ALL
+                .iter()
+                .map(|l| format!("{ls}={}", s(l.label())))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let m = format!(
+            "OR({})",
+            sel.legal_status
+                .iter()
+                .map(|l| format!("{ls}={}", s(l.label())))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        parts.push((known, m));
+    }
+    if !sel.funding.is_empty() {
+        let f = funding_expr(layout);
+        let known = format!("{f}<>\"\"");
+        let m = format!(
+            "OR({})",
+            sel.funding
+                .iter()
+                .map(|x| format!("{f}={}", s(x.label())))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        parts.push((known, m));
+    }
+    for cond in &sel.when {
+        parts.push(condition(catalog, layout, cond));
+    }
+    parts
+}
+
+fn condition(catalog: &Catalog, layout: &Layout, cond: &Condition) -> (String, String) {
+    let q = catalog.question(&cond.question);
+    let Some(q) = q else {
+        return ("FALSE".into(), "FALSE".into());
+    };
+    let Some(cell) = ident(layout, &IdentField::Question(q.id.clone(), q.kind)) else {
+        return ("FALSE".into(), "FALSE".into());
+    };
+    let known = format!("LEN(TRIM({cell}))>0");
+    let m = match (&cond.equals, q.kind) {
+        (serde_json::Value::Bool(b), QuestionKind::Bool) => {
+            format!("{cell}={}", s(if *b { OUI } else { NON }))
+        }
+        (serde_json::Value::String(id), QuestionKind::Choice) => {
+            match q.options.iter().find(|o| &o.id == id) {
+                Some(o) => format!("{cell}={}", s(&o.label)),
+                None => "FALSE".into(),
+            }
+        }
+        (serde_json::Value::String(t), QuestionKind::Text) => format!("{cell}={}", s(t)),
+        (serde_json::Value::Number(n), QuestionKind::Integer) => match Number::from_json(n) {
+            Some(n) => format!("AND(ISNUMBER({cell}),{cell}={})", lit(n)),
+            None => "FALSE".into(),
+        },
+        _ => "FALSE".into(),
+    };
+    (known, m)
+}
+
+/// Expression true when the selector certainly does not match.
+fn selector_false(catalog: &Catalog, layout: &Layout, sel: &Selector) -> String {
+    let parts = selector_parts(catalog, layout, sel);
+    if parts.is_empty() {
+        return "FALSE".into();
+    }
+    format!(
+        "OR({})",
+        parts
+            .iter()
+            .map(|(k, m)| format!("AND({k},NOT({m}))"))
+            .collect::<Vec<_>>()
+            .join(",")
+    )
+}
+
+/// Expression true when the selector certainly matches.
+fn selector_true(catalog: &Catalog, layout: &Layout, sel: &Selector) -> String {
+    let parts = selector_parts(catalog, layout, sel);
+    if parts.is_empty() {
+        return "TRUE".into();
+    }
+    format!(
+        "AND({})",
+        parts
+            .iter()
+            .map(|(k, m)| format!("{k},{m}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    )
+}
+
+/// Effective status of an indicator.
+pub fn status(catalog: &Catalog, layout: &Layout, ind: &Indicator, il: &IndicatorLayout) -> String {
+    let st = il
+        .input(&CellKind::Status)
+        .map(|p| qref(&il.sheet, p))
+        .unwrap_or_default();
+    let mut declared = s(RENSEIGNE);
+    if ind.nm_allowed {
+        declared = format!(
+            "IF({st}={},{},{declared})",
+            s(NON_MESURABLE),
+            s(NON_MESURABLE)
+        );
+    }
+    if ind.nc_allowed {
+        declared = format!(
+            "IF({st}={},{},{declared})",
+            s(NON_CONCERNE),
+            s(NON_CONCERNE)
+        );
+    }
+    let nm = match &ind.not_measurable_for {
+        Some(sel) => selector_true(catalog, layout, sel),
+        None => "FALSE".into(),
+    };
+    let nc = selector_false(catalog, layout, &ind.applies_to);
+    let mut f = declared;
+    if nm != "FALSE" {
+        f = format!("IF({nm},{},{f})", s(NON_MESURABLE));
+    }
+    if nc != "FALSE" {
+        f = format!("IF({nc},{},{f})", s(NON_CONCERNE));
+    }
+    f
+}
+
+/// Prefill expression of an input (number or "").
+fn prefill(layout: &Layout, catalog: &Catalog, source: &str) -> String {
+    let num = |c: String| format!("IF(ISNUMBER({c}),IF(AND({c}>=0,{c}=INT({c})),{c},\"\"),\"\")");
+    match source {
+        "lits" => ident(layout, &IdentField::Beds).map(num),
+        "places" => ident(layout, &IdentField::Places).map(num),
+        "lits_et_places" => {
+            let b = ident(layout, &IdentField::Beds)
+                .map(num)
+                .unwrap_or_default();
+            let p = ident(layout, &IdentField::Places)
+                .map(num)
+                .unwrap_or_default();
+            Some(format!(
+                "IF(AND(ISNUMBER({b})=FALSE,ISNUMBER({p})=FALSE),\"\",N({b})+N({p}))"
+            ))
+        }
+        q => catalog
+            .question(q)
+            .and_then(|q| ident(layout, &IdentField::Question(q.id.clone(), q.kind)))
+            .map(num),
+    }
+    .unwrap_or_else(|| "\"\"".into())
+}
+
+/// Retained value of a numeric input: the number, "" when missing, "invalide" when invalid.
+pub fn retained(layout: &Layout, catalog: &Catalog, input: InputRef<'_>, cell: Pos) -> String {
+    let c = cell.a1();
+    let p = match input.prefill() {
+        Some(src) => prefill(layout, catalog, src),
+        None => "\"\"".into(),
+    };
+    let check = match input.unit() {
+        Unit::Count => format!("{c}=INT({c})"),
+        Unit::Amount => format!("ROUND({c},2)={c}"),
+        Unit::Percent => format!("{c}<=100"),
+    };
+    format!(
+        "IF(LEN(TRIM({c}))=0,{p},IF(ISNUMBER({c}),IF(AND({c}>=0,{check}),{c},{inv}),{inv}))",
+        inv = s(INVALID)
+    )
+}
+
+/// Whether every expression is a number.
+fn all_numbers(xs: &[String]) -> String {
+    if xs.is_empty() {
+        return "TRUE".into();
+    }
+    format!(
+        "AND({})",
+        xs.iter()
+            .map(|x| format!("ISNUMBER({x})"))
+            .collect::<Vec<_>>()
+            .join(",")
+    )
+}
+
+fn target_expr(il: &IndicatorLayout, t: &Target) -> String {
+    if t.personalised {
+        match il.input(&CellKind::Target) {
+            Some(p) => {
+                let c = p.a1();
+                format!("IF(ISNUMBER({c}),IF({c}>=0,{c},\"\"),\"\")")
+            }
+            None => "\"\"".into(),
+        }
+    } else {
+        t.value.map(lit).unwrap_or_else(|| "\"\"".into())
+    }
+}
+
+fn share_expr(op: Op, scoring: &Scoring, v: &str, t: &str) -> String {
+    let met = match op {
+        Op::AtLeast => format!("{v}>={t}"),
+        Op::AtMost => format!("{v}<={t}"),
+    };
+    let partial = match scoring {
+        Scoring::AllOrNothing => "0".to_string(),
+        Scoring::Linear { floor } => {
+            let f = lit(floor.unwrap_or(Number::ZERO));
+            let wrong_dir = match op {
+                Op::AtLeast => format!("({t})-{f}<0"),
+                Op::AtMost => format!("({t})-{f}>0"),
+            };
+            format!("IF(OR(({t})-{f}=0,{wrong_dir}),0,MAX(0,MIN(1,(({v})-{f})/(({t})-{f}))))")
+        }
+        Scoring::Tiers { tiers } => {
+            let mut terms = vec!["0".to_string()];
+            for tier in tiers {
+                let reached = match op {
+                    Op::AtLeast => format!("{v}>={}", lit(tier.from)),
+                    Op::AtMost => format!("{v}<={}", lit(tier.from)),
+                };
+                terms.push(format!("IF({reached},{}/100,0)", lit(tier.share)));
+            }
+            format!("MAX({})", terms.join(","))
+        }
+    };
+    format!("IF({met},1,{partial})")
+}
+
+/// Formulas of the computed cells of one indicator: (value, target, met, share, weight, points).
+pub struct IndicatorFormulas {
+    pub value: String,
+    pub target: String,
+    pub met: String,
+    pub share: String,
+    pub weight: String,
+    pub points: String,
+}
+
+pub fn indicator(
+    catalog: &Catalog,
+    layout: &Layout,
+    ind: &Indicator,
+    il: &IndicatorLayout,
+) -> IndicatorFormulas {
+    let st = il.status_calc.a1();
+    let ren = format!("{st}={}", s(RENSEIGNE));
+    let r = |id: &str| {
+        il.retained(id)
+            .map(|p| p.a1())
+            .unwrap_or_else(|| "\"\"".into())
+    };
+    let v = il.value.a1();
+    let t = il.target.a1();
+    let op = ind.measure.target().map(|t| t.op).unwrap_or(Op::AtLeast);
+    let (value, target, share) = match &ind.measure {
+        Measure::Rate {
+            numerator,
+            denominator,
+            target,
+            scoring,
+            numerator_only,
+        } => {
+            let n = r(&numerator.id);
+            let d = r(&denominator.id);
+            let main = format!(
+                "IF({},IF({d}=0,\"\",IF({n}>{d},\"\",ROUND({n}/{d}*100,9))),\"\")",
+                all_numbers(&[n.clone(), d.clone()])
+            );
+            match numerator_only {
+                Some(no) => {
+                    let mode = format!("AND(ISNUMBER({n}),{d}=\"\")");
+                    (
+                        format!("IF({mode},{n},{main})"),
+                        format!(
+                            "IF({mode},{},{})",
+                            target_expr(il, &no.target),
+                            target_expr(il, target)
+                        ),
+                        format!(
+                            "IF({mode},{},{})",
+                            share_expr(op, &no.scoring, &v, &t),
+                            share_expr(op, scoring, &v, &t)
+                        ),
+                    )
+                }
+                None => (
+                    main,
+                    target_expr(il, target),
+                    share_expr(op, scoring, &v, &t),
+                ),
+            }
+        }
+        Measure::Evolution {
+            previous,
+            current,
+            target,
+            scoring,
+        } => {
+            let p = r(&previous.id);
+            let c = r(&current.id);
+            (
+                format!(
+                    "IF({},IF({p}=0,\"\",ROUND(({c}-{p})/{p}*100,9)),\"\")",
+                    all_numbers(&[p.clone(), c.clone()])
+                ),
+                target_expr(il, target),
+                share_expr(op, scoring, &v, &t),
+            )
+        }
+        Measure::Count {
+            terms,
+            target,
+            scoring,
+        } => {
+            let xs: Vec<String> = terms.iter().map(|t| r(&t.id)).collect();
+            let sum = if terms.is_empty() {
+                "0".to_string()
+            } else {
+                terms
+                    .iter()
+                    .zip(&xs)
+                    .map(|(t, x)| format!("{x}*{}", lit(t.weight)))
+                    .collect::<Vec<_>>()
+                    .join("+")
+            };
+            (
+                format!("IF({},ROUND({sum},9),\"\")", all_numbers(&xs)),
+                target_expr(il, target),
+                share_expr(op, scoring, &v, &t),
+            )
+        }
+        Measure::Distribution {
+            total,
+            parts,
+            counted,
+            excluded,
+            excluded_counted,
+            target,
+            scoring,
+        } => {
+            let tot = r(&total.id);
+            let ps: Vec<String> = parts.iter().map(|p| r(&p.id)).collect();
+            let ex = excluded.as_ref().map(|e| r(&e.id));
+            let exc = excluded_counted.as_ref().map(|e| r(&e.id));
+            let mut all = vec![tot.clone()];
+            all.extend(ps.iter().cloned());
+            all.extend(ex.iter().cloned());
+            all.extend(exc.iter().cloned());
+            let sum = if ps.is_empty() {
+                "0".into()
+            } else {
+                ps.join("+")
+            };
+            let counted_sum: Vec<String> = parts
+                .iter()
+                .zip(&ps)
+                .filter(|(p, _)| counted.contains(&p.id))
+                .map(|(_, x)| x.clone())
+                .collect();
+            let counted_sum = if counted_sum.is_empty() {
+                "0".into()
+            } else {
+                format!("({})", counted_sum.join("+"))
+            };
+            let exv = ex.clone().unwrap_or_else(|| "0".into());
+            let excv = exc.clone().unwrap_or_else(|| "0".into());
+            let ok = format!(
+                "AND(ROUND(({sum})-{tot},9)=0,{exv}<={tot},{excv}<={exv},{excv}<={counted_sum},ROUND({tot}-{exv},9)<>0)"
+            );
+            (
+                format!(
+                    "IF({},IF({ok},ROUND(({counted_sum}-{excv})/({tot}-{exv})*100,9),\"\"),\"\")",
+                    all_numbers(&all)
+                ),
+                target_expr(il, target),
+                share_expr(op, scoring, &v, &t),
+            )
+        }
+        Measure::Criteria { criteria } => {
+            let cells: Vec<(String, Number)> = criteria
+                .iter()
+                .filter_map(|c| {
+                    il.input(&CellKind::Criterion(c.id.clone()))
+                        .map(|p| (p.a1(), c.points))
+                })
+                .collect();
+            let met_sum = if cells.is_empty() {
+                "0".into()
+            } else {
+                cells
+                    .iter()
+                    .map(|(c, p)| format!("IF({c}={},{},0)", s(OUI), lit(*p)))
+                    .collect::<Vec<_>>()
+                    .join("+")
+            };
+            let mut all = Number::ZERO;
+            for c in criteria {
+                all = all.add(c.points).unwrap_or(all);
+            }
+            let missing = if cells.is_empty() {
+                "FALSE".into()
+            } else {
+                format!(
+                    "OR({})",
+                    cells
+                        .iter()
+                        .map(|(c, _)| format!("AND({c}<>{},{c}<>{})", s(OUI), s(NON)))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                )
+            };
+            let share = if all.is_zero() {
+                "0".to_string()
+            } else {
+                format!("IF({missing},0,{v}/{})", lit(all))
+            };
+            let value = format!("IF({ren},{met_sum},\"\")");
+            let target = format!("IF({ren},{},\"\")", lit(all));
+            let met = format!("IF({ren},IF({v}={t},{},{}),\"\")", s(OUI), s(NON));
+            let share = format!("IF({ren},{share},\"\")");
+            let (weight, points) = weight_points(catalog, layout, ind, il);
+            return IndicatorFormulas {
+                value,
+                target,
+                met,
+                share,
+                weight,
+                points,
+            };
+        }
+        Measure::Information { inputs } => {
+            let value = if inputs.len() == 1 {
+                let x = r(&inputs[0].id);
+                format!("IF({ren},IF(ISNUMBER({x}),{x},\"\"),\"\")")
+            } else {
+                "\"\"".into()
+            };
+            let (weight, points) = weight_points(catalog, layout, ind, il);
+            return IndicatorFormulas {
+                value,
+                target: "\"\"".into(),
+                met: "\"\"".into(),
+                share: "\"\"".into(),
+                weight,
+                points,
+            };
+        }
+    };
+    let met_cmp = match op {
+        Op::AtLeast => format!("{v}>={t}"),
+        Op::AtMost => format!("{v}<={t}"),
+    };
+    let (weight, points) = weight_points(catalog, layout, ind, il);
+    IndicatorFormulas {
+        value: format!("IF({ren},{value},\"\")"),
+        target: format!("IF({ren},{target},\"\")"),
+        met: format!(
+            "IF(AND(ISNUMBER({v}),ISNUMBER({t})),IF({met_cmp},{},{}),\"\")",
+            s(OUI),
+            s(NON)
+        ),
+        share: format!("IF({ren},IF(AND(ISNUMBER({v}),ISNUMBER({t})),{share},0),\"\")"),
+        weight,
+        points,
+    }
+}
+
+fn weight_points(
+    catalog: &Catalog,
+    layout: &Layout,
+    ind: &Indicator,
+    il: &IndicatorLayout,
+) -> (String, String) {
+    let ren = format!("{}={}", il.status_calc.a1(), s(RENSEIGNE));
+    let pts = lit(ind.points);
+    let sy = &layout.synth;
+    let weight = match ind.role {
+        Role::Information => "0".to_string(),
+        Role::Bonus => format!("IF({ren},{pts},0)"),
+        Role::Scored => match catalog.campaign.redistribution {
+            Redistribution::Proportional => format!(
+                "IF({ren},{pts}*{}/{},0)",
+                qref(SYNTH, sy.base),
+                qref(SYNTH, sy.applicable)
+            ),
+            Redistribution::Equal => format!(
+                "IF({ren},{pts}+{}/{},0)",
+                qref(SYNTH, sy.freed),
+                qref(SYNTH, sy.n_applicable)
+            ),
+        },
+    };
+    let share = il.share.a1();
+    let points = match ind.role {
+        Role::Information => "0".to_string(),
+        _ => format!(
+            "IF({ren},{}*IF(ISNUMBER({share}),{share},0),0)",
+            il.weight.a1()
+        ),
+    };
+    (weight, points)
+}
+
+fn chain(terms: Vec<String>) -> String {
+    if terms.is_empty() {
+        "0".into()
+    } else {
+        terms.join("+")
+    }
+}
+
+/// Formulas of the summary sheet, by position.
+pub fn synthesis(catalog: &Catalog, layout: &Layout) -> Vec<(Pos, String)> {
+    let sy = &layout.synth;
+    let mut out = Vec::new();
+    let scored: Vec<(&Indicator, &IndicatorLayout)> = catalog
+        .indicators
+        .iter()
+        .filter_map(|i| layout.indicator(&i.id).map(|l| (i, l)))
+        .filter(|(i, _)| i.role == Role::Scored)
+        .collect();
+    let ren =
+        |il: &IndicatorLayout| format!("{}={}", qref(&il.sheet, il.status_calc), s(RENSEIGNE));
+    let mut base = Number::ZERO;
+    for (i, _) in &scored {
+        base = base.add(i.points).unwrap_or(base);
+    }
+    out.push((sy.base, lit(base)));
+    out.push((
+        sy.applicable,
+        chain(
+            scored
+                .iter()
+                .map(|(i, l)| format!("IF({},{},0)", ren(l), lit(i.points)))
+                .collect(),
+        ),
+    ));
+    out.push((
+        sy.n_applicable,
+        chain(
+            scored
+                .iter()
+                .map(|(_, l)| format!("IF({},1,0)", ren(l)))
+                .collect(),
+        ),
+    ));
+    out.push((sy.freed, format!("{}-{}", sy.base.a1(), sy.applicable.a1())));
+    out.push((
+        sy.earned,
+        chain(
+            scored
+                .iter()
+                .map(|(_, l)| qref(&l.sheet, l.points))
+                .collect(),
+        ),
+    ));
+    out.push((
+        sy.score,
+        format!(
+            "IF(OR({n}=0,{b}=0),\"\",{e}*{scale}/{b})",
+            n = sy.n_applicable.a1(),
+            b = sy.base.a1(),
+            e = sy.earned.a1(),
+            scale = lit(catalog.campaign.scale)
+        ),
+    ));
+    let bonus_cells: Vec<String> = catalog
+        .indicators
+        .iter()
+        .filter(|i| i.role == Role::Bonus)
+        .filter_map(|i| layout.indicator(&i.id))
+        .map(|l| qref(&l.sheet, l.points))
+        .collect();
+    out.push((
+        sy.bonus,
+        format!(
+            "MIN({},{})",
+            chain(bonus_cells),
+            lit(catalog.campaign.bonus_max)
+        ),
+    ));
+    out.push((
+        sy.total,
+        format!(
+            "IF(ISNUMBER({s}),{s}+{b},\"\")",
+            s = sy.score.a1(),
+            b = sy.bonus.a1()
+        ),
+    ));
+    let t = sy.total.a1();
+    out.push((
+        sy.rounded,
+        format!("IF(ISNUMBER({t}),{},\"\")", round_rule(catalog, &t)),
+    ));
+    let prev = sy.previous.map(|p| p.a1());
+    if let (Some(p), Some(src)) = (sy.previous, layout.ident_pos(&IdentField::PreviousScore)) {
+        let c = qref(IDENT, src);
+        out.push((
+            p,
+            format!("IF(ISNUMBER({c}),{},\"\")", round_rule(catalog, &c)),
+        ));
+    }
+    let rd = sy.rounded.a1();
+    let step = lit(
+        Number::ratio(1, 10i128.pow(catalog.campaign.rounding.decimals.min(12)))
+            .unwrap_or(Number::ONE),
+    );
+    // Threshold: the lowest reachable need.
+    let mut needs = Vec::new();
+    for band in &catalog.interessement.bands {
+        let min = lit(band.min);
+        let need = if band.progression {
+            match &prev {
+                Some(p) => format!("IF(ISNUMBER({p}),MAX({min},{p}+{step}),1E+300)"),
+                None => continue,
+            }
+        } else {
+            min
+        };
+        let need = match band.below {
+            Some(b) => format!("IF({need}>={},1E+300,{need})", lit(b)),
+            None => need,
+        };
+        needs.push(need);
+    }
+    let thr = if needs.is_empty() {
+        "1E+300".to_string()
+    } else {
+        format!("MIN({})", needs.join(","))
+    };
+    out.push((
+        sy.threshold,
+        format!("IF(ISNUMBER({rd}),IF({thr}>=1E+300,\"\",{thr}),\"\")"),
+    ));
+    let mut oks = Vec::new();
+    for band in &catalog.interessement.bands {
+        let mut c = vec![format!("{rd}>={}", lit(band.min))];
+        if let Some(b) = band.below {
+            c.push(format!("{rd}<{}", lit(b)));
+        }
+        if band.progression {
+            match &prev {
+                Some(p) => {
+                    c.push(format!("ISNUMBER({p})"));
+                    c.push(format!("{rd}>N({p})"));
+                }
+                None => c.push("FALSE".into()),
+            }
+        }
+        oks.push(format!("AND({})", c.join(",")));
+    }
+    let ok = if oks.is_empty() {
+        "FALSE".into()
+    } else {
+        format!("OR({})", oks.join(","))
+    };
+    out.push((
+        sy.verdict,
+        format!(
+            "IF(ISNUMBER({rd}),IF({ok},{},{}),\"\")",
+            s(INTERESSE),
+            s(NON_INTERESSE)
+        ),
+    ));
+    let th = sy.threshold.a1();
+    out.push((
+        sy.missing,
+        format!(
+            "IF(ISNUMBER({rd}),IF({v}={},0,IF(ISNUMBER({th}),MAX(0,{th}-{rd}),\"\")),\"\")",
+            s(INTERESSE),
+            v = sy.verdict.a1()
+        ),
+    ));
+    // Volets: weight, points, bonus, score in columns B..E.
+    for (vi, vl) in layout.volets.iter().enumerate() {
+        let row = sy.volet_rows[vi];
+        let mut w = Vec::new();
+        let mut p = Vec::new();
+        let mut b = Vec::new();
+        for &ii in &vl.indicators {
+            let il = &layout.indicators[ii];
+            let Some(ind) = catalog.indicator(&il.id) else {
+                continue;
+            };
+            match ind.role {
+                Role::Scored => {
+                    w.push(qref(&il.sheet, il.weight));
+                    p.push(qref(&il.sheet, il.points));
+                }
+                Role::Bonus => b.push(qref(&il.sheet, il.points)),
+                Role::Information => {}
+            }
+        }
+        let wp = Pos::new(row, 1);
+        let pp = Pos::new(row, 2);
+        out.push((wp, chain(w)));
+        out.push((pp, chain(p)));
+        out.push((Pos::new(row, 3), chain(b)));
+        out.push((
+            Pos::new(row, 4),
+            format!("IF({w}=0,\"\",{p}/{w}*100)", w = wp.a1(), p = pp.a1()),
+        ));
+    }
+    out
+}

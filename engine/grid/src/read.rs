@@ -1,0 +1,781 @@
+//! The grid reader (calamine, native only).
+//!
+//! Defensive by construction: the zip container is checked and every entry
+//! inflated under a budget before calamine sees it; sheets are streamed cell
+//! by cell (never as a dense range, which a single far-away cell would blow
+//! up) and only the columns of the grid are kept; calamine runs under
+//! `catch_unwind` as a last resort.
+
+use crate::formulas::{NON, NON_CONCERNE, NON_MESURABLE, OUI, RENSEIGNE};
+use crate::layout::*;
+use crate::writer::{catalog_hash, sha256_hex};
+use crate::GridError;
+use calamine::{DataRef, Reader, Xlsx};
+use caqes_engine::{
+    evaluate, Answers, Catalog, Category, DeclaredStatus, Evaluation, Funding, IndicatorAnswer,
+    LegalStatus, Measure, Number, QuestionKind, Unit,
+};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::io::{Cursor, Read};
+
+/// Bounds of what the reader accepts.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Total uncompressed size of the zip entries, in bytes.
+    pub max_uncompressed: u64,
+    /// Number of zip entries.
+    pub max_entries: usize,
+    /// Cells read over all sheets.
+    pub max_cells: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_uncompressed: 50 * 1024 * 1024,
+            max_entries: 2_000,
+            max_cells: 1_000_000,
+        }
+    }
+}
+
+/// Metadata recorded at export.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Metadata {
+    pub catalog_id: String,
+    pub catalog_sha256: String,
+    pub engine_version: String,
+    pub export_time: String,
+    pub answers_sha256: String,
+    pub grid_answers_sha256: String,
+    pub declared_total: String,
+}
+
+/// An input cell whose value differs from the exported one.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct EditedCell {
+    /// `Sheet!A1`.
+    pub cell: String,
+    pub exported: String,
+    pub current: String,
+}
+
+/// A problem found in a cell (text in a numeric cell, out of range, unknown list value).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CellProblem {
+    /// `Sheet!A1`.
+    pub cell: String,
+    /// Indicator id, when in an indicator block.
+    pub indicator: Option<String>,
+    /// French message.
+    pub message: String,
+}
+
+/// What a grid holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct GridRead {
+    /// Catalog id of the grid.
+    pub catalog: String,
+    /// Answers rebuilt from the visible input cells (authoritative).
+    pub answers: Answers,
+    /// The core's evaluation of these answers.
+    pub evaluation: Evaluation,
+    /// Metadata sheet, when present.
+    pub metadata: Option<Metadata>,
+    /// Whether the catalog changed since export (hash differs).
+    pub catalog_changed: bool,
+    /// Whether the answers equal the exported ones (hash of the canonical answers).
+    pub answers_unchanged: Option<bool>,
+    /// Input cells edited after export.
+    pub edited: Vec<EditedCell>,
+    /// Problems of cells.
+    pub problems: Vec<CellProblem>,
+    /// Rounded total shown in the grid (cached value of the summary cell).
+    pub declared_total: Option<f64>,
+    /// Verdict shown in the grid.
+    pub declared_verdict: Option<String>,
+}
+
+impl GridRead {
+    /// Whether the grid has an error or a discrepancy (for `caqes verify`).
+    pub fn has_discrepancy(&self) -> bool {
+        let recomputed = self.evaluation.total_rounded.map(|n| n.to_f64());
+        let score_differs = match (recomputed, self.declared_total) {
+            (Some(a), Some(b)) => (a - b).abs() > 1e-9,
+            (None, None) => false,
+            _ => true,
+        };
+        !self.edited.is_empty()
+            || !self.problems.is_empty()
+            || self.catalog_changed
+            || score_differs
+            || self.evaluation.state == caqes_engine::State::Invalid
+    }
+}
+
+/// Reads a grid with the default [`Limits`].
+pub fn read_grid(bytes: &[u8], catalogs: &[Catalog]) -> Result<GridRead, GridError> {
+    read_grid_with_limits(bytes, catalogs, Limits::default())
+}
+
+/// Reads a grid.
+pub fn read_grid_with_limits(
+    bytes: &[u8],
+    catalogs: &[Catalog],
+    limits: Limits,
+) -> Result<GridRead, GridError> {
+    precheck(bytes, limits)?;
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_inner(bytes, catalogs, limits)
+    })) {
+        Ok(r) => r,
+        Err(_) => Err(GridError::Internal),
+    }
+}
+
+/// Container checks: magic, zip directory, inflation budget, workbook parts.
+fn precheck(bytes: &[u8], limits: Limits) -> Result<(), GridError> {
+    if bytes.is_empty() {
+        return Err(GridError::Empty);
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        return Err(GridError::Encrypted);
+    }
+    if !bytes.starts_with(b"PK") {
+        return Err(GridError::NotZip);
+    }
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| GridError::NotZip)?;
+    if zip.len() > limits.max_entries {
+        return Err(GridError::TooLarge(format!(
+            "{} fichiers dans l'archive",
+            zip.len()
+        )));
+    }
+    let names: Vec<String> = zip
+        .file_names()
+        .filter_map(|n| n.ok().map(|n| n.to_string()))
+        .collect();
+    if !names.iter().any(|n| n == "xl/workbook.xml") {
+        let what = if names.iter().any(|n| n.starts_with("word/")) {
+            " : c'est un document Word (.docx)"
+        } else if names.iter().any(|n| n.starts_with("ppt/")) {
+            " : c'est une présentation PowerPoint (.pptx)"
+        } else if names.iter().any(|n| n == "content.xml") {
+            " : c'est un document OpenDocument (.ods/.odt) ; l'enregistrer au format .xlsx"
+        } else {
+            ""
+        };
+        return Err(GridError::NotWorkbook(what.into()));
+    }
+    // Declared sizes first (cheap), then real inflation under the budget.
+    let mut declared: u64 = 0;
+    for i in 0..zip.len() {
+        let f = zip
+            .by_index_raw(i)
+            .map_err(|e| GridError::Corrupt(e.to_string()))?;
+        declared = declared.saturating_add(f.size());
+        if declared > limits.max_uncompressed {
+            return Err(GridError::TooLarge(format!(
+                "plus de {} Mo déclarés",
+                limits.max_uncompressed / (1024 * 1024)
+            )));
+        }
+    }
+    let mut total: u64 = 0;
+    let mut buf = vec![0u8; 64 * 1024];
+    for i in 0..zip.len() {
+        let mut f = match zip.by_index(i) {
+            Ok(f) => f,
+            Err(zip::result::ZipError::UnsupportedArchive(m)) if m.contains("assword") => {
+                return Err(GridError::Encrypted)
+            }
+            Err(e) => return Err(GridError::Corrupt(e.to_string())),
+        };
+        let size = f.size();
+        let mut read: u64 = 0;
+        loop {
+            let n = f
+                .read(&mut buf)
+                .map_err(|e| GridError::Corrupt(e.to_string()))?;
+            if n == 0 {
+                break;
+            }
+            read += n as u64;
+            total += n as u64;
+            if read > size || total > limits.max_uncompressed {
+                return Err(GridError::TooLarge(format!(
+                    "plus de {} Mo une fois décompressé",
+                    limits.max_uncompressed / (1024 * 1024)
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Value of a cell as read.
+#[derive(Debug, Clone, PartialEq)]
+enum V {
+    Num(f64),
+    Text(String),
+    Bool(bool),
+    Error,
+}
+
+impl V {
+    fn repr(&self) -> String {
+        match self {
+            V::Num(f) => format!("{f}"),
+            V::Text(t) => t.clone(),
+            V::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
+            V::Error => "#ERREUR".into(),
+        }
+    }
+}
+
+type Cells = HashMap<(u32, u16), V>;
+
+fn read_sheet<R: std::io::Read + std::io::Seek>(
+    xlsx: &mut Xlsx<R>,
+    name: &str,
+    max_col: u16,
+    budget: &mut usize,
+) -> Result<Cells, GridError> {
+    let mut out = HashMap::new();
+    let mut reader = xlsx
+        .worksheet_cells_reader(name)
+        .map_err(|e| GridError::Corrupt(format!("feuille « {name} » : {e}")))?;
+    loop {
+        let cell = reader
+            .next_cell()
+            .map_err(|e| GridError::Corrupt(format!("feuille « {name} » : {e}")))?;
+        let Some(cell) = cell else { break };
+        if *budget == 0 {
+            return Err(GridError::TooLarge("trop de cellules".into()));
+        }
+        *budget -= 1;
+        let (row, col) = cell.get_position();
+        if col > max_col as u32 {
+            continue;
+        }
+        let v = match cell.get_value() {
+            DataRef::Empty => continue,
+            DataRef::Int(i) => V::Num(*i as f64),
+            DataRef::Float(f) => V::Num(*f),
+            DataRef::String(s) => V::Text(s.clone()),
+            DataRef::SharedString(s) => V::Text(s.to_string()),
+            DataRef::Bool(b) => V::Bool(*b),
+            DataRef::DateTime(d) => V::Num(d.as_f64()),
+            DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => V::Text(s.clone()),
+            DataRef::Error(_) => V::Error,
+        };
+        out.insert((row, col as u16), v);
+    }
+    Ok(out)
+}
+
+fn read_inner(bytes: &[u8], catalogs: &[Catalog], limits: Limits) -> Result<GridRead, GridError> {
+    let mut xlsx: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
+        calamine::XlsxError::Password => GridError::Encrypted,
+        e => GridError::Corrupt(e.to_string()),
+    })?;
+    let names = xlsx.sheet_names();
+    for s in [IDENT, SYNTH] {
+        if !names.iter().any(|n| n == s) {
+            return Err(GridError::NotAGrid(format!(
+                "feuille « {s} » absente (feuilles trouvées : {})",
+                names.join(", ")
+            )));
+        }
+    }
+    let mut budget = limits.max_cells;
+    let meta_cells = if names.iter().any(|n| n == META) {
+        Some(read_sheet(&mut xlsx, META, 1, &mut budget)?)
+    } else {
+        None
+    };
+    let ident = read_sheet(&mut xlsx, IDENT, COL_HELP, &mut budget)?;
+    // Metadata.
+    let mut meta_map: BTreeMap<String, String> = BTreeMap::new();
+    let mut exported: Vec<(String, String)> = Vec::new();
+    if let Some(mc) = &meta_cells {
+        let mut rows: Vec<u32> = mc.keys().map(|(r, _)| *r).collect();
+        rows.sort_unstable();
+        rows.dedup();
+        let mut in_cells = false;
+        for r in rows {
+            let k = mc.get(&(r, 0)).map(V::repr).unwrap_or_default();
+            let v = mc.get(&(r, 1)).map(V::repr).unwrap_or_default();
+            if in_cells {
+                exported.push((k, v));
+            } else {
+                if k == "cells" {
+                    in_cells = true;
+                }
+                meta_map.insert(k, v);
+            }
+        }
+    }
+    let metadata = meta_cells.as_ref().map(|_| {
+        let g = |k: &str| meta_map.get(k).cloned().unwrap_or_default();
+        Metadata {
+            catalog_id: g("catalog_id"),
+            catalog_sha256: g("catalog_sha256"),
+            engine_version: g("engine_version"),
+            export_time: g("export_time"),
+            answers_sha256: g("answers_sha256"),
+            grid_answers_sha256: g("grid_answers_sha256"),
+            declared_total: g("declared_total"),
+        }
+    });
+    // Catalog: the visible identification cell, else the metadata.
+    let probe = layout_probe();
+    let visible_id = ident
+        .get(&(probe.row, probe.col))
+        .map(V::repr)
+        .unwrap_or_default();
+    let id = if !visible_id.trim().is_empty() {
+        visible_id.trim().to_string()
+    } else {
+        metadata
+            .as_ref()
+            .map(|m| m.catalog_id.clone())
+            .unwrap_or_default()
+    };
+    if id.is_empty() {
+        return Err(GridError::NotAGrid(
+            "identifiant du référentiel absent".into(),
+        ));
+    }
+    let catalog = match catalogs.iter().find(|c| c.campaign.id == id) {
+        Some(c) => c,
+        None if catalogs.len() == 1 => {
+            return Err(GridError::CatalogMismatch {
+                expected: catalogs[0].campaign.id.clone(),
+                found: id,
+            })
+        }
+        None => return Err(GridError::UnknownCatalog(id)),
+    };
+    let lay = layout(catalog);
+    let mut sheets: HashMap<String, Cells> = HashMap::new();
+    sheets.insert(IDENT.into(), ident);
+    for vl in &lay.volets {
+        if !names.iter().any(|n| n == &vl.sheet) {
+            return Err(GridError::NotAGrid(format!(
+                "feuille « {} » absente : grille modifiée ou d'une autre version",
+                vl.sheet
+            )));
+        }
+        let cells = read_sheet(&mut xlsx, &vl.sheet, COL_HELP, &mut budget)?;
+        sheets.insert(vl.sheet.clone(), cells);
+    }
+    let synth = read_sheet(&mut xlsx, SYNTH, COL_HELP, &mut budget)?;
+    let mut problems = Vec::new();
+    let answers = rebuild(catalog, &lay, &sheets, &mut problems);
+    let evaluation = evaluate(catalog, &answers);
+
+    // Edited cells.
+    let mut edited = Vec::new();
+    for (cell, was) in &exported {
+        let Some((sheet, a1)) = cell.rsplit_once('!') else {
+            continue;
+        };
+        let Some(pos) = parse_a1(a1) else { continue };
+        let now = sheets
+            .get(sheet)
+            .and_then(|c| c.get(&(pos.row, pos.col)))
+            .map(V::repr)
+            .unwrap_or_default();
+        if &now != was {
+            edited.push(EditedCell {
+                cell: cell.clone(),
+                exported: was.clone(),
+                current: now,
+            });
+        }
+    }
+    let catalog_changed = metadata
+        .as_ref()
+        .is_some_and(|m| !m.catalog_sha256.is_empty() && m.catalog_sha256 != catalog_hash(catalog));
+    let answers_unchanged = metadata
+        .as_ref()
+        .map(|m| m.grid_answers_sha256 == sha256_hex(&answers.to_canonical_json()));
+    let declared_total = match synth.get(&(lay.synth.rounded.row, lay.synth.rounded.col)) {
+        Some(V::Num(f)) => Some(*f),
+        _ => None,
+    };
+    let declared_verdict = match synth.get(&(lay.synth.verdict.row, lay.synth.verdict.col)) {
+        Some(V::Text(t)) if !t.is_empty() => Some(t.clone()),
+        _ => None,
+    };
+    Ok(GridRead {
+        catalog: catalog.campaign.id.clone(),
+        answers,
+        evaluation,
+        metadata,
+        catalog_changed,
+        answers_unchanged,
+        edited,
+        problems,
+        declared_total,
+        declared_verdict,
+    })
+}
+
+/// Position of the catalog id cell (independent of the catalog).
+fn layout_probe() -> Pos {
+    Pos::new(FIRST_ROW, COL_TEXT)
+}
+
+fn parse_a1(a1: &str) -> Option<Pos> {
+    let letters: String = a1.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let digits = &a1[letters.len()..];
+    if letters.is_empty() || letters.len() > 3 {
+        return None;
+    }
+    let mut col: u32 = 0;
+    for c in letters.chars() {
+        col = col * 26 + (c.to_ascii_uppercase() as u32 - 'A' as u32 + 1);
+    }
+    let row: u32 = digits.parse().ok()?;
+    if row == 0 || col == 0 || col > 16_384 {
+        return None;
+    }
+    Some(Pos::new(row - 1, (col - 1) as u16))
+}
+
+struct Ctx<'a> {
+    sheets: &'a HashMap<String, Cells>,
+    problems: &'a mut Vec<CellProblem>,
+}
+
+impl Ctx<'_> {
+    fn get(&self, sheet: &str, pos: Pos) -> Option<&V> {
+        self.sheets
+            .get(sheet)
+            .and_then(|c| c.get(&(pos.row, pos.col)))
+    }
+    fn problem(&mut self, sheet: &str, pos: Pos, ind: Option<&str>, message: String) {
+        self.problems.push(CellProblem {
+            cell: format!("{sheet}!{}", pos.a1()),
+            indicator: ind.map(str::to_string),
+            message,
+        });
+    }
+    /// Text of a cell ("" when empty); numbers are written as text.
+    fn text(&self, sheet: &str, pos: Pos) -> String {
+        match self.get(sheet, pos) {
+            None => String::new(),
+            Some(V::Text(t)) => t.clone(),
+            Some(V::Num(f)) => crate::normalise::json_number(*f)
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
+            Some(V::Bool(b)) => if *b { OUI } else { NON }.into(),
+            Some(V::Error) => String::new(),
+        }
+    }
+    /// A choice among labels: Some(index), None when empty; problems for others.
+    fn choice(
+        &mut self,
+        sheet: &str,
+        pos: Pos,
+        ind: Option<&str>,
+        what: &str,
+        labels: &[&str],
+    ) -> Option<usize> {
+        let t = self.text(sheet, pos);
+        let t = t.trim();
+        if t.is_empty() {
+            return None;
+        }
+        let found = labels
+            .iter()
+            .position(|l| l.eq_ignore_ascii_case(t) || l.to_lowercase() == t.to_lowercase());
+        if found.is_none() {
+            self.problem(
+                sheet,
+                pos,
+                ind,
+                format!(
+                    "{what} : « {t} » n'est pas une valeur de la liste ({})",
+                    labels.join(", ")
+                ),
+            );
+        }
+        found
+    }
+    fn yes_no(&mut self, sheet: &str, pos: Pos, ind: Option<&str>, what: &str) -> Option<bool> {
+        match self.get(sheet, pos) {
+            Some(V::Bool(b)) => Some(*b),
+            _ => self
+                .choice(sheet, pos, ind, what, &[OUI, NON])
+                .map(|i| i == 0),
+        }
+    }
+    /// A numeric input as JSON, with problems for text and out-of-range values.
+    fn number(
+        &mut self,
+        sheet: &str,
+        pos: Pos,
+        ind: Option<&str>,
+        what: &str,
+        unit: Option<Unit>,
+    ) -> Option<serde_json::Value> {
+        match self.get(sheet, pos).cloned() {
+            None => None,
+            Some(V::Num(f)) => {
+                let msg = if f < 0.0 {
+                    Some(format!("{what} : valeur négative ({f})"))
+                } else {
+                    match unit {
+                        Some(Unit::Count) if f.fract() != 0.0 => {
+                            Some(format!("{what} : un nombre entier est attendu ({f})"))
+                        }
+                        Some(Unit::Percent) if f > 100.0 => {
+                            Some(format!("{what} : pourcentage supérieur à 100 ({f})"))
+                        }
+                        Some(Unit::Amount) if (f * 100.0).round() / 100.0 != f => Some(format!(
+                            "{what} : au plus 2 décimales pour un montant ({f})"
+                        )),
+                        _ => None,
+                    }
+                };
+                if let Some(m) = msg {
+                    self.problem(sheet, pos, ind, m);
+                }
+                crate::normalise::json_number(f)
+            }
+            Some(V::Text(t)) if t.trim().is_empty() => None,
+            Some(V::Text(t)) => {
+                self.problem(
+                    sheet,
+                    pos,
+                    ind,
+                    format!(
+                        "{what} : texte « {t} » dans une cellule numérique (un nombre est attendu)"
+                    ),
+                );
+                Some(serde_json::Value::String(t))
+            }
+            Some(V::Bool(b)) => {
+                self.problem(
+                    sheet,
+                    pos,
+                    ind,
+                    format!("{what} : valeur logique dans une cellule numérique"),
+                );
+                Some(serde_json::Value::String(
+                    if b { "VRAI" } else { "FAUX" }.into(),
+                ))
+            }
+            Some(V::Error) => {
+                self.problem(sheet, pos, ind, format!("{what} : cellule en erreur"));
+                None
+            }
+        }
+    }
+}
+
+fn rebuild(
+    catalog: &Catalog,
+    lay: &Layout,
+    sheets: &HashMap<String, Cells>,
+    problems: &mut Vec<CellProblem>,
+) -> Answers {
+    let mut cx = Ctx { sheets, problems };
+    let mut a = Answers {
+        catalog: catalog.campaign.id.clone(),
+        ..Answers::default()
+    };
+    for r in &lay.ident {
+        let p = r.pos;
+        let what = r.label.as_str();
+        let e = &mut a.establishment;
+        match &r.field {
+            IdentField::Finess => {
+                let mut t = cx.text(IDENT, p).trim().to_string();
+                if matches!(cx.get(IDENT, p), Some(V::Num(_))) && t.len() < 9 && !t.is_empty() {
+                    t = format!("{t:0>9}");
+                }
+                e.finess = t;
+            }
+            IdentField::Name => e.name = cx.text(IDENT, p),
+            IdentField::Departement => e.departement = cx.text(IDENT, p),
+            IdentField::LegalStatus => {
+                let labels = LegalStatus::ALL.map(|l| l.label());
+                e.legal_status = cx
+                    .choice(IDENT, p, None, what, &labels)
+                    .map(|i| LegalStatus::ALL[i]);
+            }
+            IdentField::Funding => {
+                let all = [Funding::ExDg, Funding::ExOqn];
+                e.funding = cx
+                    .choice(IDENT, p, None, what, &all.map(|f| f.label()))
+                    .map(|i| all[i]);
+            }
+            IdentField::Category(c) => {
+                if cx.yes_no(IDENT, p, None, what) == Some(true) {
+                    e.categories.push(*c);
+                }
+            }
+            IdentField::Beds | IdentField::Places | IdentField::PreviousScore => {
+                let v = cx.number(IDENT, p, None, what, None);
+                let e = &mut a.establishment;
+                match (&r.field, v) {
+                    (IdentField::PreviousScore, Some(serde_json::Value::Number(n))) => {
+                        a.previous_score = Number::from_json(&n);
+                    }
+                    (IdentField::PreviousScore, Some(_)) => {}
+                    (f, Some(serde_json::Value::Number(n))) => {
+                        let u = n.as_u64().and_then(|u| u32::try_from(u).ok());
+                        if u.is_none() {
+                            cx.problem(
+                                IDENT,
+                                p,
+                                None,
+                                format!("{what} : nombre entier positif attendu"),
+                            );
+                        }
+                        if *f == IdentField::Beds {
+                            e.beds = u;
+                        } else {
+                            e.places = u;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            IdentField::Question(id, kind) => {
+                let q = catalog.question(id);
+                let v = match kind {
+                    QuestionKind::Bool => match cx.get(IDENT, p) {
+                        None => None,
+                        _ => {
+                            let t = cx.text(IDENT, p);
+                            match t.trim() {
+                                "" => None,
+                                x if x.eq_ignore_ascii_case(OUI) => {
+                                    Some(serde_json::Value::Bool(true))
+                                }
+                                x if x.eq_ignore_ascii_case(NON) => {
+                                    Some(serde_json::Value::Bool(false))
+                                }
+                                _ => {
+                                    cx.problem(
+                                        IDENT,
+                                        p,
+                                        None,
+                                        format!("{what} : « {t} » : Oui ou Non attendu"),
+                                    );
+                                    Some(serde_json::Value::String(t))
+                                }
+                            }
+                        }
+                    },
+                    QuestionKind::Choice => {
+                        let t = cx.text(IDENT, p);
+                        if t.trim().is_empty() {
+                            None
+                        } else {
+                            let opt = q
+                                .and_then(|q| q.options.iter().find(|o| o.label == t || o.id == t));
+                            match opt {
+                                Some(o) => Some(serde_json::Value::String(o.id.clone())),
+                                None => {
+                                    cx.problem(
+                                        IDENT,
+                                        p,
+                                        None,
+                                        format!(
+                                            "{what} : « {t} » n'est pas une option de la liste"
+                                        ),
+                                    );
+                                    Some(serde_json::Value::String(t))
+                                }
+                            }
+                        }
+                    }
+                    QuestionKind::Integer => cx.number(IDENT, p, None, what, Some(Unit::Count)),
+                    QuestionKind::Text => {
+                        let t = cx.text(IDENT, p);
+                        if t.trim().is_empty() {
+                            None
+                        } else {
+                            Some(serde_json::Value::String(t))
+                        }
+                    }
+                };
+                if let Some(v) = v {
+                    a.establishment.answers.insert(id.clone(), v);
+                }
+            }
+        }
+    }
+    for il in &lay.indicators {
+        let Some(ind) = catalog.indicator(&il.id) else {
+            continue;
+        };
+        let sheet = il.sheet.as_str();
+        let iid = Some(ind.id.as_str());
+        let mut ans = IndicatorAnswer::default();
+        let inputs = ind.measure.inputs();
+        for (kind, pos) in &il.inputs {
+            let p = *pos;
+            match kind {
+                CellKind::Status => {
+                    ans.status = cx
+                        .choice(
+                            sheet,
+                            p,
+                            iid,
+                            "statut",
+                            &[RENSEIGNE, NON_CONCERNE, NON_MESURABLE],
+                        )
+                        .map(|i| match i {
+                            0 => DeclaredStatus::Renseigne,
+                            1 => DeclaredStatus::NonConcerne,
+                            _ => DeclaredStatus::NonMesurable,
+                        });
+                }
+                CellKind::Justification => ans.justification = cx.text(sheet, p),
+                CellKind::Comment => ans.comment = cx.text(sheet, p),
+                CellKind::Input(id) => {
+                    let input = inputs.iter().find(|i| i.id() == id);
+                    let label = input.map(|i| i.label().to_string()).unwrap_or_default();
+                    if let Some(v) = cx.number(
+                        sheet,
+                        p,
+                        iid,
+                        &format!("« {label} »"),
+                        input.map(|i| i.unit()),
+                    ) {
+                        ans.inputs.insert(id.clone(), v);
+                    }
+                }
+                CellKind::Criterion(id) => {
+                    if let Some(b) = cx.yes_no(sheet, p, iid, "critère") {
+                        ans.criteria.insert(id.clone(), b);
+                    }
+                }
+                CellKind::Target => match cx.number(sheet, p, iid, "cible personnalisée", None) {
+                    Some(serde_json::Value::Number(n)) => ans.target = Number::from_json(&n),
+                    Some(_) => {}
+                    None => {}
+                },
+                CellKind::Evidence(id) => {
+                    if cx.yes_no(sheet, p, iid, "élément de preuve") == Some(true) {
+                        ans.evidence.push(id.clone());
+                    }
+                }
+            }
+        }
+        let _ = matches!(ind.measure, Measure::Criteria { .. });
+        if ans != IndicatorAnswer::default() {
+            a.indicators.insert(ind.id.clone(), ans);
+        }
+    }
+    let _: &[Category] = &a.establishment.categories;
+    a
+}
