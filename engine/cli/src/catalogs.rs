@@ -170,10 +170,33 @@ pub fn show(source: &Source, id: &str, json: bool) -> Result<u8, Failure> {
     let text = if json {
         serde_json::to_string_pretty(&catalog).map_err(|e| Failure::input(e.to_string()))?
     } else {
-        toml::to_string(&catalog).map_err(|e| Failure::input(e.to_string()))?
+        let body = toml::to_string(&catalog).map_err(|e| Failure::input(e.to_string()))?;
+        format!(
+            "# Référentiel « {} » résolu pour l'année {} : valeurs par année appliquées,\n\
+             # seuls les indicateurs de l'année ; les champs vides sont omis.\n\n{}",
+            catalog.campaign.id,
+            catalog.campaign.year,
+            without_empty_fields(&body).trim_start()
+        )
     };
     println!("{text}");
     Ok(0)
+}
+
+/// Drops the `key = []` and `key = ""` lines of a serialized catalog (empty
+/// lists and texts are the defaults, and only clutter the resolved view).
+fn without_empty_fields(toml_text: &str) -> String {
+    let mut out = String::with_capacity(toml_text.len());
+    for line in toml_text.lines() {
+        let empty = line
+            .split_once(" = ")
+            .is_some_and(|(k, v)| !k.starts_with('[') && (v == "[]" || v == "\"\""));
+        if !empty {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 pub fn schema() -> Result<u8, Failure> {
@@ -183,4 +206,16 @@ pub fn schema() -> Result<u8, Failure> {
         serde_json::to_string_pretty(&schema).map_err(|e| Failure::input(e.to_string()))?
     );
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn empty_fields_are_omitted_from_the_resolved_view() {
+        let text = "identification = []\n\n[campaign]\nid = \"x\"\nhelp = \"\"\nitems = [1]\n";
+        assert_eq!(
+            super::without_empty_fields(text),
+            "\n[campaign]\nid = \"x\"\nitems = [1]\n"
+        );
+    }
 }
