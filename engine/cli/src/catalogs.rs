@@ -179,7 +179,9 @@ pub fn show(source: &Source, id: &str, json: bool) -> Result<u8, Failure> {
             without_empty_fields(&body).trim_start()
         )
     };
-    println!("{text}");
+    // A closed pipe (`caqes catalog show ID | head`) is not an error.
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
     Ok(0)
 }
 
