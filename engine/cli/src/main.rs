@@ -4,7 +4,9 @@
 //! errors); 2 usage error (unknown command or option, missing argument).
 
 mod catalogs;
+mod grid_cmd;
 mod report;
+mod verify;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
@@ -67,6 +69,43 @@ enum Command {
         /// Sortie JSON stable (pour d'autres outils).
         #[arg(long)]
         json: bool,
+    },
+    /// Produire la grille Excel d'auto-évaluation (vierge, ou remplie avec des réponses JSON).
+    #[command(
+        help_template = HELP_TEMPLATE,
+        after_help = "Le fichier est écrit de façon atomique (fichier temporaire puis renommage) : jamais de fichier partiel."
+    )]
+    Grid {
+        /// Identifiant du référentiel (ex. na-ako-2024) ou chemin d'un fichier .toml.
+        #[arg(long, value_name = "ID|FICHIER")]
+        catalog: Option<String>,
+        /// Fichier de réponses JSON (facultatif : grille vierge sinon).
+        #[arg(value_name = "REPONSES.json")]
+        answers: Option<PathBuf>,
+        /// Fichier .xlsx à écrire.
+        #[arg(short = 'o', long = "output", value_name = "FICHIER.xlsx")]
+        output: PathBuf,
+    },
+    /// Vérifier des grilles Excel reçues : recalcul, écarts, cellules modifiées.
+    #[command(
+        help_template = HELP_TEMPLATE,
+        after_help = "Une ligne par grille : FINESS, établissement, score recalculé, verdict, score déclaré dans la grille, écarts ; puis un résumé.\n\
+Les dossiers sont parcourus récursivement (fichiers .xlsx) ; les grilles sont lues en parallèle ; un fichier illisible est signalé et le lot continue.\n\
+Codes de sortie : 0 toutes les grilles sont conformes ; 1 au moins une grille illisible, en erreur ou avec un écart (score déclaré différent, cellules modifiées après l'export, cellules invalides, référentiel modifié) ; 2 erreur d'utilisation."
+    )]
+    Verify {
+        /// Identifiant du référentiel attendu (sinon : tous les référentiels disponibles).
+        #[arg(long, value_name = "ID|FICHIER")]
+        catalog: Option<String>,
+        /// Fichiers .xlsx ou dossiers.
+        #[arg(value_name = "CHEMIN", required = true)]
+        paths: Vec<PathBuf>,
+        /// Sortie JSON détaillée.
+        #[arg(long)]
+        json: bool,
+        /// Rapport détaillé : .csv (séparateur ;) ou .xlsx.
+        #[arg(short = 'o', long = "output", value_name = "RAPPORT.csv|RAPPORT.xlsx")]
+        output: Option<PathBuf>,
     },
 }
 
@@ -192,7 +231,37 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             answers,
             json,
         } => score(&source, catalog.as_deref(), &answers, json),
+        Command::Grid {
+            catalog,
+            answers,
+            output,
+        } => grid_cmd::grid(&source, catalog.as_deref(), answers.as_deref(), &output),
+        Command::Verify {
+            catalog,
+            paths,
+            json,
+            output,
+        } => verify::verify(&source, catalog.as_deref(), &paths, json, output.as_deref()),
     }
+}
+
+/// Reads and parses an answers file.
+pub fn read_answers(answers_path: &std::path::Path) -> Result<caqes_engine::Answers, Failure> {
+    let text = std::fs::read(answers_path).map_err(|e| {
+        Failure::input(format!(
+            "lecture impossible de « {} » : {}",
+            answers_path.display(),
+            catalogs::io_message(&e)
+        ))
+    })?;
+    let text = String::from_utf8(text).map_err(|_| {
+        Failure::input(format!(
+            "« {} » n'est pas un texte UTF-8 (fichier JSON attendu)",
+            answers_path.display()
+        ))
+    })?;
+    caqes_engine::Answers::from_json(&text)
+        .map_err(|e| Failure::input(format!("{} : {e}", answers_path.display())))
 }
 
 fn score(
