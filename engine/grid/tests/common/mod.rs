@@ -5,6 +5,7 @@ use caqes_engine::{
     load_catalogs, Answers, Catalog, Category, DeclaredStatus, Evaluation, Funding,
     IndicatorAnswer, LegalStatus, Measure, Number, QuestionKind, Unit,
 };
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 pub fn workspace() -> PathBuf {
@@ -211,4 +212,54 @@ pub fn score_summary(e: &Evaluation) -> String {
         "total={:?} rounded={:?} interesse={:?} threshold={:?} bonus={:?}",
         e.total, e.total_rounded, e.verdict.interesse, e.verdict.threshold, e.bonus
     )
+}
+
+/// Rewrites zip entries through `f(name, content)`.
+pub fn patch_zip(bytes: &[u8], f: &dyn Fn(&str, String) -> String) -> Vec<u8> {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..z.len() {
+        let mut e = z.by_index(i).unwrap();
+        let name = e.name().unwrap().to_string();
+        let mut data = Vec::new();
+        e.read_to_end(&mut data).unwrap();
+        let data = if name.ends_with(".xml") {
+            f(&name, String::from_utf8(data).unwrap()).into_bytes()
+        } else {
+            data
+        };
+        out.start_file(name, opts).unwrap();
+        out.write_all(&data).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// Sets a cell of a sheet XML to a number or an inline string.
+pub fn set_cell(xml: &str, a1: &str, value: &str, numeric: bool) -> String {
+    let key = format!("<c r=\"{a1}\"");
+    let start = xml
+        .find(&key)
+        .unwrap_or_else(|| panic!("cellule {a1} absente"));
+    let after = &xml[start..];
+    let open_end = after.find('>').unwrap();
+    let self_closing = after[..open_end].ends_with('/');
+    let end = if self_closing {
+        open_end + 1
+    } else {
+        after.find("</c>").unwrap() + 4
+    };
+    let style = after[..open_end]
+        .split(" s=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .map(|s| format!(" s=\"{s}\""))
+        .unwrap_or_default();
+    let cell = if numeric {
+        format!("<c r=\"{a1}\"{style}><v>{value}</v></c>")
+    } else {
+        format!("<c r=\"{a1}\"{style} t=\"inlineStr\"><is><t>{value}</t></is></c>")
+    };
+    format!("{}{}{}", &xml[..start], cell, &xml[start + end..])
 }
