@@ -1,0 +1,14 @@
+#![no_main]
+//! The reader never panics and never inflates beyond its limits, whatever the bytes.
+
+use libfuzzer_sys::fuzz_target;
+use std::sync::OnceLock;
+
+fn catalogs() -> &'static [caqes_engine::Catalog] {
+    static C: OnceLock<Vec<caqes_engine::Catalog>> = OnceLock::new();
+    C.get_or_init(|| caqes_catalogs::bundled().expect("bundled catalogs"))
+}
+
+fuzz_target!(|data: &[u8]| {
+    let _ = caqes_grid::read_grid(data, catalogs());
+});
