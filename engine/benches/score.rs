@@ -27,7 +27,8 @@ fn answers(c: &Catalog, seed: u64) -> Answers {
         let inputs = ind.measure.inputs();
         match &ind.measure {
             Measure::Distribution { parts, .. } => {
-                a.inputs.insert(inputs[0].id().into(), serde_json::json!(base));
+                a.inputs
+                    .insert(inputs[0].id().into(), serde_json::json!(base));
                 let mut left = base;
                 for (j, p) in parts.iter().enumerate() {
                     let v = if j + 1 == parts.len() { left } else { left / 3 };
@@ -41,14 +42,19 @@ fn answers(c: &Catalog, seed: u64) -> Answers {
             _ => {
                 for (j, i) in inputs.iter().enumerate() {
                     let v = if j == 0 { base / 2 + seed % 50 } else { base };
-                    let v = if i.unit() == caqes_engine::Unit::Percent { v % 101 } else { v };
+                    let v = if i.unit() == caqes_engine::Unit::Percent {
+                        v % 101
+                    } else {
+                        v
+                    };
                     a.inputs.insert(i.id().into(), serde_json::json!(v));
                 }
             }
         }
         if let Measure::Criteria { criteria } = &ind.measure {
             for (j, cr) in criteria.iter().enumerate() {
-                a.criteria.insert(cr.id.clone(), (seed + j as u64) % 3 != 0);
+                a.criteria
+                    .insert(cr.id.clone(), !(seed + j as u64).is_multiple_of(3));
             }
         }
         if ind.measure.target().is_some_and(|t| t.personalised) {
@@ -76,7 +82,11 @@ fn answers(c: &Catalog, seed: u64) -> Answers {
 fn bench(c: &mut Criterion) {
     let catalog = largest();
     let one = answers(&catalog, 1);
-    let name = format!("{} ({} indicateurs)", catalog.campaign.id, catalog.indicators.len());
+    let name = format!(
+        "{} ({} indicateurs)",
+        catalog.campaign.id,
+        catalog.indicators.len()
+    );
     c.bench_function(&format!("score 1 établissement — {name}"), |b| {
         b.iter(|| evaluate(black_box(&catalog), black_box(&one)))
     });

@@ -198,7 +198,7 @@ pub fn finess_is_valid(finess: &str) -> bool {
     let mut sum = 0u32;
     for (i, b) in digits.bytes().rev().enumerate() {
         let mut d = (b - b'0') as u32;
-        if i % 2 == 1 {
+        if !i.is_multiple_of(2) {
             d *= 2;
             if d > 9 {
                 d -= 9;
@@ -206,5 +206,5 @@ pub fn finess_is_valid(finess: &str) -> bool {
         }
         sum += d;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }

@@ -669,17 +669,21 @@ fn read_input(
             return Err(());
         }
     };
-    let fr = number.to_french_auto();
+    let fr = || number.to_french_auto();
     let error = match input.unit() {
-        _ if number.is_negative() => Some(format!("« {label} » ne peut pas être négatif ({fr})")),
+        _ if number.is_negative() => {
+            Some(format!("« {label} » ne peut pas être négatif ({})", fr()))
+        }
         Unit::Count if !number.is_integer() => {
-            Some(format!("« {label} » doit être un nombre entier ({fr})"))
+            Some(format!("« {label} » doit être un nombre entier ({})", fr()))
         }
         Unit::Amount if number.round(2, RoundingMode::Down) != number => Some(format!(
-            "« {label} » : au plus 2 décimales pour un montant ({fr})"
+            "« {label} » : au plus 2 décimales pour un montant ({})",
+            fr()
         )),
         Unit::Percent if number > Number::HUNDRED => Some(format!(
-            "« {label} » : un pourcentage ne dépasse pas 100 ({fr})"
+            "« {label} » : un pourcentage ne dépasse pas 100 ({})",
+            fr()
         )),
         _ => None,
     };

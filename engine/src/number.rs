@@ -6,8 +6,6 @@
 //! error instead of a wrong score or a panic.
 
 use num_integer::Integer;
-use num_rational::Ratio;
-use num_traits::{CheckedAdd, CheckedDiv, CheckedMul, CheckedSub, Signed, Zero};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
@@ -20,7 +18,7 @@ use std::fmt;
 /// assert_eq!(a.add(b).unwrap(), Number::parse("0.3").unwrap());
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Number(Ratio<i128>);
+pub struct Number(Ratio);
 
 /// An arithmetic result too large to be represented exactly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -44,6 +42,9 @@ pub enum RoundingMode {
     Down,
 }
 
+// `add`, `sub`, `mul` and `div` are checked and return a `Result`: they are
+// deliberately not the `std::ops` traits.
+#[allow(clippy::should_implement_trait)]
 impl Number {
     /// Zero.
     pub const ZERO: Number = Number(Ratio::new_raw(0, 1));
@@ -59,7 +60,7 @@ impl Number {
 
     /// `num / den`, `None` when `den` is zero.
     pub fn ratio(num: i128, den: i128) -> Option<Number> {
-        if den == 0 {
+        if den == 0 || (den < 0 && (num == i128::MIN || den == i128::MIN)) {
             None
         } else {
             Some(Number(Ratio::new(num, den)))
@@ -117,6 +118,9 @@ impl Number {
 
     /// Converts a JSON number exactly (through its decimal text, never through `f64` arithmetic).
     pub fn from_json(value: &serde_json::Number) -> Option<Number> {
+        if let Some(i) = value.as_i64() {
+            return (i.unsigned_abs() as i128 <= MAX_PARSED).then(|| Number::int(i));
+        }
         Number::parse(&value.to_string())
     }
 
@@ -137,17 +141,17 @@ impl Number {
 
     /// Checked addition.
     pub fn add(self, other: Number) -> Result<Number, Overflow> {
-        self.0.checked_add(&other.0).map(Number).ok_or(Overflow)
+        self.0.checked_add(other.0).map(Number).ok_or(Overflow)
     }
 
     /// Checked subtraction.
     pub fn sub(self, other: Number) -> Result<Number, Overflow> {
-        self.0.checked_sub(&other.0).map(Number).ok_or(Overflow)
+        self.0.checked_sub(other.0).map(Number).ok_or(Overflow)
     }
 
     /// Checked multiplication.
     pub fn mul(self, other: Number) -> Result<Number, Overflow> {
-        self.0.checked_mul(&other.0).map(Number).ok_or(Overflow)
+        self.0.checked_mul(other.0).map(Number).ok_or(Overflow)
     }
 
     /// Checked division; dividing by zero is an [`Overflow`] too (callers check zero first).
@@ -155,7 +159,7 @@ impl Number {
         if other.0.is_zero() {
             return Err(Overflow);
         }
-        self.0.checked_div(&other.0).map(Number).ok_or(Overflow)
+        self.0.checked_div(other.0).map(Number).ok_or(Overflow)
     }
 
     /// The smaller of two numbers.
@@ -190,9 +194,12 @@ impl Number {
     /// assert_eq!(x.round(0, RoundingMode::Down), Number::int(89));
     /// ```
     pub fn round(self, decimals: u32, mode: RoundingMode) -> Number {
+        if self.0.is_integer() {
+            return self;
+        }
         let scale = 10i128.pow(decimals.min(12));
-        let numer = *self.0.numer();
-        let denom = *self.0.denom();
+        let numer = self.0.numer();
+        let denom = self.0.denom();
         // self * scale = numer * scale / denom, computed without overflow when possible.
         let Some(scaled) = numer.checked_mul(scale) else {
             return self; // beyond any realistic figure; keep the exact value
@@ -219,7 +226,7 @@ impl Number {
     /// Approximation for display adapters (spreadsheet cells, charts). Never
     /// used in the scoring itself.
     pub fn to_f64(self) -> f64 {
-        *self.0.numer() as f64 / *self.0.denom() as f64
+        self.0.numer() as f64 / self.0.denom() as f64
     }
 
     /// Decimal text with a dot, at most `max_decimals` decimals (rounded half
@@ -227,7 +234,7 @@ impl Number {
     pub fn to_decimal_string(self, max_decimals: u32) -> String {
         let r = self.round(max_decimals, RoundingMode::HalfUp);
         let scale = 10i128.pow(max_decimals);
-        let scaled = *r.0.numer() * (scale / *r.0.denom());
+        let scaled = r.0.numer() * (scale / r.0.denom());
         let neg = scaled < 0;
         let abs = scaled.unsigned_abs();
         let int = abs / scale as u128;
@@ -250,13 +257,13 @@ impl Number {
     pub fn to_french(self, decimals: u32) -> String {
         let r = self.round(decimals, RoundingMode::HalfUp);
         let scale = 10i128.pow(decimals);
-        let scaled = *r.0.numer() * (scale / *r.0.denom());
+        let scaled = r.0.numer() * (scale / r.0.denom());
         let neg = scaled < 0;
         let abs = scaled.unsigned_abs();
         let int = (abs / scale as u128).to_string();
         let mut grouped = String::new();
         for (i, c) in int.chars().enumerate() {
-            if i > 0 && (int.len() - i) % 3 == 0 {
+            if i > 0 && (int.len() - i).is_multiple_of(3) {
                 grouped.push('\u{202f}');
             }
             grouped.push(c);
@@ -286,7 +293,7 @@ impl Number {
 
     /// The numerator and denominator of the reduced fraction.
     pub fn parts(self) -> (i128, i128) {
-        (*self.0.numer(), *self.0.denom())
+        (self.0.numer(), self.0.denom())
     }
 }
 
@@ -352,6 +359,211 @@ impl<'de> Deserialize<'de> for Number {
     }
 }
 
+/// A reduced fraction of `i128` (denominator > 0) with fast paths for the
+/// common cases: integers, equal denominators, and values that fit in 64 bits
+/// (whose gcd runs on hardware words).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Ratio {
+    num: i128,
+    den: i128,
+}
+
+impl Default for Ratio {
+    fn default() -> Self {
+        Ratio { num: 0, den: 1 }
+    }
+}
+
+fn gcd(a: i128, b: i128) -> i128 {
+    let (mut a, mut b) = (a.unsigned_abs(), b.unsigned_abs());
+    // Euclid on 128 bits while a value does not fit in 64 bits (few steps),
+    // then binary gcd on hardware words.
+    while a > u64::MAX as u128 || b > u64::MAX as u128 {
+        if b == 0 {
+            return a as i128;
+        }
+        let r = a % b;
+        a = b;
+        b = r;
+    }
+    let (mut x, mut y) = (a as u64, b as u64);
+    if x == 0 {
+        return y as i128;
+    }
+    if y == 0 {
+        return x as i128;
+    }
+    let shift = (x | y).trailing_zeros();
+    x >>= x.trailing_zeros();
+    loop {
+        y >>= y.trailing_zeros();
+        if x > y {
+            std::mem::swap(&mut x, &mut y);
+        }
+        y -= x;
+        if y == 0 {
+            return (x << shift) as i128;
+        }
+    }
+}
+
+/// Exact division `a / b` (b divides a in our uses), on 64-bit words when possible.
+#[inline]
+fn div_exact(a: i128, b: i128) -> i128 {
+    if let (Ok(x), Ok(y)) = (i64::try_from(a), i64::try_from(b)) {
+        if y != -1 {
+            return (x / y) as i128;
+        }
+    }
+    a / b
+}
+
+impl Ratio {
+    const fn new_raw(num: i128, den: i128) -> Ratio {
+        Ratio { num, den }
+    }
+    const fn from_integer(n: i128) -> Ratio {
+        Ratio { num: n, den: 1 }
+    }
+    /// Reduced fraction; `den` must be non-zero.
+    fn new(num: i128, den: i128) -> Ratio {
+        let (num, den) = if den < 0 { (-num, -den) } else { (num, den) };
+        if den == 1 {
+            return Ratio { num, den };
+        }
+        let g = gcd(num, den);
+        if g <= 1 {
+            Ratio { num, den }
+        } else {
+            Ratio {
+                num: div_exact(num, g),
+                den: div_exact(den, g),
+            }
+        }
+    }
+    fn numer(&self) -> i128 {
+        self.num
+    }
+    fn denom(&self) -> i128 {
+        self.den
+    }
+    fn is_integer(&self) -> bool {
+        self.den == 1
+    }
+    fn is_negative(&self) -> bool {
+        self.num < 0
+    }
+    fn is_zero(&self) -> bool {
+        self.num == 0
+    }
+    fn checked_add(self, o: Ratio) -> Option<Ratio> {
+        if self.den == o.den {
+            let n = self.num.checked_add(o.num)?;
+            return Some(Ratio::new(n, self.den));
+        }
+        // Knuth 4.5.1: keep the intermediate numbers small.
+        let g = gcd(self.den, o.den);
+        let (sd, od) = (div_exact(self.den, g), div_exact(o.den, g));
+        let a = self.num.checked_mul(od)?;
+        let b = o.num.checked_mul(sd)?;
+        let n = a.checked_add(b)?;
+        let d = sd.checked_mul(o.den)?;
+        Some(Ratio::new(n, d))
+    }
+    fn checked_sub(self, o: Ratio) -> Option<Ratio> {
+        self.checked_add(Ratio {
+            num: o.num.checked_neg()?,
+            den: o.den,
+        })
+    }
+    fn checked_mul(self, o: Ratio) -> Option<Ratio> {
+        if self.den == 1 && o.den == 1 {
+            return Some(Ratio::from_integer(self.num.checked_mul(o.num)?));
+        }
+        if self.num == 0 || o.num == 0 {
+            return Some(Ratio::default());
+        }
+        let g1 = gcd(self.num, o.den);
+        let g2 = gcd(o.num, self.den);
+        let (g1, g2) = (g1.max(1), g2.max(1));
+        let n = div_exact(self.num, g1).checked_mul(div_exact(o.num, g2))?;
+        let d = div_exact(self.den, g2).checked_mul(div_exact(o.den, g1))?;
+        Some(Ratio { num: n, den: d })
+    }
+    fn checked_div(self, o: Ratio) -> Option<Ratio> {
+        if o.num == 0 {
+            return None;
+        }
+        let inv = if o.num < 0 {
+            Ratio {
+                num: o.den.checked_neg()?,
+                den: o.num.checked_neg()?,
+            }
+        } else {
+            Ratio {
+                num: o.den,
+                den: o.num,
+            }
+        };
+        self.checked_mul(inv)
+    }
+}
+
+impl Ord for Ratio {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        if self.den == o.den {
+            return self.num.cmp(&o.num);
+        }
+        match (self.num.checked_mul(o.den), o.num.checked_mul(self.den)) {
+            (Some(a), Some(b)) => a.cmp(&b),
+            _ => {
+                // Compare integer parts, then the fractional parts' reciprocals.
+                let (qa, ra) = self.num.div_mod_floor(&self.den);
+                let (qb, rb) = o.num.div_mod_floor(&o.den);
+                match qa.cmp(&qb) {
+                    std::cmp::Ordering::Equal => match (ra == 0, rb == 0) {
+                        (true, true) => std::cmp::Ordering::Equal,
+                        (true, false) => std::cmp::Ordering::Less,
+                        (false, true) => std::cmp::Ordering::Greater,
+                        (false, false) => Ratio {
+                            num: o.den,
+                            den: rb,
+                        }
+                        .cmp(&Ratio {
+                            num: self.den,
+                            den: ra,
+                        }),
+                    },
+                    other => other,
+                }
+            }
+        }
+    }
+}
+
+impl PartialOrd for Ratio {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Number {
+    fn schema_name() -> String {
+        "Number".into()
+    }
+    fn json_schema(gen: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        // A decimal written as a number or as a string ("45,5").
+        let mut schema = <f64 as schemars::JsonSchema>::json_schema(gen).into_object();
+        schema.instance_type = Some(schemars::schema::SingleOrVec::Vec(vec![
+            schemars::schema::InstanceType::Number,
+            schemars::schema::InstanceType::String,
+        ]));
+        schema.format = None;
+        schema.into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -398,26 +610,29 @@ mod tests {
     }
 
     #[test]
+    fn fast_paths_agree_with_definitions() {
+        let a = Number::ratio(25, 21).unwrap();
+        let b = Number::ratio(7, 15).unwrap();
+        assert_eq!(
+            a.add(b).unwrap(),
+            Number::ratio(25 * 15 + 7 * 21, 21 * 15).unwrap()
+        );
+        assert_eq!(a.mul(b).unwrap(), Number::ratio(175, 315).unwrap());
+        assert_eq!(a.div(b).unwrap(), Number::ratio(375, 147).unwrap());
+        assert_eq!(a.sub(a).unwrap(), Number::ZERO);
+        assert!(Number::ratio(-1, 3).unwrap() < Number::ratio(-1, 4).unwrap());
+        assert_eq!(Number::ratio(2, -4).unwrap(), Number::ratio(-1, 2).unwrap());
+        let huge = Number::ratio(i128::MAX / 3, i128::MAX / 5).unwrap();
+        let huge2 = Number::ratio(i128::MAX / 5, i128::MAX / 7).unwrap();
+        assert!(huge > huge2);
+        assert_eq!(super::gcd(1 << 100, 1 << 90), 1 << 90);
+        assert_eq!(super::gcd(0, 5), 5);
+    }
+
+    #[test]
     fn overflow_is_an_error_not_a_panic() {
         let big = Number::ratio(i128::MAX / 2, 1).unwrap();
         assert!(big.mul(big).is_err());
         assert!(big.div(Number::ZERO).is_err());
-    }
-}
-
-#[cfg(feature = "schema")]
-impl schemars::JsonSchema for Number {
-    fn schema_name() -> String {
-        "Number".into()
-    }
-    fn json_schema(gen: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
-        // A decimal written as a number or as a string ("45,5").
-        let mut schema = <f64 as schemars::JsonSchema>::json_schema(gen).into_object();
-        schema.instance_type = Some(schemars::schema::SingleOrVec::Vec(vec![
-            schemars::schema::InstanceType::Number,
-            schemars::schema::InstanceType::String,
-        ]));
-        schema.format = None;
-        schema.into()
     }
 }

@@ -213,7 +213,7 @@ fn random_answers(c: &Catalog, rng: &mut Rng) -> Answers {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(64))]
 
     #[test]
     fn score_is_within_bounds(seed in any::<u64>()) {
