@@ -1,0 +1,559 @@
+//! The application component: state, messages, autosave, focus, timings.
+
+use crate::{drafts, fields, identification, indicator, score, start};
+use caqes_engine::{evaluate, load_catalogs, Answers, Catalog, Evaluation, IndicatorAnswer};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use yew::html::Scope;
+use yew::prelude::*;
+
+/// A change to the answers.
+pub type Edit = Rc<dyn Fn(&mut Answers)>;
+
+thread_local! {
+    static TIMINGS: RefCell<(Vec<f64>, Vec<f64>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// Debug hook behind `window.caqesTimings()`: the recompute times in ms since
+/// the last call, `{"evaluate": [...], "update": [...]}` (evaluate = the
+/// engine alone; update = edit + evaluate + save + render), then clears them.
+pub fn timings_json() -> String {
+    TIMINGS.with(|t| {
+        let (e, u) = std::mem::take(&mut *t.borrow_mut());
+        serde_json::json!({ "evaluate": e, "update": u }).to_string()
+    })
+}
+
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+/// Messages of [`App`].
+pub enum Msg {
+    /// Start (or resume the unnamed draft of) a campaign.
+    Open(String),
+    /// Resume a saved draft.
+    Resume(String),
+    /// Delete a saved draft.
+    DeleteDraft(String),
+    /// Back to the start page.
+    Home,
+    /// A catalog file was chosen.
+    CatalogFile(web_sys::File),
+    /// A catalog file was read: (name, text or read error).
+    CatalogRead(String, Result<String, String>),
+    /// An edit of the answers.
+    Edit(Edit),
+    /// An edit from a text field whose raw text is kept for display.
+    Raw(String, String, Edit),
+    /// Show a tab (0 = identification, 1.. = volets).
+    Tab(usize),
+    /// Show a tab and focus the first existing element id.
+    Focus(usize, Vec<String>),
+    /// Export the draft as JSON.
+    Export,
+    /// A draft file was chosen for import.
+    ImportFile(web_sys::File),
+    /// An imported file was read.
+    Imported(Result<String, String>),
+    /// Print view.
+    Print,
+    /// Recompute the best gains (debounced).
+    Gains,
+    /// Close the notice.
+    Dismiss,
+}
+
+/// A message shown at the top of the page.
+#[derive(Clone, PartialEq)]
+pub struct Notice {
+    /// Error (red) or information.
+    pub error: bool,
+    /// Main text.
+    pub text: String,
+    /// Details (one per line).
+    pub lines: Vec<String>,
+}
+
+/// An indicator that would gain points at full share.
+#[derive(Clone, PartialEq)]
+pub struct Gain {
+    /// Indicator id.
+    pub id: String,
+    /// Code.
+    pub code: String,
+    /// Title.
+    pub title: String,
+    /// Points gained on the total.
+    pub points: caqes_engine::Number,
+}
+
+/// The open form.
+pub struct Form {
+    /// Its catalog.
+    pub catalog: Rc<Catalog>,
+    /// The answers being edited.
+    pub answers: Answers,
+    /// Evaluation of `answers`.
+    pub eval: Evaluation,
+    /// Best gains (recomputed shortly after typing stops).
+    pub gains: Vec<Gain>,
+    /// Raw text typed in number fields, by field key.
+    pub raw: HashMap<String, String>,
+    /// Active tab.
+    pub tab: usize,
+    /// Storage key of the draft.
+    pub key: String,
+    /// Result of the last save.
+    pub saved: Result<(), String>,
+}
+
+enum Screen {
+    Start,
+    Form(Box<Form>),
+}
+
+/// The application.
+pub struct App {
+    catalogs: Vec<Rc<Catalog>>,
+    screen: Screen,
+    notice: Option<Notice>,
+    reader: Option<gloo::file::callbacks::FileReader>,
+    gains_timer: Option<gloo::timers::callback::Timeout>,
+    focus: Option<Vec<String>>,
+    started: Option<f64>,
+}
+
+impl App {
+    fn catalog(&self, id: &str) -> Option<Rc<Catalog>> {
+        self.catalogs.iter().find(|c| c.campaign.id == id).cloned()
+    }
+
+    fn open(&mut self, catalog: Rc<Catalog>, answers: Answers) {
+        let key = drafts::key_of(&answers);
+        let eval = evaluate(&catalog, &answers);
+        let gains = best_gains(&catalog, &answers, &eval);
+        let saved = drafts::save(&key, &answers);
+        self.screen = Screen::Form(Box::new(Form {
+            catalog,
+            answers,
+            eval,
+            gains,
+            raw: HashMap::new(),
+            tab: 0,
+            key,
+            saved,
+        }));
+    }
+
+    fn add_catalogs(&mut self, name: &str, src: &str) -> Result<Vec<String>, Vec<String>> {
+        match load_catalogs(name, src) {
+            Ok(list) => {
+                let mut ids = Vec::new();
+                for c in list {
+                    ids.push(c.campaign.id.clone());
+                    self.catalogs.retain(|o| o.campaign.id != c.campaign.id);
+                    self.catalogs.push(Rc::new(c));
+                }
+                Ok(ids)
+            }
+            Err(errors) => Err(errors.0.iter().map(|e| e.to_string()).collect()),
+        }
+    }
+
+    fn after_edit(&mut self, ctx: &Context<Self>) {
+        let Screen::Form(form) = &mut self.screen else {
+            return;
+        };
+        form.answers
+            .indicators
+            .retain(|_, a| *a != IndicatorAnswer::default());
+        let t0 = now();
+        form.eval = evaluate(&form.catalog, &form.answers);
+        let t1 = now();
+        TIMINGS.with(|t| t.borrow_mut().0.push(t1 - t0));
+        let key = drafts::key_of(&form.answers);
+        if key != form.key {
+            drafts::remove(&form.key);
+            form.key = key;
+        }
+        form.saved = drafts::save(&form.key, &form.answers);
+        let link = ctx.link().clone();
+        self.gains_timer = Some(gloo::timers::callback::Timeout::new(250, move || {
+            link.send_message(Msg::Gains)
+        }));
+    }
+
+    fn read_file(&mut self, ctx: &Context<Self>, file: web_sys::File, catalog: bool) {
+        let name = file.name();
+        let link = ctx.link().clone();
+        let blob = gloo::file::Blob::from(file);
+        self.reader = Some(gloo::file::callbacks::read_as_text(&blob, move |res| {
+            let res = res.map_err(|e| e.to_string());
+            if catalog {
+                link.send_message(Msg::CatalogRead(name, res));
+            } else {
+                link.send_message(Msg::Imported(res));
+            }
+        }));
+    }
+}
+
+impl Component for App {
+    type Message = Msg;
+    type Properties = ();
+
+    fn create(_ctx: &Context<Self>) -> Self {
+        let mut app = App {
+            catalogs: crate::bundled().iter().cloned().map(Rc::new).collect(),
+            screen: Screen::Start,
+            notice: None,
+            reader: None,
+            gains_timer: None,
+            focus: None,
+            started: None,
+        };
+        for (name, src) in drafts::saved_catalogs() {
+            let _ = app.add_catalogs(&name, &src);
+        }
+        if let Some(key) = drafts::current() {
+            if let Some(answers) = drafts::load(&key) {
+                if let Some(catalog) = app.catalog(&answers.catalog) {
+                    app.open(catalog, answers);
+                }
+            }
+        }
+        app
+    }
+
+    fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
+        match msg {
+            Msg::Open(id) => {
+                let Some(catalog) = self.catalog(&id) else {
+                    return false;
+                };
+                let fresh = Answers {
+                    catalog: id,
+                    ..Answers::default()
+                };
+                let answers = drafts::load(&drafts::key_of(&fresh)).unwrap_or(fresh);
+                self.notice = None;
+                self.open(catalog, answers);
+            }
+            Msg::Resume(key) => match drafts::load(&key) {
+                Some(answers) => match self.catalog(&answers.catalog) {
+                    Some(catalog) => {
+                        self.notice = None;
+                        self.open(catalog, answers);
+                    }
+                    None => {
+                        self.notice = Some(Notice {
+                            error: true,
+                            text: format!(
+                                "Le référentiel « {} » de ce brouillon n'est pas disponible : ouvrez d'abord son fichier.",
+                                answers.catalog
+                            ),
+                            lines: vec![],
+                        })
+                    }
+                },
+                None => {
+                    self.notice = Some(Notice {
+                        error: true,
+                        text: "Ce brouillon est illisible.".into(),
+                        lines: vec![],
+                    })
+                }
+            },
+            Msg::DeleteDraft(key) => drafts::remove(&key),
+            Msg::Home => {
+                drafts::clear_current();
+                self.screen = Screen::Start;
+                self.notice = None;
+            }
+            Msg::CatalogFile(file) => {
+                self.read_file(ctx, file, true);
+                return false;
+            }
+            Msg::CatalogRead(name, res) => {
+                self.reader = None;
+                self.notice = Some(match res {
+                    Err(e) => Notice {
+                        error: true,
+                        text: format!("Impossible de lire le fichier « {name} » : {e}"),
+                        lines: vec![],
+                    },
+                    Ok(src) => match self.add_catalogs(&name, &src) {
+                        Ok(ids) => {
+                            let stored = drafts::save_catalog(&name, &src);
+                            Notice {
+                                error: false,
+                                text: format!(
+                                    "Référentiel « {name} » chargé : {} campagne(s) ajoutée(s) ({}).",
+                                    ids.len(),
+                                    ids.join(", ")
+                                ),
+                                lines: stored.err().into_iter().collect(),
+                            }
+                        }
+                        Err(lines) => Notice {
+                            error: true,
+                            text: format!(
+                                "Le référentiel « {name} » n'a pas été chargé : {} erreur(s).",
+                                lines.len()
+                            ),
+                            lines,
+                        },
+                    },
+                });
+            }
+            Msg::Edit(edit) => {
+                self.started = Some(now());
+                if let Screen::Form(form) = &mut self.screen {
+                    edit(&mut form.answers);
+                }
+                self.after_edit(ctx);
+            }
+            Msg::Raw(key, text, edit) => {
+                self.started = Some(now());
+                if let Screen::Form(form) = &mut self.screen {
+                    form.raw.insert(key, text);
+                    edit(&mut form.answers);
+                }
+                self.after_edit(ctx);
+            }
+            Msg::Tab(i) => {
+                if let Screen::Form(form) = &mut self.screen {
+                    form.tab = i;
+                }
+            }
+            Msg::Focus(i, ids) => {
+                if let Screen::Form(form) = &mut self.screen {
+                    form.tab = i;
+                }
+                self.focus = Some(ids);
+            }
+            Msg::Export => {
+                if let Screen::Form(form) = &self.screen {
+                    let json = serde_json::to_string_pretty(&form.answers).unwrap_or_default();
+                    drafts::download(
+                        &drafts::export_name(&form.answers),
+                        "application/json",
+                        json.as_bytes(),
+                    );
+                }
+                return false;
+            }
+            Msg::ImportFile(file) => {
+                self.read_file(ctx, file, false);
+                return false;
+            }
+            Msg::Imported(res) => {
+                self.reader = None;
+                let Screen::Form(form) = &mut self.screen else {
+                    return false;
+                };
+                let checked = res
+                    .map_err(|e| format!("Import refusé : fichier illisible ({e}). Votre brouillon actuel n'a pas été modifié."))
+                    .and_then(|text| drafts::validate_import(&text, &form.catalog.campaign.id));
+                match checked {
+                    Ok(answers) => {
+                        form.answers = answers;
+                        form.raw.clear();
+                        self.after_edit(ctx);
+                        self.notice = Some(Notice {
+                            error: false,
+                            text: "Brouillon importé.".into(),
+                            lines: vec![],
+                        });
+                    }
+                    Err(text) => {
+                        self.notice = Some(Notice {
+                            error: true,
+                            text,
+                            lines: vec![],
+                        })
+                    }
+                }
+            }
+            Msg::Print => {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.print();
+                }
+                return false;
+            }
+            Msg::Gains => {
+                self.gains_timer = None;
+                if let Screen::Form(form) = &mut self.screen {
+                    let gains = best_gains(&form.catalog, &form.answers, &form.eval);
+                    if gains == form.gains {
+                        return false;
+                    }
+                    form.gains = gains;
+                }
+            }
+            Msg::Dismiss => self.notice = None,
+        }
+        true
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let notice = self.notice.as_ref().map(|n| {
+            html! {
+                <div class={classes!("notice", n.error.then_some("error"))} role={if n.error { "alert" } else { "status" }} id="notice">
+                    <p>{ &n.text }</p>
+                    if !n.lines.is_empty() {
+                        <ul>{ for n.lines.iter().map(|l| html! { <li>{ l }</li> }) }</ul>
+                    }
+                    <button type="button" class="secondary" onclick={link.callback(|_| Msg::Dismiss)}>{ "Fermer ce message" }</button>
+                </div>
+            }
+        });
+        let body = match &self.screen {
+            Screen::Start => start::view(&self.catalogs, &drafts::list(), link),
+            Screen::Form(form) => form_view(form, link),
+        };
+        html! {
+            <main id="app">
+                <h1>{ "Auto-évaluation CAQES" }</h1>
+                { for notice }
+                { body }
+            </main>
+        }
+    }
+
+    fn rendered(&mut self, _ctx: &Context<Self>, _first: bool) {
+        if let Some(t0) = self.started.take() {
+            let dt = now() - t0;
+            TIMINGS.with(|t| t.borrow_mut().1.push(dt));
+        }
+        if let Some(ids) = self.focus.take() {
+            fields::focus_first(&ids);
+        }
+    }
+}
+
+fn form_view(form: &Form, link: &Scope<App>) -> Html {
+    let c = &form.catalog;
+    let import = link.callback(|e: Event| match fields::take_file(&e) {
+        Some(f) => Msg::ImportFile(f),
+        None => Msg::Dismiss,
+    });
+    let saved = match &form.saved {
+        Ok(()) => {
+            html! { <span id="save-state" class="saved" role="status">{ "✓ Enregistré" }</span> }
+        }
+        Err(_) => {
+            html! { <span id="save-state" class="unsaved" role="status">{ "Non enregistré" }</span> }
+        }
+    };
+    let warning = form.saved.as_ref().err().map(|e| {
+        html! {
+            <div class="notice error" role="alert" id="storage-warning">
+                <p>{ format!("Attention : {e}. Vos saisies ne sont pas conservées par ce navigateur : exportez le brouillon pour ne rien perdre.") }</p>
+                <button type="button" onclick={link.callback(|_| Msg::Export)}>{ "Exporter le brouillon maintenant" }</button>
+            </div>
+        }
+    });
+    let mut tabs = vec![("Identification".to_string(), 0usize)];
+    for (i, v) in c.volets.iter().enumerate() {
+        tabs.push((v.title.clone(), i + 1));
+    }
+    html! {
+        <>
+        <div class="form-head">
+            <p class="campaign" id="campaign-title">
+                <strong>{ &c.campaign.title }</strong>
+                { format!(" — {} — année {}", c.campaign.region, c.campaign.year) }
+            </p>
+            <div class="toolbar no-print">
+                <button type="button" class="secondary" onclick={link.callback(|_| Msg::Home)}>{ "Accueil" }</button>
+                <button type="button" id="export" onclick={link.callback(|_| Msg::Export)}>{ "Exporter le brouillon (JSON)" }</button>
+                <label for="import-file" class="button secondary">{ "Importer un brouillon" }</label>
+                <input type="file" id="import-file" class="visually-hidden" accept=".json,application/json" onchange={import} />
+                <button type="button" id="print" class="secondary" onclick={link.callback(|_| Msg::Print)}>{ "Imprimer" }</button>
+                { saved }
+            </div>
+        </div>
+        { for warning }
+        <div class="layout">
+            <div class="form-main">
+                <nav class="tabs no-print" aria-label="Étapes du formulaire">
+                    { for tabs.iter().map(|(title, i)| {
+                        let i = *i;
+                        let current = form.tab == i;
+                        html! {
+                            <button type="button" id={format!("tab-{i}")} class={classes!("tab", current.then_some("current"))}
+                                aria-current={if current { Some("step") } else { None }}
+                                onclick={link.callback(move |_| Msg::Tab(i))}>{ title }</button>
+                        }
+                    }) }
+                </nav>
+                <section id="panel-0" class={classes!("panel", (form.tab != 0).then_some("inactive"))} aria-labelledby="h-identification">
+                    { identification::view(form, link) }
+                </section>
+                { for c.volets.iter().enumerate().map(|(i, v)| {
+                    let n = i + 1;
+                    html! {
+                        <section id={format!("panel-{n}")} class={classes!("panel", (form.tab != n).then_some("inactive"))} aria-labelledby={format!("h-volet-{n}")}>
+                            <h2 id={format!("h-volet-{n}")}>{ &v.title }</h2>
+                            { for c.indicators.iter().filter(|ind| ind.volet == v.id).map(|ind| indicator::view(ind, form, link)) }
+                        </section>
+                    }
+                }) }
+            </div>
+            <aside class="score-panel" aria-labelledby="h-score">
+                { score::view(form, link) }
+            </aside>
+        </div>
+        </>
+    }
+}
+
+/// For each renseigné scored or bonus indicator below full share: the total
+/// the engine gives with that indicator alone at full share, minus the
+/// current total. Best five, largest first.
+pub fn best_gains(catalog: &Catalog, answers: &Answers, eval: &Evaluation) -> Vec<Gain> {
+    let Some(current) = eval.total else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for ind in &catalog.indicators {
+        let Some(res) = eval.indicator(&ind.id) else {
+            continue;
+        };
+        if res.status != caqes_engine::Status::Renseigne
+            || ind.role == caqes_engine::Role::Information
+            || res.share == Some(caqes_engine::Number::ONE)
+        {
+            continue;
+        }
+        let base = answers.indicators.get(&ind.id).cloned().unwrap_or_default();
+        let Some(full) = fields::full_share(ind, base) else {
+            continue;
+        };
+        let mut sim = answers.clone();
+        sim.indicators.insert(ind.id.clone(), full);
+        let Some(total) = evaluate(catalog, &sim).total else {
+            continue;
+        };
+        if let Ok(gain) = total.sub(current) {
+            if gain > caqes_engine::Number::ZERO {
+                out.push(Gain {
+                    id: ind.id.clone(),
+                    code: ind.code.clone(),
+                    title: ind.title.clone(),
+                    points: gain,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| b.points.cmp(&a.points).then(a.code.cmp(&b.code)));
+    out.truncate(5);
+    out
+}

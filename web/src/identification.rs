@@ -1,0 +1,293 @@
+//! Identification step: FINESS (with its check key), name, département,
+//! legal status, funding, categories, beds, places, the catalog's own
+//! questions and the previous year's score. These answers drive the
+//! automatic "non concerné" of indicators (in the engine).
+
+use crate::app::{App, Form, Msg};
+use crate::fields::{event_value, field_id, input_value, parse_value, value_text};
+use caqes_engine::{
+    finess_is_valid, Answers, Category, Funding, LegalStatus, Number, QuestionKind, Status,
+};
+use std::rc::Rc;
+use yew::html::Scope;
+use yew::prelude::*;
+
+fn edit(link: &Scope<App>, f: impl Fn(&mut Answers, String) + 'static) -> Callback<InputEvent> {
+    let f = Rc::new(f);
+    link.callback(move |e: InputEvent| {
+        let v = input_value(&e);
+        let f = f.clone();
+        Msg::Edit(Rc::new(move |a: &mut Answers| f(a, v.clone())))
+    })
+}
+
+fn edit_change(link: &Scope<App>, f: impl Fn(&mut Answers, String) + 'static) -> Callback<Event> {
+    let f = Rc::new(f);
+    link.callback(move |e: Event| {
+        let v = event_value(&e);
+        let f = f.clone();
+        Msg::Edit(Rc::new(move |a: &mut Answers| f(a, v.clone())))
+    })
+}
+
+fn raw_edit(
+    link: &Scope<App>,
+    key: String,
+    f: impl Fn(&mut Answers, String) + 'static,
+) -> Callback<InputEvent> {
+    let f = Rc::new(f);
+    link.callback(move |e: InputEvent| {
+        let v = input_value(&e);
+        let f = f.clone();
+        let text = v.clone();
+        Msg::Raw(
+            key.clone(),
+            text,
+            Rc::new(move |a: &mut Answers| f(a, v.clone())),
+        )
+    })
+}
+
+fn raw_or(form: &Form, key: &str, stored: String) -> String {
+    form.raw.get(key).cloned().unwrap_or(stored)
+}
+
+/// The identification panel.
+pub fn view(form: &Form, link: &Scope<App>) -> Html {
+    let est = &form.answers.establishment;
+    let finess = est.finess.trim();
+    let finess_state = if finess.is_empty() {
+        html! { <p class="hint" id="finess-check">{ "9 caractères ; le dernier est une clé de contrôle." }</p> }
+    } else if finess_is_valid(finess) {
+        html! { <p class="hint ok" id="finess-check">{ "✓ Numéro FINESS valide." }</p> }
+    } else {
+        html! { <p class="hint bad" id="finess-check">{ "✗ Numéro FINESS invalide : 9 caractères (2A/2B pour la Corse) dont une clé de contrôle." }</p> }
+    };
+    let auto: Vec<&str> = form
+        .eval
+        .indicators
+        .iter()
+        .filter(|r| r.origin == caqes_engine::Origin::Automatic && r.status != Status::Renseigne)
+        .map(|r| r.code.as_str())
+        .collect();
+    let legal = est.legal_status;
+    let funding = est.funding;
+    let beds_key = "establishment/beds".to_string();
+    let places_key = "establishment/places".to_string();
+    let prev_key = "previous_score".to_string();
+    let beds = raw_or(
+        form,
+        &beds_key,
+        est.beds.map(|b| b.to_string()).unwrap_or_default(),
+    );
+    let places = raw_or(
+        form,
+        &places_key,
+        est.places.map(|b| b.to_string()).unwrap_or_default(),
+    );
+    let prev = raw_or(
+        form,
+        &prev_key,
+        form.answers
+            .previous_score
+            .map(|n| n.to_decimal_string(6).replace('.', ","))
+            .unwrap_or_default(),
+    );
+    html! {
+        <>
+        <h2 id="h-identification">{ "Identification de l'établissement" }</h2>
+        <p class="help">{ "Ces réponses déterminent les indicateurs dont l'établissement est automatiquement non concerné." }</p>
+        <div class="grid2">
+            <div class="field">
+                <label for="f-establishment-finess">{ "Numéro FINESS" }</label>
+                <input id="f-establishment-finess" class="grid-input" type="text" inputmode="numeric" autocomplete="off" maxlength="9"
+                    aria-describedby="finess-check" value={est.finess.clone()}
+                    oninput={edit(link, |a, v| a.establishment.finess = v.trim().to_uppercase())} />
+                { finess_state }
+            </div>
+            <div class="field">
+                <label for="f-establishment-name">{ "Nom de l'établissement" }</label>
+                <input id="f-establishment-name" class="grid-input" type="text" autocomplete="organization" value={est.name.clone()}
+                    oninput={edit(link, |a, v| a.establishment.name = v)} />
+            </div>
+            <div class="field">
+                <label for="f-establishment-departement">{ "Département" }</label>
+                <input id="f-establishment-departement" class="grid-input" type="text" maxlength="3" value={est.departement.clone()}
+                    oninput={edit(link, |a, v| a.establishment.departement = v.trim().to_uppercase())} />
+            </div>
+            <div class="field">
+                <label for="f-establishment-legal_status">{ "Statut juridique" }</label>
+                <select id="f-establishment-legal_status" class="grid-input"
+                    onchange={edit_change(link, |a, v| a.establishment.legal_status = LegalStatus::ALL.into_iter().find(|s| code_of_status(*s) == v))}>
+                    <option value="" selected={legal.is_none()}>{ "— choisir —" }</option>
+                    { for LegalStatus::ALL.iter().map(|s| html! {
+                        <option value={code_of_status(*s)} selected={legal == Some(*s)}>{ s.label() }</option>
+                    }) }
+                </select>
+            </div>
+            <div class="field">
+                <label for="f-establishment-funding">{ "Catégorie de financement" }</label>
+                <select id="f-establishment-funding" class="grid-input"
+                    onchange={edit_change(link, |a, v| a.establishment.funding = match v.as_str() {
+                        "ex_dg" => Some(Funding::ExDg), "ex_oqn" => Some(Funding::ExOqn), _ => None })}>
+                    <option value="" selected={funding.is_none()}>{ "Selon le statut (public, ESPIC : ex-DG ; privé : ex-OQN)" }</option>
+                    <option value="ex_dg" selected={funding == Some(Funding::ExDg)}>{ Funding::ExDg.label() }</option>
+                    <option value="ex_oqn" selected={funding == Some(Funding::ExOqn)}>{ Funding::ExOqn.label() }</option>
+                </select>
+            </div>
+            <div class="field">
+                <label for="f-establishment-beds">{ "Nombre de lits" }</label>
+                <input id="f-establishment-beds" class="grid-input" type="text" inputmode="numeric" value={beds}
+                    oninput={raw_edit(link, beds_key, |a, v| a.establishment.beds = v.trim().parse().ok())} />
+            </div>
+            <div class="field">
+                <label for="f-establishment-places">{ "Nombre de places" }</label>
+                <input id="f-establishment-places" class="grid-input" type="text" inputmode="numeric" value={places}
+                    oninput={raw_edit(link, places_key, |a, v| a.establishment.places = v.trim().parse().ok())} />
+            </div>
+            if form.catalog.needs_previous_score() {
+                <div class="field">
+                    <label for="f-previous_score">{ format!("Score arrondi de l'année précédente ({})", form.catalog.campaign.year - 1) }</label>
+                    <input id="f-previous_score" class="grid-input" type="text" inputmode="decimal" value={prev}
+                        oninput={raw_edit(link, prev_key, |a, v| a.previous_score = Number::parse(v.trim()))} />
+                </div>
+            }
+        </div>
+        <fieldset id="f-establishment-categories" class="checks" tabindex="-1">
+            <legend>{ "Catégories d'activité" }</legend>
+            { for Category::ALL.iter().map(|cat| {
+                let cat = *cat;
+                let id = format!("f-establishment-categories-{}", code_of_category(cat));
+                let on = est.categories.contains(&cat);
+                let cb = link.callback(move |e: Event| {
+                    let checked = crate::fields::checked(&e);
+                    Msg::Edit(Rc::new(move |a: &mut Answers| {
+                        let c = &mut a.establishment.categories;
+                        c.retain(|x| *x != cat);
+                        if checked { c.push(cat); c.sort(); }
+                    }))
+                });
+                html! {
+                    <label class="check" for={id.clone()}>
+                        <input type="checkbox" id={id} checked={on} onchange={cb} />
+                        { cat.label() }
+                    </label>
+                }
+            }) }
+        </fieldset>
+        if !form.catalog.identification.is_empty() {
+            <h3>{ "Questions de la campagne" }</h3>
+            { for form.catalog.identification.iter().map(|q| question(form, q, link)) }
+        }
+        <p class="help" id="auto-nc">
+            if auto.is_empty() {
+                { "Aucun indicateur n'est automatiquement non concerné ou non mesurable." }
+            } else {
+                { format!("Automatiquement non concerné ou non mesurable d'après ces réponses : {}.", auto.join(", ")) }
+            }
+        </p>
+        if !form.catalog.volets.is_empty() {
+            <button type="button" class="no-print" onclick={link.callback(|_| Msg::Tab(1))}>{ "Continuer vers les indicateurs" }</button>
+        }
+        </>
+    }
+}
+
+fn question(form: &Form, q: &caqes_engine::Question, link: &Scope<App>) -> Html {
+    let id = field_id(&["establishment", "answers", &q.id]);
+    let qid = q.id.clone();
+    let current = form.answers.establishment.answers.get(&q.id).cloned();
+    let help_id = format!("{id}-help");
+    let help = (!q.help.is_empty())
+        .then(|| html! { <p class="hint" id={help_id.clone()}>{ &q.help }</p> });
+    let described = (!q.help.is_empty()).then(|| help_id.clone());
+    let set = move |a: &mut Answers, v: Option<serde_json::Value>| match v {
+        Some(v) => {
+            a.establishment.answers.insert(qid.clone(), v);
+        }
+        None => {
+            a.establishment.answers.remove(&qid);
+        }
+    };
+    let control = match q.kind {
+        QuestionKind::Bool => {
+            let cur = current.as_ref().and_then(|v| v.as_bool());
+            html! {
+                <select id={id.clone()} class="grid-input" aria-describedby={described}
+                    onchange={edit_change(link, move |a, v| set(a, match v.as_str() {
+                        "oui" => Some(true.into()), "non" => Some(false.into()), _ => None }))}>
+                    <option value="" selected={cur.is_none()}>{ "— choisir —" }</option>
+                    <option value="oui" selected={cur == Some(true)}>{ "Oui" }</option>
+                    <option value="non" selected={cur == Some(false)}>{ "Non" }</option>
+                </select>
+            }
+        }
+        QuestionKind::Choice => {
+            let cur = current
+                .as_ref()
+                .and_then(|v| v.as_str())
+                .map(str::to_string);
+            html! {
+                <select id={id.clone()} class="grid-input" aria-describedby={described}
+                    onchange={edit_change(link, move |a, v| set(a, (!v.is_empty()).then(|| v.into())))}>
+                    <option value="" selected={cur.is_none()}>{ "— choisir —" }</option>
+                    { for q.options.iter().map(|o| html! {
+                        <option value={o.id.clone()} selected={cur.as_deref() == Some(o.id.as_str())}>{ &o.label }</option>
+                    }) }
+                </select>
+            }
+        }
+        QuestionKind::Integer => {
+            let key = format!("establishment/answers/{}", q.id);
+            let shown = raw_or(
+                form,
+                &key,
+                current.as_ref().map(value_text).unwrap_or_default(),
+            );
+            html! {
+                <input id={id.clone()} class="grid-input" type="text" inputmode="numeric" value={shown} aria-describedby={described}
+                    oninput={raw_edit(link, key, move |a, v| set(a, match v.trim().parse::<u64>() {
+                        Ok(n) => Some(n.into()),
+                        Err(_) => parse_value(&v),
+                    }))} />
+            }
+        }
+        QuestionKind::Text => {
+            let cur = current
+                .as_ref()
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string();
+            html! {
+                <input id={id.clone()} class="grid-input" type="text" value={cur} aria-describedby={described}
+                    oninput={edit(link, move |a, v| set(a, (!v.is_empty()).then(|| v.into())))} />
+            }
+        }
+    };
+    html! {
+        <div class="field">
+            <label for={id}>{ &q.label }</label>
+            { control }
+            { for help }
+        </div>
+    }
+}
+
+fn code_of_status(s: LegalStatus) -> &'static str {
+    match s {
+        LegalStatus::Public => "public",
+        LegalStatus::Prive => "prive",
+        LegalStatus::Espic => "espic",
+    }
+}
+
+fn code_of_category(c: Category) -> &'static str {
+    match c {
+        Category::Mco => "mco",
+        Category::Had => "had",
+        Category::Dialyse => "dialyse",
+        Category::Ssr => "ssr",
+        Category::Psy => "psy",
+        Category::Usld => "usld",
+    }
+}

@@ -1,0 +1,98 @@
+//! # caqes-web
+//!
+//! The offline self-evaluation form of CAQES (Yew, WebAssembly). The scoring
+//! is the engine's [`caqes_engine::evaluate`], run on every input event.
+//!
+//! Modules: [`app`] (state and messages), `start` (campaign choice, drafts,
+//! other catalog file), `identification`, `indicator` (one card per
+//! indicator), `score` (the always-visible panel), [`drafts`] (localStorage,
+//! export/import), `fields` (small shared view helpers).
+//!
+//! [`score_json`] is the native/wasm parity entry point: the same function
+//! runs in the browser (exported by wasm-bindgen, and as `window.caqesScore`)
+//! and natively in `tests/parity.rs`.
+
+pub mod app;
+pub mod drafts;
+mod fields;
+mod identification;
+mod indicator;
+mod score;
+mod start;
+
+use caqes_engine::{evaluate, Answers, Catalog};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+thread_local! {
+    static BUNDLED: Rc<Vec<Catalog>> = Rc::new(caqes_catalogs::bundled().unwrap_or_default());
+}
+
+/// Every bundled catalog (parsed once per thread).
+pub fn bundled() -> Rc<Vec<Catalog>> {
+    BUNDLED.with(Rc::clone)
+}
+
+/// Evaluates `answers_json` against the bundled catalog `catalog_id` and
+/// returns the evaluation as compact JSON (`serde_json::to_string`), or
+/// `{"error": "..."}` in French. Byte-identical natively and in wasm.
+#[wasm_bindgen]
+pub fn score_json(catalog_id: &str, answers_json: &str) -> String {
+    let catalogs = bundled();
+    let Some(catalog) = catalogs.iter().find(|c| c.campaign.id == catalog_id) else {
+        return error_json(&format!("référentiel inconnu « {catalog_id} »"));
+    };
+    match Answers::from_json(answers_json) {
+        Ok(answers) => serde_json::to_string(&evaluate(catalog, &answers))
+            .unwrap_or_else(|e| error_json(&e.to_string())),
+        Err(e) => error_json(&e.to_string()),
+    }
+}
+
+fn error_json(message: &str) -> String {
+    serde_json::json!({ "error": message }).to_string()
+}
+
+/// Mounts the application into `<body>` and installs the debug hooks
+/// (`window.caqesScore`, `window.caqesTimings`).
+pub fn start() {
+    #[cfg(target_arch = "wasm32")]
+    {
+        install_hooks();
+        yew::Renderer::<app::App>::new().render();
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn install_hooks() {
+    use wasm_bindgen::closure::Closure;
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let score =
+        Closure::<dyn Fn(String, String) -> String>::new(|c: String, a: String| score_json(&c, &a));
+    let _ = js_sys::Reflect::set(&window, &"caqesScore".into(), score.as_ref());
+    score.forget();
+    let timings = Closure::<dyn Fn() -> String>::new(app::timings_json);
+    let _ = js_sys::Reflect::set(&window, &"caqesTimings".into(), timings.as_ref());
+    timings.forget();
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn score_json_scores_and_reports_errors() {
+        let out = super::score_json("na-ako-2024", r#"{"catalog":"na-ako-2024"}"#);
+        assert!(out.starts_with(r#"{"catalog":"na-ako-2024""#), "{out}");
+        let out = super::score_json("nope", "{}");
+        assert!(out.contains("référentiel inconnu"), "{out}");
+        let out = super::score_json("na-ako-2024", "{");
+        assert!(out.contains("error"), "{out}");
+    }
+
+    #[test]
+    fn app_builds_a_vnode_natively() {
+        let node = yew::html! { <super::app::App /> };
+        assert!(matches!(node, yew::virtual_dom::VNode::VComp(_)));
+    }
+}

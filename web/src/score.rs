@@ -1,0 +1,126 @@
+//! The score panel, always visible: total and per-volet score, bonus,
+//! threshold and verdict with its reason, points missing, best gains, and
+//! the problems (click to focus the field).
+
+use crate::app::{App, Form, Msg};
+use crate::fields::field_id;
+use caqes_engine::{Number, Severity, State};
+use yew::html::Scope;
+use yew::prelude::*;
+
+fn unit(form: &Form) -> &'static str {
+    if form.catalog.campaign.scale == Number::HUNDRED {
+        " %"
+    } else {
+        " points"
+    }
+}
+
+/// The panel.
+pub fn view(form: &Form, link: &Scope<App>) -> Html {
+    let e = &form.eval;
+    let c = &form.catalog;
+    let d = c.campaign.rounding.decimals;
+    let u = unit(form);
+    let verdict = match e.verdict.interesse {
+        Some(true) => ("Intéressé", "ok"),
+        Some(false) => ("Non intéressé", "ko"),
+        None => ("Score non calculable", "ko"),
+    };
+    let provisional = e.verdict.provisional.then_some(" (provisoire)");
+    let state = match e.state {
+        State::Complete => "Saisie complète",
+        State::Incomplete => "Saisie incomplète : score provisoire",
+        State::Invalid => "Saisie invalide : score provisoire",
+    };
+    let problems = e.problems.iter();
+    let count = e.problems.len();
+    html! {
+        <>
+        <h2 id="h-score">{ "Score" }</h2>
+        <p class="total">
+            <span id="score-total" data-value={e.total_rounded.map(|n| n.to_decimal_string(6)).unwrap_or_default()}>
+                { e.total_rounded.map(|n| format!("{}{u}", n.to_french(d))).unwrap_or_else(|| "—".into()) }
+            </span>
+        </p>
+        <p class={classes!("state", (e.state != State::Complete).then_some("warn"))} id="score-state">{ state }</p>
+        <p class={classes!("verdict", verdict.1)} id="verdict" data-value={e.verdict.interesse.map(|b| b.to_string()).unwrap_or_default()}>
+            { verdict.0 }{ for provisional }
+        </p>
+        <p class="reason" id="verdict-reason">{ &e.verdict.reason }</p>
+        <dl class="figures">
+            <div><dt>{ "Score avant bonus" }</dt><dd id="score-base">{ e.score.map(|n| format!("{}{u}", n.to_french(2))).unwrap_or_else(|| "—".into()) }</dd></div>
+            <div><dt>{ "Bonus" }</dt><dd id="score-bonus">{ format!("{} / {}", e.bonus.to_french_auto(), e.bonus_max.to_french_auto()) }</dd></div>
+            <div><dt>{ "Seuil d'intéressement" }</dt><dd id="score-threshold">{ e.verdict.threshold.map(|n| format!("{}{u}", n.to_french(d))).unwrap_or_else(|| "—".into()) }</dd></div>
+            <div><dt>{ "Points manquants" }</dt><dd id="score-missing">{ e.verdict.missing.map(|n| n.to_french_auto()).unwrap_or_else(|| "—".into()) }</dd></div>
+        </dl>
+        <h3>{ "Par volet" }</h3>
+        <table class="volets">
+            <thead><tr><th scope="col">{ "Volet" }</th><th scope="col">{ "Score" }</th><th scope="col">{ "Points" }</th></tr></thead>
+            <tbody>
+            { for e.volets.iter().enumerate().map(|(i, v)| {
+                let n = i + 1;
+                html! {
+                    <tr>
+                        <th scope="row"><button type="button" class="link" onclick={link.callback(move |_| Msg::Tab(n))}>{ &v.title }</button></th>
+                        <td>{ v.score.map(|s| format!("{} %", s.to_french(1))).unwrap_or_else(|| "—".into()) }</td>
+                        <td>{ format!("{} / {}", v.points.to_french(2), v.weight.to_french(2)) }</td>
+                    </tr>
+                }
+            }) }
+            </tbody>
+        </table>
+        <h3>{ "Indicateurs qui rapporteraient le plus" }</h3>
+        if form.gains.is_empty() {
+            <p class="hint">{ "Aucun gain possible calculé." }</p>
+        } else {
+            <ol class="gains" id="gains">
+            { for form.gains.iter().map(|g| {
+                let tab = tab_of(form, Some(&g.id));
+                let ids = vec![format!("card-{}", g.id)];
+                html! {
+                    <li>
+                        <button type="button" class="link" onclick={link.callback(move |_| Msg::Focus(tab, ids.clone()))}>
+                            { format!("{} : +{}{u}", g.code, g.points.to_french(2)) }
+                        </button>
+                    </li>
+                }
+            }) }
+            </ol>
+        }
+        <h3 id="h-problems">{ format!("Points à vérifier ({count})") }</h3>
+        if count == 0 {
+            <p class="hint">{ "Aucun problème." }</p>
+        } else {
+            <ul class="problems" id="problems" aria-labelledby="h-problems">
+            { for problems.map(|p| {
+                let tab = tab_of(form, p.indicator.as_deref());
+                let mut ids = Vec::new();
+                match (&p.indicator, &p.field) {
+                    (Some(i), Some(f)) => { ids.push(field_id(&[i, f])); ids.push(format!("card-{i}")); }
+                    (Some(i), None) => ids.push(format!("card-{i}")),
+                    (None, Some(f)) => ids.push(field_id(&[f])),
+                    (None, None) => {}
+                }
+                let code = p.indicator.as_deref().and_then(|i| c.indicator(i)).map(|i| format!("{} : ", i.code)).unwrap_or_default();
+                html! {
+                    <li class={format!("sev-{}", match p.severity { Severity::Error => "error", Severity::Missing => "missing", Severity::Warning => "warning" })}>
+                        <button type="button" class="link" onclick={link.callback(move |_| Msg::Focus(tab, ids.clone()))}>
+                            <span class="sev">{ format!("[{}] ", p.severity.label()) }</span>{ code }{ &p.message }
+                        </button>
+                    </li>
+                }
+            }) }
+            </ul>
+        }
+        </>
+    }
+}
+
+fn tab_of(form: &Form, indicator: Option<&str>) -> usize {
+    indicator
+        .and_then(|i| form.catalog.indicator(i))
+        .and_then(|ind| form.catalog.volets.iter().position(|v| v.id == ind.volet))
+        .map(|p| p + 1)
+        .unwrap_or(0)
+}
