@@ -222,12 +222,7 @@ pub fn evaluate(catalog: &Catalog, answers: &Answers) -> Evaluation {
             catalog.campaign.rounding.mode,
         )
     });
-    let verdict = decide(
-        catalog,
-        total_rounded,
-        answers.previous_score,
-        state != State::Complete,
-    );
+    let verdict = decide(catalog, total_rounded, answers.previous_score, state);
     problems.sort_by_key(|p| p.severity);
     Evaluation {
         catalog: catalog.campaign.id.clone(),
@@ -773,6 +768,7 @@ fn measure(
     result: &mut IndicatorResult,
     problems: &mut Vec<Problem>,
 ) -> Result<Option<Number>, Overflow> {
+    let mut applied_op = ind.measure.target().map(|t| t.op).unwrap_or(Op::AtLeast);
     let (value, target, scoring) = match &ind.measure {
         Measure::Rate {
             numerator,
@@ -800,6 +796,7 @@ fn measure(
             match (num, den, numerator_only) {
                 (Ok(Some(n)), Ok(None), Some(no)) => {
                     result.unit = Some(Unit::Count);
+                    applied_op = no.target.op;
                     (
                         Some(n),
                         resolve_target(ind, &no.target, answer, problems),
@@ -977,7 +974,7 @@ fn measure(
     let (Some(v), Some(t)) = (value, target) else {
         return Ok(Some(Number::ZERO));
     };
-    let op = ind.measure.target().map(|t| t.op).unwrap_or(Op::AtLeast);
+    let op = applied_op;
     let met = match op {
         Op::AtLeast => v >= t,
         Op::AtMost => v <= t,

@@ -2,6 +2,7 @@
 //! progression condition, and the points missing to reach the nearest band.
 
 use crate::catalog::{Band, Catalog};
+use crate::evaluate::State;
 use crate::number::Number;
 use serde::Serialize;
 
@@ -77,8 +78,9 @@ pub(crate) fn decide(
     catalog: &Catalog,
     rounded: Option<Number>,
     previous: Option<Number>,
-    provisional: bool,
+    state: State,
 ) -> Verdict {
+    let provisional = state != State::Complete;
     let mut verdict = Verdict {
         interesse: None,
         provisional,
@@ -174,7 +176,11 @@ pub(crate) fn decide(
         }
     }
     if provisional {
-        verdict.reason = format!("{} (provisoire : évaluation incomplète)", verdict.reason);
+        verdict.reason = format!(
+            "{} (provisoire : évaluation {})",
+            verdict.reason,
+            state.label()
+        );
     }
     verdict
 }

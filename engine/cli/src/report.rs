@@ -63,9 +63,17 @@ pub fn human(catalog: &Catalog, e: &Evaluation) -> String {
             }
             _ => format!("— / {}", points(r.max_points)),
         };
+        let op = catalog
+            .indicator(&r.id)
+            .and_then(|i| i.measure.target())
+            .map(|t| match t.op {
+                caqes_engine::Op::AtLeast => "≥ ",
+                caqes_engine::Op::AtMost => "≤ ",
+            })
+            .unwrap_or("");
         let target = match (r.target, r.unit) {
-            (Some(t), Some(Unit::Percent)) => format!("{} %", t.to_french_auto()),
-            (Some(t), _) => t.to_french_auto(),
+            (Some(t), Some(Unit::Percent)) => format!("{op}{} %", t.to_french_auto()),
+            (Some(t), _) => format!("{op}{}", t.to_french_auto()),
             _ => "—".into(),
         };
         let _ = writeln!(
