@@ -12,17 +12,39 @@ use yew::prelude::*;
 pub type Edit = Rc<dyn Fn(&mut Answers)>;
 
 thread_local! {
-    static TIMINGS: RefCell<(Vec<f64>, Vec<f64>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+    static TIMINGS: RefCell<(Vec<f64>, Vec<f64>, Vec<f64>)> = const { RefCell::new((Vec::new(), Vec::new(), Vec::new())) };
 }
 
 /// Debug hook behind `window.caqesTimings()`: the recompute times in ms since
-/// the last call, `{"evaluate": [...], "update": [...]}` (evaluate = the
-/// engine alone; update = edit + evaluate + save + render), then clears them.
+/// the last call, `{"evaluate": [...], "update": [...], "grid": [...]}`
+/// (evaluate = the engine alone; update = edit + evaluate + save + render;
+/// grid = building the xlsx), then clears them.
 pub fn timings_json() -> String {
     TIMINGS.with(|t| {
-        let (e, u) = std::mem::take(&mut *t.borrow_mut());
-        serde_json::json!({ "evaluate": e, "update": u }).to_string()
+        let (e, u, g) = std::mem::take(&mut *t.borrow_mut());
+        serde_json::json!({ "evaluate": e, "update": u, "grid": g }).to_string()
     })
+}
+
+/// Local time of the export, `YYYY-MM-DD HH:MM:SS` (from `js_sys::Date`).
+fn export_time() -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let d = js_sys::Date::new_0();
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+            d.get_full_year(),
+            d.get_month() + 1,
+            d.get_date(),
+            d.get_hours(),
+            d.get_minutes(),
+            d.get_seconds()
+        )
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        String::from("1970-01-01 00:00:00")
+    }
 }
 
 fn now() -> f64 {
@@ -60,6 +82,8 @@ pub enum Msg {
     ImportFile(web_sys::File),
     /// An imported file was read.
     Imported(Result<String, String>),
+    /// Download the filled Excel grid.
+    Grid,
     /// Print view.
     Print,
     /// Recompute the best gains (debounced).
@@ -380,6 +404,31 @@ impl Component for App {
                     }
                 }
             }
+            Msg::Grid => {
+                if let Screen::Form(form) = &mut self.screen {
+                    let t0 = now();
+                    let result = caqes_grid::write_grid(&form.catalog, Some(&form.answers), &export_time());
+                    TIMINGS.with(|t| t.borrow_mut().2.push(now() - t0));
+                    match result {
+                        Ok(bytes) => {
+                            let name = drafts::export_name(&form.answers).replace(".json", ".xlsx");
+                            drafts::download(
+                                &name,
+                                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                &bytes,
+                            );
+                            return false;
+                        }
+                        Err(e) => {
+                            self.notice = Some(Notice {
+                                error: true,
+                                text: format!("La grille Excel n'a pas pu être produite : {e}"),
+                                lines: vec![],
+                            })
+                        }
+                    }
+                }
+            }
             Msg::Print => {
                 if let Some(w) = web_sys::window() {
                     let _ = w.print();
@@ -476,6 +525,7 @@ fn form_view(form: &Form, link: &Scope<App>) -> Html {
                 <button type="button" id="export" onclick={link.callback(|_| Msg::Export)}>{ "Exporter le brouillon (JSON)" }</button>
                 <label for="import-file" class="button secondary">{ "Importer un brouillon" }</label>
                 <input type="file" id="import-file" class="visually-hidden" accept=".json,application/json" onchange={import} />
+                <button type="button" id="grid" onclick={link.callback(|_| Msg::Grid)}>{ "Télécharger la grille Excel" }</button>
                 <button type="button" id="print" class="secondary" onclick={link.callback(|_| Msg::Print)}>{ "Imprimer" }</button>
                 { saved }
             </div>

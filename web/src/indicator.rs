@@ -191,7 +191,7 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
         }
     });
 
-    let computed = res.map(|r| {
+    let computed = res.filter(|r| ind.role != Role::Information || r.value.is_some()).map(|r| {
         let unit = r.unit;
         let dash = || "—".to_string();
         html! {

@@ -104,6 +104,17 @@ export async function run(ctx) {
   assert.equal(cli.state, 'complete');
   ctx.log(`filled: ${filled.total} % intéressé=${filled.interesse}; CLI ${cli.total_rounded} ${cli.verdict.interesse}`);
 
+  // The Excel grid built in the browser, read back natively by `caqes verify`.
+  const [xl] = await Promise.all([page.waitForEvent('download'), page.click('#grid')]);
+  assert.match(xl.suggestedFilename(), /^caqes-na-ako-2024-330781196\.xlsx$/);
+  const xlsx = path.join(ctx.artifactsDir, 'form-grid.xlsx');
+  await xl.saveAs(xlsx);
+  const v = spawnSync(cliPath(), ['verify', '--json', xlsx], { encoding: 'utf8' });
+  const verified = JSON.parse(v.stdout);
+  assert.equal(verified.conformes, 1, `caqes verify: ${v.stdout}`);
+  assert.equal(verified.grids[0].score, filled.total, 'score of the downloaded grid read back natively');
+  ctx.log(`grid: ${fs.statSync(xlsx).size} bytes, caqes verify score ${verified.grids[0].score} (${verified.grids[0].verdict})`);
+
   // Non concerné on IR CHO 4: weights redistributed exactly like the CLI.
   const before = await page.getAttribute('#w-ir-cho-2', 'data-value');
   await page.check('#f-ir-cho-4-status-non_concerne');
