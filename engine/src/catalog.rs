@@ -676,6 +676,35 @@ impl Measure {
         }
     }
 
+    /// Whether the measure has an input (or count term) with this id; no allocation.
+    pub fn has_input(&self, id: &str) -> bool {
+        match self {
+            Measure::Rate {
+                numerator,
+                denominator,
+                ..
+            } => numerator.id == id || denominator.id == id,
+            Measure::Evolution {
+                previous, current, ..
+            } => previous.id == id || current.id == id,
+            Measure::Count { terms, .. } => terms.iter().any(|t| t.id == id),
+            Measure::Distribution {
+                total,
+                parts,
+                excluded,
+                excluded_counted,
+                ..
+            } => {
+                total.id == id
+                    || parts.iter().any(|p| p.id == id)
+                    || excluded.as_ref().is_some_and(|e| e.id == id)
+                    || excluded_counted.as_ref().is_some_and(|e| e.id == id)
+            }
+            Measure::Criteria { .. } => false,
+            Measure::Information { inputs } => inputs.iter().any(|i| i.id == id),
+        }
+    }
+
     /// The target, for measured kinds.
     pub fn target(&self) -> Option<&Target> {
         match self {

@@ -186,8 +186,8 @@ pub fn evaluate(catalog: &Catalog, answers: &Answers) -> Evaluation {
     check_document(catalog, answers, &mut problems);
     let mut results = Vec::with_capacity(catalog.indicators.len());
     let mut shares = Vec::with_capacity(catalog.indicators.len());
+    let empty = IndicatorAnswer::default();
     for ind in &catalog.indicators {
-        let empty = IndicatorAnswer::default();
         let answer = answers.indicators.get(&ind.id).unwrap_or(&empty);
         let (result, share) = score_indicator(catalog, ind, answers, answer, &mut problems);
         results.push(result);
@@ -312,8 +312,24 @@ fn check_document(catalog: &Catalog, answers: &Answers, problems: &mut Vec<Probl
             }
         }
     }
-    for id in answers.indicators.keys() {
-        if catalog.indicator(id).is_none() {
+    // Fast path: when every catalog indicator found its answer and the counts
+    // agree, no answer key can be unknown (answers keys are unique).
+    let known = catalog
+        .indicators
+        .iter()
+        .filter(|i| answers.indicators.contains_key(&i.id))
+        .count();
+    let unknown_keys = if known == answers.indicators.len() {
+        Vec::new()
+    } else {
+        answers
+            .indicators
+            .keys()
+            .filter(|id| catalog.indicator(id).is_none())
+            .collect()
+    };
+    for id in unknown_keys {
+        {
             problems.push(Problem {
                 severity: Severity::Error,
                 indicator: Some(id.clone()),
@@ -561,9 +577,8 @@ fn has_content(answer: &IndicatorAnswer) -> bool {
 
 /// Unknown input, criterion and evidence ids.
 fn check_answer_ids(ind: &Indicator, answer: &IndicatorAnswer, problems: &mut Vec<Problem>) {
-    let inputs = ind.measure.inputs();
     for id in answer.inputs.keys() {
-        if !inputs.iter().any(|i| i.id() == id) {
+        if !ind.measure.has_input(id) {
             problems.push(problem(
                 ind,
                 Severity::Error,

@@ -204,7 +204,10 @@ impl Number {
         let Some(scaled) = numer.checked_mul(scale) else {
             return self; // beyond any realistic figure; keep the exact value
         };
-        let (q, r) = scaled.div_rem(&denom); // denom > 0
+        let (q, r) = match (i64::try_from(scaled), i64::try_from(denom)) {
+            (Ok(a), Ok(b)) => ((a / b) as i128, (a % b) as i128),
+            _ => scaled.div_rem(&denom), // denom > 0
+        };
         let twice = r.abs() * 2;
         let away = match mode {
             RoundingMode::Down => false,
@@ -457,6 +460,18 @@ impl Ratio {
         self.num == 0
     }
     fn checked_add(self, o: Ratio) -> Option<Ratio> {
+        // An integer plus a reduced fraction stays reduced: no gcd needed.
+        if self.den == 1 && o.den != 1 {
+            let n = self.num.checked_mul(o.den)?.checked_add(o.num)?;
+            return Some(Ratio { num: n, den: o.den });
+        }
+        if o.den == 1 && self.den != 1 {
+            let n = o.num.checked_mul(self.den)?.checked_add(self.num)?;
+            return Some(Ratio {
+                num: n,
+                den: self.den,
+            });
+        }
         if self.den == o.den {
             let n = self.num.checked_add(o.num)?;
             return Some(Ratio::new(n, self.den));
@@ -483,9 +498,12 @@ impl Ratio {
         if self.num == 0 || o.num == 0 {
             return Some(Ratio::default());
         }
-        let g1 = gcd(self.num, o.den);
-        let g2 = gcd(o.num, self.den);
-        let (g1, g2) = (g1.max(1), g2.max(1));
+        let g1 = if o.den == 1 { 1 } else { gcd(self.num, o.den) };
+        let g2 = if self.den == 1 {
+            1
+        } else {
+            gcd(o.num, self.den)
+        };
         let n = div_exact(self.num, g1).checked_mul(div_exact(o.num, g2))?;
         let d = div_exact(self.den, g2).checked_mul(div_exact(o.den, g1))?;
         Some(Ratio { num: n, den: d })
