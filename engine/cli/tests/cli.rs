@@ -109,3 +109,16 @@ fn catalog_check_reports_file_line_and_field() {
     assert_eq!(code, 0);
     assert!(out.contains("\"redistribution\""), "{out}");
 }
+
+#[test]
+fn checked_in_json_schema_is_up_to_date() {
+    let (code, out, _) = caqes(&["catalog", "schema"]);
+    assert_eq!(code, 0);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../indicators/catalog.schema.json");
+    let checked_in = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        checked_in == out,
+        "indicators/catalog.schema.json is stale: run `caqes catalog schema > indicators/catalog.schema.json`"
+    );
+}
