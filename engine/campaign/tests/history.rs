@@ -1,0 +1,37 @@
+use caqes_campaign::{history_csv, parse_history, HistoryRecord};
+use caqes_engine::Number;
+
+#[test]
+fn csv_and_json_round_trip() {
+    let recs = vec![
+        HistoryRecord {
+            finess: "330000001".into(),
+            year: 2023,
+            score: Some(Number::int(86)),
+            interesse: true,
+        },
+        HistoryRecord {
+            finess: "330000002".into(),
+            year: 2022,
+            score: Some(Number::parse("72.5").unwrap()),
+            interesse: false,
+        },
+        HistoryRecord {
+            finess: "330000003".into(),
+            year: 2022,
+            score: None,
+            interesse: false,
+        },
+    ];
+    assert_eq!(parse_history(&history_csv(&recs)).unwrap(), recs);
+    let json = serde_json::to_string(&recs).unwrap();
+    assert_eq!(parse_history(&json).unwrap(), recs);
+    let wrapped = format!("{{\"catalog\":\"x\",\"history\":{json}}}");
+    assert_eq!(parse_history(&wrapped).unwrap(), recs);
+    let csv = "FINESS,Année,Score,Intéressé\n330000001,2023,86,Oui\n";
+    assert_eq!(parse_history(csv).unwrap()[0], recs[0]);
+    let e = parse_history("finess;annee;score\n1;2;3\n").unwrap_err();
+    assert!(e.to_string().contains("interesse"), "{e}");
+    let e = parse_history("finess;annee;score;interesse\n1;20x;3;oui\n").unwrap_err();
+    assert!(e.to_string().contains("ligne 2"), "{e}");
+}
