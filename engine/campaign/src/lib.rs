@@ -339,8 +339,8 @@ pub fn aggregate(catalog: &Catalog, subs: &[Submission], history: &[HistoryRecor
     )];
     for y in ystats.iter().rev() {
         lines.push(format!(
-            "{} : {} intéressés ({})",
-            y.year, y.interesses, y.rate_line
+            "Établissements intéressés en {} : {}",
+            y.year, y.rate_line
         ));
     }
     if let Some(c) = change {

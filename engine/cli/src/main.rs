@@ -3,6 +3,7 @@
 //! Exit codes: 0 success; 1 invalid input (catalog, answers, evaluation with
 //! errors); 2 usage error (unknown command or option, missing argument).
 
+mod campaign;
 mod catalogs;
 mod grid_cmd;
 mod report;
@@ -106,6 +107,42 @@ Codes de sortie : 0 toutes les grilles sont conformes ; 1 au moins une grille il
         /// Rapport détaillé : .csv (séparateur ;) ou .xlsx.
         #[arg(short = 'o', long = "output", value_name = "RAPPORT.csv|RAPPORT.xlsx")]
         output: Option<PathBuf>,
+    },
+    /// Consolider une campagne : synthèse régionale des grilles reçues (classeur Excel).
+    #[command(
+        help_template = HELP_TEMPLATE,
+        after_help = "Feuilles : Établissements, Synthèse régionale, Indicateurs, Intéressement (avec --envelope), Erreurs ; graphiques natifs.\n\
+L'historique (CSV ou JSON : finess, annee, score, interesse) donne les années précédentes ; les sorties --json et --csv de cette commande sont un historique valide.\n\
+Une grille illisible est listée dans la feuille Erreurs et le lot continue (code de sortie 1)."
+    )]
+    Campaign {
+        /// Identifiant du référentiel (ex. na-ako-2024) ou chemin d'un fichier .toml.
+        #[arg(long, value_name = "ID|FICHIER")]
+        catalog: String,
+        /// Dossier des grilles .xlsx reçues (parcouru récursivement).
+        #[arg(value_name = "DOSSIER")]
+        grids: PathBuf,
+        /// Résultats des années précédentes (CSV ou JSON), répétable.
+        #[arg(long, value_name = "FICHIER")]
+        history: Vec<PathBuf>,
+        /// Cibles personnalisées : CSV finess;indicateur;cible.
+        #[arg(long, value_name = "FICHIER")]
+        targets: Option<PathBuf>,
+        /// Enveloppe d'intéressement (FIR) à répartir, en euros.
+        #[arg(long, value_name = "EUROS")]
+        envelope: Option<String>,
+        /// Clé de répartition : parts égales, prorata du score ou du nombre de lits.
+        #[arg(long, value_name = "CLE", default_value = "equal", value_parser = ["equal", "score", "beds"])]
+        key: String,
+        /// Classeur de synthèse à écrire (.xlsx).
+        #[arg(short = 'o', long = "output", value_name = "SYNTHESE.xlsx")]
+        output: PathBuf,
+        /// Sortie JSON (synthèse complète et historique).
+        #[arg(long)]
+        json: bool,
+        /// Tableau des établissements en CSV (séparateur ;).
+        #[arg(long, value_name = "FICHIER")]
+        csv: Option<PathBuf>,
     },
 }
 
@@ -242,6 +279,34 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             json,
             output,
         } => verify::verify(&source, catalog.as_deref(), &paths, json, output.as_deref()),
+        Command::Campaign {
+            catalog,
+            grids,
+            history,
+            targets,
+            envelope,
+            key,
+            output,
+            json,
+            csv,
+        } => campaign::campaign(
+            &source,
+            &campaign::Options {
+                catalog: &catalog,
+                grids: &grids,
+                history: &history,
+                targets: targets.as_deref(),
+                envelope: envelope.as_deref(),
+                key: match key.as_str() {
+                    "score" => caqes_campaign::Key::Score,
+                    "beds" => caqes_campaign::Key::Beds,
+                    _ => caqes_campaign::Key::Equal,
+                },
+                output: &output,
+                json,
+                csv: csv.as_deref(),
+            },
+        ),
     }
 }
 

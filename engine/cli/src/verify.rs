@@ -35,7 +35,7 @@ impl Line {
     }
 }
 
-fn files_of(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
+pub(crate) fn files_of(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
@@ -84,7 +84,7 @@ fn fmt_num(n: caqes_engine::Number) -> String {
     n.to_french_auto()
 }
 
-fn line_of(file: &Path, r: Result<GridRead, String>) -> Line {
+pub(crate) fn line_of(file: &Path, r: Result<GridRead, String>) -> Line {
     let mut line = Line {
         file: file.display().to_string(),
         finess: String::new(),

@@ -1,0 +1,170 @@
+//! `caqes campaign` on the synthetic Nouvelle-Aquitaine campaign (tests/campaign):
+//! grids written by `caqes grid`, one bad file in the folder, history CSV, envelope;
+//! then the JSON output reused as history; then LibreOffice opens the workbook.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn caqes(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_caqes"))
+        .args(args)
+        .output()
+        .expect("caqes")
+}
+
+fn setup(name: &str) -> (PathBuf, PathBuf) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/campaign");
+    let dir = std::env::temp_dir().join(format!("caqes-campaign-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let grids = dir.join("grilles");
+    std::fs::create_dir_all(&grids).unwrap();
+    for e in std::fs::read_dir(root.join("answers-2024")).unwrap() {
+        let p = e.unwrap().path();
+        let out = grids.join(format!("{}.xlsx", p.file_stem().unwrap().to_string_lossy()));
+        let o = caqes(&[
+            "grid",
+            "--catalog",
+            "na-ako-2024",
+            p.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    std::fs::write(grids.join("zz-cassee.xlsx"), b"pas une grille").unwrap();
+    (dir, root)
+}
+
+#[test]
+fn campaign_report_with_a_bad_grid_and_history() {
+    let (dir, root) = setup("main");
+    let hist = root.join("history-2022-2023.csv");
+    let xlsx = dir.join("synthese.xlsx");
+    let csv = dir.join("synthese.csv");
+    let o = caqes(&[
+        "campaign",
+        "--catalog",
+        "na-ako-2024",
+        dir.join("grilles").to_str().unwrap(),
+        "--history",
+        hist.to_str().unwrap(),
+        "--envelope",
+        "150 000",
+        "--key",
+        "score",
+        "-o",
+        xlsx.to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["establishments"].as_array().unwrap().len(), 19);
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1);
+    assert!(errors[0]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("zz-cassee.xlsx"));
+    let years = v["regional"]["years"].as_array().unwrap();
+    let ints: Vec<u64> = years
+        .iter()
+        .map(|y| y["interesses"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ints, vec![10, 10, 13]);
+    assert_eq!(years[2]["mean_rounded"], 85);
+    assert_eq!(v["regional"]["newly"], 4);
+    let total: u64 = v["establishments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["amount_cents"].as_u64())
+        .sum();
+    assert_eq!(total, 15_000_000);
+    let bytes = std::fs::read(&xlsx).unwrap();
+    let has = |s: &str| bytes.windows(s.len()).any(|w| w == s.as_bytes());
+    assert!(has("xl/charts/chart1.xml") && has("xl/charts/chart2.xml"));
+    // The JSON and CSV outputs are valid history: same figures for 2022-2023 next time.
+    let json_hist = dir.join("historique.json");
+    std::fs::write(&json_hist, &o.stdout).unwrap();
+    for h in [&json_hist, &csv] {
+        let o2 = caqes(&[
+            "campaign",
+            "--catalog",
+            "na-ako-2024",
+            dir.join("grilles").to_str().unwrap(),
+            "--history",
+            hist.to_str().unwrap(),
+            "--history",
+            h.to_str().unwrap(),
+            "-o",
+            dir.join("synthese2.xlsx").to_str().unwrap(),
+            "--json",
+        ]);
+        assert_eq!(
+            o2.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&o2.stderr)
+        );
+        let v2: serde_json::Value = serde_json::from_slice(&o2.stdout).unwrap();
+        assert_eq!(v2["regional"], v["regional"]);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// LibreOffice converts the report without error and keeps the charts
+/// (skipped when soffice is not installed: scripts/setup-libreoffice).
+#[test]
+fn libreoffice_opens_the_report() {
+    if Command::new("soffice").arg("--version").output().is_err() {
+        eprintln!("soffice absent : test ignoré (scripts/setup-libreoffice)");
+        return;
+    }
+    let (dir, root) = setup("lo");
+    let xlsx = dir.join("synthese.xlsx");
+    let o = caqes(&[
+        "campaign",
+        "--catalog",
+        "na-ako-2024",
+        dir.join("grilles").to_str().unwrap(),
+        "--history",
+        root.join("history-2022-2023.csv").to_str().unwrap(),
+        "--envelope",
+        "150000",
+        "-o",
+        xlsx.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = dir.join("lo");
+    let profile = format!(
+        "-env:UserInstallation=file://{}",
+        dir.join("profile").display()
+    );
+    let c = Command::new("soffice")
+        .args([
+            &profile,
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            out.to_str().unwrap(),
+            xlsx.to_str().unwrap(),
+        ])
+        .output()
+        .expect("soffice");
+    assert!(c.status.success(), "{}", String::from_utf8_lossy(&c.stderr));
+    let bytes = std::fs::read(out.join("synthese.xlsx")).expect("converted file");
+    let has = |s: &str| bytes.windows(s.len()).any(|w| w == s.as_bytes());
+    assert!(
+        has("xl/charts/chart1.xml"),
+        "no chart after LibreOffice conversion"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
