@@ -84,8 +84,10 @@ pub enum Msg {
     Imported(Result<String, String>),
     /// Download the filled Excel grid.
     Grid,
-    /// Print view.
+    /// Print: render every panel, then `window.print()` (from `rendered`).
     Print,
+    /// `window.print()` returned: back to the active panel only.
+    Printed,
     /// Recompute the best gains (debounced).
     Gains,
     /// Close the notice.
@@ -150,6 +152,8 @@ pub struct App {
     gains_timer: Option<gloo::timers::callback::Timeout>,
     focus: Option<Vec<String>>,
     started: Option<f64>,
+    /// Print mode: every panel is rendered (otherwise only the active one).
+    printing: bool,
 }
 
 impl App {
@@ -240,6 +244,7 @@ impl Component for App {
             gains_timer: None,
             focus: None,
             started: None,
+            printing: false,
         };
         for (name, src) in drafts::saved_catalogs() {
             let _ = app.add_catalogs(&name, &src);
@@ -430,10 +435,16 @@ impl Component for App {
                 }
             }
             Msg::Print => {
-                if let Some(w) = web_sys::window() {
-                    let _ = w.print();
+                if !matches!(self.screen, Screen::Form(_)) {
+                    return false;
                 }
-                return false;
+                self.printing = true;
+            }
+            Msg::Printed => {
+                if !self.printing {
+                    return false;
+                }
+                self.printing = false;
             }
             Msg::Gains => {
                 self.gains_timer = None;
@@ -465,7 +476,7 @@ impl Component for App {
         });
         let body = match &self.screen {
             Screen::Start => start::view(&self.catalogs, &drafts::list(), link),
-            Screen::Form(form) => form_view(form, link),
+            Screen::Form(form) => form_view(form, self.printing, link),
         };
         html! {
             <main id="app">
@@ -476,7 +487,15 @@ impl Component for App {
         }
     }
 
-    fn rendered(&mut self, _ctx: &Context<Self>, _first: bool) {
+    fn rendered(&mut self, ctx: &Context<Self>, _first: bool) {
+        if self.printing {
+            // Every panel is in the DOM now: print (blocks until the dialog
+            // closes in most browsers), then render the active panel only.
+            if let Some(w) = web_sys::window() {
+                let _ = w.print();
+            }
+            ctx.link().send_message(Msg::Printed);
+        }
         if let Some(t0) = self.started.take() {
             let dt = now() - t0;
             TIMINGS.with(|t| t.borrow_mut().1.push(dt));
@@ -487,7 +506,10 @@ impl Component for App {
     }
 }
 
-fn form_view(form: &Form, link: &Scope<App>) -> Html {
+/// The open form. Only the active panel is rendered (each keystroke re-renders
+/// the form), except in print mode (`printing`), where every panel is, the
+/// inactive ones hidden on screen by CSS and shown by `@media print`.
+fn form_view(form: &Form, printing: bool, link: &Scope<App>) -> Html {
     let c = &form.catalog;
     let import = link.callback(|e: Event| match fields::take_file(&e) {
         Some(f) => Msg::ImportFile(f),
@@ -544,10 +566,15 @@ fn form_view(form: &Form, link: &Scope<App>) -> Html {
                         }
                     }) }
                 </nav>
-                <section id="panel-0" class={classes!("panel", (form.tab != 0).then_some("inactive"))} aria-labelledby="h-identification">
-                    { identification::view(form, link) }
-                </section>
-                { for c.volets.iter().enumerate().map(|(i, v)| {
+                if !printing {
+                    <p class="print-only" id="print-hint">{ "Seule l'étape affichée est imprimée : utilisez le bouton « Imprimer » du formulaire pour imprimer toutes les étapes." }</p>
+                }
+                if printing || form.tab == 0 {
+                    <section id="panel-0" class={classes!("panel", (form.tab != 0).then_some("inactive"))} aria-labelledby="h-identification">
+                        { identification::view(form, link) }
+                    </section>
+                }
+                { for c.volets.iter().enumerate().filter(|(i, _)| printing || form.tab == i + 1).map(|(i, v)| {
                     let n = i + 1;
                     html! {
                         <section id={format!("panel-{n}")} class={classes!("panel", (form.tab != n).then_some("inactive"))} aria-labelledby={format!("h-volet-{n}")}>

@@ -57,11 +57,17 @@ const FILLED = {
 
 async function checkValues(ctx, page, expected, what) {
   const { assert } = ctx;
-  for (const [sel, v] of Object.entries(FILLED)) {
+  // Only the active panel is rendered: identification (tab 0), then the volet (tab 1).
+  await page.click('#tab-0');
+  for (const [sel, v] of Object.entries(FILLED).filter(([s]) => !s.includes('ir-cho'))) {
     assert.equal(await page.inputValue(sel), v, `${what}: ${sel}`);
   }
   assert.equal(await page.inputValue('#f-establishment-legal_status'), 'public', `${what}: legal status`);
   assert.ok(await page.isChecked('#f-establishment-categories-mco'), `${what}: MCO`);
+  await page.click('#tab-1');
+  for (const [sel, v] of Object.entries(FILLED).filter(([s]) => s.includes('ir-cho'))) {
+    assert.equal(await page.inputValue(sel), v, `${what}: ${sel}`);
+  }
   assert.ok(await page.isChecked('#f-ir-cho-2-pilotage'), `${what}: criterion`);
   assert.ok(await page.isChecked('#f-ir-cho-2-evidence-bilan'), `${what}: evidence`);
   assert.deepEqual(await shown(page), expected, `${what}: score`);
