@@ -481,7 +481,7 @@ impl Component for App {
         html! {
             <main id="app">
                 <h1>{ "Auto-évaluation CAQES" }</h1>
-                { for notice }
+                { notice.unwrap_or_default() }
                 { body }
             </main>
         }
@@ -552,7 +552,7 @@ fn form_view(form: &Form, printing: bool, link: &Scope<App>) -> Html {
                 { saved }
             </div>
         </div>
-        { for warning }
+        { warning.unwrap_or_default() }
         <div class="layout">
             <div class="form-main">
                 <nav class="tabs no-print" aria-label="Étapes du formulaire">

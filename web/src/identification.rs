@@ -268,7 +268,7 @@ fn question(form: &Form, q: &caqes_engine::Question, link: &Scope<App>) -> Html 
         <div class="field">
             <label for={id}>{ &q.label }</label>
             { control }
-            { for help }
+            { help.unwrap_or_default() }
         </div>
     }
 }

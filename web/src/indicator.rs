@@ -246,6 +246,10 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
     });
 
     let target = ind.measure.target().map(target_text);
+    // Optional parts are `{ x.unwrap_or_default() }` (an empty placeholder when
+    // absent), never `{ for x }`: Yew matches unkeyed children from the end, so
+    // a child appearing in the middle (the justification after "Non concerné")
+    // would recreate every child before it, and the focused radio lose focus.
     html! {
         <article class={classes!("card", na.then_some("card-na"))} id={card_id} tabindex="-1" aria-labelledby={h_id.clone()}>
             <header class="card-head">
@@ -265,15 +269,15 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
                 { status_radio(DeclaredStatus::NonConcerne, "Non concerné", "non_concerne", ind.nc_allowed) }
                 { status_radio(DeclaredStatus::NonMesurable, "Non mesurable", "non_mesurable", ind.nm_allowed) }
             </fieldset>
-            { for auto_note }
-            { for justification }
+            { auto_note.unwrap_or_default() }
+            { justification.unwrap_or_default() }
             <div class={classes!("inputs", na.then_some("na"))}>
                 { for input_fields }
-                { for criteria }
-                { for personal }
+                { criteria.unwrap_or_default() }
+                { personal.unwrap_or_default() }
             </div>
-            { for computed }
-            { for evidence }
+            { computed.unwrap_or_default() }
+            { evidence.unwrap_or_default() }
             <div class="field">
                 <label for={comment_id.clone()}>{ "Commentaire" }</label>
                 <textarea id={comment_id} class="grid-input" rows="2" value={ans.comment.clone()} oninput={comment_cb} />
