@@ -17,7 +17,7 @@ use calamine::{Data, Reader, Xlsx};
 use caqes_engine::{evaluate, Answers, Catalog, Evaluation, Number, Role, Status};
 use caqes_grid::layout::{layout, CellKind, Layout, Pos, SYNTH};
 use caqes_grid::{normalise, read_grid, write_grid};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -36,28 +36,6 @@ fn soffice() -> Option<PathBuf> {
     panic!("soffice introuvable : lancer scripts/setup-libreoffice (ou CAQES_SKIP_LIBREOFFICE=1 pour ignorer ce test)");
 }
 
-/// Rewrites zip entries through `f(name, content)`.
-pub fn patch_zip(bytes: &[u8], f: &dyn Fn(&str, String) -> String) -> Vec<u8> {
-    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for i in 0..z.len() {
-        let mut e = z.by_index(i).unwrap();
-        let name = e.name().unwrap().to_string();
-        let mut data = Vec::new();
-        e.read_to_end(&mut data).unwrap();
-        let data = if name.ends_with(".xml") {
-            f(&name, String::from_utf8(data).unwrap()).into_bytes()
-        } else {
-            data
-        };
-        out.start_file(name, opts).unwrap();
-        out.write_all(&data).unwrap();
-    }
-    out.finish().unwrap().into_inner()
-}
-
 /// Replaces every cached formula result by -999.
 fn poison(xml: String) -> String {
     let mut out = String::with_capacity(xml.len());
@@ -74,34 +52,6 @@ fn poison(xml: String) -> String {
     out.push_str(rest);
     // String results: make them numeric so that the poison shows.
     out.replace(" t=\"str\"", "")
-}
-
-/// Sets a cell of a sheet XML to a number or an inline string.
-pub fn set_cell(xml: &str, a1: &str, value: &str, numeric: bool) -> String {
-    let key = format!("<c r=\"{a1}\"");
-    let start = xml
-        .find(&key)
-        .unwrap_or_else(|| panic!("cellule {a1} absente"));
-    let after = &xml[start..];
-    let open_end = after.find('>').unwrap();
-    let self_closing = after[..open_end].ends_with('/');
-    let end = if self_closing {
-        open_end + 1
-    } else {
-        after.find("</c>").unwrap() + 4
-    };
-    let style = after[..open_end]
-        .split(" s=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .map(|s| format!(" s=\"{s}\""))
-        .unwrap_or_default();
-    let cell = if numeric {
-        format!("<c r=\"{a1}\"{style}><v>{value}</v></c>")
-    } else {
-        format!("<c r=\"{a1}\"{style} t=\"inlineStr\"><is><t>{value}</t></is></c>")
-    };
-    format!("{}{}{}", &xml[..start], cell, &xml[start + end..])
 }
 
 fn lo_profile() -> PathBuf {
@@ -349,7 +299,7 @@ fn libreoffice_recalculates_like_the_core() {
     let mut edited = Vec::new();
     for (i, case) in cases.iter().enumerate() {
         let bytes = write_grid(&case.catalog, Some(&case.answers), "2025-01-01T00:00:00Z").unwrap();
-        let poisoned = patch_zip(&bytes, &|name, xml| {
+        let poisoned = common::patch_zip(&bytes, &|name, xml| {
             if name.starts_with("xl/worksheets/") {
                 poison(xml)
             } else {
@@ -402,11 +352,11 @@ fn libreoffice_recalculates_like_the_core() {
                 }
             }
         }
-        let eb = patch_zip(&poisoned, &|name, xml| {
+        let eb = common::patch_zip(&poisoned, &|name, xml| {
             let mut xml = xml;
             for (si, a1, v, numeric) in &patches {
                 if name == format!("xl/worksheets/sheet{si}.xml") {
-                    xml = set_cell(&xml, a1, v, *numeric);
+                    xml = common::set_cell(&xml, a1, v, *numeric);
                 }
             }
             xml
