@@ -122,3 +122,58 @@ fn checked_in_json_schema_is_up_to_date() {
         "indicators/catalog.schema.json is stale: run `caqes catalog schema > indicators/catalog.schema.json`"
     );
 }
+
+#[test]
+fn grid_then_verify_through_the_binary() {
+    let dir = std::env::temp_dir().join(format!("caqes-cli-verify-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("lot/sous-dossier")).unwrap();
+    let answers = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/answers/na-ako-2024/complet.json");
+    let grid = dir.join("lot/sous-dossier/grille.xlsx");
+    let (code, _, err) = caqes(&[
+        "grid",
+        "--catalog",
+        "na-ako-2024",
+        answers.to_str().unwrap(),
+        "-o",
+        grid.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(grid.is_file());
+    // A conforming grid alone: exit 0, one line with FINESS, recomputed and declared score.
+    let (code, out, err) = caqes(&[
+        "verify",
+        "--catalog",
+        "na-ako-2024",
+        dir.join("lot").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("aucun écart"), "{out}");
+    // A broken file next to it: reported in French, the batch goes on, exit 1.
+    std::fs::write(dir.join("lot/cassé.xlsx"), b"ceci n'est pas un classeur").unwrap();
+    let (code, out, err) = caqes(&[
+        "verify",
+        "--catalog",
+        "na-ako-2024",
+        dir.join("lot").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    let all = format!("{out}{err}");
+    assert!(all.contains("cassé.xlsx"), "{all}");
+    assert!(all.contains("aucun écart"), "{all}");
+    assert!(all.contains("1 illisible"), "{all}");
+    // The JSON form is machine-readable.
+    let (_, json, _) = caqes(&[
+        "verify",
+        "--json",
+        "--catalog",
+        "na-ako-2024",
+        grid.to_str().unwrap(),
+    ]);
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&json).is_ok(),
+        "{json}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
