@@ -143,28 +143,13 @@ impl Answers {
     /// ```
     pub fn from_json(text: &str) -> Result<Answers, AnswersError> {
         let de = &mut serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(de).map_err(|e| {
+        let answers: Answers = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
             let field = e.path().to_string();
-            let inner = e.into_inner();
-            let line = if inner.line() > 0 {
-                Some(inner.line())
-            } else {
-                None
-            };
-            let raw = inner.to_string();
-            let raw = raw.split(" at line ").next().unwrap_or(&raw).to_string();
-            let message = match inner.classify() {
-                serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                    format!("JSON mal formé ({raw})")
-                }
-                _ => crate::load::french_serde_message(&raw),
-            };
-            AnswersError {
-                line,
-                field: if field == "." { String::new() } else { field },
-                message,
-            }
-        })
+            json_error(e.into_inner(), field)
+        })?;
+        // Nothing but white space may follow the document.
+        de.end().map_err(|e| json_error(e, String::new()))?;
+        Ok(answers)
     }
 
     /// Canonical JSON text (sorted keys, no spaces): the basis of hashes and
@@ -173,6 +158,76 @@ impl Answers {
         // BTreeMaps keep keys sorted; struct fields have a fixed order.
         serde_json::to_string(self).unwrap_or_default()
     }
+}
+
+/// An answers error from a serde_json error and the path where it occurred.
+fn json_error(inner: serde_json::Error, field: String) -> AnswersError {
+    let line = if inner.line() > 0 {
+        Some(inner.line())
+    } else {
+        None
+    };
+    let raw = inner.to_string();
+    let raw = raw.split(" at line ").next().unwrap_or(&raw).to_string();
+    let syntax = matches!(
+        inner.classify(),
+        serde_json::error::Category::Syntax
+            | serde_json::error::Category::Eof
+            | serde_json::error::Category::Io
+    );
+    let message = if syntax {
+        format!("JSON mal formé ({})", french_json_syntax(&raw))
+    } else {
+        crate::load::french_serde_message(&raw)
+    };
+    AnswersError {
+        line,
+        // A syntax error has no meaningful field path.
+        field: if field == "." || syntax {
+            String::new()
+        } else {
+            field
+        },
+        message,
+    }
+}
+
+/// French wording of serde_json's syntax errors.
+fn french_json_syntax(raw: &str) -> String {
+    let known = [
+        (
+            "EOF while parsing",
+            "fin de fichier inattendue : document tronqué",
+        ),
+        ("expected value", "valeur attendue"),
+        ("expected `,` or `}`", "« , » ou « } » attendu"),
+        ("expected `,` or `]`", "« , » ou « ] » attendu"),
+        ("expected `:`", "« : » attendu"),
+        (
+            "trailing characters",
+            "caractères en trop après la fin du document",
+        ),
+        ("trailing comma", "virgule en trop"),
+        (
+            "key must be a string",
+            "une clé doit être un texte entre guillemets",
+        ),
+        ("control character", "caractère de contrôle dans un texte"),
+        ("invalid escape", "séquence d'échappement invalide"),
+        ("invalid unicode", "caractère Unicode invalide"),
+        ("invalid number", "nombre invalide"),
+        ("number out of range", "nombre hors limites"),
+        (
+            "expected ident",
+            "mot-clé inconnu (true, false ou null attendu)",
+        ),
+        ("recursion limit", "document trop imbriqué"),
+    ];
+    known
+        .iter()
+        .find(|(en, _)| raw.contains(en))
+        .map(|(_, fr)| fr.to_string())
+        .unwrap_or_else(|| "syntaxe invalide".to_string())
 }
 
 /// Checks a FINESS number: 9 characters, digits (2A/2B allowed for Corsica),

@@ -649,7 +649,16 @@ fn malformed_answers_json_names_the_field() {
         e.message
     );
     let e = Answers::from_json("{ \"catalog\": ").unwrap_err();
-    assert!(e.message.contains("JSON mal formé"), "{}", e.message);
+    assert!(
+        e.message
+            .contains("JSON mal formé (fin de fichier inattendue"),
+        "{}",
+        e.message
+    );
+    assert_eq!(e.line, Some(1));
+    assert!(e.field.is_empty());
+    let e = Answers::from_json("{ \"catalog\": \"x\" } extra").unwrap_err();
+    assert!(e.message.contains("caractères en trop"), "{}", e.message);
     let e = Answers::from_json(r#"{ "catalog": "x", "extra": 1 }"#).unwrap_err();
     assert!(
         e.message.contains("champ inconnu « extra »"),
