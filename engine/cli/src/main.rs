@@ -335,21 +335,7 @@ fn score(
     answers_path: &std::path::Path,
     json: bool,
 ) -> Result<u8, Failure> {
-    let text = std::fs::read(answers_path).map_err(|e| {
-        Failure::input(format!(
-            "lecture impossible de « {} » : {}",
-            answers_path.display(),
-            catalogs::io_message(&e)
-        ))
-    })?;
-    let text = String::from_utf8(text).map_err(|_| {
-        Failure::input(format!(
-            "« {} » n'est pas un texte UTF-8 (fichier JSON attendu)",
-            answers_path.display()
-        ))
-    })?;
-    let answers = caqes_engine::Answers::from_json(&text)
-        .map_err(|e| Failure::input(format!("{} : {e}", answers_path.display())))?;
+    let answers = read_answers(answers_path)?;
     let catalog = source.resolve(catalog, &answers.catalog)?;
     let evaluation = caqes_engine::evaluate(&catalog, &answers);
     if json {
