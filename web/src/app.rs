@@ -1,6 +1,6 @@
 //! The application component: state, messages, autosave, focus, timings.
 
-use crate::{drafts, fields, identification, indicator, score, start};
+use crate::{drafts, fields, grid_module, identification, indicator, score, start};
 use caqes_engine::{evaluate, load_catalogs, Answers, Catalog, Evaluation, IndicatorAnswer};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -82,8 +82,10 @@ pub enum Msg {
     ImportFile(web_sys::File),
     /// An imported file was read.
     Imported(Result<String, String>),
-    /// Download the filled Excel grid.
+    /// Download the filled Excel grid (built by the on-demand grid module).
     Grid,
+    /// The grid module answered: (file name, start time, xlsx bytes or French error).
+    GridReady(String, f64, Result<Vec<u8>, String>),
     /// Print: render every panel, then `window.print()` (from `rendered`).
     Print,
     /// `window.print()` returned: back to the active panel only.
@@ -410,27 +412,45 @@ impl Component for App {
                 }
             }
             Msg::Grid => {
-                if let Screen::Form(form) = &mut self.screen {
+                if let Screen::Form(form) = &self.screen {
                     let t0 = now();
-                    let result = caqes_grid::write_grid(&form.catalog, Some(&form.answers), &export_time());
-                    TIMINGS.with(|t| t.borrow_mut().2.push(now() - t0));
-                    match result {
-                        Ok(bytes) => {
-                            let name = drafts::export_name(&form.answers).replace(".json", ".xlsx");
-                            drafts::download(
-                                &name,
-                                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                &bytes,
-                            );
-                            return false;
-                        }
-                        Err(e) => {
-                            self.notice = Some(Notice {
-                                error: true,
-                                text: format!("La grille Excel n'a pas pu être produite : {e}"),
-                                lines: vec![],
-                            })
-                        }
+                    let name = drafts::export_name(&form.answers).replace(".json", ".xlsx");
+                    let catalog = serde_json::to_string(&*form.catalog).unwrap_or_default();
+                    let answers = form.answers.to_canonical_json();
+                    let time = export_time();
+                    let link = ctx.link().clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let result = grid_module::build(&catalog, &answers, &time).await;
+                        link.send_message(Msg::GridReady(name, t0, result));
+                    });
+                    self.notice = Some(Notice {
+                        error: false,
+                        text: "Préparation de la grille Excel…".into(),
+                        lines: vec![],
+                    });
+                }
+            }
+            Msg::GridReady(name, t0, result) => {
+                TIMINGS.with(|t| t.borrow_mut().2.push(now() - t0));
+                match result {
+                    Ok(bytes) => {
+                        drafts::download(
+                            &name,
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                            &bytes,
+                        );
+                        self.notice = Some(Notice {
+                            error: false,
+                            text: format!("Grille Excel « {name} » téléchargée."),
+                            lines: vec![],
+                        });
+                    }
+                    Err(e) => {
+                        self.notice = Some(Notice {
+                            error: true,
+                            text: format!("La grille Excel n'a pas pu être produite : {e}"),
+                            lines: vec![],
+                        })
                     }
                 }
             }

@@ -6,7 +6,8 @@
 //! Modules: [`app`] (state and messages), `start` (campaign choice, drafts,
 //! other catalog file), `identification`, `indicator` (one card per
 //! indicator), `score` (the always-visible panel), [`drafts`] (localStorage,
-//! export/import), `fields` (small shared view helpers).
+//! export/import), `fields` (small shared view helpers), `grid_module` (the
+//! bridge to the Excel grid module `caqes-web-grid`, loaded on demand).
 //!
 //! [`score_json`] is the native/wasm parity entry point: the same function
 //! runs in the browser (exported by wasm-bindgen, and as `window.caqesScore`)
@@ -15,6 +16,7 @@
 pub mod app;
 pub mod drafts;
 mod fields;
+mod grid_module;
 mod identification;
 mod indicator;
 mod score;

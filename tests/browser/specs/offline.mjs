@@ -1,7 +1,10 @@
+import fs from 'node:fs';
+
 // First visit installs the service worker, which pre-caches the whole build.
 // Then the network goes away (Chromium offline AND the server dropping every
 // connection): reload, and a tab closed and reopened after a browser restart,
-// still render the app.
+// still render the app, and the Excel grid (the second, on-demand wasm module,
+// never loaded before going offline) still downloads.
 async function waitForController(page) {
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready;
@@ -44,6 +47,15 @@ export async function run(ctx) {
   await page.goto(ctx.baseUrl);
   await ctx.waitForApp(page);
   await ctx.screenshot(page, 'offline-reopen');
+
+  // The grid module was never imported online: it must come from the cache.
+  await page.click('button[data-catalog="na-ako-2024"]');
+  const [xl] = await Promise.all([page.waitForEvent('download'), page.click('#grid')]);
+  const file = await xl.path();
+  const head = fs.readFileSync(file).subarray(0, 2).toString('latin1');
+  assert.equal(head, 'PK', 'the offline grid is an xlsx (zip) file');
+  assert.match(xl.suggestedFilename(), /\.xlsx$/);
+  ctx.log(`offline grid: ${xl.suggestedFilename()}, ${fs.statSync(file).size} bytes`);
 
   const reached = ctx.server.requests.slice(before).filter((r) => !r.path.endsWith('/sw.js'));
   assert.deepEqual(reached, [], 'requests that reached the (down) server while offline, besides sw.js update checks');

@@ -1,0 +1,100 @@
+//! The on-demand grid module writes the same workbook as `caqes grid`: the
+//! catalog crosses the module boundary as JSON and must come back identical.
+
+use caqes_engine::{evaluate, Answers, Catalog};
+use std::io::Read;
+use std::path::Path;
+
+const TIME: &str = "2026-11-23 10:00:00";
+
+/// Every zip entry of an xlsx, by name, except docProps/core.xml (its creation
+/// date is the current clock of rust_xlsxwriter).
+fn entries(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("xlsx is a zip");
+    let mut out = Vec::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).expect("zip entry");
+        let name = f.name().expect("entry name").to_string();
+        if name == "docProps/core.xml" {
+            continue;
+        }
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).expect("inflate");
+        out.push((name, data));
+    }
+    out
+}
+
+fn examples(catalog: &Catalog) -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/answers")
+        .join(&catalog.campaign.id);
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("answers file"))
+        .collect()
+}
+
+#[test]
+fn catalog_json_round_trip_is_exact() {
+    for catalog in caqes_catalogs::bundled().expect("bundled catalogs") {
+        let json = serde_json::to_string(&catalog).expect("serialise");
+        let back: Catalog =
+            serde_json::from_str(&json).unwrap_or_else(|e| panic!("{}: {e}", catalog.campaign.id));
+        assert_eq!(
+            serde_json::to_string(&back).expect("serialise"),
+            json,
+            "{}",
+            catalog.campaign.id
+        );
+        for text in examples(&catalog) {
+            let answers = Answers::from_json(&text).expect("example answers");
+            assert_eq!(
+                serde_json::to_string(&evaluate(&back, &answers)).unwrap(),
+                serde_json::to_string(&evaluate(&catalog, &answers)).unwrap(),
+                "{}",
+                catalog.campaign.id
+            );
+        }
+    }
+}
+
+#[test]
+fn grid_equals_the_cli_writer_for_every_example() {
+    let mut n = 0;
+    for catalog in caqes_catalogs::bundled().expect("bundled catalogs") {
+        let json = serde_json::to_string(&catalog).expect("serialise");
+        for text in examples(&catalog) {
+            let answers = Answers::from_json(&text).expect("example answers");
+            let cli = caqes_grid::write_grid(&catalog, Some(&answers), TIME).expect("cli grid");
+            let web = caqes_web_grid::grid_bytes(&json, &text, TIME).expect("web grid");
+            let (a, b) = (entries(&cli), entries(&web));
+            assert_eq!(a.len(), b.len(), "{}", catalog.campaign.id);
+            for ((na, da), (nb, db)) in a.iter().zip(&b) {
+                assert_eq!(na, nb);
+                assert!(da == db, "{}: entry {na} differs", catalog.campaign.id);
+            }
+            n += 1;
+        }
+    }
+    assert!(n >= 15, "only {n} example answer files");
+}
+
+#[test]
+fn errors_are_french_and_nothing_is_written() {
+    let catalog = caqes_catalogs::bundled().expect("bundled").remove(0);
+    let json = serde_json::to_string(&catalog).unwrap();
+    let e = caqes_web_grid::grid_bytes("{", r#"{"catalog":"x"}"#, TIME).unwrap_err();
+    assert!(e.starts_with("référentiel illisible"), "{e}");
+    let e = caqes_web_grid::grid_bytes(&json, "[]", TIME).unwrap_err();
+    assert!(!e.is_empty());
+    // Answers of another campaign.
+    let e = caqes_web_grid::grid_bytes(&json, r#"{"catalog":"autre-2020"}"#, TIME).unwrap_err();
+    assert!(e.contains("autre-2020"), "{e}");
+}

@@ -1,0 +1,55 @@
+//! The bridge to the on-demand Excel grid module (crate `caqes-web-grid`).
+//!
+//! The xlsx writer is a second WebAssembly module: `web/static/loader.js`
+//! defines `window.caqesGrid(catalogJson, answersJson, exportTime)`, which
+//! imports and instantiates that module on its first call (from the service
+//! worker's cache once installed, so offline too) and resolves to the xlsx
+//! bytes, or rejects with a French message.
+
+/// Builds the filled grid of `answers` (canonical JSON) on `catalog` (the
+/// engine's JSON of the catalog). Errors are French sentences.
+pub async fn build(catalog: &str, answers: &str, export_time: &str) -> Result<Vec<u8>, String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use wasm_bindgen::JsCast;
+        let window = web_sys::window().ok_or("pas de fenêtre de navigateur")?;
+        let f = js_sys::Reflect::get(&window, &"caqesGrid".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            .ok_or("le module Excel n'est pas disponible dans cette page")?;
+        let promise = f
+            .call3(
+                &window,
+                &catalog.into(),
+                &answers.into(),
+                &export_time.into(),
+            )
+            .map_err(message)?;
+        let promise: js_sys::Promise = promise
+            .dyn_into()
+            .map_err(|_| "réponse inattendue du module Excel".to_string())?;
+        let bytes = wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .map_err(message)?;
+        Ok(js_sys::Uint8Array::new(&bytes).to_vec())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = (catalog, answers, export_time);
+        Err("le module Excel ne fonctionne que dans le navigateur".into())
+    }
+}
+
+/// The text of a rejected promise: the module's French message, or the
+/// browser's error (module file missing from the cache, …).
+#[cfg(target_arch = "wasm32")]
+fn message(e: wasm_bindgen::JsValue) -> String {
+    if let Some(s) = e.as_string() {
+        return s;
+    }
+    let m = js_sys::Reflect::get(&e, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .unwrap_or_default();
+    format!("le module Excel n'a pas pu être chargé ({m})")
+}
