@@ -40,6 +40,9 @@ pub enum RoundingMode {
     HalfEven,
     /// Truncation toward zero (89.99 → 89).
     Down,
+    /// Away from zero as soon as a discarded decimal is not zero (44.44 → 45,
+    /// 45 stays 45): Excel's ROUNDUP (ARRONDI.SUP). For a score, the ceiling.
+    Up,
 }
 
 // `add`, `sub`, `mul` and `div` are checked and return a `Result`: they are
@@ -192,6 +195,9 @@ impl Number {
     /// let x = Number::parse("89.5").unwrap();
     /// assert_eq!(x.round(0, RoundingMode::HalfUp), Number::int(90));
     /// assert_eq!(x.round(0, RoundingMode::Down), Number::int(89));
+    /// let y = Number::parse("44.44").unwrap();
+    /// assert_eq!(y.round(0, RoundingMode::HalfUp), Number::int(44));
+    /// assert_eq!(y.round(0, RoundingMode::Up), Number::int(45));
     /// ```
     pub fn round(self, decimals: u32, mode: RoundingMode) -> Number {
         if self.0.is_integer() {
@@ -211,6 +217,7 @@ impl Number {
         let twice = r.abs() * 2;
         let away = match mode {
             RoundingMode::Down => false,
+            RoundingMode::Up => r != 0,
             RoundingMode::HalfUp => twice >= denom,
             RoundingMode::HalfEven => twice > denom || (twice == denom && q % 2 != 0),
         };
@@ -616,6 +623,31 @@ mod tests {
         assert_eq!(n("2.345").round(2, RoundingMode::HalfUp), n("2.35"));
         let third = Number::ratio(1, 3).unwrap();
         assert_eq!(third.round(2, RoundingMode::HalfUp), n("0.33"));
+    }
+
+    #[test]
+    fn rounding_up_goes_away_from_zero_unless_exact() {
+        let up = |x: Number, d| x.round(d, RoundingMode::Up);
+        // 40/90 = 44.44… %: the Nouvelle-Aquitaine minimum of 2024.
+        let forty_ninetieths = Number::ratio(4000, 90).unwrap();
+        assert_eq!(up(forty_ninetieths, 0), Number::int(45));
+        assert_eq!(up(n("44.44"), 0), Number::int(45));
+        assert_eq!(up(n("45"), 0), Number::int(45));
+        assert_eq!(up(n("89.01"), 0), Number::int(90));
+        assert_eq!(up(n("89.5"), 0), Number::int(90));
+        assert_eq!(up(n("0"), 0), Number::ZERO);
+        assert_eq!(up(n("0.000000001"), 0), Number::ONE);
+        assert_eq!(up(n("100"), 0), Number::HUNDRED);
+        // Decimals: only what lies beyond the kept decimals counts.
+        assert_eq!(up(n("44.41"), 1), n("44.5"));
+        assert_eq!(up(n("44.4"), 1), n("44.4"));
+        assert_eq!(up(forty_ninetieths, 1), n("44.5"));
+        assert_eq!(up(Number::ratio(1, 3).unwrap(), 2), n("0.34"));
+        assert_eq!(up(n("2.3401"), 2), n("2.35"));
+        // Away from zero for negative values, as ROUNDUP does.
+        assert_eq!(up(n("-2.1"), 0), Number::int(-3));
+        assert_eq!(up(n("-2"), 0), Number::int(-2));
+        assert_eq!(up(n("-0.01"), 1), n("-0.1"));
     }
 
     #[test]

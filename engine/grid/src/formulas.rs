@@ -44,6 +44,7 @@ pub fn round_rule(catalog: &Catalog, x: &str) -> String {
     match catalog.campaign.rounding.mode {
         RoundingMode::HalfUp => format!("ROUND(ROUND({x},9),{d})"),
         RoundingMode::Down => format!("ROUNDDOWN(ROUND({x},9),{d})"),
+        RoundingMode::Up => format!("ROUNDUP(ROUND({x},9),{d})"),
         RoundingMode::HalfEven => {
             let p = format!("1E{d}");
             let y = format!("ROUND(({x})*{p},9)");
