@@ -1,7 +1,8 @@
 //! Hand-computed tests of every scoring rule, on small inline catalogs.
 
 use caqes_engine::{
-    evaluate, load_catalogs, Answers, Catalog, Evaluation, Number, Severity, State, Status,
+    evaluate, load_catalogs, Answers, Catalog, Evaluation, Number, RoundingMode, Severity, State,
+    Status,
 };
 
 fn n(s: &str) -> Number {
@@ -188,8 +189,9 @@ fn na() -> Vec<Catalog> {
 }
 
 /// A one-indicator catalog whose score equals the rate entered (no rounding
-/// surprises): used to put an exact score like 84.99 on the NA bands.
-fn na_bands(year: u16) -> Catalog {
+/// surprises): used to put an exact score like 84.99 on the NA bands of
+/// `year`, rounded at the catalog's decimals with `mode`.
+fn na_bands(year: u16, mode: RoundingMode) -> Catalog {
     let na = na();
     let real = na.iter().find(|c| c.campaign.year == year).unwrap();
     let mut c = catalog(
@@ -223,8 +225,21 @@ scoring = { fn = "linear" }
     );
     c.interessement = real.interessement.clone();
     c.campaign.rounding = real.campaign.rounding;
+    c.campaign.rounding.mode = mode;
     c.campaign.year = year;
     c
+}
+
+/// The NA bands with the NA catalog's own rounding.
+fn na_bands_as_shipped(year: u16) -> Catalog {
+    let mode = na()
+        .iter()
+        .find(|c| c.campaign.year == year)
+        .unwrap()
+        .campaign
+        .rounding
+        .mode;
+    na_bands(year, mode)
 }
 
 fn with_score(c: &Catalog, num: u32, den: u32, previous: Option<&str>) -> Evaluation {
@@ -239,9 +254,11 @@ fn with_score(c: &Catalog, num: u32, den: u32, previous: Option<&str>) -> Evalua
     )
 }
 
+// The NA bands under half-up rounding (the rule of the other regions' catalogs).
+
 #[test]
-fn na_2022_threshold_80() {
-    let c = na_bands(2022);
+fn na_2022_threshold_80_half_up() {
+    let c = na_bands(2022, RoundingMode::HalfUp);
     assert_eq!(with_score(&c, 80, 100, None).verdict.interesse, Some(true));
     assert_eq!(with_score(&c, 79, 100, None).verdict.interesse, Some(false));
     // 79.5 rounds half up to 80.
@@ -257,8 +274,8 @@ fn na_2022_threshold_80() {
 }
 
 #[test]
-fn na_2023_threshold_85_without_progression_clause() {
-    let c = na_bands(2023);
+fn na_2023_threshold_85_without_progression_clause_half_up() {
+    let c = na_bands(2023, RoundingMode::HalfUp);
     assert_eq!(
         with_score(&c, 85, 100, Some("80")).verdict.interesse,
         Some(true)
@@ -279,8 +296,8 @@ fn na_2023_threshold_85_without_progression_clause() {
 }
 
 #[test]
-fn na_2024_bands_and_boundaries() {
-    let c = na_bands(2024);
+fn na_2024_bands_and_boundaries_half_up() {
+    let c = na_bands(2024, RoundingMode::HalfUp);
     // ≥ 90 whatever the past.
     let e = with_score(&c, 90, 100, Some("95"));
     assert_eq!(e.verdict.interesse, Some(true));
@@ -330,6 +347,95 @@ fn na_2024_bands_and_boundaries() {
         .problems
         .iter()
         .any(|p| p.field.as_deref() == Some("previous_score")));
+}
+
+// The NA bands as shipped: the score is rounded up (ceiling) before comparison.
+
+#[test]
+fn na_catalog_rounds_up_every_year() {
+    for c in na() {
+        assert_eq!(
+            c.campaign.rounding.mode,
+            RoundingMode::Up,
+            "{}",
+            c.campaign.id
+        );
+        assert_eq!(c.campaign.rounding.decimals, 0, "{}", c.campaign.id);
+    }
+}
+
+#[test]
+fn na_2022_and_2023_thresholds_rounded_up() {
+    let c = na_bands_as_shipped(2022);
+    // 79.01 → 80: intéressé; 79 exactly stays 79: 1 point missing.
+    let e = with_score(&c, 7901, 10000, None);
+    assert_eq!(e.total_rounded, Some(n("80")));
+    assert_eq!(e.verdict.interesse, Some(true));
+    let e = with_score(&c, 79, 100, None);
+    assert_eq!(e.total_rounded, Some(n("79")));
+    assert_eq!(e.verdict.interesse, Some(false));
+    assert_eq!(e.verdict.missing, Some(n("1")));
+    assert_eq!(e.verdict.reason, "score 79 % inférieur au seuil de 80 %");
+    let c = na_bands_as_shipped(2023);
+    // 84.01 → 85: intéressé, no progression needed in 2023.
+    let e = with_score(&c, 8401, 10000, Some("90"));
+    assert_eq!(e.total_rounded, Some(n("85")));
+    assert_eq!(e.verdict.interesse, Some(true));
+    // 84 exactly: not intéressé.
+    assert_eq!(with_score(&c, 84, 100, None).verdict.interesse, Some(false));
+}
+
+#[test]
+fn na_2024_bands_rounded_up() {
+    let c = na_bands_as_shipped(2024);
+    // 89.01 → 90: intéressé whatever the past.
+    let e = with_score(&c, 8901, 10000, Some("95"));
+    assert_eq!(e.total_rounded, Some(n("90")));
+    assert_eq!(e.verdict.interesse, Some(true));
+    assert_eq!(e.verdict.reason, "score 90 % ≥ seuil de 90 %");
+    // 89 exactly stays 89: in the band, with progression from 84.
+    let e = with_score(&c, 89, 100, Some("84"));
+    assert_eq!(e.total_rounded, Some(n("89")));
+    assert_eq!(e.verdict.interesse, Some(true));
+    // 84.01 → 85 with progression from 84: intéressé.
+    let e = with_score(&c, 8401, 10000, Some("84"));
+    assert_eq!(e.total_rounded, Some(n("85")));
+    assert_eq!(e.verdict.interesse, Some(true));
+    assert_eq!(
+        e.verdict.reason,
+        "score 85 % dans la bande 85–89 % et en progression de +1 point par rapport à 2023"
+    );
+    // The previous score is rounded up too: 84.2 → 85, so 85 is no progression.
+    let e = with_score(&c, 8401, 10000, Some("84.2"));
+    assert_eq!(e.verdict.interesse, Some(false));
+    assert_eq!(e.verdict.threshold, Some(n("86")));
+    // 84 exactly: below every band, 1 point missing.
+    let e = with_score(&c, 84, 100, Some("60"));
+    assert_eq!(e.total_rounded, Some(n("84")));
+    assert_eq!(e.verdict.interesse, Some(false));
+    assert_eq!(e.verdict.missing, Some(n("1")));
+}
+
+#[test]
+fn na_real_catalog_forty_points_round_up_to_45() {
+    let na = na();
+    let c = na.iter().find(|c| c.campaign.id == "na-ako-2024").unwrap();
+    // 30 + 10 = 40 / 90 = 44.44 % → 45 % (half-up would give 44 %): the
+    // presentation's 2024 minimum.
+    let e = eval(
+        c,
+        &format!(
+            r#"{{ "catalog": "na-ako-2024", {EST}, "previous_score": 60, "indicators": {{
+              "ir-cho-2": {{ "criteria": {{ "programme": true, "pilotage": true, "paqss": true }}, "evidence": ["programme", "bilan"] }},
+              "ir-cho-3-1": {{ "criteria": {{ "actions": true, "tracabilite": false }}, "evidence": ["cas-conciliation"] }},
+              "ir-cho-3-2": {{ "criteria": {{ "transmission": false, "outils": false }} }},
+              "ir-cho-4": {{ "criteria": {{ "coordination": false, "parcours": false }} }} }} }}"#
+        ),
+    );
+    assert_eq!(e.state, State::Complete, "{:?}", e.problems);
+    assert_eq!(e.score, Some(Number::ratio(400, 9).unwrap()));
+    assert_eq!(e.total_rounded, Some(n("45")));
+    assert_eq!(e.verdict.interesse, Some(false));
 }
 
 #[test]

@@ -45,6 +45,8 @@ for i, (dep, name, st, beds, cat, drop, a23, a22) in enumerate(ES):
     hist.append(f"{finess};2023;{a23};{'oui' if i23 else 'non'}")
     hist.append(f"{finess};2022;{a22};{'oui' if i22 else 'non'}")
     s23 += a23; s22 += a22
-    print(finess, cat, 100*(9-len(drop))/90, a23, i23, a22, i22, name)
+    # 2024 score as na-ako-2024 rounds it: points / 90 rounded up (ceiling), e.g. 40/90 = 44.4 -> 45.
+    s24 = -(-1000 * (9 - len(drop)) // 90)
+    print(finess, cat, s24, a23, i23, a22, i22, name)
 open("history-2022-2023.csv", "w").write("\n".join(hist) + "\n")
 print("mean23", s23/19, "mean22", s22/19)
