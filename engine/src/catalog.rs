@@ -286,6 +286,12 @@ pub enum Measure {
         /// alone is then scored with this rule.
         #[serde(default)]
         numerator_only: Option<NumeratorOnly>,
+        /// The numerator may exceed the denominator (stays counted over
+        /// patients, actions over patients…): the rate may then exceed 100 %
+        /// instead of being an error. Default `false`: a numerator above its
+        /// denominator is an input error.
+        #[serde(default, skip_serializing_if = "is_false")]
+        numerator_may_exceed: bool,
     },
     /// Evolution rate between two amounts: (current − previous) / previous, in percent.
     Evolution {
@@ -386,6 +392,10 @@ pub struct Term {
     /// Help text.
     #[serde(default)]
     pub help: String,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn one() -> Number {

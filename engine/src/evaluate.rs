@@ -791,6 +791,7 @@ fn measure(
             target,
             scoring,
             numerator_only,
+            numerator_may_exceed,
         } => {
             let num = read_input(
                 ind,
@@ -832,7 +833,7 @@ fn measure(
                             ),
                         ));
                         (None, t, scoring)
-                    } else if n > d {
+                    } else if n > d && !numerator_may_exceed {
                         problems.push(problem(
                             ind,
                             Severity::Error,

@@ -839,3 +839,35 @@ measure = {{ kind = "criteria", criteria = [{{ id = "ok", label = "ok", points =
         "{e}"
     );
 }
+
+#[test]
+fn rate_numerator_may_exceed_its_denominator_when_the_catalog_says_so() {
+    // NA 2025: stays with a medication review over patients with a first
+    // prescription; one patient may have several stays (numerator_may_exceed).
+    let na = na();
+    let c = na.iter().find(|c| c.campaign.id == "na-ako-2025").unwrap();
+    let e = eval(
+        c,
+        &format!(
+            r#"{{ "catalog": "na-ako-2025", {EST}, "indicators": {{
+                "cho-3-bilan-medication": {{ "inputs": {{ "sejours": 30, "primoprescriptions": 20 }} }} }} }}"#
+        ),
+    );
+    let r = e.indicator("cho-3-bilan-medication").unwrap();
+    assert_eq!(r.value, Some(n("150")));
+    assert_eq!(r.share, Some(Number::ONE));
+    assert!(
+        !e.problems
+            .iter()
+            .any(|p| p.indicator.as_deref() == Some("cho-3-bilan-medication")
+                && p.severity == caqes_engine::Severity::Error),
+        "{:#?}",
+        e.problems
+    );
+    // Without the option (the `kinds` catalog), the same figures are an input error.
+    let e = kinds_eval(r#""mo": { "inputs": { "num": 30, "den": 20 } }"#, true);
+    assert_eq!(e.indicator("mo").unwrap().share, Some(Number::ZERO));
+    assert!(e.problems.iter().any(|p| p
+        .to_string()
+        .contains("le numérateur (30) est supérieur au dénominateur (20)")));
+}

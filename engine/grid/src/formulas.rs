@@ -366,11 +366,20 @@ pub fn indicator(
             target,
             scoring,
             numerator_only,
+            numerator_may_exceed,
         } => {
             let n = r(&numerator.id);
             let d = r(&denominator.id);
+            let rate = format!("ROUND({n}/{d}*100,9)");
+            // Like the core: a numerator above the denominator is an input
+            // error (no rate) unless the catalog allows it.
+            let rate = if *numerator_may_exceed {
+                rate
+            } else {
+                format!("IF({n}>{d},\"\",{rate})")
+            };
             let main = format!(
-                "IF({},IF({d}=0,\"\",IF({n}>{d},\"\",ROUND({n}/{d}*100,9))),\"\")",
+                "IF({},IF({d}=0,\"\",{rate}),\"\")",
                 all_numbers(&[n.clone(), d.clone()])
             );
             match numerator_only {
