@@ -138,6 +138,8 @@ pub struct Form {
     pub key: String,
     /// Result of the last save.
     pub saved: Result<(), String>,
+    /// The Excel grid is being built: further clicks are ignored until it is done.
+    pub grid_busy: bool,
 }
 
 enum Screen {
@@ -177,6 +179,7 @@ impl App {
             tab: 0,
             key,
             saved,
+            grid_busy: false,
         }));
     }
 
@@ -412,7 +415,11 @@ impl Component for App {
                 }
             }
             Msg::Grid => {
-                if let Screen::Form(form) = &self.screen {
+                if let Screen::Form(form) = &mut self.screen {
+                    if form.grid_busy {
+                        return false;
+                    }
+                    form.grid_busy = true;
                     let t0 = now();
                     let name = drafts::export_name(&form.answers).replace(".json", ".xlsx");
                     let catalog = serde_json::to_string(&*form.catalog).unwrap_or_default();
@@ -432,6 +439,9 @@ impl Component for App {
             }
             Msg::GridReady(name, t0, result) => {
                 TIMINGS.with(|t| t.borrow_mut().2.push(now() - t0));
+                if let Screen::Form(form) = &mut self.screen {
+                    form.grid_busy = false;
+                }
                 match result {
                     Ok(bytes) => {
                         drafts::download(
@@ -567,7 +577,9 @@ fn form_view(form: &Form, printing: bool, link: &Scope<App>) -> Html {
                 <button type="button" id="export" onclick={link.callback(|_| Msg::Export)}>{ "Exporter le brouillon (JSON)" }</button>
                 <label for="import-file" class="button secondary">{ "Importer un brouillon" }</label>
                 <input type="file" id="import-file" class="visually-hidden" accept=".json,application/json" onchange={import} />
-                <button type="button" id="grid" onclick={link.callback(|_| Msg::Grid)}>{ "Télécharger la grille Excel" }</button>
+                <button type="button" id="grid" aria-busy={form.grid_busy.then_some("true")} onclick={link.callback(|_| Msg::Grid)}>
+                    { if form.grid_busy { "Préparation de la grille…" } else { "Télécharger la grille Excel" } }
+                </button>
                 <button type="button" id="print" class="secondary" onclick={link.callback(|_| Msg::Print)}>{ "Imprimer" }</button>
                 { saved }
             </div>

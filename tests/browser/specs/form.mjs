@@ -121,6 +121,20 @@ export async function run(ctx) {
   assert.equal(verified.grids[0].score, filled.total, 'score of the downloaded grid read back natively');
   ctx.log(`grid: ${fs.statSync(xlsx).size} bytes, caqes verify score ${verified.grids[0].score} (${verified.grids[0].verdict})`);
 
+  // A double click while the grid is being built downloads it once.
+  let downloads = 0;
+  const count = () => { downloads += 1; };
+  page.on('download', count);
+  await Promise.all([
+    page.waitForEvent('download'),
+    page.evaluate(() => { const b = document.getElementById('grid'); b.click(); b.click(); }),
+  ]);
+  await page.waitForTimeout(1000);
+  page.off('download', count);
+  assert.equal(downloads, 1, 'two clicks during the build give one download');
+  await page.locator('#grid:not([aria-busy])').waitFor();
+  assert.equal((await page.textContent('#grid')).trim(), 'Télécharger la grille Excel');
+
   // Non concerné on IR CHO 4: weights redistributed exactly like the CLI.
   const before = await page.getAttribute('#w-ir-cho-2', 'data-value');
   await page.check('#f-ir-cho-4-status-non_concerne');
