@@ -371,8 +371,12 @@ pub struct Input {
     /// Help text.
     #[serde(default)]
     pub help: String,
-    /// Identification answer that pre-fills this input (a question id, or
-    /// `lits`, `places`, `lits_et_places`).
+    /// What pre-fills this input when it is left empty: an identification
+    /// answer (a question id, or `lits`, `places`, `lits_et_places`), or
+    /// another indicator's input of the same unit, written `indicator.input`
+    /// (e.g. `ii-5.niveau_1`: the same breakdown entered once for several
+    /// indicators). The referenced input may not itself refer to another
+    /// indicator.
     #[serde(default)]
     pub prefill: Option<String>,
 }

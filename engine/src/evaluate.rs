@@ -540,7 +540,7 @@ fn score_indicator(
     }
 
     // 2. Value and share.
-    let share = match measure(ind, answers, answer, &mut result, problems) {
+    let share = match measure(catalog, ind, answers, answer, &mut result, problems) {
         Ok(share) => share,
         Err(Overflow) => {
             problems.push(problem(
@@ -616,6 +616,7 @@ fn check_answer_ids(ind: &Indicator, answer: &IndicatorAnswer, problems: &mut Ve
 /// Reads one input. `Ok(None)` when it is missing (a Missing problem is
 /// recorded unless `optional`); `Err(())` when invalid (an Error is recorded).
 fn read_input(
+    catalog: &Catalog,
     ind: &Indicator,
     input: InputRef<'_>,
     answers: &Answers,
@@ -631,7 +632,7 @@ fn read_input(
         other => other,
     };
     let number = match raw {
-        None => match input.prefill().and_then(|p| prefill(p, answers)) {
+        None => match input.prefill().and_then(|p| prefill(catalog, p, answers)) {
             Some(n) => n,
             None => {
                 if !optional {
@@ -706,7 +707,30 @@ fn read_input(
     }
 }
 
-fn prefill(source: &str, answers: &Answers) -> Option<Number> {
+/// The pre-filled value of an empty input: an identification answer, or the
+/// retained value of another indicator's input (`indicator.input`, see
+/// [`crate::catalog::Input::prefill`]).
+fn prefill(catalog: &Catalog, source: &str, answers: &Answers) -> Option<Number> {
+    if let Some((ind_id, input_id)) = source.split_once('.') {
+        let other = catalog.indicator(ind_id)?;
+        let input = other
+            .measure
+            .inputs()
+            .into_iter()
+            .find(|i| i.id() == input_id)?;
+        // Validation forbids chains of indicator references; refusing them here
+        // too keeps an unvalidated catalog from recursing without end.
+        if input.prefill().is_some_and(|p| p.contains('.')) {
+            return None;
+        }
+        let empty = IndicatorAnswer::default();
+        let answer = answers.indicators.get(ind_id).unwrap_or(&empty);
+        // The other input's own problems are reported on its own indicator.
+        let mut ignored = Vec::new();
+        return read_input(catalog, other, input, answers, answer, true, &mut ignored)
+            .ok()
+            .flatten();
+    }
     let est = &answers.establishment;
     let n = |v: Option<u32>| v.map(|v| Number::int(v as i64));
     match source {
@@ -726,6 +750,7 @@ fn prefill(source: &str, answers: &Answers) -> Option<Number> {
 
 /// Reads several inputs; `Ok(None)` if any is missing or invalid.
 fn read_all(
+    catalog: &Catalog,
     ind: &Indicator,
     inputs: &[InputRef<'_>],
     answers: &Answers,
@@ -735,7 +760,7 @@ fn read_all(
     let mut out = Vec::with_capacity(inputs.len());
     let mut ok = true;
     for input in inputs {
-        match read_input(ind, *input, answers, answer, false, problems) {
+        match read_input(catalog, ind, *input, answers, answer, false, problems) {
             Ok(Some(n)) => out.push(n),
             _ => ok = false,
         }
@@ -777,6 +802,7 @@ fn resolve_target(
 
 /// Computes the value, target and share of a renseigné indicator.
 fn measure(
+    catalog: &Catalog,
     ind: &Indicator,
     answers: &Answers,
     answer: &IndicatorAnswer,
@@ -794,6 +820,7 @@ fn measure(
             numerator_may_exceed,
         } => {
             let num = read_input(
+                catalog,
                 ind,
                 InputRef::Input(numerator),
                 answers,
@@ -802,6 +829,7 @@ fn measure(
                 problems,
             );
             let den = read_input(
+                catalog,
                 ind,
                 InputRef::Input(denominator),
                 answers,
@@ -863,6 +891,7 @@ fn measure(
         } => {
             result.unit = Some(Unit::Percent);
             let values = read_all(
+                catalog,
                 ind,
                 &[InputRef::Input(previous), InputRef::Input(current)],
                 answers,
@@ -893,7 +922,7 @@ fn measure(
         } => {
             result.unit = Some(Unit::Count);
             let refs: Vec<InputRef<'_>> = terms.iter().map(InputRef::Term).collect();
-            let values = read_all(ind, &refs, answers, answer, problems);
+            let values = read_all(catalog, ind, &refs, answers, answer, problems);
             let t = resolve_target(ind, target, answer, problems);
             let value = match values {
                 Some(vs) => {
@@ -920,13 +949,29 @@ fn measure(
             let t = resolve_target(ind, target, answer, problems);
             let mut refs = vec![InputRef::Input(total)];
             refs.extend(parts.iter().map(InputRef::Input));
-            let main = read_all(ind, &refs, answers, answer, problems);
+            let main = read_all(catalog, ind, &refs, answers, answer, problems);
             let ex = match excluded {
-                Some(e) => read_input(ind, InputRef::Input(e), answers, answer, false, problems),
+                Some(e) => read_input(
+                    catalog,
+                    ind,
+                    InputRef::Input(e),
+                    answers,
+                    answer,
+                    false,
+                    problems,
+                ),
                 None => Ok(Some(Number::ZERO)),
             };
             let exc = match excluded_counted {
-                Some(e) => read_input(ind, InputRef::Input(e), answers, answer, false, problems),
+                Some(e) => read_input(
+                    catalog,
+                    ind,
+                    InputRef::Input(e),
+                    answers,
+                    answer,
+                    false,
+                    problems,
+                ),
                 None => Ok(Some(Number::ZERO)),
             };
             let value = match (main, ex, exc) {
@@ -973,9 +1018,15 @@ fn measure(
         Measure::Information { inputs } => {
             let mut values = Vec::new();
             for input in inputs {
-                if let Ok(Some(v)) =
-                    read_input(ind, InputRef::Input(input), answers, answer, true, problems)
-                {
+                if let Ok(Some(v)) = read_input(
+                    catalog,
+                    ind,
+                    InputRef::Input(input),
+                    answers,
+                    answer,
+                    true,
+                    problems,
+                ) {
                     values.push(v);
                 }
             }

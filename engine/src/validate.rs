@@ -209,6 +209,50 @@ pub(crate) fn validate_catalog(c: &Catalog) -> Vec<RawProblem> {
     out
 }
 
+/// What is wrong with `prefill = "other_id.other_input"` on `input` of `ind`, if anything.
+fn prefill_reference_problem(
+    c: &Catalog,
+    ind: &Indicator,
+    input: InputRef<'_>,
+    other_id: &str,
+    other_input: &str,
+) -> Option<String> {
+    let pre = format!("{other_id}.{other_input}");
+    if other_id == ind.id {
+        return Some(format!(
+            "pré-remplissage « {pre} » : un indicateur ne peut pas se pré-remplir lui-même"
+        ));
+    }
+    let Some(other) = c.indicator(other_id) else {
+        return Some(format!(
+            "pré-remplissage « {pre} » : indicateur « {other_id} » inconnu (pour cette année)"
+        ));
+    };
+    let Some(source) = other
+        .measure
+        .inputs()
+        .into_iter()
+        .find(|i| i.id() == other_input)
+    else {
+        return Some(format!(
+            "pré-remplissage « {pre} » : l'indicateur « {other_id} » n'a pas de saisie « {other_input} »"
+        ));
+    };
+    if source.unit() != input.unit() {
+        return Some(format!(
+            "pré-remplissage « {pre} » : unité « {} » différente de celle de la saisie (« {} »)",
+            source.unit().label(),
+            input.unit().label()
+        ));
+    }
+    if source.prefill().is_some_and(|p| p.contains('.')) {
+        return Some(format!(
+            "pré-remplissage « {pre} » : cette saisie est elle-même pré-remplie par un autre indicateur (pas de chaîne)"
+        ));
+    }
+    None
+}
+
 pub(crate) fn is_builtin_prefill(id: &str) -> bool {
     matches!(id, "lits" | "places" | "lits_et_places")
 }
@@ -255,6 +299,14 @@ fn validate_measure(c: &Catalog, i: usize, ind: &Indicator, out: &mut Vec<RawPro
             ));
         }
         if let Some(pre) = input.prefill() {
+            if let Some((other_id, other_input)) = pre.split_once('.') {
+                if let Some(message) =
+                    prefill_reference_problem(c, ind, input, other_id, other_input)
+                {
+                    out.push(RawProblem::new(ind_path(i, &["measure"]), message));
+                }
+                continue;
+            }
             let known = is_builtin_prefill(pre)
                 || c.question(pre)
                     .is_some_and(|q| q.kind == QuestionKind::Integer);

@@ -871,3 +871,83 @@ fn rate_numerator_may_exceed_its_denominator_when_the_catalog_says_so() {
         .to_string()
         .contains("le numérateur (30) est supérieur au dénominateur (20)")));
 }
+
+/// Occitanie 2018: II.6 and II.7 take the II.5 breakdown when left empty.
+fn occitanie() -> Catalog {
+    let src = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../indicators/occitanie-vo-2018.toml"
+    ))
+    .unwrap();
+    load_catalogs("occitanie-vo-2018.toml", &src)
+        .unwrap()
+        .remove(0)
+}
+
+#[test]
+fn inputs_prefilled_from_another_indicator() {
+    let c = occitanie();
+    let est = r#""establishment": { "finess": "330781196", "name": "CH Test", "legal_status": "public", "categories": ["mco"], "beds": 900, "places": 100 }"#;
+    let doc = |ii6: &str, ii5: &str| {
+        format!(
+            r#"{{ "catalog": "occitanie-vo-2018", {est}, "indicators": {{
+                "ii-5": {{ "inputs": {ii5}, "target": 80 }},
+                "ii-6": {ii6} }} }}"#
+        )
+    };
+    let ii5 = r#"{ "sans_analyse": 200, "niveau_1": 300, "niveau_2": 300, "niveau_3": 200 }"#;
+    // Empty II.6: the II.5 breakdown (total from beds + places through II.5).
+    let e = eval(&c, &doc(r#"{ "target": 40 }"#, ii5));
+    let r = e.indicator("ii-6").unwrap();
+    assert_eq!(r.value, Some(n("50")), "(300 + 200) / 1000");
+    assert_eq!(r.share, Some(Number::ONE));
+    assert!(
+        !e.problems
+            .iter()
+            .any(|p| p.indicator.as_deref() == Some("ii-6")),
+        "{:#?}",
+        e.problems
+    );
+    // A value typed in II.6 wins over the II.5 one (here it breaks the sum).
+    let e = eval(
+        &c,
+        &doc(r#"{ "inputs": { "niveau_3": 100 }, "target": 40 }"#, ii5),
+    );
+    assert!(
+        e.problems
+            .iter()
+            .any(|p| p.indicator.as_deref() == Some("ii-6")
+                && p.message.contains("la somme des parties (900)")),
+        "{:#?}",
+        e.problems
+    );
+    // An invalid II.5 value is not copied: II.6 lacks it (missing), while the
+    // error itself is reported once, on II.5.
+    let bad5 = r#"{ "sans_analyse": 200, "niveau_1": -1, "niveau_2": 300, "niveau_3": 200 }"#;
+    let e = eval(&c, &doc(r#"{ "target": 40 }"#, bad5));
+    let on = |id: &str, sev: caqes_engine::Severity| {
+        e.problems
+            .iter()
+            .filter(|p| p.indicator.as_deref() == Some(id) && p.severity == sev)
+            .count()
+    };
+    assert_eq!(
+        on("ii-5", caqes_engine::Severity::Error),
+        1,
+        "{:#?}",
+        e.problems
+    );
+    assert_eq!(
+        on("ii-6", caqes_engine::Severity::Error),
+        0,
+        "{:#?}",
+        e.problems
+    );
+    assert_eq!(
+        on("ii-6", caqes_engine::Severity::Missing),
+        1,
+        "{:#?}",
+        e.problems
+    );
+    assert_eq!(e.indicator("ii-6").unwrap().share, Some(Number::ZERO));
+}

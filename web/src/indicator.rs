@@ -102,7 +102,14 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
             .unwrap_or_else(|| ans.inputs.get(inp.id()).map(value_text).unwrap_or_default());
         let help_id = format!("{fid}-help");
         let has_help = !inp.help().is_empty();
-        let placeholder = inp.prefill().map(|p| format!("prérempli ({p})"));
+        let placeholder = inp.prefill().map(|p| match p.split_once('.') {
+            // Another indicator's input: name it by its code.
+            Some((other, _)) => {
+                let code = form.catalog.indicator(other).map_or(other, |o| o.code.as_str());
+                format!("repris de {code} si vide")
+            }
+            None => format!("prérempli ({p})"),
+        });
         let cb = {
             let id = id.clone();
             let input_id = inp.id().to_string();

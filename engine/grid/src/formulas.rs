@@ -235,6 +235,15 @@ pub fn status(catalog: &Catalog, layout: &Layout, ind: &Indicator, il: &Indicato
 /// Prefill expression of an input (number or "").
 fn prefill(layout: &Layout, catalog: &Catalog, source: &str) -> String {
     let num = |c: String| format!("IF(ISNUMBER({c}),IF(AND({c}>=0,{c}=INT({c})),{c},\"\"),\"\")");
+    // Another indicator's input: its retained value, already checked for its
+    // unit (a number, "" or « invalide »), like the core's `prefill`.
+    if let Some((ind_id, input_id)) = source.split_once('.') {
+        return layout
+            .indicator(ind_id)
+            .and_then(|il| il.retained(input_id).map(|p| qref(&il.sheet, p)))
+            .map(|c| format!("IF(ISNUMBER({c}),{c},\"\")"))
+            .unwrap_or_else(|| "\"\"".into());
+    }
     match source {
         "lits" => ident(layout, &IdentField::Beds).map(num),
         "places" => ident(layout, &IdentField::Places).map(num),

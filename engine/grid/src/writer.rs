@@ -215,6 +215,7 @@ fn number_validation(unit: Unit) -> DataValidation {
 
 /// Retained value (cached result) of a numeric input.
 fn retained_cache(
+    catalog: &Catalog,
     answers: &Answers,
     input: InputRef<'_>,
     raw: Option<&serde_json::Value>,
@@ -227,6 +228,28 @@ fn retained_cache(
     });
     let n = match raw {
         None => {
+            // Another indicator's input: its retained value when it is a number
+            // (formulas::prefill). No chains: validation forbids them.
+            if let Some((ind_id, input_id)) = input.prefill().and_then(|p| p.split_once('.')) {
+                let other = catalog
+                    .indicator(ind_id)
+                    .and_then(|o| o.measure.inputs().into_iter().find(|i| i.id() == input_id));
+                return match other {
+                    Some(o) if !o.prefill().is_some_and(|p| p.contains('.')) => {
+                        let raw = answers
+                            .indicators
+                            .get(ind_id)
+                            .and_then(|a| a.inputs.get(input_id));
+                        let v = retained_cache(catalog, answers, o, raw);
+                        if v.parse::<f64>().is_ok() {
+                            v
+                        } else {
+                            String::new()
+                        }
+                    }
+                    _ => String::new(),
+                };
+            }
             let p = input.prefill().and_then(|src| match src {
                 "lits" => est.beds.map(|b| b as f64),
                 "places" => est.places.map(|b| b as f64),
@@ -651,14 +674,30 @@ fn write_volet(
                     sh.validate(*pos, &number_validation(input.unit()))?;
                     if let Some(rp) = il.retained(id) {
                         let fm = formulas::retained(layout, catalog, *input, *pos);
-                        let cached = retained_cache(a, *input, ans.inputs.get(id));
+                        let cached = retained_cache(catalog, a, *input, ans.inputs.get(id));
                         sh.formula(rp, &fm, cached, &f.green_num)?;
                     }
                     let mut help = input.unit().label().to_string();
-                    if let Some(p) = input.prefill() {
-                        help.push_str(&format!(
+                    match input.prefill().map(|p| (p, p.split_once('.'))) {
+                        Some((_, Some((other, other_input)))) => {
+                            let o = catalog.indicator(other);
+                            let code = o.map_or(other, |o| o.code.as_str());
+                            let label = o
+                                .and_then(|o| {
+                                    o.measure
+                                        .inputs()
+                                        .into_iter()
+                                        .find(|i| i.id() == other_input)
+                                })
+                                .map_or_else(|| other_input.to_string(), |i| i.label().to_string());
+                            help.push_str(&format!(
+                                " ; si vide, reprend « {label} » de l'indicateur {code}"
+                            ));
+                        }
+                        Some((p, None)) => help.push_str(&format!(
                             " ; pré-rempli depuis l'identification ({p}) si vide"
-                        ));
+                        )),
+                        None => {}
                     }
                     if !input.help().is_empty() {
                         help.push_str(" ; ");
