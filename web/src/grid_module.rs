@@ -40,16 +40,18 @@ pub async fn build(catalog: &str, answers: &str, export_time: &str) -> Result<Ve
     }
 }
 
-/// The text of a rejected promise: the module's French message, or the
-/// browser's error (module file missing from the cache, …).
+/// The text of a rejected promise: the module's French message, or a French
+/// sentence when the browser could not load the module (file missing from the
+/// cache and no network, …).
 #[cfg(target_arch = "wasm32")]
 fn message(e: wasm_bindgen::JsValue) -> String {
     if let Some(s) = e.as_string() {
         return s;
     }
-    let m = js_sys::Reflect::get(&e, &"message".into())
-        .ok()
-        .and_then(|m| m.as_string())
-        .unwrap_or_default();
-    format!("le module Excel n'a pas pu être chargé ({m})")
+    // The browser's own (English) error goes to the console for support; the
+    // user gets a French sentence with what to do.
+    web_sys::console::warn_2(&"CAQES: module Excel".into(), &e);
+    "le module Excel n'a pas pu être chargé ; rechargez la page avec une connexion puis réessayez \
+     (vos saisies sont conservées)"
+        .into()
 }
