@@ -707,10 +707,12 @@ fn read_input(
     }
 }
 
-/// The pre-filled value of an empty input: an identification answer, or the
-/// retained value of another indicator's input (`indicator.input`, see
-/// [`crate::catalog::Input::prefill`]).
-fn prefill(catalog: &Catalog, source: &str, answers: &Answers) -> Option<Number> {
+/// The pre-filled value of an empty input whose `prefill` is `source`: an
+/// identification answer, or the retained value of another indicator's input
+/// (`indicator.input`, see [`crate::catalog::Input::prefill`]). `None` when
+/// the source is empty or invalid. Adapters (the grid's cached values) call
+/// this rather than repeating the rule.
+pub fn prefill(catalog: &Catalog, source: &str, answers: &Answers) -> Option<Number> {
     if let Some((ind_id, input_id)) = source.split_once('.') {
         let other = catalog.indicator(ind_id)?;
         let input = other

@@ -42,7 +42,9 @@ pub use answers::{
     finess_is_valid, Answers, AnswersError, DeclaredStatus, Establishment, IndicatorAnswer,
 };
 pub use catalog::*;
-pub use evaluate::{evaluate, Evaluation, IndicatorResult, Origin, State, Status, VoletResult};
+pub use evaluate::{
+    evaluate, prefill, Evaluation, IndicatorResult, Origin, State, Status, VoletResult,
+};
 pub use load::{load_catalogs, CatalogError, CatalogErrors};
 pub use number::{Number, Overflow, RoundingMode};
 pub use problem::{Problem, Severity};

@@ -220,7 +220,6 @@ fn retained_cache(
     input: InputRef<'_>,
     raw: Option<&serde_json::Value>,
 ) -> String {
-    let est = &answers.establishment;
     let raw = raw.filter(|v| match v {
         serde_json::Value::Null => false,
         serde_json::Value::String(s) => !s.trim().is_empty(),
@@ -228,42 +227,12 @@ fn retained_cache(
     });
     let n = match raw {
         None => {
-            // Another indicator's input: its retained value when it is a number
-            // (formulas::prefill). No chains: validation forbids them.
-            if let Some((ind_id, input_id)) = input.prefill().and_then(|p| p.split_once('.')) {
-                let other = catalog
-                    .indicator(ind_id)
-                    .and_then(|o| o.measure.inputs().into_iter().find(|i| i.id() == input_id));
-                return match other {
-                    Some(o) if !o.prefill().is_some_and(|p| p.contains('.')) => {
-                        let raw = answers
-                            .indicators
-                            .get(ind_id)
-                            .and_then(|a| a.inputs.get(input_id));
-                        let v = retained_cache(catalog, answers, o, raw);
-                        if v.parse::<f64>().is_ok() {
-                            v
-                        } else {
-                            String::new()
-                        }
-                    }
-                    _ => String::new(),
-                };
-            }
-            let p = input.prefill().and_then(|src| match src {
-                "lits" => est.beds.map(|b| b as f64),
-                "places" => est.places.map(|b| b as f64),
-                "lits_et_places" => match (est.beds, est.places) {
-                    (None, None) => None,
-                    (b, p) => Some(b.unwrap_or(0) as f64 + p.unwrap_or(0) as f64),
-                },
-                q => est
-                    .answers
-                    .get(q)
-                    .and_then(|v| v.as_u64())
-                    .map(|v| v as f64),
-            });
-            return p.map(|f| format!("{f}")).unwrap_or_default();
+            // The core's rule (identification answer or another indicator's input).
+            return input
+                .prefill()
+                .and_then(|src| caqes_engine::prefill(catalog, src, answers))
+                .map(|v| format!("{}", v.to_f64()))
+                .unwrap_or_default();
         }
         Some(serde_json::Value::Number(n)) => n.as_f64(),
         Some(_) => None,
