@@ -37,6 +37,7 @@ mod number;
 mod problem;
 mod validate;
 mod verdict;
+mod whatif;
 
 pub use answers::{
     finess_is_valid, Answers, AnswersError, DeclaredStatus, Establishment, IndicatorAnswer,
@@ -49,6 +50,7 @@ pub use load::{load_catalogs, CatalogError, CatalogErrors};
 pub use number::{Number, Overflow, RoundingMode};
 pub use problem::{Problem, Severity};
 pub use verdict::Verdict;
+pub use whatif::{best_gains, full_share, simulate_full_share, Gain};
 
 /// Version of the engine, recorded in exported grids.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -332,3 +332,35 @@ fn generator_produces_complete_evaluations_sometimes() {
     assert!(complete > 100, "{complete}");
     let _ = InputRef::Input; // keep the adapter view in the public API used
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// What-if: simulating an indicator at full share never lowers the total, gives that
+    /// indicator a share of exactly 1 whenever its own inputs are what limit it, and the
+    /// best gains are positive and sorted.
+    #[test]
+    fn full_share_gives_share_one_and_never_a_loss(seed in any::<u64>()) {
+        for c in catalogs() {
+            let a = random_answers(&c, &mut Rng(seed));
+            let e = evaluate(&c, &a);
+            let Some(current) = e.total else { continue };
+            for ind in &c.indicators {
+                let Some(r) = e.indicator(&ind.id) else { continue };
+                if r.status != caqes_engine::Status::Renseigne || ind.role == Role::Information {
+                    continue;
+                }
+                let Some(sim) = caqes_engine::simulate_full_share(&c, &a, ind) else { continue };
+                let s = sim.indicator(&ind.id).unwrap();
+                prop_assert_eq!(s.share, Some(Number::ONE), "{} {}", c.campaign.id, ind.id);
+                if let Some(t) = sim.total {
+                    prop_assert!(t >= current, "{} {}: {:?} < {:?}", c.campaign.id, ind.id, t, current);
+                }
+            }
+            let gains = caqes_engine::best_gains(&c, &a, &e, 5);
+            prop_assert!(gains.len() <= 5);
+            prop_assert!(gains.iter().all(|g| g.points > Number::ZERO));
+            prop_assert!(gains.windows(2).all(|w| w[0].points >= w[1].points));
+        }
+    }
+}

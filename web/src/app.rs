@@ -107,18 +107,7 @@ pub struct Notice {
     pub lines: Vec<String>,
 }
 
-/// An indicator that would gain points at full share.
-#[derive(Clone, PartialEq)]
-pub struct Gain {
-    /// Indicator id.
-    pub id: String,
-    /// Code.
-    pub code: String,
-    /// Title.
-    pub title: String,
-    /// Points gained on the total.
-    pub points: caqes_engine::Number,
-}
+pub use caqes_engine::Gain;
 
 /// The open form.
 pub struct Form {
@@ -624,45 +613,7 @@ fn form_view(form: &Form, printing: bool, link: &Scope<App>) -> Html {
     }
 }
 
-/// For each renseigné scored or bonus indicator below full share: the total
-/// the engine gives with that indicator alone at full share, minus the
-/// current total. Best five, largest first.
+/// The five best gains of the open answers (the engine's what-if simulation).
 pub fn best_gains(catalog: &Catalog, answers: &Answers, eval: &Evaluation) -> Vec<Gain> {
-    let Some(current) = eval.total else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for ind in &catalog.indicators {
-        let Some(res) = eval.indicator(&ind.id) else {
-            continue;
-        };
-        if res.status != caqes_engine::Status::Renseigne
-            || ind.role == caqes_engine::Role::Information
-            || res.share == Some(caqes_engine::Number::ONE)
-        {
-            continue;
-        }
-        let base = answers.indicators.get(&ind.id).cloned().unwrap_or_default();
-        let Some(full) = fields::full_share(ind, base) else {
-            continue;
-        };
-        let mut sim = answers.clone();
-        sim.indicators.insert(ind.id.clone(), full);
-        let Some(total) = evaluate(catalog, &sim).total else {
-            continue;
-        };
-        if let Ok(gain) = total.sub(current) {
-            if gain > caqes_engine::Number::ZERO {
-                out.push(Gain {
-                    id: ind.id.clone(),
-                    code: ind.code.clone(),
-                    title: ind.title.clone(),
-                    points: gain,
-                });
-            }
-        }
-    }
-    out.sort_by(|a, b| b.points.cmp(&a.points).then(a.code.cmp(&b.code)));
-    out.truncate(5);
-    out
+    caqes_engine::best_gains(catalog, answers, eval, 5)
 }

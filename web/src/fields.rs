@@ -1,7 +1,7 @@
 //! Small helpers shared by the views: event values, number texts, focus,
-//! and the "full share" answers used to simulate gains.
+//! and the display of targets.
 
-use caqes_engine::{Indicator, IndicatorAnswer, Measure, Number, Op, Target, Unit};
+use caqes_engine::{Number, Op, Target, Unit};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -117,81 +117,4 @@ pub fn target_text(t: &Target) -> String {
         None if t.personalised => format!("{op} objectif personnalisé de l'établissement"),
         None => "—".into(),
     }
-}
-
-/// The answer of `ind` modified so that it scores its full share (status,
-/// target, evidence and comment kept), or `None` when no such answer exists.
-pub fn full_share(ind: &Indicator, mut a: IndicatorAnswer) -> Option<IndicatorAnswer> {
-    let n = |v: i64| serde_json::Value::from(v);
-    a.inputs.clear();
-    match &ind.measure {
-        Measure::Criteria { criteria } => {
-            a.criteria = criteria.iter().map(|c| (c.id.clone(), true)).collect();
-        }
-        Measure::Rate {
-            numerator,
-            denominator,
-            target,
-            ..
-        } => {
-            let num = if target.op == Op::AtLeast { 1 } else { 0 };
-            a.inputs.insert(numerator.id.clone(), n(num));
-            a.inputs.insert(denominator.id.clone(), n(1));
-        }
-        Measure::Evolution {
-            previous,
-            current,
-            target,
-            ..
-        } => {
-            let (p, c) = if target.op == Op::AtMost {
-                (100, 0)
-            } else {
-                (1, 1_000_000_000)
-            };
-            a.inputs.insert(previous.id.clone(), n(p));
-            a.inputs.insert(current.id.clone(), n(c));
-        }
-        Measure::Count { terms, target, .. } => {
-            for t in terms {
-                a.inputs.insert(t.id.clone(), n(0));
-            }
-            if target.op == Op::AtLeast {
-                let goal = target.value.or(a.target)?;
-                let first = terms.first()?;
-                if first.weight <= Number::ZERO {
-                    return None;
-                }
-                let count = goal
-                    .div(first.weight)
-                    .ok()?
-                    .round(0, caqes_engine::RoundingMode::Down);
-                let count = count.add(Number::ONE).ok()?;
-                let count: i64 = count.to_decimal_string(0).parse().ok()?;
-                a.inputs.insert(first.id.clone(), n(count));
-            }
-        }
-        Measure::Distribution {
-            total,
-            parts,
-            counted,
-            excluded,
-            excluded_counted,
-            target,
-            ..
-        } => {
-            a.inputs.insert(total.id.clone(), n(1));
-            let pick = parts
-                .iter()
-                .find(|p| counted.contains(&p.id) == (target.op == Op::AtLeast))?;
-            for p in parts {
-                a.inputs.insert(p.id.clone(), n(i64::from(p.id == pick.id)));
-            }
-            for x in excluded.iter().chain(excluded_counted.iter()) {
-                a.inputs.insert(x.id.clone(), n(0));
-            }
-        }
-        Measure::Information { .. } => return None,
-    }
-    Some(a)
 }

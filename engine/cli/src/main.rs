@@ -343,7 +343,8 @@ fn score(
             .map_err(|e| Failure::input(format!("sérialisation impossible : {e}")))?;
         println!("{out}");
     } else {
-        print!("{}", report::human(&catalog, &evaluation));
+        let gains = caqes_engine::best_gains(&catalog, &answers, &evaluation, 5);
+        print!("{}", report::human(&catalog, &evaluation, &gains));
     }
     Ok(if evaluation.state == caqes_engine::State::Invalid {
         1

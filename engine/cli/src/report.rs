@@ -16,13 +16,9 @@ fn value(v: Option<Number>, unit: Option<Unit>) -> String {
 }
 
 /// The report printed by `caqes score`.
-pub fn human(catalog: &Catalog, e: &Evaluation) -> String {
+pub fn human(catalog: &Catalog, e: &Evaluation, gains: &[caqes_engine::Gain]) -> String {
     let mut out = String::new();
-    let unit = if catalog.campaign.scale == Number::HUNDRED {
-        " %"
-    } else {
-        " points"
-    };
+    let unit = score_unit(catalog);
     let _ = writeln!(
         out,
         "{} — {} ({})",
@@ -140,6 +136,18 @@ pub fn human(catalog: &Catalog, e: &Evaluation) -> String {
             );
         }
     }
+    if !gains.is_empty() {
+        let _ = writeln!(out, "\nMeilleurs gains (indicateur rempli au maximum) :");
+        for g in gains {
+            let _ = writeln!(
+                out,
+                "  - {} : +{}{unit} — {}",
+                g.code,
+                g.points.to_french_auto(),
+                g.title
+            );
+        }
+    }
     if !e.problems.is_empty() {
         let _ = writeln!(out, "\nProblèmes ({}) :", e.problems.len());
         for p in &e.problems {
@@ -170,4 +178,13 @@ pub fn human(catalog: &Catalog, e: &Evaluation) -> String {
         }
     }
     out
+}
+
+/// The unit of scores in human text: « % » on a scale of 100, else « points ».
+fn score_unit(catalog: &Catalog) -> &'static str {
+    if catalog.campaign.scale == Number::HUNDRED {
+        " %"
+    } else {
+        " points"
+    }
 }

@@ -177,3 +177,29 @@ fn grid_then_verify_through_the_binary() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn score_prints_the_best_gains_like_the_form() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/answers/occitanie-vo-2018/complet-chu.json"
+    );
+    let (code, out, err) = caqes(&["score", file]);
+    assert_eq!(code, 0, "{err}");
+    // complet-chu.json: IV.1 (+5 % against ≤ 4 %) lost its 4 points, V.2 its 3: the largest gains.
+    let gains = out
+        .split("Meilleurs gains (indicateur rempli au maximum) :\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no gains section: {out}"));
+    let lines: Vec<&str> = gains.lines().take_while(|l| l.starts_with("  - ")).collect();
+    assert_eq!(lines.len(), 5, "{gains}");
+    assert!(lines[0].starts_with("  - IV.1 : +4 % — "), "{gains}");
+    assert!(lines[1].starts_with("  - V.2 : +3 % — "), "{gains}");
+    // A full score has nothing to gain.
+    let full = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/answers/na-ako-2024/complet.json"
+    );
+    let (_, out, _) = caqes(&["score", full]);
+    assert!(!out.contains("Meilleurs gains"), "{out}");
+}
