@@ -29,6 +29,8 @@
 //! assert_eq!(evaluation.verdict.interesse, Some(true));
 //! ```
 
+#![warn(missing_docs)]
+
 mod answers;
 mod catalog;
 mod evaluate;
