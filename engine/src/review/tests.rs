@@ -72,7 +72,12 @@ fn empty_review_changes_nothing() {
 fn corrected_input_is_recorded_with_from_and_to() {
     let c = vo();
     let a = answers("occitanie-vo-2018/complet-chu.json");
-    let o = apply_review(&c, &a, &[ars("iv-1", "inputs.depenses_2018", "103 500 000,00")]).unwrap();
+    let o = apply_review(
+        &c,
+        &a,
+        &[ars("iv-1", "inputs.depenses_2018", "103 500 000,00")],
+    )
+    .unwrap();
     assert_eq!(
         o.adjustments,
         vec![Adjustment {
@@ -94,12 +99,24 @@ fn corrected_input_is_recorded_with_from_and_to() {
 fn numbers_in_french_habits() {
     let c = vo();
     let a = answers("occitanie-vo-2018/complet-chu.json");
-    for (text, expected) in [("84,5", "84.5"), ("84.5", "84.5"), ("85 %", "85"), ("90%", "90")] {
+    for (text, expected) in [
+        ("84,5", "84.5"),
+        ("84.5", "84.5"),
+        ("85 %", "85"),
+        ("90%", "90"),
+    ] {
         let o = apply_review(&c, &a, &[ars("iii-3", "target", text)]).unwrap();
-        assert_eq!(o.answers.indicators["iii-3"].target, Number::parse(expected), "{text}");
+        assert_eq!(
+            o.answers.indicators["iii-3"].target,
+            Number::parse(expected),
+            "{text}"
+        );
     }
     let o = apply_review(&c, &a, &[ars("iv-1", "inputs.depenses_2018", "1 000,50 €")]).unwrap();
-    assert_eq!(o.answers.indicators["iv-1"].inputs["depenses_2018"], json!(1000.5));
+    assert_eq!(
+        o.answers.indicators["iv-1"].inputs["depenses_2018"],
+        json!(1000.5)
+    );
 }
 
 #[test]
@@ -138,7 +155,12 @@ fn criterion_evidence_and_clearing() {
     // Catalog order of the indicators, then the field kind.
     assert_eq!(
         fields,
-        ["criteria.audit", "evidence.audit-phev", "inputs.boites", "target"]
+        [
+            "criteria.audit",
+            "evidence.audit-phev",
+            "inputs.boites",
+            "target"
+        ]
     );
     assert_eq!(o.adjustments[1].from, json!(true));
     assert_eq!(o.adjustments[1].to, json!(false));
@@ -199,8 +221,15 @@ fn refused_nc_is_scored_on_the_retained_values() {
 fn refused_nc_without_values_says_what_is_missing() {
     let c = vo();
     let a = answers("occitanie-vo-2018/non-concernes-clinique-ssr.json");
-    let o = apply_review(&c, &a, &[ars("i-6", "status", "NC"), ars("i-12", "status", "renseigné")])
-        .unwrap();
+    let o = apply_review(
+        &c,
+        &a,
+        &[
+            ars("i-6", "status", "NC"),
+            ars("i-12", "status", "renseigné"),
+        ],
+    )
+    .unwrap();
     // i-6 stays NC (same value): one adjustment only.
     assert_eq!(o.adjustments.len(), 1);
     let e = evaluate(&c, &o.answers);
@@ -228,7 +257,10 @@ fn agency_sets_nc_and_the_motif_becomes_the_justification() {
     assert_eq!(i6.justification, "aucun DMI posé en 2018");
     let e = evaluate(&c, &o.answers);
     assert_eq!(e.indicator("i-6").unwrap().status, Status::NonConcerne);
-    assert!(!e.problems.iter().any(|p| p.indicator.as_deref() == Some("i-6")));
+    assert!(!e
+        .problems
+        .iter()
+        .any(|p| p.indicator.as_deref() == Some("i-6")));
 }
 
 #[test]
@@ -307,7 +339,10 @@ fn contradictory_decisions_are_refused_equal_ones_accepted() {
     );
     assert_eq!(e.len(), 2, "{e:?}");
     assert!(e[0].starts_with("décision n° 2") && e[0].contains("contradictoire"));
-    assert!(e[1].contains("champ inconnu"), "a bare id is not a field of a decision");
+    assert!(
+        e[1].contains("champ inconnu"),
+        "a bare id is not a field of a decision"
+    );
 }
 
 #[test]
@@ -394,12 +429,18 @@ fn percentages_above_100_only_where_the_catalog_allows() {
     let o = apply_review(&c, &a, &[ars("actes", "target", "150 %")]).unwrap();
     assert_eq!(o.answers.indicators["actes"].target, Some(Number::int(150)));
     let e = errors(&c, &a, &[ars("info", "inputs.taux", "100,5")]);
-    assert!(e[0].ends_with("« Taux de recours » : un pourcentage ne dépasse pas 100 (100,5)"), "{e:?}");
+    assert!(
+        e[0].ends_with("« Taux de recours » : un pourcentage ne dépasse pas 100 (100,5)"),
+        "{e:?}"
+    );
     let o = apply_review(&c, &a, &[ars("info", "inputs.taux", "12,345 %")]).unwrap();
     assert_eq!(o.adjustments[0].from, serde_json::Value::Null);
     assert_eq!(o.adjustments[0].to, json!(12.345));
     let e = errors(&c, &a, &[ars("info", "inputs.taux", "12 €")]);
-    assert!(e[0].contains("unité incorrecte dans « 12 € » (pourcentage attendu)"), "{e:?}");
+    assert!(
+        e[0].contains("unité incorrecte dans « 12 € » (pourcentage attendu)"),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -416,7 +457,10 @@ fn agency_data_row_motif_follows_provided_by() {
     assert_eq!(d.field, "inputs.taux");
     assert_eq!(d.motif, "donnée fournie par l'Assurance Maladie");
     assert_eq!(d.origin, AdjustmentOrigin::Donnees);
-    assert_eq!(row("actes", "inputs.actes").decision(&c).motif, "donnée fournie par l'ARS");
+    assert_eq!(
+        row("actes", "inputs.actes").decision(&c).motif,
+        "donnée fournie par l'ARS"
+    );
 }
 
 #[test]
