@@ -179,7 +179,7 @@ struct Checked {
 ///     motif: "programme non transmis".into(), origin: AdjustmentOrigin::Ars,
 /// };
 /// let official = apply_review(catalog, &answers, &[refused]).unwrap();
-/// assert_eq!(official.answers.indicators["ir-cho-2"].criteria["programme"], false);
+/// assert!(!official.answers.indicators["ir-cho-2"].criteria["programme"]);
 /// assert_eq!(official.adjustments[0].from, serde_json::json!(true));
 /// ```
 pub fn apply_review(
