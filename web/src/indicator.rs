@@ -153,8 +153,8 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
                 if has_help { <p class="hint" id={help_id}>{ inp.help() }</p> }
                 if let Some(p) = provided {
                     <p class="hint provided" id={provided_id}>{ format!(
-                        "Valeur {} lors de l'évaluation officielle ; vous pouvez saisir une estimation pour simuler votre score.",
-                        p.label()
+                        "{} pour l'évaluation officielle ; vous pouvez saisir une estimation pour simuler votre score.",
+                        p.motif().replacen("donnée", "Donnée", 1)
                     ) }</p>
                 }
             </div>

@@ -562,7 +562,11 @@ fn apply_one(ind: &Indicator, answers: &mut Answers, checked: Checked) -> Option
             if same {
                 return None;
             }
-            let from = raw.cloned().unwrap_or(serde_json::Value::Null);
+            // A number typed as text (« 84,5 ») is reported as a number.
+            let from = match input_number(raw) {
+                Some(n) => number_json(n),
+                None => raw.cloned().unwrap_or(serde_json::Value::Null),
+            };
             (from, n.map(number_json).unwrap_or(serde_json::Value::Null))
         }
         (Field::Criterion(id), Retained::Bool(b)) => {

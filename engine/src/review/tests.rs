@@ -477,3 +477,24 @@ fn number_json_is_exact() {
         Number::parse("0.123456789")
     );
 }
+
+#[test]
+fn self_assessed_text_numbers_are_reported_as_numbers() {
+    let c = vo();
+    let mut a = answers("occitanie-vo-2018/complet-chu.json");
+    let iv1 = a.indicators.get_mut("iv-1").unwrap();
+    iv1.inputs
+        .insert("depenses_2018".into(), json!("105 000 000,5"));
+    iv1.inputs.insert("depenses_2017".into(), json!("n/a"));
+    let d = [
+        ars("iv-1", "inputs.depenses_2018", "1"),
+        ars("iv-1", "inputs.depenses_2017", "2"),
+    ];
+    let o = apply_review(&c, &a, &d).unwrap();
+    assert_eq!(
+        o.adjustments[0].from,
+        json!("n/a"),
+        "unparsable text kept as typed"
+    );
+    assert_eq!(o.adjustments[1].from, json!(105000000.5));
+}
