@@ -75,7 +75,6 @@ def fill_identification(ws, catalog, answers):
         label = ws.cell(row=row, column=1).value
         if isinstance(label, str):
             rows[label.strip()] = row
-    questions = {q["label"]: q for q in catalog.get("identification", [])}
 
     def row_of(label):
         if label not in rows:
@@ -127,7 +126,6 @@ def fill_identification(ws, catalog, answers):
             c.value = opt["label"] if opt else v
         else:
             c.value = v
-    del questions
 
 
 def inputs_of(measure):
