@@ -255,19 +255,19 @@ impl GridRead {
             let cells: Vec<&str> = self
                 .edited
                 .iter()
-                .take(5)
+                .take(3)
                 .map(|c| c.cell.as_str())
                 .collect();
             informations.push(format!(
-                "{} cellule(s) de saisie remplie(s) ou modifiée(s) après l'export ({}{})",
+                "{} saisie(s) après l'export ({}{})",
                 self.edited.len(),
                 cells.join(", "),
-                if self.edited.len() > 5 { ", …" } else { "" }
+                if self.edited.len() > 3 { ", …" } else { "" }
             ));
         }
         if self.cached_results_missing {
             informations.push(
-                "résultats des formules non enregistrés (classeur enregistré par un outil qui ne recalcule pas) : score déclaré absent, seul le score recalculé compte"
+                "résultats des formules non enregistrés (outil qui ne recalcule pas) : seul le score recalculé compte"
                     .into(),
             );
         }
