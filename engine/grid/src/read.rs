@@ -135,7 +135,7 @@ pub fn read_grid_with_limits(
 }
 
 /// Container checks: magic, zip directory, inflation budget, workbook parts.
-fn precheck(bytes: &[u8], limits: Limits) -> Result<(), GridError> {
+pub(crate) fn precheck(bytes: &[u8], limits: Limits) -> Result<(), GridError> {
     if bytes.is_empty() {
         return Err(GridError::Empty);
     }
@@ -216,7 +216,7 @@ fn precheck(bytes: &[u8], limits: Limits) -> Result<(), GridError> {
 
 /// Value of a cell as read.
 #[derive(Debug, Clone, PartialEq)]
-enum V {
+pub(crate) enum V {
     Num(f64),
     Text(String),
     Bool(bool),
@@ -224,7 +224,7 @@ enum V {
 }
 
 impl V {
-    fn repr(&self) -> String {
+    pub(crate) fn repr(&self) -> String {
         match self {
             V::Num(f) => format!("{f}"),
             V::Text(t) => t.clone(),
@@ -234,9 +234,9 @@ impl V {
     }
 }
 
-type Cells = HashMap<(u32, u16), V>;
+pub(crate) type Cells = HashMap<(u32, u16), V>;
 
-fn read_sheet<R: std::io::Read + std::io::Seek>(
+pub(crate) fn read_sheet<R: std::io::Read + std::io::Seek>(
     xlsx: &mut Xlsx<R>,
     name: &str,
     max_col: u16,
