@@ -27,6 +27,10 @@ pub struct Line {
     pub differences: Vec<String>,
     /// Unreadable file: the message.
     pub error: Option<String>,
+    /// Official result (agency review and data applied; equal to the
+    /// self-assessed result with no adjustment when there is no decision).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub official: Option<crate::review::OfficialOut>,
 }
 
 impl Line {
@@ -99,6 +103,7 @@ pub(crate) fn line_of(file: &Path, r: Result<GridRead, String>) -> Line {
         errors: Vec::new(),
         differences: Vec::new(),
         error: None,
+        official: None,
     };
     let g = match r {
         Ok(g) => g,
@@ -191,7 +196,7 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-const COLUMNS: [&str; 10] = [
+const COLUMNS: [&str; 13] = [
     "fichier",
     "finess",
     "etablissement",
@@ -202,9 +207,12 @@ const COLUMNS: [&str; 10] = [
     "ecarts",
     "cellules_modifiees",
     "erreur",
+    "score_officiel",
+    "verdict_officiel",
+    "ajustements",
 ];
 
-fn row(l: &Line) -> [String; 10] {
+fn row(l: &Line) -> [String; 13] {
     [
         l.file.clone(),
         l.finess.clone(),
@@ -220,6 +228,18 @@ fn row(l: &Line) -> [String; 10] {
             .collect::<Vec<_>>()
             .join(" ; "),
         l.error.clone().unwrap_or_default(),
+        l.official
+            .as_ref()
+            .and_then(|o| o.score.clone())
+            .unwrap_or_default(),
+        l.official
+            .as_ref()
+            .map(|o| o.verdict().to_string())
+            .unwrap_or_default(),
+        l.official
+            .as_ref()
+            .map(crate::review::adjustments_text)
+            .unwrap_or_default(),
     ]
 }
 
@@ -277,6 +297,7 @@ pub fn verify(
     paths: &[PathBuf],
     json: bool,
     out: Option<&Path>,
+    (review, data): (&[PathBuf], &[PathBuf]),
 ) -> Result<u8, Failure> {
     let catalogs: Vec<Catalog> = match catalog {
         Some(id) => vec![source.resolve(Some(id), id)?],
@@ -286,6 +307,8 @@ pub fn verify(
     if files.is_empty() {
         return Err(Failure::input("aucune grille (.xlsx) trouvée"));
     }
+    crate::review::refuse_overwrite(out.into_iter(), review.iter().chain(data).chain(&files))?;
+    let reviews = crate::review::Reviews::load(source, review, data, &catalogs);
     let pb = ProgressBar::new(files.len() as u64);
     if std::io::stderr().is_terminal() {
         pb.set_style(
@@ -302,12 +325,25 @@ pub fn verify(
                 Ok(b) => caqes_grid::read_grid(&b, &catalogs).map_err(|e| e.to_string()),
                 Err(e) => Err(format!("lecture impossible : {}", io_message(&e))),
             };
-            let l = line_of(f, r);
+            let official = r.as_ref().ok().and_then(|g| {
+                let cat = catalogs.iter().find(|c| c.campaign.id == g.catalog)?;
+                Some(reviews.official(cat, &g.answers, &g.evaluation).0)
+            });
+            let mut l = line_of(f, r);
+            l.official = official;
             pb.inc(1);
             l
         })
         .collect();
     pb.finish_and_clear();
+    let known: Vec<String> = lines.iter().map(|l| l.finess.clone()).collect();
+    let mut review_errors = reviews.errors.clone();
+    review_errors.extend(reviews.unknown_finess(&known));
+    for l in &lines {
+        if let Some(o) = &l.official {
+            review_errors.extend(o.errors.iter().cloned());
+        }
+    }
     let unreadable = lines.iter().filter(|l| l.error.is_some()).count();
     let with_diff = lines
         .iter()
@@ -322,6 +358,8 @@ pub fn verify(
             conformes: usize,
             avec_ecarts: usize,
             illisibles: usize,
+            #[serde(skip_serializing_if = "<[String]>::is_empty")]
+            review_errors: &'a [String],
         }
         let text = serde_json::to_string_pretty(&Out {
             grids: &lines,
@@ -329,6 +367,7 @@ pub fn verify(
             conformes: ok,
             avec_ecarts: with_diff,
             illisibles: unreadable,
+            review_errors: &review_errors,
         })
         .map_err(|e| Failure::input(format!("sérialisation impossible : {e}")))?;
         println!("{text}");
@@ -359,7 +398,7 @@ pub fn verify(
                     } else {
                         l.differences.join(" ; ")
                     }
-                ),
+                ) + &crate::review::official_text(l.official.as_ref()),
             };
             if writeln!(o, "{text}").is_err() {
                 return Ok(if lines.iter().any(Line::bad) { 1 } else { 0 });
@@ -371,9 +410,21 @@ pub fn verify(
             lines.len()
         );
     }
+    for e in &review_errors {
+        eprintln!("erreur : {e}");
+    }
+    for w in &reviews.warnings {
+        eprintln!("attention : {w}");
+    }
     if let Some(p) = out {
         write_report(p, &lines)?;
         eprintln!("rapport écrit : {}", p.display());
     }
-    Ok(if lines.iter().any(Line::bad) { 1 } else { 0 })
+    Ok(
+        if lines.iter().any(Line::bad) || !review_errors.is_empty() {
+            1
+        } else {
+            0
+        },
+    )
 }
