@@ -379,6 +379,40 @@ pub struct Input {
     /// indicator.
     #[serde(default)]
     pub prefill: Option<String>,
+    /// Who officially supplies this figure (`ars` or `am`): the agency's
+    /// value, from its data file, replaces the establishment's, which is then
+    /// only an estimate to simulate the score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provided_by: Option<Provider>,
+}
+
+/// Who officially supplies a figure instead of the establishment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Provider {
+    /// The regional health agency (ARS), e.g. from PMSI or its own surveys.
+    Ars,
+    /// The Assurance Maladie (« Données AM »).
+    Am,
+}
+
+impl Provider {
+    /// French label shown next to the input: « fourni par l'ARS ».
+    pub fn label(self) -> &'static str {
+        match self {
+            Provider::Ars => "fourni par l'ARS",
+            Provider::Am => "fourni par l'Assurance Maladie",
+        }
+    }
+
+    /// Motif of the adjustment made by the agency's data: « donnée fournie par l'ARS ».
+    pub fn motif(self) -> &'static str {
+        match self {
+            Provider::Ars => "donnée fournie par l'ARS",
+            Provider::Am => "donnée fournie par l'Assurance Maladie",
+        }
+    }
 }
 
 /// A counted term of a `count` indicator.
@@ -396,6 +430,9 @@ pub struct Term {
     /// Help text.
     #[serde(default)]
     pub help: String,
+    /// Who officially supplies this figure (see [`Input::provided_by`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provided_by: Option<Provider>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -786,6 +823,13 @@ impl InputRef<'_> {
         match self {
             InputRef::Input(i) => i.prefill.as_deref(),
             InputRef::Term(_) => None,
+        }
+    }
+    /// Who officially supplies the figure, if not the establishment.
+    pub fn provided_by(&self) -> Option<Provider> {
+        match self {
+            InputRef::Input(i) => i.provided_by,
+            InputRef::Term(t) => t.provided_by,
         }
     }
 }

@@ -370,7 +370,7 @@ fn check_document(catalog: &Catalog, answers: &Answers, problems: &mut Vec<Probl
 }
 
 /// Whether the selector matches; `None` when the identification lacks what it needs.
-fn selector_matches(
+pub(crate) fn selector_matches(
     catalog: &Catalog,
     sel: &Selector,
     answers: &Answers,

@@ -35,6 +35,7 @@ mod evaluate;
 mod load;
 mod number;
 mod problem;
+mod review;
 mod validate;
 mod verdict;
 
@@ -48,6 +49,10 @@ pub use evaluate::{
 pub use load::{load_catalogs, CatalogError, CatalogErrors};
 pub use number::{Number, Overflow, RoundingMode};
 pub use problem::{Problem, Severity};
+pub use review::{
+    apply_review, parse_agency_data, parse_review_csv, Adjustment, AdjustmentOrigin, AgencyDataRow,
+    Decision, Official, ReviewError, ReviewRow, TableError,
+};
 pub use verdict::Verdict;
 
 /// Version of the engine, recorded in exported grids.
