@@ -185,8 +185,7 @@ impl Reviews {
         catalogs: &[Catalog],
     ) -> Result<(), String> {
         let file = p.display().to_string();
-        let wb = rv::read::read_review(&read_bytes(p)?)
-            .map_err(|e| format!("« {file} » : {e}"))?;
+        let wb = rv::read::read_review(&read_bytes(p)?).map_err(|e| format!("« {file} » : {e}"))?;
         let Some(cat) = catalogs.iter().find(|c| c.campaign.id == wb.catalog_id) else {
             return Err(format!(
                 "« {file} » : revue du référentiel « {} », pas de « {} » (autre campagne) : refusée",
@@ -359,11 +358,14 @@ impl Reviews {
                 .or(catalogs.first());
             let Some(cat) = cat else { continue };
             let d = r.decision(cat);
-            self.data.entry(r.finess.clone()).or_default().push(Located {
-                file: file.clone(),
-                line: r.line,
-                decision: d,
-            });
+            self.data
+                .entry(r.finess.clone())
+                .or_default()
+                .push(Located {
+                    file: file.clone(),
+                    line: r.line,
+                    decision: d,
+                });
         }
         Ok(())
     }
@@ -424,7 +426,7 @@ impl Reviews {
         catalog: &Catalog,
         answers: &Answers,
         own: &Evaluation,
-    ) -> (OfficialOut, Option<Evaluation>) {
+    ) -> (OfficialOut, Option<(Answers, Evaluation)>) {
         let finess = &answers.establishment.finess;
         let mut errors = Vec::new();
         let mut history = Vec::new();
@@ -505,7 +507,11 @@ impl Reviews {
         let (official, applied) = apply_valid(catalog, answers, all, &mut errors);
         let eval = evaluate(catalog, &official.answers);
         // A retained value the core refuses (out of range, wrong unit) is an error.
-        for p in eval.problems.iter().filter(|p| p.severity == Severity::Error) {
+        for p in eval
+            .problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+        {
             let (Some(ind), Some(field)) = (&p.indicator, &p.field) else {
                 continue;
             };
@@ -513,7 +519,11 @@ impl Reviews {
                 &l.decision.indicator == ind
                     && (&l.decision.field == field || l.decision.field == format!("inputs.{field}"))
             }) {
-                errors.push(format!("{} : valeur retenue refusée : {}", l.at(), p.message));
+                errors.push(format!(
+                    "{} : valeur retenue refusée : {}",
+                    l.at(),
+                    p.message
+                ));
             }
         }
         let out = OfficialOut {
@@ -525,7 +535,7 @@ impl Reviews {
             errors,
             history,
         };
-        (out, Some(eval))
+        (out, Some((official.answers, eval)))
     }
 }
 
@@ -728,7 +738,7 @@ pub fn review(source: &Source, o: &Options) -> Result<u8, Failure> {
                 motif: d.motif,
             });
         }
-        officials.push(eval.unwrap_or_else(|| g.evaluation.clone()));
+        officials.push(eval.map(|(_, e)| e).unwrap_or_else(|| g.evaluation.clone()));
     }
     let entries: Vec<rv::ReviewEntry> = grids
         .iter()

@@ -377,28 +377,30 @@ pub fn verify(
         for l in &lines {
             let text = match &l.error {
                 Some(e) => format!("{} | ERREUR : {e}", l.file),
-                None => format!(
-                    "{} | FINESS {} | {} | score recalculé {} | {} | score déclaré {} | {}",
-                    l.file,
-                    if l.finess.is_empty() {
-                        "—"
-                    } else {
-                        &l.finess
-                    },
-                    if l.establishment.is_empty() {
-                        "—"
-                    } else {
-                        &l.establishment
-                    },
-                    l.score.as_deref().unwrap_or("—"),
-                    l.verdict,
-                    l.declared_score.as_deref().unwrap_or("—"),
-                    if l.differences.is_empty() {
-                        "aucun écart".to_string()
-                    } else {
-                        l.differences.join(" ; ")
-                    }
-                ) + &crate::review::official_text(l.official.as_ref()),
+                None => {
+                    format!(
+                        "{} | FINESS {} | {} | score recalculé {} | {} | score déclaré {} | {}",
+                        l.file,
+                        if l.finess.is_empty() {
+                            "—"
+                        } else {
+                            &l.finess
+                        },
+                        if l.establishment.is_empty() {
+                            "—"
+                        } else {
+                            &l.establishment
+                        },
+                        l.score.as_deref().unwrap_or("—"),
+                        l.verdict,
+                        l.declared_score.as_deref().unwrap_or("—"),
+                        if l.differences.is_empty() {
+                            "aucun écart".to_string()
+                        } else {
+                            l.differences.join(" ; ")
+                        }
+                    ) + &crate::review::official_text(l.official.as_ref())
+                }
             };
             if writeln!(o, "{text}").is_err() {
                 return Ok(if lines.iter().any(Line::bad) { 1 } else { 0 });
