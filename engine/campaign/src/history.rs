@@ -100,10 +100,45 @@ fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
+/// The records of a CSV text with their first line number: a line break
+/// inside a quoted field does not end a record (RFC 4180).
+fn csv_records(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut start = 0;
+    let mut quoted = false;
+    for (n, line) in text.lines().enumerate() {
+        if cur.is_empty() && !quoted {
+            start = n;
+        } else {
+            cur.push('\n');
+        }
+        cur.push_str(line);
+        quoted ^= line.matches('"').count() % 2 == 1;
+        if !quoted {
+            out.push((start, std::mem::take(&mut cur)));
+        }
+    }
+    if !cur.is_empty() {
+        out.push((start, cur));
+    }
+    out
+}
+
+/// Undoes the neutralisation of a text field against CSV injection
+/// (`'=…` → `=…`), as written by `caqes campaign --csv`.
+fn unneutralise(field: &str) -> &str {
+    match field.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => field,
+    }
+}
+
 fn parse_csv(text: &str) -> Result<Vec<HistoryRecord>, HistoryError> {
-    let mut lines = text
-        .lines()
-        .enumerate()
+    let records = csv_records(text);
+    let mut lines = records
+        .iter()
+        .map(|(n, l)| (*n, l.as_str()))
         .filter(|(_, l)| !l.trim().is_empty());
     let (_, header) = lines.next().ok_or_else(|| err(None, "fichier vide"))?;
     let sep = if header.contains(';') { ';' } else { ',' };
@@ -118,7 +153,7 @@ fn parse_csv(text: &str) -> Result<Vec<HistoryRecord>, HistoryError> {
     for (n, line) in lines {
         let n = Some(n + 1);
         let f = split_line(line, sep);
-        let get = |i: usize| f.get(i).map(|s| s.trim()).unwrap_or("");
+        let get = |i: usize| f.get(i).map(|s| unneutralise(s.trim())).unwrap_or("");
         let finess = get(i_finess).to_string();
         if finess.is_empty() {
             return Err(err(n, "FINESS vide"));

@@ -35,3 +35,18 @@ fn csv_and_json_round_trip() {
     let e = parse_history("finess;annee;score;interesse\n1;20x;3;oui\n").unwrap_err();
     assert!(e.to_string().contains("ligne 2"), "{e}");
 }
+
+#[test]
+fn csv_neutralised_against_injection_and_multiline_names_read_back() {
+    // As written by `caqes campaign --csv`: a name starting with `=` is
+    // prefixed with `'` and quoted; a quoted name may span lines.
+    let csv = "\u{feff}finess;nom;annee;score;interesse;progression\r\n\
+               '=330781196;\"'=HYPERLINK(\"\"http://x\"\",\"\"clic\"\")\";2024;88,5;oui;-3\r\n\
+               640780417;\"Clinique\r\nsur deux lignes ; « x »\";2024;90;non;\r\n";
+    let recs = parse_history(csv).unwrap();
+    assert_eq!(recs.len(), 2, "{recs:?}");
+    assert_eq!(recs[0].finess, "=330781196");
+    assert_eq!(recs[0].score, caqes_engine::Number::parse("88.5"));
+    assert_eq!(recs[1].finess, "640780417");
+    assert!(!recs[1].interesse);
+}

@@ -1,6 +1,7 @@
 //! `caqes campaign`: consolidate the grids of a campaign into the regional report.
 
 use crate::catalogs::{io_message, Source};
+use crate::csv::{csv_header, csv_line, Field};
 use crate::review::{OfficialOut, Reviews};
 use crate::verify::{files_of, line_of, Line};
 use crate::Failure;
@@ -122,7 +123,10 @@ pub fn campaign(source: &Source, o: &Options) -> Result<u8, Failure> {
     let mut both: BTreeMap<String, Both> = BTreeMap::new();
     let mut problems: Vec<Line> = Vec::new();
     for (line, sub) in read {
-        if line.error.is_some() || !line.differences.is_empty() {
+        if matches!(
+            line.outcome,
+            caqes_grid::Outcome::Ecarts | caqes_grid::Outcome::Illisible
+        ) {
             problems.push(line);
         }
         if let Some((own, official, b)) = sub {
@@ -253,49 +257,59 @@ fn num(n: Option<caqes_engine::Number>) -> String {
 }
 
 /// CSV of the establishments (`;`, BOM): its columns finess, annee, score,
-/// interesse make it valid history for the next campaign.
+/// interesse make it valid history for the next campaign. Text fields are
+/// neutralised against CSV injection ([`crate::csv`]); scores, progression
+/// and amounts stay numbers.
 fn csv(r: &Report) -> String {
-    let mut s = String::from(
-        "\u{feff}finess;nom;departement;statut;annee;score;interesse;verdict;score_precedent;progression;nouvellement_interesse;annees_interesse;montant_euros\r\n",
-    );
+    let mut s = csv_header(&[
+        "finess",
+        "nom",
+        "departement",
+        "statut",
+        "annee",
+        "score",
+        "interesse",
+        "verdict",
+        "score_precedent",
+        "progression",
+        "nouvellement_interesse",
+        "annees_interesse",
+        "montant_euros",
+    ]);
+    let year = r.year.to_string();
     for e in &r.establishments {
-        let f = [
-            e.finess.clone(),
-            e.name.clone(),
-            e.departement.clone(),
-            e.status_label.clone(),
-            r.year.to_string(),
-            num(e.score),
-            yes_no(e.interesse == Some(true)).into(),
-            e.verdict.clone(),
-            num(e.previous_score),
-            num(e.progression),
-            yes_no(e.newly_interesse).into(),
-            e.years_interesse
-                .iter()
-                .map(|y| y.to_string())
-                .collect::<Vec<_>>()
-                .join(" "),
-            e.amount_cents
-                .map(|c| {
-                    caqes_engine::Number::ratio(c as i128, 100)
-                        .map(|n| n.to_french(2))
-                        .unwrap_or_default()
-                })
-                .unwrap_or_default(),
-        ];
-        let f: Vec<String> = f
+        let score = num(e.score);
+        let previous = num(e.previous_score);
+        let progression = num(e.progression);
+        let years = e
+            .years_interesse
             .iter()
-            .map(|x| {
-                if x.contains([';', '"', '\n']) {
-                    format!("\"{}\"", x.replace('"', "\"\""))
-                } else {
-                    x.clone()
-                }
+            .map(|y| y.to_string())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let amount = e
+            .amount_cents
+            .map(|c| {
+                caqes_engine::Number::ratio(c as i128, 100)
+                    .map(|n| n.to_french(2))
+                    .unwrap_or_default()
             })
-            .collect();
-        s.push_str(&f.join(";"));
-        s.push_str("\r\n");
+            .unwrap_or_default();
+        s.push_str(&csv_line(&[
+            Field::Text(&e.finess),
+            Field::Text(&e.name),
+            Field::Text(&e.departement),
+            Field::Text(&e.status_label),
+            Field::Number(&year),
+            Field::Number(&score),
+            Field::Text(yes_no(e.interesse == Some(true))),
+            Field::Text(&e.verdict),
+            Field::Number(&previous),
+            Field::Number(&progression),
+            Field::Text(yes_no(e.newly_interesse)),
+            Field::Text(&years),
+            Field::Number(&amount),
+        ]));
     }
     s
 }

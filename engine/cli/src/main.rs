@@ -5,6 +5,7 @@
 
 mod campaign;
 mod catalogs;
+pub mod csv;
 mod grid_cmd;
 mod report;
 mod review;

@@ -1,19 +1,22 @@
 //! `caqes verify`: recompute a batch of grids received from establishments.
 
 use crate::catalogs::{io_message, Source};
+use crate::csv::{csv_header, csv_line, Field};
 use crate::Failure;
-use caqes_engine::{Catalog, Severity, State};
-use caqes_grid::GridRead;
+use caqes_engine::{Catalog, Severity};
+use caqes_grid::{GridRead, Outcome};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-/// Result of one file.
+/// Result of one file (one element of `grids` in `caqes verify --json`).
 #[derive(Debug, Serialize)]
 pub struct Line {
     pub file: String,
+    /// `conforme`, `incomplet`, `écarts` or `illisible`.
+    pub outcome: Outcome,
     pub finess: String,
     pub establishment: String,
     pub catalog: String,
@@ -21,10 +24,18 @@ pub struct Line {
     pub verdict: String,
     pub declared_score: Option<String>,
     pub declared_verdict: Option<String>,
-    pub edited_cells: Vec<caqes_grid::EditedCell>,
-    pub cell_problems: Vec<caqes_grid::CellProblem>,
-    pub errors: Vec<String>,
+    /// Écarts (French), empty unless the outcome is `écarts`.
     pub differences: Vec<String>,
+    /// Information only, not écarts (French): inputs typed after export,
+    /// cached results missing, numbers typed as text read anyway.
+    pub informations: Vec<String>,
+    /// Missing inputs (French), when the outcome is `incomplet`.
+    pub missing: Vec<String>,
+    /// Errors of the evaluation (invalid inputs).
+    pub errors: Vec<String>,
+    pub edited_cells: Vec<caqes_grid::EditedCell>,
+    pub altered_formulas: Vec<caqes_grid::AlteredFormula>,
+    pub cell_problems: Vec<caqes_grid::CellProblem>,
     /// Unreadable file: the message.
     pub error: Option<String>,
     /// Official result (agency review and data applied; equal to the
@@ -35,7 +46,7 @@ pub struct Line {
 
 impl Line {
     fn bad(&self) -> bool {
-        self.error.is_some() || !self.differences.is_empty()
+        matches!(self.outcome, Outcome::Ecarts | Outcome::Illisible)
     }
 }
 
@@ -91,6 +102,7 @@ fn fmt_num(n: caqes_engine::Number) -> String {
 pub(crate) fn line_of(file: &Path, r: Result<GridRead, String>) -> Line {
     let mut line = Line {
         file: file.display().to_string(),
+        outcome: Outcome::Illisible,
         finess: String::new(),
         establishment: String::new(),
         catalog: String::new(),
@@ -98,10 +110,13 @@ pub(crate) fn line_of(file: &Path, r: Result<GridRead, String>) -> Line {
         verdict: String::new(),
         declared_score: None,
         declared_verdict: None,
-        edited_cells: Vec::new(),
-        cell_problems: Vec::new(),
-        errors: Vec::new(),
         differences: Vec::new(),
+        informations: Vec::new(),
+        missing: Vec::new(),
+        errors: Vec::new(),
+        edited_cells: Vec::new(),
+        altered_formulas: Vec::new(),
+        cell_problems: Vec::new(),
         error: None,
         official: None,
     };
@@ -131,73 +146,26 @@ pub(crate) fn line_of(file: &Path, r: Result<GridRead, String>) -> Line {
             .unwrap_or_else(|| f.to_string())
     });
     line.declared_verdict = g.declared_verdict.clone();
-    let recomputed = e.total_rounded.map(|n| n.to_f64());
-    match (recomputed, g.declared_total) {
-        (Some(a), Some(b)) if (a - b).abs() > 1e-9 => line.differences.push(format!(
-            "score déclaré {} ≠ score recalculé {}",
-            line.declared_score.clone().unwrap_or_default(),
-            line.score.clone().unwrap_or_default()
-        )),
-        (Some(_), None) => line
-            .differences
-            .push("score déclaré absent de la grille".into()),
-        (None, Some(_)) => line
-            .differences
-            .push("score déclaré mais non calculable".into()),
-        _ => {}
-    }
-    if !g.edited.is_empty() {
-        let cells: Vec<&str> = g.edited.iter().take(5).map(|c| c.cell.as_str()).collect();
-        line.differences.push(format!(
-            "{} cellule(s) modifiée(s) après l'export ({}{})",
-            g.edited.len(),
-            cells.join(", "),
-            if g.edited.len() > 5 { ", …" } else { "" }
-        ));
-    }
-    if !g.problems.is_empty() {
-        line.differences.push(format!(
-            "{} cellule(s) invalide(s) : {}",
-            g.problems.len(),
-            g.problems[0].message
-        ));
-    }
-    if g.catalog_changed {
-        line.differences
-            .push("le référentiel a changé depuis l'export de la grille".into());
-    }
-    if g.metadata.is_none() {
-        line.differences
-            .push("métadonnées absentes : grille non produite par caqes ou altérée".into());
-    }
+    let review = g.review();
+    line.outcome = review.outcome;
+    line.differences = review.differences;
+    line.informations = review.informations;
+    line.missing = review.missing;
     line.errors = e
         .problems
         .iter()
         .filter(|p| p.severity == Severity::Error)
         .map(|p| p.to_string())
         .collect();
-    if e.state == State::Invalid {
-        line.differences.push(format!(
-            "{} erreur(s) de saisie : {}",
-            line.errors.len(),
-            line.errors.first().cloned().unwrap_or_default()
-        ));
-    }
     line.edited_cells = g.edited;
+    line.altered_formulas = g.altered_formulas;
     line.cell_problems = g.problems;
     line
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([';', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-const COLUMNS: [&str; 13] = [
+const COLUMNS: [&str; 16] = [
     "fichier",
+    "resultat",
     "finess",
     "etablissement",
     "referentiel",
@@ -205,6 +173,8 @@ const COLUMNS: [&str; 13] = [
     "verdict",
     "score_declare",
     "ecarts",
+    "informations",
+    "saisies_manquantes",
     "cellules_modifiees",
     "erreur",
     "score_officiel",
@@ -212,9 +182,18 @@ const COLUMNS: [&str; 13] = [
     "ajustements",
 ];
 
-fn row(l: &Line) -> [String; 13] {
+/// Index of the number columns (scores).
+fn is_number_column(c: usize) -> bool {
+    matches!(
+        COLUMNS[c],
+        "score_recalcule" | "score_declare" | "score_officiel"
+    )
+}
+
+fn row(l: &Line) -> [String; 16] {
     [
         l.file.clone(),
+        l.outcome.label().to_string(),
         l.finess.clone(),
         l.establishment.clone(),
         l.catalog.clone(),
@@ -222,9 +201,22 @@ fn row(l: &Line) -> [String; 13] {
         l.verdict.clone(),
         l.declared_score.clone().unwrap_or_default(),
         l.differences.join(" ; "),
+        l.informations.join(" ; "),
+        l.missing.join(" ; "),
         l.edited_cells
             .iter()
             .map(|c| format!("{} : « {} » → « {} »", c.cell, c.exported, c.current))
+            .chain(l.altered_formulas.iter().map(|a| {
+                format!(
+                    "{} : formule « ={} » → « {} »",
+                    a.cell,
+                    a.expected,
+                    a.found
+                        .as_ref()
+                        .map(|f| format!("={f}"))
+                        .unwrap_or_else(|| a.value.clone())
+                )
+            }))
             .collect::<Vec<_>>()
             .join(" ; "),
         l.error.clone().unwrap_or_default(),
@@ -250,13 +242,21 @@ fn write_report(path: &Path, lines: &[Line]) -> Result<(), Failure> {
         .unwrap_or_default();
     let bytes = match ext.as_str() {
         "csv" => {
-            let mut s = String::from("\u{feff}");
-            s.push_str(&COLUMNS.join(";"));
-            s.push_str("\r\n");
+            let mut s = csv_header(&COLUMNS);
             for l in lines {
                 let r = row(l);
-                s.push_str(&r.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(";"));
-                s.push_str("\r\n");
+                let fields: Vec<Field> = r
+                    .iter()
+                    .enumerate()
+                    .map(|(c, v)| {
+                        if is_number_column(c) {
+                            Field::Number(v)
+                        } else {
+                            Field::Text(v)
+                        }
+                    })
+                    .collect();
+                s.push_str(&csv_line(&fields));
             }
             s.into_bytes()
         }
@@ -272,8 +272,14 @@ fn write_report(path: &Path, lines: &[Line]) -> Result<(), Failure> {
             }
             for (i, l) in lines.iter().enumerate() {
                 for (c, v) in row(l).iter().enumerate() {
-                    let v = caqes_grid::clip(v).0;
-                    ws.write_string(i as u32 + 1, c as u16, v).map_err(xe)?;
+                    let number = is_number_column(c)
+                        .then(|| caqes_engine::Number::parse(v))
+                        .flatten();
+                    match number {
+                        Some(n) => ws.write_number(i as u32 + 1, c as u16, n.to_f64()),
+                        None => ws.write_string(i as u32 + 1, c as u16, caqes_grid::clip(v).0),
+                    }
+                    .map_err(xe)?;
                 }
             }
             ws.set_freeze_panes(1, 0).map_err(xe)?;
@@ -289,6 +295,71 @@ fn write_report(path: &Path, lines: &[Line]) -> Result<(), Failure> {
         }
     };
     crate::grid_cmd::write_atomic(path, &bytes)
+}
+
+/// Counts of outcomes.
+#[derive(Debug, Default, Serialize)]
+struct Counts {
+    total: usize,
+    conformes: usize,
+    incompletes: usize,
+    avec_ecarts: usize,
+    illisibles: usize,
+}
+
+fn counts(lines: &[Line]) -> Counts {
+    let n = |o: Outcome| lines.iter().filter(|l| l.outcome == o).count();
+    Counts {
+        total: lines.len(),
+        conformes: n(Outcome::Conforme),
+        incompletes: n(Outcome::Incomplet),
+        avec_ecarts: n(Outcome::Ecarts),
+        illisibles: n(Outcome::Illisible),
+    }
+}
+
+/// The line printed for one grid.
+fn text_line(l: &Line) -> String {
+    if let Some(e) = &l.error {
+        return format!("{} | illisible | {e}", l.file);
+    }
+    let dash = |s: &str| {
+        if s.is_empty() {
+            "—".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    let mut t = format!(
+        "{} | {} | FINESS {} | {} | score recalculé {} | {} | score déclaré {}",
+        l.file,
+        l.outcome.label(),
+        dash(&l.finess),
+        dash(&l.establishment),
+        l.score.as_deref().unwrap_or("—"),
+        l.verdict,
+        l.declared_score.as_deref().unwrap_or("—"),
+    );
+    match l.outcome {
+        Outcome::Ecarts => t.push_str(&format!(" | écarts : {}", l.differences.join(" ; "))),
+        Outcome::Incomplet => {
+            let first = l.missing.first().cloned().unwrap_or_default();
+            t.push_str(&format!(
+                " | {} saisie(s) manquante(s){}{}",
+                l.missing.len(),
+                if first.is_empty() { "" } else { " : " },
+                first
+            ));
+            if l.missing.len() > 1 {
+                t.push_str(" ; …");
+            }
+        }
+        _ => t.push_str(" | aucun écart"),
+    }
+    if !l.informations.is_empty() {
+        t.push_str(&format!(" | information : {}", l.informations.join(" ; ")));
+    }
+    t
 }
 
 pub fn verify(
@@ -344,29 +415,19 @@ pub fn verify(
             review_errors.extend(o.errors.iter().cloned());
         }
     }
-    let unreadable = lines.iter().filter(|l| l.error.is_some()).count();
-    let with_diff = lines
-        .iter()
-        .filter(|l| l.error.is_none() && !l.differences.is_empty())
-        .count();
-    let ok = lines.len() - unreadable - with_diff;
+    let c = counts(&lines);
     if json {
         #[derive(Serialize)]
         struct Out<'a> {
             grids: &'a [Line],
-            total: usize,
-            conformes: usize,
-            avec_ecarts: usize,
-            illisibles: usize,
+            #[serde(flatten)]
+            counts: &'a Counts,
             #[serde(skip_serializing_if = "<[String]>::is_empty")]
             review_errors: &'a [String],
         }
         let text = serde_json::to_string_pretty(&Out {
             grids: &lines,
-            total: lines.len(),
-            conformes: ok,
-            avec_ecarts: with_diff,
-            illisibles: unreadable,
+            counts: &c,
             review_errors: &review_errors,
         })
         .map_err(|e| Failure::input(format!("sérialisation impossible : {e}")))?;
@@ -375,41 +436,15 @@ pub fn verify(
         use std::io::Write;
         let mut o = std::io::stdout().lock();
         for l in &lines {
-            let text = match &l.error {
-                Some(e) => format!("{} | ERREUR : {e}", l.file),
-                None => {
-                    format!(
-                        "{} | FINESS {} | {} | score recalculé {} | {} | score déclaré {} | {}",
-                        l.file,
-                        if l.finess.is_empty() {
-                            "—"
-                        } else {
-                            &l.finess
-                        },
-                        if l.establishment.is_empty() {
-                            "—"
-                        } else {
-                            &l.establishment
-                        },
-                        l.score.as_deref().unwrap_or("—"),
-                        l.verdict,
-                        l.declared_score.as_deref().unwrap_or("—"),
-                        if l.differences.is_empty() {
-                            "aucun écart".to_string()
-                        } else {
-                            l.differences.join(" ; ")
-                        }
-                    ) + &crate::review::official_text(l.official.as_ref())
-                }
-            };
+            let text = text_line(l) + &crate::review::official_text(l.official.as_ref());
             if writeln!(o, "{text}").is_err() {
                 return Ok(if lines.iter().any(Line::bad) { 1 } else { 0 });
             }
         }
         let _ = writeln!(
             o,
-            "{} grille(s) : {ok} conforme(s), {with_diff} avec écarts, {unreadable} illisible(s)",
-            lines.len()
+            "{} grille(s) : {} conforme(s), {} incomplète(s), {} avec écarts, {} illisible(s)",
+            c.total, c.conformes, c.incompletes, c.avec_ecarts, c.illisibles
         );
     }
     for e in &review_errors {

@@ -830,3 +830,170 @@ pub fn synthesis(catalog: &Catalog, layout: &Layout) -> Vec<(Pos, String)> {
     }
     out
 }
+
+/// Every computed (green) cell of a grid with its formula (without `=`), as
+/// the writer writes it: `(sheet, position, formula)`. The reader compares a
+/// received grid with this list to find overwritten or altered formulas.
+pub fn expected(catalog: &Catalog, layout: &Layout) -> Vec<(String, Pos, String)> {
+    let mut out = Vec::new();
+    for il in &layout.indicators {
+        let Some(ind) = catalog.indicator(&il.id) else {
+            continue;
+        };
+        let sheet = il.sheet.clone();
+        out.push((
+            sheet.clone(),
+            il.status_calc,
+            status(catalog, layout, ind, il),
+        ));
+        for input in ind.measure.inputs() {
+            let id = input.id().to_string();
+            if let (Some(cell), Some(rp)) =
+                (il.input(&CellKind::Input(id.clone())), il.retained(&id))
+            {
+                out.push((sheet.clone(), rp, retained(layout, catalog, input, cell)));
+            }
+        }
+        let fm = indicator(catalog, layout, ind, il);
+        for (pos, f) in [
+            (il.value, fm.value),
+            (il.target, fm.target),
+            (il.met, fm.met),
+            (il.share, fm.share),
+            (il.weight, fm.weight),
+            (il.points, fm.points),
+        ] {
+            out.push((sheet.clone(), pos, f));
+        }
+    }
+    for (pos, f) in synthesis(catalog, layout) {
+        out.push((layout.synth_sheet.clone(), pos, f));
+    }
+    out
+}
+
+/// A canonical spelling of a formula, so that the same formula re-saved by
+/// another spreadsheet compares equal: leading `=` dropped; outside string
+/// literals, blanks, `$` (absolute references) and sheet-name quotes removed,
+/// letters upper-cased, `_xlfn.`/`_xlws.`/`of:` prefixes and `[.` `]` ODF
+/// brackets removed, `TRUE()`/`FALSE()` read as `TRUE`/`FALSE`, numeric
+/// literals written in one way (`1E2`, `100.0` → `100`). String literals are
+/// kept as they are.
+pub fn canonical_formula(formula: &str) -> String {
+    let f = formula.trim();
+    let f = f.strip_prefix('=').unwrap_or(f);
+    let chars: Vec<char> = f.chars().collect();
+    let mut out = String::with_capacity(f.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '"' {
+            // String literal, `""` escapes a quote.
+            out.push('"');
+            i += 1;
+            while i < chars.len() {
+                out.push(chars[i]);
+                if chars[i] == '"' {
+                    if chars.get(i + 1) == Some(&'"') {
+                        out.push('"');
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        let prev_ident = out
+            .chars()
+            .last()
+            .is_some_and(|p| p.is_alphanumeric() || p == '_' || p == '.');
+        if (c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit)))
+            && !prev_ident
+        {
+            let start = i;
+            while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
+                i += 1;
+            }
+            // Exponent.
+            if i < chars.len() && matches!(chars[i], 'e' | 'E') {
+                let mut j = i + 1;
+                if j < chars.len() && matches!(chars[j], '+' | '-') {
+                    j += 1;
+                }
+                if j < chars.len() && chars[j].is_ascii_digit() {
+                    while j < chars.len() && chars[j].is_ascii_digit() {
+                        j += 1;
+                    }
+                    i = j;
+                }
+            }
+            let lit: String = chars[start..i].iter().collect();
+            out.push_str(&canonical_number(&lit));
+            continue;
+        }
+        match c {
+            c if c.is_whitespace() => {}
+            '$' | '\'' | '[' | ']' => {}
+            c => out.extend(c.to_uppercase()),
+        }
+        i += 1;
+    }
+    for prefix in ["_XLFN.", "_XLWS.", "OF:"] {
+        out = out.replace(prefix, "");
+    }
+    // An ODF reference `[.A1]` became `.A1`: drop the dot before a column letter.
+    out = out.replace("(.", "(").replace(",.", ",").replace(";.", ";");
+    out.replace("TRUE()", "TRUE").replace("FALSE()", "FALSE")
+}
+
+/// `1E2`, `100.0`, `0100` → `100`; `0.50` → `0.5`; `1.5E-1` → `0.15`.
+fn canonical_number(lit: &str) -> String {
+    let upper = lit.to_ascii_uppercase();
+    let (mantissa, exp) = match upper.split_once('E') {
+        Some((m, e)) => (m.to_string(), e.parse::<i64>().unwrap_or(0)),
+        None => (upper.clone(), 0),
+    };
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((&mantissa, ""));
+    if !int_part.chars().all(|c| c.is_ascii_digit())
+        || !frac_part.chars().all(|c| c.is_ascii_digit())
+    {
+        return upper;
+    }
+    let digits = format!("{int_part}{frac_part}");
+    // Position of the decimal point within `digits`.
+    let point = int_part.len() as i64 + exp;
+    if !(-400..=400).contains(&point) {
+        return upper;
+    }
+    let (int_digits, frac_digits) = if point <= 0 {
+        (
+            String::new(),
+            format!("{}{digits}", "0".repeat((-point) as usize)),
+        )
+    } else if point as usize >= digits.len() {
+        (
+            format!("{digits}{}", "0".repeat(point as usize - digits.len())),
+            String::new(),
+        )
+    } else {
+        (
+            digits[..point as usize].to_string(),
+            digits[point as usize..].to_string(),
+        )
+    };
+    let int_digits = int_digits.trim_start_matches('0');
+    let frac_digits = frac_digits.trim_end_matches('0');
+    let int_digits = if int_digits.is_empty() {
+        "0"
+    } else {
+        int_digits
+    };
+    if frac_digits.is_empty() {
+        int_digits.to_string()
+    } else {
+        format!("{int_digits}.{frac_digits}")
+    }
+}

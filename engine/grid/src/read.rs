@@ -13,7 +13,7 @@ use crate::GridError;
 use calamine::{DataRef, Reader, Xlsx};
 use caqes_engine::{
     evaluate, Answers, Catalog, Category, DeclaredStatus, Evaluation, Funding, IndicatorAnswer,
-    LegalStatus, Measure, Number, QuestionKind, Unit,
+    LegalStatus, Measure, Number, QuestionKind, Severity, State, Unit,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -43,6 +43,10 @@ impl Default for Limits {
 /// Metadata recorded at export.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Metadata {
+    /// `caqes-grid`.
+    pub format: String,
+    /// Layout version ([`LAYOUT_VERSION`]).
+    pub layout_version: String,
     pub catalog_id: String,
     pub catalog_sha256: String,
     pub engine_version: String,
@@ -72,6 +76,63 @@ pub struct CellProblem {
     pub message: String,
 }
 
+/// A computed (green) cell whose formula is not the catalog's: overwritten by
+/// a value, emptied, or given another formula.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AlteredFormula {
+    /// `Sheet!A1`.
+    pub cell: String,
+    /// The formula the catalog gives (without `=`).
+    pub expected: String,
+    /// The formula found, `None` when the cell holds a value or nothing.
+    pub found: Option<String>,
+    /// The value found in the cell (cached result or typed value).
+    pub value: String,
+}
+
+/// The outcome of a grid for `caqes verify`: exactly one per grid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Outcome {
+    /// Complete, and every check passes.
+    #[serde(rename = "conforme")]
+    Conforme,
+    /// No écart, but inputs are missing (a blank grid too): the score is provisional.
+    #[serde(rename = "incomplet")]
+    Incomplet,
+    /// At least one écart (see [`Review::differences`]).
+    #[serde(rename = "écarts")]
+    Ecarts,
+    /// The file cannot be read as a grid (set by the caller on a read error).
+    #[serde(rename = "illisible")]
+    Illisible,
+}
+
+impl Outcome {
+    /// The French word, as in the JSON.
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Conforme => "conforme",
+            Outcome::Incomplet => "incomplet",
+            Outcome::Ecarts => "écarts",
+            Outcome::Illisible => "illisible",
+        }
+    }
+}
+
+/// What `caqes verify` says of a readable grid (French messages).
+#[derive(Debug, Clone, Serialize)]
+pub struct Review {
+    pub outcome: Outcome,
+    /// Écarts: declared score differs, invalid inputs, catalog changed,
+    /// metadata missing or inconsistent, computed cells altered.
+    pub differences: Vec<String>,
+    /// Information only (not écarts): inputs typed after export, cached
+    /// formula results missing, numbers typed as text read anyway.
+    pub informations: Vec<String>,
+    /// Why the grid is incomplete (missing inputs), empty otherwise.
+    pub missing: Vec<String>,
+}
+
 /// What a grid holds.
 #[derive(Debug, Clone, Serialize)]
 pub struct GridRead {
@@ -93,24 +154,149 @@ pub struct GridRead {
     pub problems: Vec<CellProblem>,
     /// Rounded total shown in the grid (cached value of the summary cell).
     pub declared_total: Option<f64>,
+    /// The cell of that score (`Synthèse!B20`).
+    pub score_cell: String,
     /// Verdict shown in the grid.
     pub declared_verdict: Option<String>,
+    /// Computed cells whose formula is not the catalog's (named cells).
+    pub altered_formulas: Vec<AlteredFormula>,
+    /// The formulas are intact but no result is stored (file saved by a tool
+    /// that does not recalculate, e.g. openpyxl): only the recomputed score counts.
+    pub cached_results_missing: bool,
+    /// Metadata inconsistent with the grid (French messages).
+    pub metadata_problems: Vec<String>,
+    /// Cells read with a French reading (« 84,5 », « 85 % » typed as text): information.
+    pub notes: Vec<CellProblem>,
 }
 
 impl GridRead {
-    /// Whether the grid has an error or a discrepancy (for `caqes verify`).
+    /// Whether the grid has an écart or invalid inputs (for `caqes verify`).
     pub fn has_discrepancy(&self) -> bool {
-        let recomputed = self.evaluation.total_rounded.map(|n| n.to_f64());
-        let score_differs = match (recomputed, self.declared_total) {
-            (Some(a), Some(b)) => (a - b).abs() > 1e-9,
-            (None, None) => false,
-            _ => true,
+        self.review().outcome == Outcome::Ecarts
+    }
+
+    /// The outcome, écarts, information lines and missing inputs, in French.
+    pub fn review(&self) -> Review {
+        let e = &self.evaluation;
+        let mut differences = Vec::new();
+        let mut informations = Vec::new();
+        let french = |n: Number| n.to_french_auto();
+        let recomputed = e.total_rounded;
+        let declared = self.declared_total.map(|f| {
+            Number::parse(&format!("{f}"))
+                .map(french)
+                .unwrap_or_else(|| f.to_string())
+        });
+        let rounded_altered = self
+            .altered_formulas
+            .iter()
+            .any(|a| a.cell == self.score_cell);
+        match (recomputed, self.declared_total) {
+            (Some(a), Some(b)) if (a.to_f64() - b).abs() > 1e-9 => differences.push(format!(
+                "score déclaré {} ≠ score recalculé {}",
+                declared.clone().unwrap_or_default(),
+                french(a)
+            )),
+            (Some(_), None) if self.cached_results_missing => {}
+            (Some(_), None) if !rounded_altered => {
+                differences.push("score déclaré absent de la grille".into())
+            }
+            (None, Some(_)) => differences.push("score déclaré mais non calculable".into()),
+            _ => {}
+        }
+        if !self.altered_formulas.is_empty() {
+            let cells: Vec<&str> = self
+                .altered_formulas
+                .iter()
+                .take(8)
+                .map(|c| c.cell.as_str())
+                .collect();
+            differences.push(format!(
+                "{} cellule(s) calculée(s) modifiée(s) (formule remplacée par une valeur ou par une autre formule) : {}{}",
+                self.altered_formulas.len(),
+                cells.join(", "),
+                if self.altered_formulas.len() > 8 { ", …" } else { "" }
+            ));
+        }
+        if !self.problems.is_empty() {
+            differences.push(format!(
+                "{} cellule(s) invalide(s) : {} ({})",
+                self.problems.len(),
+                self.problems[0].message,
+                self.problems[0].cell
+            ));
+        }
+        let errors: Vec<String> = e
+            .problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .map(|p| p.to_string())
+            .collect();
+        if e.state == State::Invalid {
+            differences.push(format!(
+                "{} erreur(s) de saisie : {}",
+                errors.len(),
+                errors.first().cloned().unwrap_or_default()
+            ));
+        }
+        if self.catalog_changed {
+            differences.push("le référentiel a changé depuis l'export de la grille".into());
+        }
+        match &self.metadata {
+            None => differences
+                .push("métadonnées absentes : grille non produite par caqes ou altérée".into()),
+            Some(_) => differences.extend(
+                self.metadata_problems
+                    .iter()
+                    .map(|m| format!("métadonnées incohérentes : {m}")),
+            ),
+        }
+        if !self.edited.is_empty() {
+            let cells: Vec<&str> = self
+                .edited
+                .iter()
+                .take(5)
+                .map(|c| c.cell.as_str())
+                .collect();
+            informations.push(format!(
+                "{} cellule(s) de saisie remplie(s) ou modifiée(s) après l'export ({}{})",
+                self.edited.len(),
+                cells.join(", "),
+                if self.edited.len() > 5 { ", …" } else { "" }
+            ));
+        }
+        if self.cached_results_missing {
+            informations.push(
+                "résultats des formules non enregistrés (classeur enregistré par un outil qui ne recalcule pas) : score déclaré absent, seul le score recalculé compte"
+                    .into(),
+            );
+        }
+        for n in &self.notes {
+            informations.push(format!("{} : {}", n.cell, n.message));
+        }
+        let missing: Vec<String> = e
+            .problems
+            .iter()
+            .filter(|p| p.severity == Severity::Missing)
+            .map(|p| p.to_string())
+            .collect();
+        let outcome = if !differences.is_empty() {
+            Outcome::Ecarts
+        } else if e.state == State::Incomplete {
+            Outcome::Incomplet
+        } else {
+            Outcome::Conforme
         };
-        !self.edited.is_empty()
-            || !self.problems.is_empty()
-            || self.catalog_changed
-            || score_differs
-            || self.evaluation.state == caqes_engine::State::Invalid
+        Review {
+            outcome,
+            differences,
+            informations,
+            missing: if outcome == Outcome::Incomplet {
+                missing
+            } else {
+                Vec::new()
+            },
+        }
     }
 }
 
@@ -235,31 +421,44 @@ impl V {
 }
 
 pub(crate) type Cells = HashMap<(u32, u16), V>;
+type Formulas = HashMap<(u32, u16), String>;
+
+/// Values of a sheet (cells with a value or a cached formula result) and
+/// formulas (cells with a formula, with or without a cached result).
+#[derive(Default)]
+pub(crate) struct SheetData {
+    pub(crate) cells: Cells,
+    formulas: Formulas,
+}
 
 pub(crate) fn read_sheet<R: std::io::Read + std::io::Seek>(
     xlsx: &mut Xlsx<R>,
     name: &str,
     max_col: u16,
     budget: &mut usize,
-) -> Result<Cells, GridError> {
+) -> Result<SheetData, GridError> {
     let mut out = HashMap::new();
+    let mut formulas = HashMap::new();
     let mut reader = xlsx
         .worksheet_cells_reader(name)
         .map_err(|e| GridError::Corrupt(format!("feuille « {name} » : {e}")))?;
     loop {
         let cell = reader
-            .next_cell()
+            .next_cell_with_formula()
             .map_err(|e| GridError::Corrupt(format!("feuille « {name} » : {e}")))?;
         let Some(cell) = cell else { break };
         if *budget == 0 {
             return Err(GridError::TooLarge("trop de cellules".into()));
         }
         *budget -= 1;
-        let (row, col) = cell.get_position();
+        let (row, col) = cell.pos;
         if col > max_col as u32 {
             continue;
         }
-        let v = match cell.get_value() {
+        if let Some(f) = cell.formula.filter(|f| !f.is_empty()) {
+            formulas.insert((row, col as u16), crate::normalise::clip(&f).0);
+        }
+        let v = match &cell.value {
             DataRef::Empty => continue,
             DataRef::Int(i) => V::Num(*i as f64),
             DataRef::Float(f) => V::Num(*f),
@@ -272,7 +471,10 @@ pub(crate) fn read_sheet<R: std::io::Read + std::io::Seek>(
         };
         out.insert((row, col as u16), v);
     }
-    Ok(out)
+    Ok(SheetData {
+        cells: out,
+        formulas,
+    })
 }
 
 fn read_inner(bytes: &[u8], catalogs: &[Catalog], limits: Limits) -> Result<GridRead, GridError> {
@@ -291,11 +493,12 @@ fn read_inner(bytes: &[u8], catalogs: &[Catalog], limits: Limits) -> Result<Grid
     }
     let mut budget = limits.max_cells;
     let meta_cells = if names.iter().any(|n| n == META) {
-        Some(read_sheet(&mut xlsx, META, 1, &mut budget)?)
+        Some(read_sheet(&mut xlsx, META, 1, &mut budget)?.cells)
     } else {
         None
     };
-    let ident = read_sheet(&mut xlsx, IDENT, COL_HELP, &mut budget)?;
+    let ident_data = read_sheet(&mut xlsx, IDENT, COL_HELP, &mut budget)?;
+    let ident = ident_data.cells;
     // Metadata.
     let mut meta_map: BTreeMap<String, String> = BTreeMap::new();
     let mut exported: Vec<(String, String)> = Vec::new();
@@ -320,6 +523,8 @@ fn read_inner(bytes: &[u8], catalogs: &[Catalog], limits: Limits) -> Result<Grid
     let metadata = meta_cells.as_ref().map(|_| {
         let g = |k: &str| meta_map.get(k).cloned().unwrap_or_default();
         Metadata {
+            format: g("format"),
+            layout_version: g("layout_version"),
             catalog_id: g("catalog_id"),
             catalog_sha256: g("catalog_sha256"),
             engine_version: g("engine_version"),
@@ -360,7 +565,9 @@ fn read_inner(bytes: &[u8], catalogs: &[Catalog], limits: Limits) -> Result<Grid
     };
     let lay = layout(catalog);
     let mut sheets: HashMap<String, Cells> = HashMap::new();
+    let mut formulas: HashMap<String, Formulas> = HashMap::new();
     sheets.insert(IDENT.into(), ident);
+    formulas.insert(IDENT.into(), ident_data.formulas);
     for vl in &lay.volets {
         if !names.iter().any(|n| n == &vl.sheet) {
             return Err(GridError::NotAGrid(format!(
@@ -368,12 +575,16 @@ fn read_inner(bytes: &[u8], catalogs: &[Catalog], limits: Limits) -> Result<Grid
                 vl.sheet
             )));
         }
-        let cells = read_sheet(&mut xlsx, &vl.sheet, COL_HELP, &mut budget)?;
-        sheets.insert(vl.sheet.clone(), cells);
+        let data = read_sheet(&mut xlsx, &vl.sheet, COL_HELP, &mut budget)?;
+        sheets.insert(vl.sheet.clone(), data.cells);
+        formulas.insert(vl.sheet.clone(), data.formulas);
     }
-    let synth = read_sheet(&mut xlsx, SYNTH, COL_HELP, &mut budget)?;
+    let synth_data = read_sheet(&mut xlsx, SYNTH, COL_HELP, &mut budget)?;
+    sheets.insert(SYNTH.into(), synth_data.cells);
+    formulas.insert(SYNTH.into(), synth_data.formulas);
     let mut problems = Vec::new();
-    let answers = rebuild(catalog, &lay, &sheets, &mut problems);
+    let mut notes = Vec::new();
+    let answers = rebuild(catalog, &lay, &sheets, &mut problems, &mut notes);
     let evaluation = evaluate(catalog, &answers);
 
     // Edited cells.
@@ -402,6 +613,7 @@ fn read_inner(bytes: &[u8], catalogs: &[Catalog], limits: Limits) -> Result<Grid
     let answers_unchanged = metadata
         .as_ref()
         .map(|m| m.grid_answers_sha256 == sha256_hex(&answers.to_canonical_json()));
+    let synth = sheets.get(SYNTH).cloned().unwrap_or_default();
     let declared_total = match synth.get(&(lay.synth.rounded.row, lay.synth.rounded.col)) {
         Some(V::Num(f)) => Some(*f),
         _ => None,
@@ -410,6 +622,12 @@ fn read_inner(bytes: &[u8], catalogs: &[Catalog], limits: Limits) -> Result<Grid
         Some(V::Text(t)) if !t.is_empty() => Some(t.clone()),
         _ => None,
     };
+    let (altered_formulas, cached_results_missing) =
+        check_formulas(catalog, &lay, &sheets, &formulas);
+    let metadata_problems = metadata
+        .as_ref()
+        .map(|m| check_metadata(catalog, &lay, m, &meta_map, &exported))
+        .unwrap_or_default();
     Ok(GridRead {
         catalog: catalog.campaign.id.clone(),
         answers,
@@ -420,8 +638,113 @@ fn read_inner(bytes: &[u8], catalogs: &[Catalog], limits: Limits) -> Result<Grid
         edited,
         problems,
         declared_total,
+        score_cell: format!("{SYNTH}!{}", lay.synth.rounded.a1()),
         declared_verdict,
+        altered_formulas,
+        cached_results_missing,
+        metadata_problems,
+        notes,
     })
+}
+
+/// Compares every computed cell with the catalog's formula (canonical
+/// spellings); also tells whether the formulas are intact but carry no result.
+fn check_formulas(
+    catalog: &Catalog,
+    lay: &Layout,
+    sheets: &HashMap<String, Cells>,
+    formulas: &HashMap<String, Formulas>,
+) -> (Vec<AlteredFormula>, bool) {
+    let mut altered = Vec::new();
+    let (mut intact, mut intact_with_result) = (0usize, 0usize);
+    for (sheet, pos, expected) in crate::formulas::expected(catalog, lay) {
+        let key = (pos.row, pos.col);
+        let found = formulas.get(&sheet).and_then(|f| f.get(&key));
+        let value = sheets.get(&sheet).and_then(|c| c.get(&key));
+        let same = found.is_some_and(|f| {
+            crate::formulas::canonical_formula(f) == crate::formulas::canonical_formula(&expected)
+        });
+        if same {
+            intact += 1;
+            if value.is_some() {
+                intact_with_result += 1;
+            }
+        } else {
+            altered.push(AlteredFormula {
+                cell: format!("{sheet}!{}", pos.a1()),
+                expected,
+                found: found.cloned(),
+                value: value.map(V::repr).unwrap_or_default(),
+            });
+        }
+    }
+    (altered, intact > 0 && intact_with_result == 0)
+}
+
+/// Metadata that does not fit the grid (French messages).
+fn check_metadata(
+    catalog: &Catalog,
+    lay: &Layout,
+    m: &Metadata,
+    map: &BTreeMap<String, String>,
+    exported: &[(String, String)],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if m.format != "caqes-grid" {
+        out.push(format!("format « {} » au lieu de « caqes-grid »", m.format));
+    }
+    if m.layout_version != LAYOUT_VERSION {
+        out.push(format!(
+            "version de mise en page « {} » au lieu de « {LAYOUT_VERSION} »",
+            m.layout_version
+        ));
+    }
+    if m.catalog_id != catalog.campaign.id {
+        out.push(format!(
+            "référentiel « {} » dans les métadonnées, « {} » dans la feuille {IDENT}",
+            m.catalog_id, catalog.campaign.id
+        ));
+    }
+    for (key, what) in [
+        ("catalog_sha256", "empreinte du référentiel"),
+        ("engine_version", "version du moteur"),
+        ("export_time", "date d'export"),
+    ] {
+        if map.get(key).is_none_or(|v| v.trim().is_empty()) {
+            out.push(format!("{what} ({key}) absente"));
+        }
+    }
+    let count = map
+        .get("cells")
+        .and_then(|c| c.trim().parse::<usize>().ok());
+    if count != Some(exported.len()) {
+        out.push(format!(
+            "{} cellule(s) de saisie listée(s), {} annoncée(s)",
+            exported.len(),
+            map.get("cells").cloned().unwrap_or_default()
+        ));
+    }
+    let mut expected: Vec<String> = lay
+        .ident
+        .iter()
+        .map(|r| format!("{IDENT}!{}", r.pos.a1()))
+        .chain(lay.indicators.iter().flat_map(|il| {
+            il.inputs
+                .iter()
+                .map(move |(_, p)| format!("{}!{}", il.sheet, p.a1()))
+        }))
+        .collect();
+    expected.sort();
+    let mut listed: Vec<String> = exported.iter().map(|(k, _)| k.clone()).collect();
+    listed.sort();
+    if expected != listed {
+        let extra = listed.iter().filter(|c| !expected.contains(c)).count();
+        let absent = expected.iter().filter(|c| !listed.contains(c)).count();
+        out.push(format!(
+            "liste des cellules de saisie différente de la grille ({absent} absente(s), {extra} inconnue(s))"
+        ));
+    }
+    out
 }
 
 /// Position of the catalog id cell (independent of the catalog).
@@ -449,6 +772,7 @@ fn parse_a1(a1: &str) -> Option<Pos> {
 struct Ctx<'a> {
     sheets: &'a HashMap<String, Cells>,
     problems: &'a mut Vec<CellProblem>,
+    notes: &'a mut Vec<CellProblem>,
 }
 
 impl Ctx<'_> {
@@ -548,17 +872,38 @@ impl Ctx<'_> {
                 crate::normalise::json_number(f)
             }
             Some(V::Text(t)) if t.trim().is_empty() => None,
-            Some(V::Text(t)) => {
-                self.problem(
-                    sheet,
-                    pos,
-                    ind,
-                    format!(
-                        "{what} : texte « {t} » dans une cellule numérique (un nombre est attendu)"
-                    ),
-                );
-                Some(serde_json::Value::String(t))
-            }
+            Some(V::Text(t)) => match typed_number(&t, unit) {
+                Some(n) => {
+                    if let Some(m) = number_problem(n, unit) {
+                        self.problem(sheet, pos, ind, format!("{what} : {m}"));
+                    }
+                    self.notes.push(CellProblem {
+                        cell: format!("{sheet}!{}", pos.a1()),
+                        indicator: ind.map(str::to_string),
+                        message: format!(
+                            "{what} : texte « {t} » lu comme le nombre {}",
+                            n.to_french_auto()
+                        ),
+                    });
+                    Some(json_of(n))
+                }
+                None => {
+                    let hint = if unit == Some(Unit::Percent) {
+                        " ; par ex. 84,5 ou 85 %"
+                    } else {
+                        " ; par ex. 84,5"
+                    };
+                    self.problem(
+                        sheet,
+                        pos,
+                        ind,
+                        format!(
+                            "{what} : texte « {t} » dans une cellule numérique (un nombre est attendu{hint})"
+                        ),
+                    );
+                    Some(serde_json::Value::String(t))
+                }
+            },
             Some(V::Bool(b)) => {
                 self.problem(
                     sheet,
@@ -578,13 +923,72 @@ impl Ctx<'_> {
     }
 }
 
+/// A number typed as text the French way: « 84,5 », « 1 234,5 », and in a
+/// percentage cell « 85 % » or « 85% ». Exact (decimal parsing of
+/// [`Number::parse`], never through `f64`); `None` for anything else.
+fn typed_number(text: &str, unit: Option<Unit>) -> Option<Number> {
+    let t = text.trim();
+    let t = if unit == Some(Unit::Percent) {
+        t.strip_suffix('%')
+            .map(|x| x.trim_end_matches([' ', '\u{a0}', '\u{202f}']))
+            .unwrap_or(t)
+    } else {
+        t
+    };
+    if t.contains('_') || !t.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    Number::parse(t)
+}
+
+/// Why a number does not fit its unit (French), like the checks on numeric cells.
+fn number_problem(n: Number, unit: Option<Unit>) -> Option<String> {
+    let shown = n.to_french_auto();
+    if n.is_negative() {
+        return Some(format!("valeur négative ({shown})"));
+    }
+    match unit {
+        Some(Unit::Count) if !n.is_integer() => {
+            Some(format!("un nombre entier est attendu ({shown})"))
+        }
+        Some(Unit::Percent) if n > Number::HUNDRED => {
+            Some(format!("pourcentage supérieur à 100 ({shown})"))
+        }
+        Some(Unit::Amount) if !n.mul(Number::HUNDRED).is_ok_and(|c| c.is_integer()) => {
+            Some(format!("au plus 2 décimales pour un montant ({shown})"))
+        }
+        _ => None,
+    }
+}
+
+/// An exact number as the JSON value of an input: an integer, else a JSON
+/// number whose text reads back to exactly `n`, else the decimal text (which
+/// the core parses exactly).
+fn json_of(n: Number) -> serde_json::Value {
+    let text = n.to_decimal_string(12);
+    if n.is_integer() {
+        if let Ok(i) = text.parse::<i64>() {
+            return serde_json::Value::from(i);
+        }
+    }
+    match serde_json::from_str::<serde_json::Number>(&text) {
+        Ok(j) if Number::from_json(&j) == Some(n) => serde_json::Value::Number(j),
+        _ => serde_json::Value::String(text),
+    }
+}
+
 fn rebuild(
     catalog: &Catalog,
     lay: &Layout,
     sheets: &HashMap<String, Cells>,
     problems: &mut Vec<CellProblem>,
+    notes: &mut Vec<CellProblem>,
 ) -> Answers {
-    let mut cx = Ctx { sheets, problems };
+    let mut cx = Ctx {
+        sheets,
+        problems,
+        notes,
+    };
     let mut a = Answers {
         catalog: catalog.campaign.id.clone(),
         ..Answers::default()

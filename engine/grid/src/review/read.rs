@@ -94,7 +94,7 @@ fn read_inner(bytes: &[u8], limits: Limits) -> Result<ReviewWorkbook, GridError>
         }
     }
     let mut budget = limits.max_cells;
-    let meta = read_sheet(&mut xlsx, META, 2, &mut budget)?;
+    let meta = read_sheet(&mut xlsx, META, 2, &mut budget)?.cells;
     let mut out = ReviewWorkbook::default();
     let mut rows: Vec<u32> = meta.keys().map(|(r, _)| *r).collect();
     rows.sort_unstable();
@@ -123,7 +123,7 @@ fn read_inner(bytes: &[u8], limits: Limits) -> Result<ReviewWorkbook, GridError>
     out.catalog_sha256 = g("catalog_sha256");
     out.version = g("review_version").trim().parse().ok();
     out.date = g("review_date");
-    let sheet = read_sheet(&mut xlsx, REVUE, COL_ORIGIN, &mut budget)?;
+    let sheet = read_sheet(&mut xlsx, REVUE, COL_ORIGIN, &mut budget)?.cells;
     let mut lines: Vec<u32> = sheet.keys().map(|(r, _)| *r).filter(|r| *r > 0).collect();
     lines.sort_unstable();
     lines.dedup();
