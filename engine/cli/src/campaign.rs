@@ -93,9 +93,11 @@ pub fn campaign(source: &Source, o: &Options) -> Result<u8, Failure> {
             let answers = r.as_ref().ok().map(|g| g.answers.clone());
             let mut line = line_of(f, r);
             let sub = answers.map(|mut a| {
+                let hash = caqes_grid::review::answers_hash(&a);
                 apply_targets(&mut a, &targets);
                 let own = evaluate_with_history(&catalog, a, &history);
-                let (mut off, applied) = reviews.official(&catalog, &own.answers, &own.evaluation);
+                let (mut off, applied) =
+                    reviews.official(&catalog, &own.answers, &own.evaluation, &hash);
                 let official = match applied {
                     Some((answers, _)) => evaluate_with_history(&catalog, answers, &history),
                     None => Submission {

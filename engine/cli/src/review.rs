@@ -420,12 +420,15 @@ impl Reviews {
     }
 
     /// The official result of one establishment: the latest review version
-    /// and the agency data applied to its self-assessed answers.
+    /// and the agency data applied to its self-assessed answers. `grid_hash`
+    /// is [`rv::answers_hash`] of the answers read from the grid (before any
+    /// campaign target or history), compared with the review workbook's.
     pub fn official(
         &self,
         catalog: &Catalog,
         answers: &Answers,
         own: &Evaluation,
+        grid_hash: &str,
     ) -> (OfficialOut, Option<(Answers, Evaluation)>) {
         let finess = &answers.establishment.finess;
         let mut errors = Vec::new();
@@ -468,7 +471,7 @@ impl Reviews {
                         }
                     }
                     if let Some(h) = &v.grid_hash {
-                        if h != &rv::answers_hash(answers) {
+                        if h != grid_hash {
                             errors.push(format!(
                                 "« {} » : la grille du FINESS {finess} a changé depuis l'écriture de la revue (empreinte différente) : revue à vérifier",
                                 v.file
@@ -727,7 +730,12 @@ pub fn review(source: &Source, o: &Options) -> Result<u8, Failure> {
     let mut officials = Vec::with_capacity(grids.len());
     let mut prefill = Vec::new();
     for (_, g) in &grids {
-        let (off, eval) = reviews.official(&catalog, &g.answers, &g.evaluation);
+        let (off, eval) = reviews.official(
+            &catalog,
+            &g.answers,
+            &g.evaluation,
+            &rv::answers_hash(&g.answers),
+        );
         errors.extend(off.errors.iter().cloned());
         for d in reviews.data_decisions(&g.answers.establishment.finess) {
             prefill.push(rv::Prefill {

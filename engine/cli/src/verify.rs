@@ -398,7 +398,8 @@ pub fn verify(
             };
             let official = r.as_ref().ok().and_then(|g| {
                 let cat = catalogs.iter().find(|c| c.campaign.id == g.catalog)?;
-                Some(reviews.official(cat, &g.answers, &g.evaluation).0)
+                let hash = caqes_grid::review::answers_hash(&g.answers);
+                Some(reviews.official(cat, &g.answers, &g.evaluation, &hash).0)
             });
             let mut l = line_of(f, r);
             l.official = official;
