@@ -158,7 +158,6 @@ impl Reviews {
             given: !reviews.is_empty() || !data.is_empty(),
             ..Reviews::default()
         };
-        let ids: Vec<String> = catalogs.iter().map(|c| c.campaign.id.clone()).collect();
         for (order, p) in reviews.iter().enumerate() {
             let r = if is_xlsx(p) {
                 out.load_workbook(p, order, catalogs)
@@ -174,7 +173,6 @@ impl Reviews {
                 out.errors.push(e);
             }
         }
-        let _ = ids;
         out
     }
 
@@ -312,7 +310,7 @@ impl Reviews {
         for r in rows {
             let version = r.version.unwrap_or(1);
             let v = per
-                .entry((r.finess.clone(), version))
+                .entry((r.finess.trim().to_string(), version))
                 .or_insert_with(|| Version {
                     file: file.clone(),
                     version,
@@ -328,13 +326,7 @@ impl Reviews {
             v.decisions.push(Located {
                 file: file.clone(),
                 line: r.line,
-                decision: Decision {
-                    indicator: r.indicator,
-                    field: r.field,
-                    value: r.value,
-                    motif: r.motif,
-                    origin: AdjustmentOrigin::Ars,
-                },
+                decision: r.decision(),
             });
         }
         for ((finess, _), v) in per {
@@ -396,19 +388,6 @@ impl Reviews {
         out.sort();
         out.dedup();
         out
-    }
-
-    /// FINESS with at least one review version or agency data.
-    pub fn finess(&self) -> Vec<String> {
-        let mut v: Vec<String> = self
-            .versions
-            .keys()
-            .chain(self.data.keys())
-            .cloned()
-            .collect();
-        v.sort();
-        v.dedup();
-        v
     }
 
     /// Agency data of an establishment (for `caqes review`'s pre-filled rows).
