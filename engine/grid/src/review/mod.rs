@@ -363,6 +363,15 @@ fn write_revue(
     let mut blocks = Vec::with_capacity(entries.len());
     let fields_of: Vec<(&Indicator, Vec<Field>)> =
         catalog.indicators.iter().map(|i| (i, fields(i))).collect();
+    let prefilled: std::collections::HashMap<(&str, &str, &str), &Prefill> = prefill
+        .iter()
+        .map(|p| {
+            (
+                (p.finess.as_str(), p.indicator.as_str(), p.field.as_str()),
+                p,
+            )
+        })
+        .collect();
     for e in entries {
         let finess = &e.answers.establishment.finess;
         let name = clip(&e.answers.establishment.name).0;
@@ -407,9 +416,7 @@ fn write_revue(
                         ws.write_blank(row, 7, &f.grey).map_err(xe)?;
                     }
                 }
-                let pre = prefill
-                    .iter()
-                    .find(|p| &p.finess == finess && p.indicator == ind.id && p.field == fd.path);
+                let pre = prefilled.get(&(finess.as_str(), ind.id.as_str(), fd.path.as_str()));
                 match pre {
                     Some(p) => {
                         ws.write_string_with_format(row, COL_DECISION, CORRIGE, &f.pink_list)
