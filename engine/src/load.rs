@@ -846,7 +846,7 @@ fn tidy_expected(expected: &str) -> String {
                 .trim_start_matches("or ")
                 .trim()
         })
-        .filter(|s| !s.is_empty() && *s != "«" && *s != "»")
+        .filter(|s| !s.is_empty() && !matches!(*s, "«" | "»" | "or"))
         .map(|s| {
             s.trim_matches(|c| c == '«' || c == '»' || c == ' ')
                 .to_string()

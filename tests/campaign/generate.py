@@ -9,6 +9,9 @@ def luhn_key(base8):
         if tot % 10 == 0: return s
 ALL = ["programme","pilotage","paqss","actions","tracabilite","transmission","outils","coordination","parcours"]
 IND = {"ir-cho-2":["programme","pilotage","paqss"],"ir-cho-3-1":["actions","tracabilite"],"ir-cho-3-2":["transmission","outils"],"ir-cho-4":["coordination","parcours"]}
+# Indicators declared non concerné in 2024 (a case for the agency's review: tests/campaign/revue.csv).
+# With every other criterion met the score stays 100 % under proportional redistribution.
+NC = {"CENTRE HOSPITALIER DE NIORT": ("ir-cho-4", "Pas de structure d'aval ni de dispositif de coordination identifiés sur le territoire.")}
 # (dept, name, status, beds, category, dropped criteria 2024, score 2023, score 2022)
 ES = [
  ("33","INSTITUT BERGONIE","espic",160,"A",[],95,88),
@@ -38,6 +41,9 @@ for i, (dep, name, st, beds, cat, drop, a23, a22) in enumerate(ES):
     ind = {"ir-cho-1": {"inputs": {"depenses": 1000000 + 10000*i, "depenses_n1": 950000 + 10000*i, "patients": 300 + i, "patients_n1": 290 + i}}}
     for k, cs in IND.items():
         ind[k] = {"criteria": {c: c not in drop for c in cs}}
+    if name in NC:
+        k, why = NC[name]
+        ind[k] = {"status": "non_concerne", "justification": why}
     ans = {"catalog": "na-ako-2024", "establishment": {"finess": finess, "name": name, "departement": dep, "legal_status": st, "categories": ["mco"], "beds": beds}, "indicators": ind}
     slug = name.lower().replace(" ", "-").replace("(", "").replace(")", "").replace("--", "-").replace("--", "-")
     json.dump(ans, open(f"answers-2024/{i+1:02d}-{slug}.json", "w"), ensure_ascii=False, indent=2)

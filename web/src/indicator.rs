@@ -131,13 +131,32 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
                 )
             })
         };
+        // A figure the agency supplies: the establishment may still type an estimate.
+        let provided = inp.provided_by();
+        let provided_id = format!("{fid}-provided");
+        let described: Vec<&str> = [
+            has_help.then_some(help_id.as_str()),
+            provided.is_some().then_some(provided_id.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let described = (!described.is_empty()).then(|| described.join(" "));
         html! {
             <div class="field">
-                <label for={fid.clone()}>{ inp.label() }<span class="unit">{ format!(" ({})", inp.unit().label()) }</span></label>
+                <label for={fid.clone()}>{ inp.label() }<span class="unit">{ format!(" ({})", inp.unit().label()) }</span>
+                    if let Some(p) = provided { <span class="provided">{ format!(" — {}", p.label()) }</span> }
+                </label>
                 <input id={fid} class="grid-input" type="text" inputmode="decimal" autocomplete="off"
                     value={shown} disabled={na} placeholder={placeholder}
-                    aria-describedby={has_help.then(|| help_id.clone())} oninput={cb} />
+                    aria-describedby={described} oninput={cb} />
                 if has_help { <p class="hint" id={help_id}>{ inp.help() }</p> }
+                if let Some(p) = provided {
+                    <p class="hint provided" id={provided_id}>{ format!(
+                        "{} pour l'évaluation officielle ; vous pouvez saisir une estimation pour simuler votre score.",
+                        p.motif().replacen("donnée", "Donnée", 1)
+                    ) }</p>
+                }
             </div>
         }
     });

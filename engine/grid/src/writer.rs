@@ -668,6 +668,12 @@ fn write_volet(
                         )),
                         None => {}
                     }
+                    if let Some(p) = input.provided_by() {
+                        help.push_str(&format!(
+                            " ; {} à l'évaluation (saisir une estimation pour simuler le score)",
+                            p.label()
+                        ));
+                    }
                     if !input.help().is_empty() {
                         help.push_str(" ; ");
                         help.push_str(input.help());

@@ -179,7 +179,7 @@ struct Checked {
 ///     motif: "programme non transmis".into(), origin: AdjustmentOrigin::Ars,
 /// };
 /// let official = apply_review(catalog, &answers, &[refused]).unwrap();
-/// assert_eq!(official.answers.indicators["ir-cho-2"].criteria["programme"], false);
+/// assert!(!official.answers.indicators["ir-cho-2"].criteria["programme"]);
 /// assert_eq!(official.adjustments[0].from, serde_json::json!(true));
 /// ```
 pub fn apply_review(
@@ -562,7 +562,11 @@ fn apply_one(ind: &Indicator, answers: &mut Answers, checked: Checked) -> Option
             if same {
                 return None;
             }
-            let from = raw.cloned().unwrap_or(serde_json::Value::Null);
+            // A number typed as text (« 84,5 ») is reported as a number.
+            let from = match input_number(raw) {
+                Some(n) => number_json(n),
+                None => raw.cloned().unwrap_or(serde_json::Value::Null),
+            };
             (from, n.map(number_json).unwrap_or(serde_json::Value::Null))
         }
         (Field::Criterion(id), Retained::Bool(b)) => {
