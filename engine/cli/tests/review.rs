@@ -734,3 +734,89 @@ fn agency_data_prefills_the_review_and_becomes_a_donnees_adjustment() {
     assert_eq!(adj["to"].as_f64(), Some(1234567.5));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The hand-computed official scores (tests/golden/official, computed and
+/// checked in the core by engine/campaign/tests/official.rs) come out of the
+/// binary too: `caqes campaign --review tests/campaign/revue.csv`.
+#[test]
+fn campaign_with_the_golden_review_gives_the_hand_computed_official_scores() {
+    let dir = setup("golden");
+    let grids = dir.join("grilles");
+    let golden: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("../golden/official/na-ako-2024-revue.json")).unwrap(),
+    )
+    .unwrap();
+    let o = caqes(&[
+        "campaign",
+        "--catalog",
+        "na-ako-2024",
+        s(&grids),
+        "--review",
+        s(&root().join("revue.csv")),
+        "--history",
+        s(&root().join("history-2022-2023.csv")),
+        "-o",
+        s(&dir.join("synthese.xlsx")),
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let c = json(&o);
+    for g in golden.as_array().unwrap() {
+        let e = c["establishments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["finess"] == g["finess"])
+            .unwrap();
+        let (want, got) = (&g["official"], &e["official"]);
+        assert_eq!(
+            got["total_rounded"], want["total_rounded"],
+            "{}",
+            g["finess"]
+        );
+        assert_eq!(got["interesse"], want["interesse"], "{}", g["finess"]);
+        assert_eq!(got["adjustments"], want["adjustments"], "{}", g["finess"]);
+        assert_eq!(
+            e["self_assessed"]["total_rounded"],
+            g["self_assessed"]["total_rounded"]
+        );
+    }
+    let y = c["regional"]["years"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(y["rate_line"], "63 % (12/19)");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Agency data replacing typed values where they score (Occitanie 2018, CHU de
+/// Toulouse): 93 % self-assessed, 97 % official (tests/golden/official/README.md).
+#[test]
+fn occitanie_agency_data_through_verify_gives_the_hand_computed_score() {
+    let dir = std::env::temp_dir().join(format!("caqes-review-occ-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let answers = root().join("../answers/occitanie-vo-2018/complet-chu.json");
+    let grid = dir.join("chu.xlsx");
+    let o = caqes(&["grid", s(&answers), "-o", s(&grid)]);
+    assert!(o.status.success(), "{}", err(&o));
+    let data = root().join("../golden/official/occitanie-vo-2018-donnees.csv");
+    let o = caqes(&["verify", s(&grid), "--data", s(&data), "--json"]);
+    let v = json(&o);
+    let golden: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            root().join("../golden/official/occitanie-vo-2018-complet-chu.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let got = &grid_of(&v, "310781406")["official"];
+    assert_eq!(got["total_rounded"], golden["official"]["total_rounded"]);
+    assert_eq!(got["total_rounded"].as_f64(), Some(97.0));
+    assert_eq!(got["interesse"], true);
+    assert_eq!(got["adjustments"], golden["official"]["adjustments"]);
+    assert_eq!(grid_of(&v, "310781406")["score"], "93");
+    let _ = std::fs::remove_dir_all(&dir);
+}
