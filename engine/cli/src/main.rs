@@ -164,7 +164,7 @@ Une grille illisible est listée dans la feuille Erreurs et le lot continue (cod
         after_help = "Cellules grises verrouillées : valeur auto-évaluée, statut, points. Cellules roses : Décision (Validé / Corrigé / Refusé), Valeur retenue, Motif.\n\
 La feuille Synthèse montre le score auto-évalué et le score officiel (formules recalculées à chaque décision).\n\
 Relire la revue : caqes verify --review revue.xlsx … ou caqes campaign --review revue.xlsx …\n\
-Un fichier existant n'est jamais écrasé (nouvelle version : nouveau nom, --revision 2)."
+Un fichier existant n'est jamais écrasé. Revue révisée : caqes review … --review revue-v1.xlsx -o revue-v2.xlsx (décisions reprises, version 2)."
     )]
     Review {
         /// Identifiant du référentiel (ex. na-ako-2024) ou chemin d'un fichier .toml.
@@ -179,9 +179,12 @@ Un fichier existant n'est jamais écrasé (nouvelle version : nouveau nom, --rev
         /// Données fournies par l'agence (CSV finess;indicateur;champ;valeur) : lignes pré-remplies « Corrigé ».
         #[arg(long, value_name = "DONNEES.csv")]
         data: Vec<PathBuf>,
-        /// Numéro de version de la revue (1 : première revue ; 2 : revue révisée après la période contradictoire…).
-        #[arg(long, value_name = "N", default_value_t = 1)]
-        revision: u32,
+        /// Revue(s) précédente(s) (classeur ou CSV) : leurs décisions sont pré-remplies (revue révisée).
+        #[arg(long, value_name = "REVUE.xlsx|REVUE.csv")]
+        review: Vec<PathBuf>,
+        /// Numéro de version de la revue (par défaut : 1, ou la plus haute version des --review + 1).
+        #[arg(long, value_name = "N")]
+        revision: Option<u32>,
         /// Date de la revue (JJ/MM/AAAA ; par défaut aujourd'hui).
         #[arg(long, value_name = "JJ/MM/AAAA")]
         date: Option<String>,
@@ -335,6 +338,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             grids,
             output,
             data,
+            review,
             revision,
             date,
         } => review::review(
@@ -344,6 +348,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 grids: &grids,
                 output: &output,
                 data: &data,
+                reviews: &review,
                 version: revision,
                 date: date.as_deref(),
             },

@@ -390,14 +390,6 @@ impl Reviews {
         out
     }
 
-    /// Agency data of an establishment (for `caqes review`'s pre-filled rows).
-    pub fn data_decisions(&self, finess: &str) -> Vec<Decision> {
-        self.data
-            .get(finess)
-            .map(|v| v.iter().map(|l| l.decision.clone()).collect())
-            .unwrap_or_default()
-    }
-
     /// The official result of one establishment: the latest review version
     /// and the agency data applied to its self-assessed answers. `grid_hash`
     /// is [`rv::answers_hash`] of the answers read from the grid (before any
@@ -409,9 +401,24 @@ impl Reviews {
         own: &Evaluation,
         grid_hash: &str,
     ) -> (OfficialOut, Option<(Answers, Evaluation)>) {
-        let finess = &answers.establishment.finess;
         let mut errors = Vec::new();
         let mut history = Vec::new();
+        let all = self.decisions(catalog, answers, grid_hash, &mut errors, &mut history);
+        self.apply(catalog, answers, own, all, errors, history)
+    }
+
+    /// The decisions to apply to one establishment (latest review version,
+    /// then agency data on the fields the review did not decide), without
+    /// the contradictory ones; `history` gets the versions.
+    fn decisions(
+        &self,
+        catalog: &Catalog,
+        answers: &Answers,
+        grid_hash: &str,
+        errors: &mut Vec<String>,
+        history: &mut Vec<VersionOut>,
+    ) -> Vec<Located> {
+        let finess = &answers.establishment.finess;
         let mut chosen: Vec<Located> = Vec::new();
         if let Some(vs) = self.versions.get(finess) {
             let mut vs: Vec<&Version> = vs.iter().collect();
@@ -461,7 +468,7 @@ impl Reviews {
                 }
             }
         }
-        let chosen = drop_contradictions(chosen, &mut errors);
+        let chosen = drop_contradictions(chosen, errors);
         // Agency data, unless the review decided the same field.
         let data: Vec<Located> = self
             .data
@@ -478,8 +485,42 @@ impl Reviews {
                     .collect()
             })
             .unwrap_or_default();
-        let mut all = drop_contradictions(data, &mut errors);
+        let mut all = drop_contradictions(data, errors);
         all.extend(chosen);
+        all
+    }
+
+    /// Decisions to pre-fill in a new review workbook: (decision, from agency data).
+    pub fn prefill(
+        &self,
+        catalog: &Catalog,
+        answers: &Answers,
+        grid_hash: &str,
+    ) -> Vec<(Decision, bool)> {
+        let (mut errors, mut history) = (Vec::new(), Vec::new());
+        self.decisions(catalog, answers, grid_hash, &mut errors, &mut history)
+            .into_iter()
+            .map(|l| {
+                let data = l.decision.origin == AdjustmentOrigin::Donnees;
+                (l.decision, data)
+            })
+            .collect()
+    }
+
+    /// Highest review version read, if any.
+    pub fn max_version(&self) -> Option<u32> {
+        self.versions.values().flatten().map(|v| v.version).max()
+    }
+
+    fn apply(
+        &self,
+        catalog: &Catalog,
+        answers: &Answers,
+        own: &Evaluation,
+        all: Vec<Located>,
+        mut errors: Vec<String>,
+        history: Vec<VersionOut>,
+    ) -> (OfficialOut, Option<(Answers, Evaluation)>) {
         if all.is_empty() {
             let mut o = OfficialOut::same_as(own);
             o.errors = errors;
@@ -634,7 +675,10 @@ pub struct Options<'a> {
     pub grids: &'a Path,
     pub output: &'a Path,
     pub data: &'a [PathBuf],
-    pub version: u32,
+    /// Previous review versions, whose decisions are pre-filled.
+    pub reviews: &'a [PathBuf],
+    /// Version of the new review (default: 1 + the highest version read).
+    pub version: Option<u32>,
     pub date: Option<&'a str>,
 }
 
@@ -654,7 +698,7 @@ pub fn review(source: &Source, o: &Options) -> Result<u8, Failure> {
         return Err(Failure::input(format!(
             "« {} » existe déjà : rien n'est écrasé ; choisir un autre nom (ex. revue-v{}.xlsx)",
             o.output.display(),
-            o.version
+            o.version.unwrap_or(2)
         )));
     }
     let date = match o.date {
@@ -681,7 +725,10 @@ pub fn review(source: &Source, o: &Options) -> Result<u8, Failure> {
             (f.clone(), r)
         })
         .collect();
-    let reviews = Reviews::load(source, &[], o.data, catalogs);
+    let reviews = Reviews::load(source, o.reviews, o.data, catalogs);
+    let version = o
+        .version
+        .unwrap_or_else(|| reviews.max_version().map_or(1, |v| v + 1));
     let mut errors: Vec<String> = reviews.errors.clone();
     let mut grids = Vec::new();
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
@@ -716,13 +763,15 @@ pub fn review(source: &Source, o: &Options) -> Result<u8, Failure> {
             &rv::answers_hash(&g.answers),
         );
         errors.extend(off.errors.iter().cloned());
-        for d in reviews.data_decisions(&g.answers.establishment.finess) {
+        let hash = rv::answers_hash(&g.answers);
+        for (d, from_data) in reviews.prefill(&catalog, &g.answers, &hash) {
             prefill.push(rv::Prefill {
                 finess: g.answers.establishment.finess.clone(),
                 indicator: d.indicator,
                 field: d.field,
                 value: d.value,
                 motif: d.motif,
+                from_data,
             });
         }
         officials.push(eval.map(|(_, e)| e).unwrap_or_else(|| g.evaluation.clone()));
@@ -745,7 +794,7 @@ pub fn review(source: &Source, o: &Options) -> Result<u8, Failure> {
         &entries,
         &prefill,
         &rv::ReviewMeta {
-            version: o.version,
+            version,
             date: date.clone(),
             written: crate::grid_cmd::now_rfc3339(),
         },
@@ -756,10 +805,9 @@ pub fn review(source: &Source, o: &Options) -> Result<u8, Failure> {
         eprintln!("erreur : {e}");
     }
     println!(
-        "revue écrite : {} ({} établissement(s), version {}, {date}, {} valeur(s) de l'agence pré-remplie(s), {} erreur(s))",
+        "revue écrite : {} ({} établissement(s), version {version}, {date}, {} décision(s) ou valeur(s) de l'agence pré-remplie(s), {} erreur(s))",
         o.output.display(),
         entries.len(),
-        o.version,
         prefill.len(),
         errors.len()
     );

@@ -718,7 +718,7 @@ fn agency_data_prefills_the_review_and_becomes_a_donnees_adjustment() {
         s(&data),
     ]);
     assert!(o.status.success(), "{}", err(&o));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("1 valeur(s) de l'agence"));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("1 décision(s) ou valeur(s) de l'agence"));
     let o = caqes(&[
         "verify",
         "--catalog",
@@ -818,5 +818,117 @@ fn occitanie_agency_data_through_verify_gives_the_hand_computed_score() {
     assert_eq!(got["interesse"], true);
     assert_eq!(got["adjustments"], golden["official"]["adjustments"]);
     assert_eq!(grid_of(&v, "310781406")["score"], "93");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The contradictory period: the revised review starts from the previous
+/// version's decisions (`caqes review --review v1`), is version 2, and both
+/// versions read together give the latest with the history.
+#[test]
+fn revised_review_starts_from_the_previous_version() {
+    let dir = setup("revision");
+    let grids = dir.join("grilles");
+    let v1 = dir.join("revue-v1.xlsx");
+    let o = caqes(&[
+        "review",
+        "--catalog",
+        "na-ako-2024",
+        s(&grids),
+        "-o",
+        s(&v1),
+        "--date",
+        "01/03/2025",
+    ]);
+    assert!(o.status.success(), "{}", err(&o));
+    let v1f = dir.join("revue-v1-remplie.xlsx");
+    type_decisions(
+        &v1,
+        &v1f,
+        &[
+            (
+                0,
+                "ir-cho-2",
+                "criteria.programme",
+                "Refusé",
+                "",
+                "programme absent",
+            ),
+            (
+                2,
+                "ir-cho-4",
+                "criteria.parcours",
+                "Corrigé",
+                "Oui",
+                "parcours vérifié",
+            ),
+        ],
+    );
+    let v2 = dir.join("revue-v2.xlsx");
+    let o = caqes(&[
+        "review",
+        "--catalog",
+        "na-ako-2024",
+        s(&grids),
+        "--review",
+        s(&v1f),
+        "-o",
+        s(&v2),
+        "--date",
+        "15/04/2025",
+    ]);
+    assert!(o.status.success(), "{}", err(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("version 2") && out.contains("2 décision(s)"),
+        "{out}"
+    );
+    // After the establishment's answer, the agency withdraws the refusal in v2.
+    let v2f = dir.join("revue-v2-remplie.xlsx");
+    type_decisions(
+        &v2,
+        &v2f,
+        &[(
+            0,
+            "ir-cho-2",
+            "criteria.programme",
+            "Validé",
+            "",
+            "programme reçu",
+        )],
+    );
+    let o = caqes(&[
+        "verify",
+        "--catalog",
+        "na-ako-2024",
+        s(&grids),
+        "--review",
+        s(&v1f),
+        "--review",
+        s(&v2f),
+        "--json",
+    ]);
+    let v = json(&o);
+    let g0 = grid_of(&v, &answers(0).establishment.finess);
+    assert_eq!(
+        g0["official"]["adjustments"].as_array().unwrap().len(),
+        0,
+        "{}",
+        g0["official"]
+    );
+    let h = g0["official"]["history"].as_array().unwrap();
+    assert_eq!(h.len(), 2);
+    assert_eq!(h[1]["version"], 2);
+    assert_eq!(h[1]["date"], "15/04/2025");
+    assert_eq!(
+        h[1]["changes"][0],
+        "ir-cho-2 criteria.programme : décision retirée"
+    );
+    // The carried-over decision of v2 still applies to the other establishment.
+    let g2 = grid_of(&v, &answers(2).establishment.finess);
+    assert_eq!(
+        g2["official"]["adjustments"][0]["field"],
+        "criteria.parcours"
+    );
+    assert_eq!(g2["official"]["history"][1]["applied"], true);
     let _ = std::fs::remove_dir_all(&dir);
 }

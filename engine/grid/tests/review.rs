@@ -287,6 +287,7 @@ fn data_prefill_is_corrige_with_text_motif() {
         field: "inputs.depenses".into(),
         value: "1234567,5".into(),
         motif: "=donnée fournie par l'Assurance Maladie".into(),
+        from_data: true,
     }];
     let bytes = rv::write_review(&catalog, &entries, &pre, &meta()).unwrap();
     let r = read_review(&bytes).unwrap();

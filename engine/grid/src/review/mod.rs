@@ -157,7 +157,8 @@ pub struct ReviewEntry<'a> {
     pub official: &'a Evaluation,
 }
 
-/// A row pre-filled as « Corrigé » from the agency's data.
+/// A row pre-filled as « Corrigé »: the agency's data, or a decision of a
+/// previous review version (a refusal is carried as the value it stands for).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prefill {
     pub finess: String,
@@ -165,6 +166,8 @@ pub struct Prefill {
     pub field: String,
     pub value: String,
     pub motif: String,
+    /// From the agency's data (« Origine » données), else a previous review decision.
+    pub from_data: bool,
 }
 
 /// Version and dates of the review.
@@ -431,8 +434,12 @@ fn write_revue(
                         )?;
                         ws.write_string_with_format(row, COL_MOTIF, clip(&p.motif).0, &f.pink_text)
                             .map_err(xe)?;
-                        ws.write_string_with_format(row, COL_ORIGIN, ORIGINE_DONNEES, &f.grey)
-                            .map_err(xe)?;
+                        if p.from_data {
+                            ws.write_string_with_format(row, COL_ORIGIN, ORIGINE_DONNEES, &f.grey)
+                                .map_err(xe)?;
+                        } else {
+                            ws.write_blank(row, COL_ORIGIN, &f.grey).map_err(xe)?;
+                        }
                     }
                     None => {
                         ws.write_blank(row, COL_DECISION, &f.pink_list)
