@@ -321,7 +321,7 @@ pub fn write_review(
     let f = formats();
     let mut wb = Workbook::new();
     let blocks = write_revue(&mut wb, catalog, entries, prefill, &f)?;
-    write_synthese(&mut wb, catalog, entries, &blocks, &f)?;
+    write_synthese(&mut wb, catalog, entries, &blocks, meta, &f)?;
     let grid_layout = layout(catalog);
     for (i, (e, b)) in entries.iter().zip(&blocks).enumerate() {
         write_calc(&mut wb, catalog, &grid_layout, i, e, b)?;
@@ -492,6 +492,7 @@ fn write_synthese(
     catalog: &Catalog,
     entries: &[ReviewEntry<'_>],
     blocks: &[Block],
+    meta: &ReviewMeta,
     f: &Formats,
 ) -> Result<(), GridError> {
     let ws = wb.add_worksheet();
@@ -506,7 +507,11 @@ fn write_synthese(
     ws.write_string(
         1,
         0,
-        "Score officiel : recalculé à chaque décision saisie dans la feuille « Revue ».",
+        clip(&format!(
+            "Revue version {} du {}. Score officiel : recalculé à chaque décision saisie dans la feuille « Revue ».",
+            meta.version, meta.date
+        ))
+        .0,
     )
     .map_err(xe)?;
     let heads = [
