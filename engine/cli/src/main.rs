@@ -92,9 +92,11 @@ enum Command {
     /// Vérifier des grilles Excel reçues : recalcul, écarts, cellules modifiées.
     #[command(
         help_template = HELP_TEMPLATE,
-        after_help = "Une ligne par grille : FINESS, établissement, score recalculé, verdict, score déclaré dans la grille, écarts ; puis un résumé.\n\
+        after_help = "Une ligne par grille : résultat (conforme, incomplet, écarts, illisible), FINESS, établissement, score recalculé, verdict, score déclaré dans la grille, écarts, informations ; puis un résumé.\n\
+Écarts : score déclaré différent du score recalculé, saisies invalides, référentiel modifié, métadonnées absentes ou incohérentes, cellules calculées (vertes) écrasées par une valeur ou une autre formule (nommées).\n\
+Informations (pas des écarts) : saisies faites après l'export, résultats des formules non enregistrés (outil qui ne recalcule pas), nombres saisis en texte à la française (« 84,5 », « 85 % »).\n\
 Les dossiers sont parcourus récursivement (fichiers .xlsx) ; les grilles sont lues en parallèle ; un fichier illisible est signalé et le lot continue.\n\
-Codes de sortie : 0 toutes les grilles sont conformes ; 1 au moins une grille illisible, en erreur ou avec un écart (score déclaré différent, cellules modifiées après l'export, cellules invalides, référentiel modifié) ; 2 erreur d'utilisation."
+Codes de sortie : 0 toutes les grilles sont conformes ou seulement incomplètes ; 1 au moins une grille illisible ou avec un écart ; 2 erreur d'utilisation."
     )]
     Verify {
         /// Identifiant du référentiel attendu (sinon : tous les référentiels disponibles).

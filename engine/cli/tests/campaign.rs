@@ -168,3 +168,144 @@ fn libreoffice_opens_the_report() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Splits one CSV line (`;`, RFC 4180 quotes) into its fields as a spreadsheet reads them.
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            ';' if !quoted => out.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
+/// A spreadsheet would run a field beginning with one of these as a formula.
+fn formula_like(field: &str) -> bool {
+    field.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+#[test]
+fn csv_outputs_neutralise_formula_like_names_and_keep_numbers() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = std::env::temp_dir().join(format!("caqes-csv-injection-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let grids = dir.join("grilles");
+    std::fs::create_dir_all(&grids).unwrap();
+    let evil = "=HYPERLINK(\"http://x\",\"clic\")";
+    // Score 89 with a previous score of 99: progression -10, a negative number.
+    let text = std::fs::read_to_string(
+        root.join("tests/answers/na-ako-2024/bande-85-89-progression.json"),
+    )
+    .unwrap();
+    let mut a: serde_json::Value = serde_json::from_str(&text).unwrap();
+    a["establishment"]["name"] = evil.into();
+    a["previous_score"] = 99.into();
+    let answers = dir.join("evil.json");
+    std::fs::write(&answers, a.to_string()).unwrap();
+    let grid = grids.join("evil.xlsx");
+    let o = caqes(&[
+        "grid",
+        "--catalog",
+        "na-ako-2024",
+        answers.to_str().unwrap(),
+        "-o",
+        grid.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let check = |path: &Path, name_col: &str| -> Vec<Vec<String>> {
+        let text = std::fs::read_to_string(path).unwrap();
+        let lines: Vec<Vec<String>> = text
+            .trim_start_matches('\u{feff}')
+            .split("\r\n")
+            .filter(|l| !l.is_empty())
+            .map(csv_fields)
+            .collect();
+        let col = lines[0].iter().position(|c| c == name_col).unwrap();
+        assert_eq!(lines[1][col], format!("'{evil}"), "{text}");
+        for l in &lines {
+            for f in l {
+                assert!(
+                    !formula_like(f) || f.parse::<i64>().is_ok(),
+                    "{}: champ « {f} » lu comme une formule\n{text}",
+                    path.display()
+                );
+            }
+        }
+        lines
+    };
+    // verify -o x.csv
+    let report = dir.join("verification.csv");
+    let o = caqes(&[
+        "verify",
+        "--catalog",
+        "na-ako-2024",
+        grids.to_str().unwrap(),
+        "-o",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let lines = check(&report, "etablissement");
+    let col = lines[0]
+        .iter()
+        .position(|c| c == "score_recalcule")
+        .unwrap();
+    assert_eq!(lines[1][col], "89");
+    // campaign --csv: the progression stays a negative number, and the CSV is valid history.
+    let csv = dir.join("synthese.csv");
+    let o = caqes(&[
+        "campaign",
+        "--catalog",
+        "na-ako-2024",
+        grids.to_str().unwrap(),
+        "-o",
+        dir.join("synthese.xlsx").to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let lines = check(&csv, "nom");
+    let col = lines[0].iter().position(|c| c == "progression").unwrap();
+    assert_eq!(lines[1][col], "-10");
+    let o = caqes(&[
+        "campaign",
+        "--catalog",
+        "na-ako-2024",
+        grids.to_str().unwrap(),
+        "--history",
+        csv.to_str().unwrap(),
+        "-o",
+        dir.join("synthese2.xlsx").to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let years = v["regional"]["years"].as_array().unwrap();
+    assert_eq!(years.len(), 1, "{v:#}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

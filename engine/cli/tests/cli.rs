@@ -171,9 +171,31 @@ fn grid_then_verify_through_the_binary() {
         "na-ako-2024",
         grid.to_str().unwrap(),
     ]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["grids"][0]["outcome"], "conforme", "{json}");
+    assert_eq!(v["conformes"], 1, "{json}");
+    assert!(v["grids"][0]["informations"].as_array().unwrap().is_empty());
+    // A blank grid is « incomplet », not « conforme », and exits 0.
+    let blank = dir.join("vierge.xlsx");
+    let (code, _, err) = caqes(&[
+        "grid",
+        "--catalog",
+        "na-ako-2024",
+        "-o",
+        blank.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = caqes(&["verify", blank.to_str().unwrap(), grid.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("vierge.xlsx | incomplet |"), "{out}");
     assert!(
-        serde_json::from_str::<serde_json::Value>(&json).is_ok(),
-        "{json}"
+        out.contains("2 grille(s) : 1 conforme(s), 1 incomplète(s), 0 avec écarts, 0 illisible(s)"),
+        "{out}"
     );
+    let (_, json, _) = caqes(&["verify", "--json", blank.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["grids"][0]["outcome"], "incomplet", "{json}");
+    assert_eq!(v["incompletes"], 1, "{json}");
+    assert!(!v["grids"][0]["missing"].as_array().unwrap().is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }

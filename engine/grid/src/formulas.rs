@@ -997,3 +997,46 @@ fn canonical_number(lit: &str) -> String {
         format!("{int_digits}.{frac_digits}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::canonical_formula as c;
+
+    #[test]
+    fn libreoffice_and_excel_spellings_are_the_same_formula() {
+        let ours = "IF(D24=\"Renseigné\",30*'Synthèse'!$B$6/'Synthèse'!$B$7,0)";
+        for other in [
+            "=IF(D24=\"Renseigné\",30*Synthèse!$B$6/Synthèse!$B$7,0)",
+            "if(d24 = \"Renseigné\", 30 * Synthèse!B6 / 'Synthèse'!B7, 0)",
+            "IF(D24=\"Renseigné\",3E1*Synthèse!$B$6/Synthèse!$B$7,0.0)",
+            "of:IF(D24=\"Renseigné\",30*Synthèse!$B$6/Synthèse!$B$7,0)",
+        ] {
+            assert_eq!(c(other), c(ours), "{other}");
+        }
+        assert_eq!(
+            c("_xlfn.IFS(TRUE(),1)"),
+            c("IFS(TRUE,1)"),
+            "_xlfn. prefix and TRUE()"
+        );
+        assert_eq!(c("ROUND((A1)*1E2,9)/1E2"), c("ROUND((A1)*100,9)/100"));
+        assert_eq!(c("0.50+.5+1.5E-1"), "0.5+0.5+0.15");
+        assert_eq!(c("'V1 Produits'!$D$5"), c("'V1 Produits'!D5"));
+    }
+
+    #[test]
+    fn really_changed_formulas_differ() {
+        let ours = "IF(D24=\"Renseigné\",30*'Synthèse'!$B$6/'Synthèse'!$B$7,0)";
+        for other in [
+            "IF(D24=\"Renseigné\",31*Synthèse!$B$6/Synthèse!$B$7,0)",
+            "IF(D24=\"renseigné\",30*Synthèse!$B$6/Synthèse!$B$7,0)",
+            "IF(D25=\"Renseigné\",30*Synthèse!$B$6/Synthèse!$B$7,0)",
+            "IF(D24=\"Renseigné\",30*Synthèse!$B$6/Synthèse!$B$8,0)",
+            "30",
+            "",
+        ] {
+            assert_ne!(c(other), c(ours), "{other}");
+        }
+        // Text literals keep their spaces and case.
+        assert_ne!(c("\"Non concerné\""), c("\"Nonconcerné\""));
+    }
+}

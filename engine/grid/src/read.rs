@@ -255,19 +255,19 @@ impl GridRead {
             let cells: Vec<&str> = self
                 .edited
                 .iter()
-                .take(5)
+                .take(3)
                 .map(|c| c.cell.as_str())
                 .collect();
             informations.push(format!(
-                "{} cellule(s) de saisie remplie(s) ou modifiée(s) après l'export ({}{})",
+                "{} saisie(s) après l'export ({}{})",
                 self.edited.len(),
                 cells.join(", "),
-                if self.edited.len() > 5 { ", …" } else { "" }
+                if self.edited.len() > 3 { ", …" } else { "" }
             ));
         }
         if self.cached_results_missing {
             informations.push(
-                "résultats des formules non enregistrés (classeur enregistré par un outil qui ne recalcule pas) : score déclaré absent, seul le score recalculé compte"
+                "résultats des formules non enregistrés (outil qui ne recalcule pas) : seul le score recalculé compte"
                     .into(),
             );
         }
@@ -584,6 +584,7 @@ fn read_inner(bytes: &[u8], catalogs: &[Catalog], limits: Limits) -> Result<Grid
     formulas.insert(SYNTH.into(), synth_data.formulas);
     let mut problems = Vec::new();
     let mut notes = Vec::new();
+    formulas_in_inputs(&lay, &sheets, &formulas, &mut problems, &mut notes);
     let answers = rebuild(catalog, &lay, &sheets, &mut problems, &mut notes);
     let evaluation = evaluate(catalog, &answers);
 
@@ -679,6 +680,52 @@ fn check_formulas(
         }
     }
     (altered, intact > 0 && intact_with_result == 0)
+}
+
+/// A formula typed in a pink input cell: its stored result is read (an
+/// information); without a stored result the value is unknown (a problem,
+/// rather than an input silently read as empty or pre-filled).
+fn formulas_in_inputs(
+    lay: &Layout,
+    sheets: &HashMap<String, Cells>,
+    formulas: &HashMap<String, Formulas>,
+    problems: &mut Vec<CellProblem>,
+    notes: &mut Vec<CellProblem>,
+) {
+    let inputs =
+        lay.ident
+            .iter()
+            .map(|r| (IDENT, r.pos, None))
+            .chain(lay.indicators.iter().flat_map(|il| {
+                il.inputs
+                    .iter()
+                    .map(move |(_, p)| (il.sheet.as_str(), *p, Some(il.id.clone())))
+            }));
+    for (sheet, pos, indicator) in inputs {
+        let key = (pos.row, pos.col);
+        let Some(f) = formulas.get(sheet).and_then(|f| f.get(&key)) else {
+            continue;
+        };
+        let cell = format!("{sheet}!{}", pos.a1());
+        let shown: String = f.chars().take(60).collect();
+        match sheets.get(sheet).and_then(|c| c.get(&key)) {
+            Some(v) => notes.push(CellProblem {
+                cell,
+                indicator,
+                message: format!(
+                    "formule « ={shown} » dans une cellule de saisie : son résultat « {} » est lu",
+                    v.repr()
+                ),
+            }),
+            None => problems.push(CellProblem {
+                cell,
+                indicator,
+                message: format!(
+                    "formule « ={shown} » sans résultat enregistré dans une cellule de saisie : saisir la valeur elle-même"
+                ),
+            }),
+        }
+    }
 }
 
 /// Metadata that does not fit the grid (French messages).

@@ -100,7 +100,12 @@ fn mutated_grids_never_panic_the_reader() {
         } else {
             mutate_inside(base, &mut rng)
         };
-        let result = std::panic::catch_unwind(|| caqes_grid::read_grid(&bytes, &catalogs));
+        let result = std::panic::catch_unwind(|| {
+            // The review never panics either.
+            caqes_grid::read_grid(&bytes, &catalogs).inspect(|g| {
+                let _ = g.review();
+            })
+        });
         match result {
             Ok(Ok(_)) => ok += 1,
             Ok(Err(e)) => {

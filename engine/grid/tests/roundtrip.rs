@@ -387,3 +387,49 @@ fn long_text_is_truncated_and_reported() {
     let read = read_grid(&w.bytes, &catalogs).unwrap();
     assert_eq!(read.answers.establishment.name.chars().count(), 32_767);
 }
+
+#[test]
+fn formula_typed_in_an_input_cell() {
+    let catalogs = common::catalogs();
+    let c = catalogs
+        .iter()
+        .find(|c| c.campaign.id == "na-ako-2024")
+        .unwrap();
+    let bytes = write_grid(c, None, "t").unwrap();
+    let lay = caqes_grid::layout::layout(c);
+    let beds = lay
+        .ident_pos(&caqes_grid::layout::IdentField::Beds)
+        .unwrap()
+        .a1();
+    let with = |cell: String| {
+        let beds = beds.clone();
+        common::patch_zip(&bytes, &move |name, xml| {
+            if name != "xl/worksheets/sheet1.xml" {
+                return xml;
+            }
+            let start = xml.find(&format!("<c r=\"{beds}\"")).unwrap();
+            let end = start + xml[start..].find("/>").unwrap() + 2;
+            format!("{}{}{}", &xml[..start], cell, &xml[end..])
+        })
+    };
+    // With its result stored (Excel, LibreOffice): the result is read, an information.
+    let read = read_grid(
+        &with(format!("<c r=\"{beds}\"><f>100+20</f><v>120</v></c>")),
+        &catalogs,
+    )
+    .unwrap();
+    assert!(read.problems.is_empty(), "{:?}", read.problems);
+    assert_eq!(read.answers.establishment.beds, Some(120));
+    assert!(read.notes[0].message.contains("formule « =100+20 »"));
+    // Without a stored result (openpyxl): unknown value, an écart.
+    let read = read_grid(
+        &with(format!("<c r=\"{beds}\"><f>100+20</f></c>")),
+        &catalogs,
+    )
+    .unwrap();
+    assert_eq!(read.problems.len(), 1, "{:?}", read.problems);
+    assert!(read.problems[0]
+        .message
+        .contains("sans résultat enregistré"));
+    assert_eq!(read.review().outcome, Outcome::Ecarts);
+}

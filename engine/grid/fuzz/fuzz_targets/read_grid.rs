@@ -10,5 +10,8 @@ fn catalogs() -> &'static [caqes_engine::Catalog] {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let _ = caqes_grid::read_grid(data, catalogs());
+    if let Ok(g) = caqes_grid::read_grid(data, catalogs()) {
+        // The review (outcome, écarts, informations) never panics either.
+        let _ = g.review();
+    }
 });
