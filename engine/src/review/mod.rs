@@ -63,7 +63,7 @@ impl AdjustmentOrigin {
 pub struct Decision {
     /// Indicator id.
     pub indicator: String,
-    /// As in `Problem` fields: "status", "inputs.<id>", "criteria.<id>", "evidence.<id>", "target".
+    /// As in `Problem` fields: `status`, `inputs.<id>`, `criteria.<id>`, `evidence.<id>`, `target`.
     pub field: String,
     /// Retained value as typed by the agency (French habits accepted):
     /// numbers "84,5" / "84.5" / "85 %", booleans "oui"/"non" (also
