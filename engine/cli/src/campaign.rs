@@ -196,6 +196,7 @@ pub fn campaign(source: &Source, o: &Options) -> Result<u8, Failure> {
             .map_err(|e| Failure::input(format!("sérialisation impossible : {e}")))?;
         println!("{text}");
     } else {
+        println!("{}", view.basis_line());
         for l in &report.regional.lines {
             println!("{l}");
         }
