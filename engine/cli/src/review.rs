@@ -691,6 +691,12 @@ fn today() -> String {
     format!("{d}/{m}/{y}")
 }
 
+/// What `caqes review` keeps of a grid.
+struct Read {
+    answers: Answers,
+    evaluation: Evaluation,
+}
+
 /// `caqes review`: the review workbook of a campaign.
 pub fn review(source: &Source, o: &Options) -> Result<u8, Failure> {
     let catalog = source.resolve(Some(o.catalog), o.catalog)?;
@@ -715,11 +721,17 @@ pub fn review(source: &Source, o: &Options) -> Result<u8, Failure> {
         return Err(Failure::input("aucune grille (.xlsx) trouvée"));
     }
     let catalogs = std::slice::from_ref(&catalog);
-    let read: Vec<(PathBuf, Result<caqes_grid::GridRead, String>)> = files
+    // Only the answers and their evaluation are kept (3,000 grids).
+    let read: Vec<(PathBuf, Result<Read, String>)> = files
         .par_iter()
         .map(|f| {
             let r = match std::fs::read(f) {
-                Ok(b) => caqes_grid::read_grid(&b, catalogs).map_err(|e| e.to_string()),
+                Ok(b) => caqes_grid::read_grid(&b, catalogs)
+                    .map(|g| Read {
+                        answers: g.answers,
+                        evaluation: g.evaluation,
+                    })
+                    .map_err(|e| e.to_string()),
                 Err(e) => Err(format!("lecture impossible : {}", io_message(&e))),
             };
             (f.clone(), r)
