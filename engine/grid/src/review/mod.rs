@@ -467,6 +467,16 @@ fn write_revue(
         .map_err(xe)?;
     ws.add_data_validation(1, COL_DECISION, last, COL_DECISION, &dv)
         .map_err(xe)?;
+    let help = DataValidation::new()
+        .allow_any_value()
+        .set_input_title("Valeur retenue")
+        .map_err(xe)?
+        .set_input_message(
+            "Corrigé : la valeur retenue (nombre, Oui / Non, Renseigné / NC / NM). Refusé : obligatoire pour une saisie ; un critère refusé vaut Non, un NC/NM refusé vaut Renseigné.",
+        )
+        .map_err(xe)?;
+    ws.add_data_validation(1, COL_VALUE, last, COL_VALUE, &help)
+        .map_err(xe)?;
     ws.set_freeze_panes(1, 3).map_err(xe)?;
     ws.autofilter(0, 0, last, HEADERS.len() as u16 - 1)
         .map_err(xe)?;
