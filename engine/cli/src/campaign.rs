@@ -2,6 +2,7 @@
 
 use crate::catalogs::{io_message, Source};
 use crate::csv::{csv_header, csv_line, Field};
+use crate::review::{OfficialOut, Reviews};
 use crate::verify::{files_of, line_of, Line};
 use crate::Failure;
 use caqes_campaign::{
@@ -13,6 +14,7 @@ use rust_xlsxwriter::{
     Chart, ChartFormat, ChartSolidFill, ChartType, Format, Workbook, Worksheet, XlsxError,
 };
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Options of `caqes campaign`.
@@ -26,6 +28,16 @@ pub struct Options<'a> {
     pub output: &'a Path,
     pub json: bool,
     pub csv: Option<&'a Path>,
+    /// Review files (workbooks or CSV).
+    pub review: &'a [PathBuf],
+    /// Agency data files.
+    pub data: &'a [PathBuf],
+}
+
+/// Self-assessed and official result of one establishment.
+struct Both {
+    own: OfficialOut,
+    official: OfficialOut,
 }
 
 fn read_text(p: &Path) -> Result<String, Failure> {
@@ -64,7 +76,14 @@ pub fn campaign(source: &Source, o: &Options) -> Result<u8, Failure> {
         return Err(Failure::input("aucune grille (.xlsx) trouvée"));
     }
     let catalogs = std::slice::from_ref(&catalog);
-    let read: Vec<(Line, Option<Submission>)> = files
+    let mut inputs: Vec<PathBuf> = files.clone();
+    inputs.extend(o.review.iter().cloned());
+    inputs.extend(o.data.iter().cloned());
+    inputs.extend(o.history.iter().cloned());
+    crate::review::refuse_overwrite(std::iter::once(o.output).chain(o.csv), inputs.iter())?;
+    let reviews = Reviews::load(source, o.review, o.data, catalogs);
+    type Read = (Line, Option<(Submission, Submission, Both)>);
+    let read: Vec<Read> = files
         .par_iter()
         .map(|f| {
             let r = match std::fs::read(f) {
@@ -72,15 +91,38 @@ pub fn campaign(source: &Source, o: &Options) -> Result<u8, Failure> {
                 Err(e) => Err(format!("lecture impossible : {}", io_message(&e))),
             };
             let answers = r.as_ref().ok().map(|g| g.answers.clone());
-            let line = line_of(f, r);
+            let mut line = line_of(f, r);
             let sub = answers.map(|mut a| {
+                let hash = caqes_grid::review::answers_hash(&a);
                 apply_targets(&mut a, &targets);
-                evaluate_with_history(&catalog, a, &history)
+                let own = evaluate_with_history(&catalog, a, &history);
+                let (mut off, applied) =
+                    reviews.official(&catalog, &own.answers, &own.evaluation, &hash);
+                let official = match applied {
+                    Some((answers, _)) => evaluate_with_history(&catalog, answers, &history),
+                    None => Submission {
+                        answers: own.answers.clone(),
+                        evaluation: own.evaluation.clone(),
+                    },
+                };
+                let oe = &official.evaluation;
+                off.score = oe.total_rounded.map(|n| n.to_french_auto());
+                off.total_rounded = oe.total_rounded;
+                off.interesse = oe.verdict.interesse;
+                off.reason = oe.verdict.reason.clone();
+                let both = Both {
+                    own: OfficialOut::same_as(&own.evaluation),
+                    official: off,
+                };
+                line.official = Some(both.official.clone());
+                (own, official, both)
             });
             (line, sub)
         })
         .collect();
-    let mut subs = Vec::new();
+    let mut own_subs = Vec::new();
+    let mut official_subs = Vec::new();
+    let mut both: BTreeMap<String, Both> = BTreeMap::new();
     let mut problems: Vec<Line> = Vec::new();
     for (line, sub) in read {
         if matches!(
@@ -89,17 +131,32 @@ pub fn campaign(source: &Source, o: &Options) -> Result<u8, Failure> {
         ) {
             problems.push(line);
         }
-        if let Some(s) = sub {
-            subs.push(s);
+        if let Some((own, official, b)) = sub {
+            both.insert(own.answers.establishment.finess.clone(), b);
+            own_subs.push(own);
+            official_subs.push(official);
         }
     }
-    let mut report = aggregate(&catalog, &subs, &history);
+    let known: Vec<String> = both.keys().cloned().collect();
+    let mut review_errors = reviews.errors.clone();
+    review_errors.extend(reviews.unknown_finess(&known));
+    for b in both.values() {
+        review_errors.extend(b.official.errors.iter().cloned());
+    }
+    let reviewed = reviews.given;
+    let subs = if reviewed { &official_subs } else { &own_subs };
+    let mut report = aggregate(&catalog, subs, &history);
     if let Some(cents) = envelope {
         apply_envelope(&mut report, cents, o.key)
             .map_err(|e| Failure::input(format!("répartition de l'enveloppe : {e}")))?;
     }
-    let bytes =
-        workbook(&report, &problems).map_err(|e| Failure::input(format!("rapport : {e}")))?;
+    let view = ReviewView {
+        reviewed,
+        both: &both,
+        errors: &review_errors,
+    };
+    let bytes = workbook(&report, &problems, &view)
+        .map_err(|e| Failure::input(format!("rapport : {e}")))?;
     crate::grid_cmd::write_atomic(o.output, &bytes)?;
     if let Some(c) = o.csv {
         crate::grid_cmd::write_atomic(c, csv(&report).as_bytes())?;
@@ -110,14 +167,36 @@ pub fn campaign(source: &Source, o: &Options) -> Result<u8, Failure> {
             #[serde(flatten)]
             report: &'a Report,
             errors: &'a [Line],
+            /// Basis of the regional figures: « officiel » or « auto-évaluation ».
+            basis: &'a str,
+            #[serde(skip_serializing_if = "<[String]>::is_empty")]
+            review_errors: &'a [String],
         }
-        let text = serde_json::to_string_pretty(&Out {
+        let mut v = serde_json::to_value(Out {
             report: &report,
             errors: &problems,
+            basis: view.basis(),
+            review_errors: &review_errors,
         })
         .map_err(|e| Failure::input(format!("sérialisation impossible : {e}")))?;
+        if let Some(list) = v.get_mut("establishments").and_then(|e| e.as_array_mut()) {
+            for e in list {
+                let f = e.get("finess").and_then(|f| f.as_str()).unwrap_or("");
+                if let Some(b) = both.get(f) {
+                    let own = serde_json::to_value(&b.own).unwrap_or_default();
+                    let off = serde_json::to_value(&b.official).unwrap_or_default();
+                    if let Some(m) = e.as_object_mut() {
+                        m.insert("self_assessed".into(), own);
+                        m.insert("official".into(), off);
+                    }
+                }
+            }
+        }
+        let text = serde_json::to_string_pretty(&v)
+            .map_err(|e| Failure::input(format!("sérialisation impossible : {e}")))?;
         println!("{text}");
     } else {
+        println!("{}", view.basis_line());
         for l in &report.regional.lines {
             println!("{l}");
         }
@@ -128,12 +207,44 @@ pub fn campaign(source: &Source, o: &Options) -> Result<u8, Failure> {
             problems.len()
         );
     }
+    for e in &review_errors {
+        eprintln!("erreur : {e}");
+    }
+    for w in &reviews.warnings {
+        eprintln!("attention : {w}");
+    }
     eprintln!("rapport écrit : {}", o.output.display());
-    Ok(if problems.iter().any(|l| l.error.is_some()) {
-        1
-    } else {
-        0
-    })
+    Ok(
+        if problems.iter().any(|l| l.error.is_some()) || !review_errors.is_empty() {
+            1
+        } else {
+            0
+        },
+    )
+}
+
+/// What the workbook shows of the review.
+struct ReviewView<'a> {
+    reviewed: bool,
+    both: &'a BTreeMap<String, Both>,
+    errors: &'a [String],
+}
+
+impl ReviewView<'_> {
+    fn basis(&self) -> &'static str {
+        if self.reviewed {
+            "officiel"
+        } else {
+            "auto-évaluation"
+        }
+    }
+    fn basis_line(&self) -> &'static str {
+        if self.reviewed {
+            "Chiffres calculés sur les résultats officiels (revue de l'agence et données appliquées)."
+        } else {
+            "Chiffres calculés sur les résultats auto-évalués (aucune revue de l'agence)."
+        }
+    }
 }
 
 fn yes_no(b: bool) -> &'static str {
@@ -217,7 +328,7 @@ fn header(ws: &mut Worksheet, row: u32, cols: &[&str], bold: &Format) -> Result<
     Ok(())
 }
 
-fn workbook(r: &Report, problems: &[Line]) -> Result<Vec<u8>, XlsxError> {
+fn workbook(r: &Report, problems: &[Line], view: &ReviewView) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let pct = Format::new().set_num_format("0\" %\"");
@@ -245,6 +356,11 @@ fn workbook(r: &Report, problems: &[Line]) -> Result<Vec<u8>, XlsxError> {
         "Montant",
         "Score (intéressé)",
         "Score (non intéressé)",
+        "Score auto-évalué",
+        "Verdict auto-évalué",
+        "Score officiel",
+        "Verdict officiel",
+        "Ajustements de l'agence",
     ];
     header(ws, 0, &cols, &bold)?;
     for (i, e) in r.establishments.iter().enumerate() {
@@ -271,7 +387,21 @@ fn workbook(r: &Report, problems: &[Line]) -> Result<Vec<u8>, XlsxError> {
         if let Some(c) = e.amount_cents {
             ws.write_number_with_format(row, 10, c as f64 / 100.0, &euro)?;
         }
+        if let Some(b) = view.both.get(&e.finess) {
+            for (col, o) in [(13u16, &b.own), (15, &b.official)] {
+                if let Some(s) = f64_of(o.total_rounded) {
+                    ws.write_number_with_format(row, col, s, &pct)?;
+                }
+                ws.write_string(row, col + 1, o.verdict())?;
+            }
+            ws.write_string(
+                row,
+                17,
+                caqes_grid::clip(&crate::review::adjustments_text(&b.official)).0,
+            )?;
+        }
     }
+    ws.write_string(n + 2, 0, view.basis_line())?;
     ws.set_column_width(1, 42)?;
     ws.set_column_width(5, 22)?;
     ws.set_column_width(8, 12)?;
@@ -308,6 +438,7 @@ fn workbook(r: &Report, problems: &[Line]) -> Result<Vec<u8>, XlsxError> {
     ws.set_name("Synthèse régionale")?;
     ws.write_string_with_format(0, 0, &r.title, &title)?;
     ws.write_string(1, 0, format!("Année évaluée : {}", r.year))?;
+    ws.write_string(2, 0, view.basis_line())?;
     header(ws, 3, &["Statut", "Établissements"], &bold)?;
     let mut row = 4;
     for s in &r.regional.by_status {
@@ -432,6 +563,7 @@ fn workbook(r: &Report, problems: &[Line]) -> Result<Vec<u8>, XlsxError> {
         ws.write_string(1, 1, &it.key_label)?;
         ws.write_string_with_format(2, 0, "Bénéficiaires", &bold)?;
         ws.write_number(2, 1, it.beneficiaries as f64)?;
+        ws.write_string(4, 0, view.basis_line())?;
         ws.write_string(
             3,
             0,
@@ -480,11 +612,90 @@ fn workbook(r: &Report, problems: &[Line]) -> Result<Vec<u8>, XlsxError> {
         ws.write_string(row, 3, caqes_grid::clip(l.error.as_deref().unwrap_or("")).0)?;
         ws.write_string(row, 4, caqes_grid::clip(&l.differences.join(" ; ")).0)?;
     }
-    if problems.is_empty() {
+    for (i, e) in view.errors.iter().enumerate() {
+        let row = (problems.len() + i) as u32 + 1;
+        ws.write_string(row, 0, "revue / données de l'agence")?;
+        ws.write_string(row, 3, caqes_grid::clip(e).0)?;
+    }
+    if problems.is_empty() && view.errors.is_empty() {
         ws.write_string(1, 0, "Aucune grille en erreur ni avec écarts.")?;
     }
     ws.set_column_width(0, 50)?;
     ws.set_column_width(3, 60)?;
     ws.set_column_width(4, 60)?;
+    if view.reviewed {
+        review_sheet(&mut wb, view, &bold)?;
+    }
     wb.save_to_buffer()
+}
+
+/// « Revue » sheet: every adjustment and the history of the review versions.
+fn review_sheet(wb: &mut Workbook, view: &ReviewView, bold: &Format) -> Result<(), XlsxError> {
+    let ws = wb.add_worksheet();
+    ws.set_name("Revue")?;
+    ws.write_string(0, 0, view.basis_line())?;
+    header(
+        ws,
+        2,
+        &[
+            "FINESS",
+            "Indicateur",
+            "Champ",
+            "Auto-évalué",
+            "Retenu",
+            "Origine",
+            "Motif",
+        ],
+        bold,
+    )?;
+    let mut row = 3;
+    let t = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    for (finess, b) in view.both {
+        for a in &b.official.adjustments {
+            ws.write_string(row, 0, finess)?;
+            ws.write_string(row, 1, &a.indicator)?;
+            ws.write_string(row, 2, &a.field)?;
+            ws.write_string(row, 3, caqes_grid::clip(&t(&a.from)).0)?;
+            ws.write_string(row, 4, caqes_grid::clip(&t(&a.to)).0)?;
+            ws.write_string(row, 5, a.origin.label())?;
+            ws.write_string(row, 6, caqes_grid::clip(&a.motif).0)?;
+            row += 1;
+        }
+    }
+    row += 1;
+    header(
+        ws,
+        row,
+        &[
+            "FINESS",
+            "Version",
+            "Date",
+            "Fichier",
+            "Décisions",
+            "Appliquée",
+            "Changements",
+        ],
+        bold,
+    )?;
+    row += 1;
+    for (finess, b) in view.both {
+        for h in &b.official.history {
+            ws.write_string(row, 0, finess)?;
+            ws.write_number(row, 1, h.version as f64)?;
+            ws.write_string(row, 2, &h.date)?;
+            ws.write_string(row, 3, caqes_grid::clip(&h.file).0)?;
+            ws.write_number(row, 4, h.decisions as f64)?;
+            ws.write_string(row, 5, yes_no(h.applied))?;
+            ws.write_string(row, 6, caqes_grid::clip(&h.changes.join(" ; ")).0)?;
+            row += 1;
+        }
+    }
+    ws.set_column_width(1, 16)?;
+    ws.set_column_width(2, 22)?;
+    ws.set_column_width(6, 70)?;
+    Ok(())
 }

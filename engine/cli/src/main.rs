@@ -8,6 +8,7 @@ mod catalogs;
 pub mod csv;
 mod grid_cmd;
 mod report;
+mod review;
 mod verify;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -110,6 +111,12 @@ Codes de sortie : 0 toutes les grilles sont conformes ou seulement incomplètes 
         /// Rapport détaillé : .csv (séparateur ;) ou .xlsx.
         #[arg(short = 'o', long = "output", value_name = "RAPPORT.csv|RAPPORT.xlsx")]
         output: Option<PathBuf>,
+        /// Revue de l'agence (classeur de « caqes review » ou CSV finess;indicateur;champ;valeur;motif[;version;date]), répétable : la version la plus récente par établissement s'applique.
+        #[arg(long, value_name = "REVUE.xlsx|REVUE.csv")]
+        review: Vec<PathBuf>,
+        /// Données fournies par l'agence (CSV finess;indicateur;champ;valeur), répétable.
+        #[arg(long, value_name = "DONNEES.csv")]
+        data: Vec<PathBuf>,
     },
     /// Consolider une campagne : synthèse régionale des grilles reçues (classeur Excel).
     #[command(
@@ -146,6 +153,43 @@ Une grille illisible est listée dans la feuille Erreurs et le lot continue (cod
         /// Tableau des établissements en CSV (séparateur ;).
         #[arg(long, value_name = "FICHIER")]
         csv: Option<PathBuf>,
+        /// Revue de l'agence (classeur de « caqes review » ou CSV), répétable : la version la plus récente par établissement s'applique ; les chiffres régionaux et l'enveloppe utilisent alors le résultat officiel.
+        #[arg(long, value_name = "REVUE.xlsx|REVUE.csv")]
+        review: Vec<PathBuf>,
+        /// Données fournies par l'agence (CSV finess;indicateur;champ;valeur), répétable.
+        #[arg(long, value_name = "DONNEES.csv")]
+        data: Vec<PathBuf>,
+    },
+    /// Écrire le classeur de revue de l'agence : une ligne par établissement et par champ d'indicateur.
+    #[command(
+        help_template = HELP_TEMPLATE,
+        after_help = "Cellules grises verrouillées : valeur auto-évaluée, statut, points. Cellules roses : Décision (Validé / Corrigé / Refusé), Valeur retenue, Motif.\n\
+La feuille Synthèse montre le score auto-évalué et le score officiel (formules recalculées à chaque décision).\n\
+Relire la revue : caqes verify --review revue.xlsx … ou caqes campaign --review revue.xlsx …\n\
+Un fichier existant n'est jamais écrasé. Revue révisée : caqes review … --review revue-v1.xlsx -o revue-v2.xlsx (décisions reprises, version 2)."
+    )]
+    Review {
+        /// Identifiant du référentiel (ex. na-ako-2024) ou chemin d'un fichier .toml.
+        #[arg(long, value_name = "ID|FICHIER")]
+        catalog: String,
+        /// Dossier des grilles .xlsx reçues (parcouru récursivement).
+        #[arg(value_name = "DOSSIER")]
+        grids: PathBuf,
+        /// Classeur de revue à écrire (.xlsx).
+        #[arg(short = 'o', long = "output", value_name = "REVUE.xlsx")]
+        output: PathBuf,
+        /// Données fournies par l'agence (CSV finess;indicateur;champ;valeur) : lignes pré-remplies « Corrigé ».
+        #[arg(long, value_name = "DONNEES.csv")]
+        data: Vec<PathBuf>,
+        /// Revue(s) précédente(s) (classeur ou CSV) : leurs décisions sont pré-remplies (revue révisée).
+        #[arg(long, value_name = "REVUE.xlsx|REVUE.csv")]
+        review: Vec<PathBuf>,
+        /// Numéro de version de la revue (par défaut : 1, ou la plus haute version des --review + 1).
+        #[arg(long, value_name = "N")]
+        revision: Option<u32>,
+        /// Date de la revue (JJ/MM/AAAA ; par défaut aujourd'hui).
+        #[arg(long, value_name = "JJ/MM/AAAA")]
+        date: Option<String>,
     },
 }
 
@@ -281,7 +325,36 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             paths,
             json,
             output,
-        } => verify::verify(&source, catalog.as_deref(), &paths, json, output.as_deref()),
+            review,
+            data,
+        } => verify::verify(
+            &source,
+            catalog.as_deref(),
+            &paths,
+            json,
+            output.as_deref(),
+            (&review, &data),
+        ),
+        Command::Review {
+            catalog,
+            grids,
+            output,
+            data,
+            review,
+            revision,
+            date,
+        } => review::review(
+            &source,
+            &review::Options {
+                catalog: &catalog,
+                grids: &grids,
+                output: &output,
+                data: &data,
+                reviews: &review,
+                version: revision,
+                date: date.as_deref(),
+            },
+        ),
         Command::Campaign {
             catalog,
             grids,
@@ -292,6 +365,8 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             output,
             json,
             csv,
+            review,
+            data,
         } => campaign::campaign(
             &source,
             &campaign::Options {
@@ -308,6 +383,8 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 output: &output,
                 json,
                 csv: csv.as_deref(),
+                review: &review,
+                data: &data,
             },
         ),
     }

@@ -38,6 +38,10 @@ pub struct Line {
     pub cell_problems: Vec<caqes_grid::CellProblem>,
     /// Unreadable file: the message.
     pub error: Option<String>,
+    /// Official result (agency review and data applied; equal to the
+    /// self-assessed result with no adjustment when there is no decision).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub official: Option<crate::review::OfficialOut>,
 }
 
 impl Line {
@@ -114,6 +118,7 @@ pub(crate) fn line_of(file: &Path, r: Result<GridRead, String>) -> Line {
         altered_formulas: Vec::new(),
         cell_problems: Vec::new(),
         error: None,
+        official: None,
     };
     let g = match r {
         Ok(g) => g,
@@ -158,7 +163,7 @@ pub(crate) fn line_of(file: &Path, r: Result<GridRead, String>) -> Line {
     line
 }
 
-const COLUMNS: [&str; 13] = [
+const COLUMNS: [&str; 16] = [
     "fichier",
     "resultat",
     "finess",
@@ -172,14 +177,20 @@ const COLUMNS: [&str; 13] = [
     "saisies_manquantes",
     "cellules_modifiees",
     "erreur",
+    "score_officiel",
+    "verdict_officiel",
+    "ajustements",
 ];
 
 /// Index of the number columns (scores).
 fn is_number_column(c: usize) -> bool {
-    matches!(COLUMNS[c], "score_recalcule" | "score_declare")
+    matches!(
+        COLUMNS[c],
+        "score_recalcule" | "score_declare" | "score_officiel"
+    )
 }
 
-fn row(l: &Line) -> [String; 13] {
+fn row(l: &Line) -> [String; 16] {
     [
         l.file.clone(),
         l.outcome.label().to_string(),
@@ -209,6 +220,18 @@ fn row(l: &Line) -> [String; 13] {
             .collect::<Vec<_>>()
             .join(" ; "),
         l.error.clone().unwrap_or_default(),
+        l.official
+            .as_ref()
+            .and_then(|o| o.score.clone())
+            .unwrap_or_default(),
+        l.official
+            .as_ref()
+            .map(|o| o.verdict().to_string())
+            .unwrap_or_default(),
+        l.official
+            .as_ref()
+            .map(crate::review::adjustments_text)
+            .unwrap_or_default(),
     ]
 }
 
@@ -345,6 +368,7 @@ pub fn verify(
     paths: &[PathBuf],
     json: bool,
     out: Option<&Path>,
+    (review, data): (&[PathBuf], &[PathBuf]),
 ) -> Result<u8, Failure> {
     let catalogs: Vec<Catalog> = match catalog {
         Some(id) => vec![source.resolve(Some(id), id)?],
@@ -354,6 +378,8 @@ pub fn verify(
     if files.is_empty() {
         return Err(Failure::input("aucune grille (.xlsx) trouvée"));
     }
+    crate::review::refuse_overwrite(out.into_iter(), review.iter().chain(data).chain(&files))?;
+    let reviews = crate::review::Reviews::load(source, review, data, &catalogs);
     let pb = ProgressBar::new(files.len() as u64);
     if std::io::stderr().is_terminal() {
         pb.set_style(
@@ -370,12 +396,26 @@ pub fn verify(
                 Ok(b) => caqes_grid::read_grid(&b, &catalogs).map_err(|e| e.to_string()),
                 Err(e) => Err(format!("lecture impossible : {}", io_message(&e))),
             };
-            let l = line_of(f, r);
+            let official = r.as_ref().ok().and_then(|g| {
+                let cat = catalogs.iter().find(|c| c.campaign.id == g.catalog)?;
+                let hash = caqes_grid::review::answers_hash(&g.answers);
+                Some(reviews.official(cat, &g.answers, &g.evaluation, &hash).0)
+            });
+            let mut l = line_of(f, r);
+            l.official = official;
             pb.inc(1);
             l
         })
         .collect();
     pb.finish_and_clear();
+    let known: Vec<String> = lines.iter().map(|l| l.finess.clone()).collect();
+    let mut review_errors = reviews.errors.clone();
+    review_errors.extend(reviews.unknown_finess(&known));
+    for l in &lines {
+        if let Some(o) = &l.official {
+            review_errors.extend(o.errors.iter().cloned());
+        }
+    }
     let c = counts(&lines);
     if json {
         #[derive(Serialize)]
@@ -383,10 +423,13 @@ pub fn verify(
             grids: &'a [Line],
             #[serde(flatten)]
             counts: &'a Counts,
+            #[serde(skip_serializing_if = "<[String]>::is_empty")]
+            review_errors: &'a [String],
         }
         let text = serde_json::to_string_pretty(&Out {
             grids: &lines,
             counts: &c,
+            review_errors: &review_errors,
         })
         .map_err(|e| Failure::input(format!("sérialisation impossible : {e}")))?;
         println!("{text}");
@@ -394,7 +437,8 @@ pub fn verify(
         use std::io::Write;
         let mut o = std::io::stdout().lock();
         for l in &lines {
-            if writeln!(o, "{}", text_line(l)).is_err() {
+            let text = text_line(l) + &crate::review::official_text(l.official.as_ref());
+            if writeln!(o, "{text}").is_err() {
                 return Ok(if lines.iter().any(Line::bad) { 1 } else { 0 });
             }
         }
@@ -404,9 +448,21 @@ pub fn verify(
             c.total, c.conformes, c.incompletes, c.avec_ecarts, c.illisibles
         );
     }
+    for e in &review_errors {
+        eprintln!("erreur : {e}");
+    }
+    for w in &reviews.warnings {
+        eprintln!("attention : {w}");
+    }
     if let Some(p) = out {
         write_report(p, &lines)?;
         eprintln!("rapport écrit : {}", p.display());
     }
-    Ok(if lines.iter().any(Line::bad) { 1 } else { 0 })
+    Ok(
+        if lines.iter().any(Line::bad) || !review_errors.is_empty() {
+            1
+        } else {
+            0
+        },
+    )
 }

@@ -4,7 +4,7 @@
 //! scoring when an establishment edits it in Excel or LibreOffice. Floating
 //! point noise is removed with `ROUND(…, 9)` where the core is exact.
 
-use crate::layout::{qref, CellKind, IdentField, IndicatorLayout, Layout, Pos, IDENT, SYNTH};
+use crate::layout::{qref, CellKind, IdentField, IndicatorLayout, Layout, Pos};
 use caqes_engine::{
     Catalog, Category, Condition, Funding, Indicator, InputRef, LegalStatus, Measure, Number, Op,
     QuestionKind, Redistribution, Role, RoundingMode, Scoring, Selector, Target, Unit,
@@ -35,7 +35,9 @@ fn s(text: &str) -> String {
 }
 
 fn ident(layout: &Layout, field: &IdentField) -> Option<String> {
-    layout.ident_pos(field).map(|p| qref(IDENT, p))
+    layout
+        .ident_pos(field)
+        .map(|p| qref(&layout.ident_sheet, p))
 }
 
 /// The catalog's rounding of `x` (an expression), with float noise removed.
@@ -605,13 +607,13 @@ fn weight_points(
         Role::Scored => match catalog.campaign.redistribution {
             Redistribution::Proportional => format!(
                 "IF({ren},{pts}*{}/{},0)",
-                qref(SYNTH, sy.base),
-                qref(SYNTH, sy.applicable)
+                qref(&layout.synth_sheet, sy.base),
+                qref(&layout.synth_sheet, sy.applicable)
             ),
             Redistribution::Equal => format!(
                 "IF({ren},{pts}+{}/{},0)",
-                qref(SYNTH, sy.freed),
-                qref(SYNTH, sy.n_applicable)
+                qref(&layout.synth_sheet, sy.freed),
+                qref(&layout.synth_sheet, sy.n_applicable)
             ),
         },
     };
@@ -719,7 +721,7 @@ pub fn synthesis(catalog: &Catalog, layout: &Layout) -> Vec<(Pos, String)> {
     ));
     let prev = sy.previous.map(|p| p.a1());
     if let (Some(p), Some(src)) = (sy.previous, layout.ident_pos(&IdentField::PreviousScore)) {
-        let c = qref(IDENT, src);
+        let c = qref(&layout.ident_sheet, src);
         out.push((
             p,
             format!("IF(ISNUMBER({c}),{},\"\")", round_rule(catalog, &c)),
@@ -865,7 +867,7 @@ pub fn expected(catalog: &Catalog, layout: &Layout) -> Vec<(String, Pos, String)
         }
     }
     for (pos, f) in synthesis(catalog, layout) {
-        out.push((SYNTH.to_string(), pos, f));
+        out.push((layout.synth_sheet.clone(), pos, f));
     }
     out
 }

@@ -169,6 +169,10 @@ pub struct SynthLayout {
 /// The whole layout.
 #[derive(Debug, Clone)]
 pub struct Layout {
+    /// Sheet holding the identification cells ([`IDENT`] in a grid).
+    pub ident_sheet: String,
+    /// Sheet holding the summary cells ([`SYNTH`] in a grid).
+    pub synth_sheet: String,
     pub ident: Vec<IdentRow>,
     /// Grey cell holding the catalog id on the identification sheet.
     pub ident_catalog: Pos,
@@ -383,6 +387,8 @@ pub fn layout(catalog: &Catalog) -> Layout {
     let missing = next();
     let verdict = next();
     Layout {
+        ident_sheet: IDENT.into(),
+        synth_sheet: SYNTH.into(),
         ident,
         ident_catalog,
         volets,

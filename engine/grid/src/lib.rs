@@ -20,6 +20,7 @@ pub mod layout;
 mod normalise;
 #[cfg(feature = "read")]
 mod read;
+pub mod review;
 mod writer;
 
 pub use normalise::{clip, normalise, MAX_CELL_CHARS};

@@ -321,7 +321,7 @@ pub fn read_grid_with_limits(
 }
 
 /// Container checks: magic, zip directory, inflation budget, workbook parts.
-fn precheck(bytes: &[u8], limits: Limits) -> Result<(), GridError> {
+pub(crate) fn precheck(bytes: &[u8], limits: Limits) -> Result<(), GridError> {
     if bytes.is_empty() {
         return Err(GridError::Empty);
     }
@@ -402,7 +402,7 @@ fn precheck(bytes: &[u8], limits: Limits) -> Result<(), GridError> {
 
 /// Value of a cell as read.
 #[derive(Debug, Clone, PartialEq)]
-enum V {
+pub(crate) enum V {
     Num(f64),
     Text(String),
     Bool(bool),
@@ -410,7 +410,7 @@ enum V {
 }
 
 impl V {
-    fn repr(&self) -> String {
+    pub(crate) fn repr(&self) -> String {
         match self {
             V::Num(f) => format!("{f}"),
             V::Text(t) => t.clone(),
@@ -420,18 +420,18 @@ impl V {
     }
 }
 
-type Cells = HashMap<(u32, u16), V>;
+pub(crate) type Cells = HashMap<(u32, u16), V>;
 type Formulas = HashMap<(u32, u16), String>;
 
 /// Values of a sheet (cells with a value or a cached formula result) and
 /// formulas (cells with a formula, with or without a cached result).
 #[derive(Default)]
-struct SheetData {
-    cells: Cells,
+pub(crate) struct SheetData {
+    pub(crate) cells: Cells,
     formulas: Formulas,
 }
 
-fn read_sheet<R: std::io::Read + std::io::Seek>(
+pub(crate) fn read_sheet<R: std::io::Read + std::io::Seek>(
     xlsx: &mut Xlsx<R>,
     name: &str,
     max_col: u16,
