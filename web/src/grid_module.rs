@@ -1,36 +1,23 @@
 //! The bridge to the on-demand Excel grid module (crate `caqes-web-grid`).
 //!
-//! The xlsx writer is a second WebAssembly module: `web/static/loader.js`
-//! defines `window.caqesGrid(catalogJson, answersJson, exportTime)`, which
-//! imports and instantiates that module on its first call (from the service
-//! worker's cache once installed, so offline too) and resolves to the xlsx
-//! bytes, or rejects with a French message.
+//! The xlsx writer and reader are a second WebAssembly module:
+//! `web/static/loader.js` defines `window.caqesGrid(catalogJson, answersJson,
+//! exportTime)` (resolves to the xlsx bytes) and
+//! `window.caqesGridOpen(catalogJson, answersJson, xlsxBytes)` (resolves to the JSON of
+//! `caqes_web_grid::Opened`), which import and instantiate that module on
+//! their first call (from the service worker's cache once installed, so
+//! offline too), or reject with a French message.
 
 /// Builds the filled grid of `answers` (canonical JSON) on `catalog` (the
 /// engine's JSON of the catalog). Errors are French sentences.
 pub async fn build(catalog: &str, answers: &str, export_time: &str) -> Result<Vec<u8>, String> {
     #[cfg(target_arch = "wasm32")]
     {
-        use wasm_bindgen::JsCast;
-        let window = web_sys::window().ok_or("pas de fenêtre de navigateur")?;
-        let f = js_sys::Reflect::get(&window, &"caqesGrid".into())
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-            .ok_or("le module Excel n'est pas disponible dans cette page")?;
-        let promise = f
-            .call3(
-                &window,
-                &catalog.into(),
-                &answers.into(),
-                &export_time.into(),
-            )
-            .map_err(message)?;
-        let promise: js_sys::Promise = promise
-            .dyn_into()
-            .map_err(|_| "réponse inattendue du module Excel".to_string())?;
-        let bytes = wasm_bindgen_futures::JsFuture::from(promise)
-            .await
-            .map_err(message)?;
+        let bytes = call(
+            "caqesGrid",
+            &[catalog.into(), answers.into(), export_time.into()],
+        )
+        .await?;
         Ok(js_sys::Uint8Array::new(&bytes).to_vec())
     }
     #[cfg(not(target_arch = "wasm32"))]
@@ -38,6 +25,49 @@ pub async fn build(catalog: &str, answers: &str, export_time: &str) -> Result<Ve
         let _ = (catalog, answers, export_time);
         Err("le module Excel ne fonctionne que dans le navigateur".into())
     }
+}
+
+/// Reads the xlsx grid `bytes` of the campaign `catalog` (the engine's JSON
+/// of the catalog) with the reader of `caqes verify` and compares it with the
+/// draft `answers` (canonical JSON): the JSON of `caqes_web_grid::Opened`,
+/// or a French sentence.
+pub async fn open(catalog: &str, answers: &str, bytes: &[u8]) -> Result<String, String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let array = js_sys::Uint8Array::from(bytes);
+        let value = call(
+            "caqesGridOpen",
+            &[catalog.into(), answers.into(), array.into()],
+        )
+        .await?;
+        value
+            .as_string()
+            .ok_or_else(|| "réponse inattendue du module Excel".to_string())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = (catalog, answers, bytes);
+        Err("le module Excel ne fonctionne que dans le navigateur".into())
+    }
+}
+
+/// Calls `window[name](...args)`, which returns a promise, and awaits it.
+#[cfg(target_arch = "wasm32")]
+async fn call(name: &str, args: &[wasm_bindgen::JsValue]) -> Result<wasm_bindgen::JsValue, String> {
+    use wasm_bindgen::JsCast;
+    let window = web_sys::window().ok_or("pas de fenêtre de navigateur")?;
+    let f = js_sys::Reflect::get(&window, &name.into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or("le module Excel n'est pas disponible dans cette page")?;
+    let args: js_sys::Array = args.iter().collect();
+    let promise = f.apply(&window, &args).map_err(message)?;
+    let promise: js_sys::Promise = promise
+        .dyn_into()
+        .map_err(|_| "réponse inattendue du module Excel".to_string())?;
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(message)
 }
 
 /// The text of a rejected promise: the module's French message, or a French

@@ -1,17 +1,20 @@
 //! # caqes-web-grid
 //!
-//! The Excel grid download of the web form, split out of the form's main
-//! WebAssembly module: the xlsx writer (rust_xlsxwriter, zip, deflate) is
-//! about a quarter of the form's code, and only the « Télécharger la grille
-//! Excel » button needs it. `scripts/build-web` builds this crate as a second
-//! module that `web/static/loader.js` imports on the first click
-//! (`window.caqesGrid`); the service worker pre-caches it with every other
-//! asset, so the download works offline too.
+//! The Excel grid of the web form, split out of the form's main WebAssembly
+//! module: the xlsx writer (rust_xlsxwriter, zip, deflate) and reader
+//! (calamine, quick-xml) are as big as the form itself, and only the
+//! « Télécharger la grille Excel » and « Ouvrir une grille Excel… » buttons
+//! need them. `scripts/build-web` builds this crate as a second module that
+//! `web/static/loader.js` imports on the first click (`window.caqesGrid`,
+//! `window.caqesGridOpen`); the service worker pre-caches it with every other
+//! asset, so both work offline too.
 //!
 //! The form hands over the catalog as JSON (the engine's own serialisation of
 //! [`Catalog`], so bundled and agency catalogs travel the same way) and the
 //! answers as canonical JSON; this module parses them back and calls the same
-//! [`caqes_grid::write_grid`] as `caqes grid`.
+//! [`caqes_grid::write_grid`] as `caqes grid`. [`open_grid`] calls the same
+//! [`caqes_grid::read_grid_with_limits`] as `caqes verify`, with the same
+//! default limits, and returns what the form needs as JSON ([`Opened`]).
 //!
 //! ```
 //! let catalog = caqes_catalogs::bundled().unwrap().remove(0);
@@ -21,7 +24,13 @@
 //! assert!(xlsx.starts_with(b"PK"));
 //! ```
 
-use caqes_engine::{Answers, Catalog};
+mod diff;
+
+pub use diff::{diff, Change, EMPTY};
+
+use caqes_engine::{Answers, Catalog, Number};
+use caqes_grid::{GridError, GridRead, Limits};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 /// Builds the filled grid: `catalog_json` is a [`Catalog`] serialised by
@@ -51,4 +60,115 @@ pub fn grid_xlsx(
     export_time: &str,
 ) -> Result<Vec<u8>, JsValue> {
     grid_bytes(catalog_json, answers_json, export_time).map_err(|e| JsValue::from_str(&e))
+}
+
+/// What the form gets from an opened grid: the answers rebuilt from its pink
+/// cells (the form recomputes the score itself), what differs from the
+/// current draft, and short French lines for the user.
+#[derive(Debug, Clone, Serialize)]
+pub struct Opened {
+    /// The answers of the grid (same document as `caqes verify` rescores).
+    pub answers: Answers,
+    /// Fields whose value in the grid differs from the current draft.
+    pub changes: Vec<Change>,
+    /// Cells the reader could not take as they are (text in a numeric cell,
+    /// value not in a list, …): `Feuille!A1 : message`.
+    pub problems: Vec<String>,
+    /// Information lines (inputs typed after export, score shown by the grid
+    /// that differs from the recomputed one, catalog changed since export).
+    pub informations: Vec<String>,
+}
+
+/// At most this many cells are named in one information line.
+const NAMED_CELLS: usize = 5;
+
+/// Reads an xlsx grid of the campaign `catalog_json` (a [`Catalog`]
+/// serialised by serde_json) with the reader of `caqes verify` and its
+/// default [`Limits`], and compares it with the current draft `answers_json`.
+/// A grid of another campaign, a file that is not a grid, damaged or too big
+/// is an `Err` with a French sentence.
+pub fn open_grid(catalog_json: &str, answers_json: &str, xlsx: &[u8]) -> Result<Opened, String> {
+    let catalog: Catalog = serde_json::from_str(catalog_json)
+        .map_err(|e| format!("référentiel illisible par le module Excel : {e}"))?;
+    let current: Answers = serde_json::from_str(answers_json)
+        .map_err(|e| format!("brouillon illisible par le module Excel : {e}"))?;
+    let limits = Limits::default();
+    // A zip is never smaller than what it stores uncompressed by more than its
+    // headers: a file over the inflation budget cannot pass it.
+    if xlsx.len() as u64 > limits.max_uncompressed {
+        return Err(GridError::TooLarge(format!(
+            "fichier de plus de {} Mo",
+            limits.max_uncompressed / (1024 * 1024)
+        ))
+        .to_string());
+    }
+    let read = caqes_grid::read_grid_with_limits(xlsx, std::slice::from_ref(&catalog), limits)
+        .map_err(|e| e.to_string())?;
+    Ok(opened(&catalog, &current, read))
+}
+
+/// [`open_grid`] for JavaScript: returns [`Opened`] as JSON or throws the
+/// French error message.
+#[wasm_bindgen]
+pub fn grid_open(catalog_json: &str, answers_json: &str, xlsx: &[u8]) -> Result<String, JsValue> {
+    let opened = open_grid(catalog_json, answers_json, xlsx).map_err(|e| JsValue::from_str(&e))?;
+    serde_json::to_string(&opened).map_err(|e| JsValue::from_str(&e.to_string()))
+}
+
+fn opened(catalog: &Catalog, current: &Answers, read: GridRead) -> Opened {
+    let code = |id: &Option<String>| {
+        id.as_deref()
+            .and_then(|i| catalog.indicator(i))
+            .map(|i| format!(" ({})", i.code))
+            .unwrap_or_default()
+    };
+    let problems = read
+        .problems
+        .iter()
+        .map(|p| format!("{}{} : {}", p.cell, code(&p.indicator), p.message))
+        .collect();
+    let mut informations = Vec::new();
+    if !read.edited.is_empty() {
+        let cells: Vec<&str> = read
+            .edited
+            .iter()
+            .take(NAMED_CELLS)
+            .map(|c| c.cell.as_str())
+            .collect();
+        informations.push(format!(
+            "{} cellule(s) saisie(s) dans la grille après son export ({}{}).",
+            read.edited.len(),
+            cells.join(", "),
+            if read.edited.len() > NAMED_CELLS {
+                ", …"
+            } else {
+                ""
+            }
+        ));
+    }
+    if read.catalog_changed {
+        informations.push(
+            "Le référentiel a changé depuis l'export de cette grille : ses valeurs sont reprises \
+             et le score est recalculé avec le référentiel actuel."
+                .into(),
+        );
+    }
+    let decimals = catalog.campaign.rounding.decimals;
+    if let (Some(declared), Some(recomputed)) = (read.declared_total, read.evaluation.total_rounded)
+    {
+        let shown = serde_json::Number::from_f64(declared).and_then(|n| Number::from_json(&n));
+        if (recomputed.to_f64() - declared).abs() > 1e-9 {
+            informations.push(format!(
+                "La grille affichait le score {} ; le score recalculé à partir de ses valeurs est {}.",
+                shown.map(|n| n.to_french(decimals)).unwrap_or_else(|| declared.to_string()),
+                recomputed.to_french(decimals)
+            ));
+        }
+    }
+    Opened {
+        changes: diff(catalog, current, &read.answers),
+        answers: read.answers,
+        problems,
+        informations,
+    }
 }
