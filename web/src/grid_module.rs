@@ -3,8 +3,8 @@
 //! The xlsx writer and reader are a second WebAssembly module:
 //! `web/static/loader.js` defines `window.caqesGrid(catalogJson, answersJson,
 //! exportTime)` (resolves to the xlsx bytes) and
-//! `window.caqesGridOpen(catalogJson, answersJson, xlsxBytes)` (resolves to the JSON of
-//! `caqes_web_grid::Opened`), which import and instantiate that module on
+//! `window.caqesGridOpen(catalogJson, answersJson, file)` (resolves to
+//! `caqes_web_grid::Opened::to_lines`), which import and instantiate that module on
 //! their first call (from the service worker's cache once installed, so
 //! offline too), or reject with a French message.
 
@@ -27,17 +27,17 @@ pub async fn build(catalog: &str, answers: &str, export_time: &str) -> Result<Ve
     }
 }
 
-/// Reads the xlsx grid `bytes` of the campaign `catalog` (the engine's JSON
+/// Reads the xlsx grid `file` of the campaign `catalog` (the engine's JSON
 /// of the catalog) with the reader of `caqes verify` and compares it with the
-/// draft `answers` (canonical JSON): the JSON of `caqes_web_grid::Opened`,
-/// or a French sentence.
-pub async fn open(catalog: &str, answers: &str, bytes: &[u8]) -> Result<String, String> {
+/// draft `answers` (canonical JSON): `caqes_web_grid::Opened::to_lines`, or a
+/// French sentence. The file is read by `loader.js`, so its bytes never enter
+/// the form's own wasm memory.
+pub async fn open(catalog: &str, answers: &str, file: web_sys::File) -> Result<String, String> {
     #[cfg(target_arch = "wasm32")]
     {
-        let array = js_sys::Uint8Array::from(bytes);
         let value = call(
             "caqesGridOpen",
-            &[catalog.into(), answers.into(), array.into()],
+            &[catalog.into(), answers.into(), file.into()],
         )
         .await?;
         value
@@ -46,7 +46,7 @@ pub async fn open(catalog: &str, answers: &str, bytes: &[u8]) -> Result<String, 
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
-        let _ = (catalog, answers, bytes);
+        let _ = (catalog, answers, file);
         Err("le module Excel ne fonctionne que dans le navigateur".into())
     }
 }

@@ -7,7 +7,8 @@
 //! other catalog file), `identification`, `indicator` (one card per
 //! indicator), `score` (the always-visible panel), [`drafts`] (localStorage,
 //! export/import), `fields` (small shared view helpers), `grid_module` (the
-//! bridge to the Excel grid module `caqes-web-grid`, loaded on demand).
+//! bridge to the Excel grid module `caqes-web-grid`, loaded on demand),
+//! `grid_open` (opening an Excel grid: differences shown before replacing).
 //!
 //! [`score_json`] is the native/wasm parity entry point: the same function
 //! runs in the browser (exported by wasm-bindgen, and as `window.caqesScore`)
@@ -17,6 +18,7 @@ pub mod app;
 pub mod drafts;
 mod fields;
 mod grid_module;
+mod grid_open;
 mod identification;
 mod indicator;
 mod score;

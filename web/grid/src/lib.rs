@@ -107,12 +107,37 @@ pub fn open_grid(catalog_json: &str, answers_json: &str, xlsx: &[u8]) -> Result<
     Ok(opened(&catalog, &current, read))
 }
 
-/// [`open_grid`] for JavaScript: returns [`Opened`] as JSON or throws the
+/// [`open_grid`] for JavaScript: returns [`Opened::to_lines`] or throws the
 /// French error message.
 #[wasm_bindgen]
 pub fn grid_open(catalog_json: &str, answers_json: &str, xlsx: &[u8]) -> Result<String, JsValue> {
-    let opened = open_grid(catalog_json, answers_json, xlsx).map_err(|e| JsValue::from_str(&e))?;
-    serde_json::to_string(&opened).map_err(|e| JsValue::from_str(&e.to_string()))
+    open_grid(catalog_json, answers_json, xlsx)
+        .map(|o| o.to_lines())
+        .map_err(|e| JsValue::from_str(&e))
+}
+
+impl Opened {
+    /// The form's format, parsed without serde and shown as is (the form's
+    /// first load stays small): the canonical JSON of the answers on the
+    /// first line, then one line per item, a letter and a tab before the
+    /// French text: `C` for a change (`place — field : current → grid`), `P`
+    /// for a problem, `I` for an information. Tabs and line breaks inside the
+    /// texts become spaces.
+    pub fn to_lines(&self) -> String {
+        let clean = |t: &str| t.replace(['\t', '\n', '\r'], " ");
+        let mut out = self.answers.to_canonical_json();
+        for c in &self.changes {
+            let text = format!("{} — {} : {} → {}", c.place, c.field, c.current, c.grid);
+            out.push_str(&format!("\nC\t{}", clean(&text)));
+        }
+        for p in &self.problems {
+            out.push_str(&format!("\nP\t{}", clean(p)));
+        }
+        for i in &self.informations {
+            out.push_str(&format!("\nI\t{}", clean(i)));
+        }
+        out
+    }
 }
 
 fn opened(catalog: &Catalog, current: &Answers, read: GridRead) -> Opened {

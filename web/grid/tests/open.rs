@@ -126,3 +126,31 @@ fn catalog_other() -> Catalog {
         .find(|c| c.campaign.id != "na-ako-2024")
         .expect("a second catalog")
 }
+
+#[test]
+fn the_form_format_has_one_line_per_item_and_no_stray_tab() {
+    let catalog = catalog("na-ako-2024");
+    let cj = serde_json::to_string(&catalog).unwrap();
+    let mut answers = examples(&catalog).remove(0);
+    answers.establishment.name = "Nom\tavec\ttabulations\net retour".into();
+    let (carried, _) = caqes_grid::normalise(&catalog, &answers);
+    let xlsx = grid_bytes(&cj, &carried.to_canonical_json(), TIME).expect("grid");
+    let blank = r#"{"catalog":"na-ako-2024"}"#;
+    let opened = open_grid(&cj, blank, &xlsx).expect("grid opens");
+    let text = opened.to_lines();
+    let mut lines = text.lines();
+    let back = Answers::from_json(lines.next().unwrap()).expect("answers line");
+    assert_eq!(back, opened.answers);
+    let rest: Vec<&str> = lines.collect();
+    assert_eq!(
+        rest.len(),
+        opened.changes.len() + opened.problems.len() + opened.informations.len()
+    );
+    for l in rest {
+        let n = l.split('\t').count();
+        assert!(
+            ["C\t", "P\t", "I\t"].iter().any(|p| l.starts_with(p)) && n == 2,
+            "{l:?}"
+        );
+    }
+}
