@@ -733,7 +733,7 @@ fn form_view(form: &Form, printing: bool, link: &Scope<App>) -> Html {
             </div>
         </div>
         { warning.unwrap_or_default() }
-        { form.pending.as_ref().map(|p| grid_open::view(p, form, link)).unwrap_or_default() }
+        { form.pending.as_ref().map(|p| grid_open::view(p, link)).unwrap_or_default() }
         <div class="layout">
             <div class="form-main">
                 <nav class="tabs no-print" aria-label="Étapes du formulaire">

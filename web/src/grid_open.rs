@@ -2,8 +2,8 @@
 //! (`caqes_web_grid::open_grid`, the reader of `caqes verify`), then what
 //! differs from the current draft, shown until the user confirms or cancels.
 
-use crate::app::{App, Form, Msg};
-use caqes_engine::{evaluate, Answers};
+use crate::app::{App, Msg};
+use caqes_engine::Answers;
 use yew::html::Scope;
 use yew::prelude::*;
 
@@ -17,6 +17,8 @@ pub const MAX_BYTES: f64 = 50.0 * 1024.0 * 1024.0;
 pub struct Opened {
     /// The answers of the grid.
     pub answers: Answers,
+    /// How many values differ, and both scores (one French sentence).
+    pub summary: String,
     /// Fields that differ from the draft: `place — field : current → grid`.
     pub changes: Vec<String>,
     /// Cells the reader could not take as they are.
@@ -35,7 +37,7 @@ pub struct Pending {
 }
 
 /// Parses the module's answer (`caqes_web_grid::Opened::to_lines`: the
-/// answers' JSON, then `C`, `P` and `I` lines of French text; no serde here,
+/// answers' JSON, then `S`, `C`, `P` and `I` lines of French text; no serde here,
 /// the answers go through the form's own [`Answers::from_json`]); the grid
 /// must be of the open campaign.
 pub fn parse(text: &str, catalog_id: &str) -> Result<Opened, String> {
@@ -51,12 +53,14 @@ pub fn parse(text: &str, catalog_id: &str) -> Result<Opened, String> {
     }
     let mut o = Opened {
         answers,
+        summary: String::new(),
         changes: Vec::new(),
         problems: Vec::new(),
         informations: Vec::new(),
     };
     for line in lines {
         match line.split_once('\t') {
+            Some(("S", t)) => o.summary = t.into(),
             Some(("C", t)) => o.changes.push(t.into()),
             Some(("P", t)) => o.problems.push(t.into()),
             Some(("I", t)) => o.informations.push(t.into()),
@@ -73,17 +77,9 @@ pub fn report_lines(o: &Opened) -> Vec<String> {
     lines
 }
 
-fn score_text(form: &Form, answers: &Answers) -> String {
-    let e = evaluate(&form.catalog, answers);
-    let d = form.catalog.campaign.rounding.decimals;
-    e.total_rounded
-        .map(|n| n.to_french(d))
-        .unwrap_or_else(|| "non calculable".into())
-}
-
 /// The confirmation panel: the differences, the reader's lines, and the two
 /// buttons. Escape cancels.
-pub fn view(p: &Pending, form: &Form, link: &Scope<App>) -> Html {
+pub fn view(p: &Pending, link: &Scope<App>) -> Html {
     let o = &p.opened;
     let onkeydown =
         link.batch_callback(|e: KeyboardEvent| (e.key() == "Escape").then_some(Msg::GridCancel));
@@ -91,11 +87,7 @@ pub fn view(p: &Pending, form: &Form, link: &Scope<App>) -> Html {
         <section class="notice grid-diff no-print" id="grid-diff" role="dialog" aria-labelledby="grid-diff-title"
             aria-describedby="grid-diff-summary" tabindex="-1" {onkeydown}>
             <h2 id="grid-diff-title">{ format!("Ouvrir la grille « {} » ?", p.name) }</h2>
-            <p id="grid-diff-summary">
-                { format!("{} valeur(s) de la grille diffèrent de votre brouillon. Votre brouillon n'est remplacé que si vous confirmez.", o.changes.len()) }
-                <br />
-                { format!("Score du brouillon actuel : {} ; score avec les valeurs de la grille : {}.", score_text(form, &form.answers), score_text(form, &o.answers)) }
-            </p>
+            <p id="grid-diff-summary">{ &o.summary }</p>
             <ul class="diff" id="grid-diff-changes" aria-label="Valeurs qui diffèrent : brouillon actuel → grille">
                 { for o.changes.iter().map(|c| html! { <li>{ c }</li> }) }
             </ul>
@@ -115,7 +107,7 @@ mod tests {
 
     #[test]
     fn the_module_answer_is_parsed_and_checked() {
-        let json = "{\"catalog\":\"na-ako-2024\"}\nC\tIdentification — Numéro FINESS : (vide) → 330781196\nP\tIdentification!C5 : x\nI\t1 cellule(s)";
+        let json = "{\"catalog\":\"na-ako-2024\"}\nS\t1 valeur(s)\nC\tIdentification — Numéro FINESS : (vide) → 330781196\nP\tIdentification!C5 : x\nI\t1 cellule(s)";
         let o = parse(json, "na-ako-2024").unwrap();
         assert_eq!(
             o.changes,

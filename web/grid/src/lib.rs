@@ -28,7 +28,7 @@ mod diff;
 
 pub use diff::{diff, Change, EMPTY};
 
-use caqes_engine::{Answers, Catalog, Number};
+use caqes_engine::{evaluate, Answers, Catalog, Number};
 use caqes_grid::{GridError, GridRead, Limits};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -71,6 +71,9 @@ pub struct Opened {
     pub answers: Answers,
     /// Fields whose value in the grid differs from the current draft.
     pub changes: Vec<Change>,
+    /// One French sentence: how many values differ, and the score of the
+    /// draft and of the grid's values.
+    pub summary: String,
     /// Cells the reader could not take as they are (text in a numeric cell,
     /// value not in a list, …): `Feuille!A1 : message`.
     pub problems: Vec<String>,
@@ -120,12 +123,13 @@ impl Opened {
     /// The form's format, parsed without serde and shown as is (the form's
     /// first load stays small): the canonical JSON of the answers on the
     /// first line, then one line per item, a letter and a tab before the
-    /// French text: `C` for a change (`place — field : current → grid`), `P`
-    /// for a problem, `I` for an information. Tabs and line breaks inside the
+    /// French text: `S` for the summary, `C` for a change (`place — field :
+    /// current → grid`), `P` for a problem, `I` for an information. Tabs and line breaks inside the
     /// texts become spaces.
     pub fn to_lines(&self) -> String {
         let clean = |t: &str| t.replace(['\t', '\n', '\r'], " ");
         let mut out = self.answers.to_canonical_json();
+        out.push_str(&format!("\nS\t{}", clean(&self.summary)));
         for c in &self.changes {
             let text = format!("{} — {} : {} → {}", c.place, c.field, c.current, c.grid);
             out.push_str(&format!("\nC\t{}", clean(&text)));
@@ -179,6 +183,18 @@ fn opened(catalog: &Catalog, current: &Answers, read: GridRead) -> Opened {
         );
     }
     let decimals = catalog.campaign.rounding.decimals;
+    let score = |n: Option<Number>| {
+        n.map(|n| n.to_french(decimals))
+            .unwrap_or_else(|| "non calculable".into())
+    };
+    let changes = diff(catalog, current, &read.answers);
+    let summary = format!(
+        "{} valeur(s) de la grille diffèrent de votre brouillon. Votre brouillon n'est remplacé que si \
+         vous confirmez. Score du brouillon actuel : {} ; score avec les valeurs de la grille : {}.",
+        changes.len(),
+        score(evaluate(catalog, current).total_rounded),
+        score(read.evaluation.total_rounded)
+    );
     if let (Some(declared), Some(recomputed)) = (read.declared_total, read.evaluation.total_rounded)
     {
         let shown = serde_json::Number::from_f64(declared).and_then(|n| Number::from_json(&n));
@@ -191,7 +207,8 @@ fn opened(catalog: &Catalog, current: &Answers, read: GridRead) -> Opened {
         }
     }
     Opened {
-        changes: diff(catalog, current, &read.answers),
+        changes,
+        summary,
         answers: read.answers,
         problems,
         informations,

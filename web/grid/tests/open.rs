@@ -144,12 +144,15 @@ fn the_form_format_has_one_line_per_item_and_no_stray_tab() {
     let rest: Vec<&str> = lines.collect();
     assert_eq!(
         rest.len(),
-        opened.changes.len() + opened.problems.len() + opened.informations.len()
+        1 + opened.changes.len() + opened.problems.len() + opened.informations.len()
     );
     for l in rest {
         let n = l.split('\t').count();
         assert!(
-            ["C\t", "P\t", "I\t"].iter().any(|p| l.starts_with(p)) && n == 2,
+            ["S\t", "C\t", "P\t", "I\t"]
+                .iter()
+                .any(|p| l.starts_with(p))
+                && n == 2,
             "{l:?}"
         );
     }
