@@ -170,6 +170,8 @@ pub struct App {
     started: Option<f64>,
     /// Print mode: every panel is rendered (otherwise only the active one).
     printing: bool,
+    /// Catalogs opened by the user: id → (file name, TOML), for the grid module.
+    sources: HashMap<String, (String, String)>,
 }
 
 impl App {
@@ -203,6 +205,8 @@ impl App {
                 let mut ids = Vec::new();
                 for c in list {
                     ids.push(c.campaign.id.clone());
+                    self.sources
+                        .insert(c.campaign.id.clone(), (name.into(), src.into()));
                     self.catalogs.retain(|o| o.campaign.id != c.campaign.id);
                     self.catalogs.push(Rc::new(c));
                 }
@@ -210,6 +214,22 @@ impl App {
             }
             Err(errors) => Err(errors.0.iter().map(|e| e.to_string()).collect()),
         }
+    }
+
+    /// The open catalog as the grid module takes it (its TOML file).
+    fn source(&self) -> Option<grid_module::Source> {
+        let Screen::Form(form) = &self.screen else {
+            return None;
+        };
+        let id = form.catalog.campaign.id.clone();
+        let (file, toml) = match self.sources.get(&id) {
+            Some((f, t)) => (f.clone(), t.clone()),
+            None => {
+                let (f, t) = crate::bundled_file(&id)?;
+                (f.to_string(), t.to_string())
+            }
+        };
+        Some(grid_module::Source { file, toml, id })
     }
 
     fn after_edit(&mut self, ctx: &Context<Self>) {
@@ -250,6 +270,10 @@ impl App {
     }
 }
 
+/// When the open catalog's file is not known (should not happen).
+const NO_SOURCE: &str =
+    "le fichier du référentiel de cette campagne est introuvable ; rouvrez-le puis réessayez";
+
 /// The notice of a grid that could not be opened (the draft is untouched).
 fn grid_refused(name: &str, e: &str) -> Notice {
     Notice {
@@ -265,6 +289,7 @@ impl App {
     /// A grid file was chosen: refused at once when too big, else handed to
     /// the grid module.
     fn grid_file(&mut self, ctx: &Context<Self>, file: web_sys::File) -> bool {
+        let source = self.source();
         let Screen::Form(form) = &mut self.screen else {
             return false;
         };
@@ -282,6 +307,10 @@ impl App {
             ));
             return true;
         }
+        let Some(catalog) = source else {
+            self.notice = Some(grid_refused(&name, NO_SOURCE));
+            return true;
+        };
         form.open_busy = true;
         form.pending = None;
         self.notice = Some(Notice {
@@ -289,7 +318,6 @@ impl App {
             text: format!("Lecture de la grille « {name} »…"),
             lines: vec![],
         });
-        let catalog = serde_json::to_string(&*form.catalog).unwrap_or_default();
         let answers = form.answers.to_canonical_json();
         let link = ctx.link().clone();
         wasm_bindgen_futures::spawn_local(async move {
@@ -374,6 +402,7 @@ impl Component for App {
             focus: None,
             started: None,
             printing: false,
+            sources: HashMap::new(),
         };
         for (name, src) in drafts::saved_catalogs() {
             let _ = app.add_catalogs(&name, &src);
@@ -539,6 +568,7 @@ impl Component for App {
                 }
             }
             Msg::Grid => {
+                let source = self.source();
                 if let Screen::Form(form) = &mut self.screen {
                     if form.grid_busy {
                         return false;
@@ -546,12 +576,14 @@ impl Component for App {
                     form.grid_busy = true;
                     let t0 = now();
                     let name = drafts::export_name(&form.answers).replace(".json", ".xlsx");
-                    let catalog = serde_json::to_string(&*form.catalog).unwrap_or_default();
                     let answers = form.answers.to_canonical_json();
                     let time = export_time();
                     let link = ctx.link().clone();
                     wasm_bindgen_futures::spawn_local(async move {
-                        let result = grid_module::build(&catalog, &answers, &time).await;
+                        let result = match source {
+                            Some(catalog) => grid_module::build(&catalog, &answers, &time).await,
+                            None => Err(NO_SOURCE.into()),
+                        };
                         link.send_message(Msg::GridReady(name, t0, result));
                     });
                     self.notice = Some(Notice {

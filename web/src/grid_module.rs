@@ -1,21 +1,41 @@
 //! The bridge to the on-demand Excel grid module (crate `caqes-web-grid`).
 //!
 //! The xlsx writer and reader are a second WebAssembly module:
-//! `web/static/loader.js` defines `window.caqesGrid(catalogJson, answersJson,
-//! exportTime)` (resolves to the xlsx bytes) and
-//! `window.caqesGridOpen(catalogJson, answersJson, file)` (resolves to
-//! `caqes_web_grid::Opened::to_lines`), which import and instantiate that module on
-//! their first call (from the service worker's cache once installed, so
+//! `web/static/loader.js` defines `window.caqesGrid(catalogFile, catalogToml,
+//! catalogId, answersJson, exportTime)` (resolves to the xlsx bytes) and
+//! `window.caqesGridOpen(catalogFile, catalogToml, catalogId, answersJson,
+//! file)` (resolves to `caqes_web_grid::Opened::to_lines`), which import and
+//! instantiate that module on their first call (from the service worker's cache once installed, so
 //! offline too), or reject with a French message.
 
-/// Builds the filled grid of `answers` (canonical JSON) on `catalog` (the
-/// engine's JSON of the catalog). Errors are French sentences.
-pub async fn build(catalog: &str, answers: &str, export_time: &str) -> Result<Vec<u8>, String> {
+/// The catalog as the grid module takes it: the TOML file that defines it
+/// (bundled, or opened by the user) and the campaign id. The module loads it
+/// with the engine's loader, so the form needs no serialisation of catalogs.
+#[derive(Debug, Clone)]
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub struct Source {
+    /// File name.
+    pub file: String,
+    /// TOML text.
+    pub toml: String,
+    /// Campaign id.
+    pub id: String,
+}
+
+/// Builds the filled grid of `answers` (canonical JSON) on `catalog`.
+/// Errors are French sentences.
+pub async fn build(catalog: &Source, answers: &str, export_time: &str) -> Result<Vec<u8>, String> {
     #[cfg(target_arch = "wasm32")]
     {
         let bytes = call(
             "caqesGrid",
-            &[catalog.into(), answers.into(), export_time.into()],
+            &[
+                catalog.file.as_str().into(),
+                catalog.toml.as_str().into(),
+                catalog.id.as_str().into(),
+                answers.into(),
+                export_time.into(),
+            ],
         )
         .await?;
         Ok(js_sys::Uint8Array::new(&bytes).to_vec())
@@ -27,17 +47,22 @@ pub async fn build(catalog: &str, answers: &str, export_time: &str) -> Result<Ve
     }
 }
 
-/// Reads the xlsx grid `file` of the campaign `catalog` (the engine's JSON
-/// of the catalog) with the reader of `caqes verify` and compares it with the
+/// Reads the xlsx grid `file` of the campaign `catalog` with the reader of `caqes verify` and compares it with the
 /// draft `answers` (canonical JSON): `caqes_web_grid::Opened::to_lines`, or a
 /// French sentence. The file is read by `loader.js`, so its bytes never enter
 /// the form's own wasm memory.
-pub async fn open(catalog: &str, answers: &str, file: web_sys::File) -> Result<String, String> {
+pub async fn open(catalog: &Source, answers: &str, file: web_sys::File) -> Result<String, String> {
     #[cfg(target_arch = "wasm32")]
     {
         let value = call(
             "caqesGridOpen",
-            &[catalog.into(), answers.into(), file.into()],
+            &[
+                catalog.file.as_str().into(),
+                catalog.toml.as_str().into(),
+                catalog.id.as_str().into(),
+                answers.into(),
+                file.into(),
+            ],
         )
         .await?;
         value

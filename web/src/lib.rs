@@ -29,12 +29,35 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 thread_local! {
-    static BUNDLED: Rc<Vec<Catalog>> = Rc::new(caqes_catalogs::bundled().unwrap_or_default());
+    /// Bundled catalogs, with the file that defines each (an index in `FILES`).
+    static BUNDLED: (Rc<Vec<Catalog>>, Vec<usize>) = load_bundled();
+}
+
+/// Like `caqes_catalogs::bundled()` (all or nothing), remembering each
+/// catalog's file: the grid module is handed that file, not the catalog.
+fn load_bundled() -> (Rc<Vec<Catalog>>, Vec<usize>) {
+    let (mut catalogs, mut files) = (Vec::new(), Vec::new());
+    for (i, (name, src)) in caqes_catalogs::FILES.iter().enumerate() {
+        let Ok(list) = caqes_engine::load_catalogs(name, src) else {
+            return (Rc::default(), Vec::new());
+        };
+        files.extend(std::iter::repeat_n(i, list.len()));
+        catalogs.extend(list);
+    }
+    (Rc::new(catalogs), files)
 }
 
 /// Every bundled catalog (parsed once per thread).
 pub fn bundled() -> Rc<Vec<Catalog>> {
-    BUNDLED.with(Rc::clone)
+    BUNDLED.with(|b| Rc::clone(&b.0))
+}
+
+/// The bundled file (name, TOML) that defines the catalog `id`.
+pub fn bundled_file(id: &str) -> Option<(&'static str, &'static str)> {
+    BUNDLED.with(|b| {
+        let i = b.0.iter().position(|c| c.campaign.id == id)?;
+        caqes_catalogs::FILES.get(b.1[i]).copied()
+    })
 }
 
 /// Evaluates `answers_json` against the bundled catalog `catalog_id` and

@@ -6,8 +6,9 @@ import init from './__WASM_JS__';
 // web/grid), loaded on the first « Télécharger la grille Excel » or « Ouvrir
 // une grille Excel… »: the form starts without them. The service worker
 // pre-caches it like every other asset (offline download and opening).
-//   caqesGrid(catalogJson, answersJson, exportTime) -> Promise<Uint8Array>
-//   caqesGridOpen(catalogJson, answersJson, file) -> Promise<string> (Opened::to_lines)
+// The catalog is its TOML file (name, text) and the campaign id.
+//   caqesGrid(catalogFile, catalogToml, catalogId, answersJson, exportTime) -> Promise<Uint8Array>
+//   caqesGridOpen(catalogFile, catalogToml, catalogId, answersJson, file) -> Promise<string> (Opened::to_lines)
 // (the file is read here: its bytes never enter the form's wasm memory)
 // Both reject with a French message (a string), or with the browser's error
 // when the module itself cannot be loaded.
@@ -38,17 +39,17 @@ function french(e, what) {
   }
   return e;
 }
-window.caqesGrid = async (catalogJson, answersJson, exportTime) => {
+window.caqesGrid = async (file, toml, id, answersJson, exportTime) => {
   const m = await loadGrid();
-  try { return m.grid_xlsx(catalogJson, answersJson, exportTime); } catch (e) { throw french(e, 'erreur interne du module Excel'); }
+  try { return m.grid_xlsx(file, toml, id, answersJson, exportTime); } catch (e) { throw french(e, 'erreur interne du module Excel'); }
 };
-window.caqesGridOpen = async (catalogJson, answersJson, file) => {
+window.caqesGridOpen = async (file, toml, id, answersJson, grid) => {
   let bytes;
-  try { bytes = new Uint8Array(await file.arrayBuffer()); } catch (e) {
+  try { bytes = new Uint8Array(await grid.arrayBuffer()); } catch (e) {
     throw `fichier illisible par le navigateur (${e && e.name || e})`;
   }
   const m = await loadGrid();
-  try { return m.grid_open(catalogJson, answersJson, bytes); } catch (e) {
+  try { return m.grid_open(file, toml, id, answersJson, bytes); } catch (e) {
     throw french(e, 'lecture impossible (erreur interne du lecteur de classeur, fichier probablement malformé)');
   }
 };

@@ -9,18 +9,20 @@
 //! `window.caqesGridOpen`); the service worker pre-caches it with every other
 //! asset, so both work offline too.
 //!
-//! The form hands over the catalog as JSON (the engine's own serialisation of
-//! [`Catalog`], so bundled and agency catalogs travel the same way) and the
-//! answers as canonical JSON; this module parses them back and calls the same
-//! [`caqes_grid::write_grid`] as `caqes grid`. [`open_grid`] calls the same
-//! [`caqes_grid::read_grid_with_limits`] as `caqes verify`, with the same
-//! default limits, and returns what the form needs as JSON ([`Opened`]).
+//! The form hands over the catalog as its TOML file ([`CatalogSource`]: a
+//! bundled file or one the user opened, and the campaign id), which this
+//! module loads with the engine's own loader (the form then needs no
+//! serialisation of the catalog), and the answers as canonical JSON; it calls
+//! the same [`caqes_grid::write_grid`] as `caqes grid`. [`open_grid`] calls
+//! the same [`caqes_grid::read_grid_with_limits`] as `caqes verify`, with the
+//! same default limits, and returns what the form needs ([`Opened`]).
 //!
 //! ```
-//! let catalog = caqes_catalogs::bundled().unwrap().remove(0);
-//! let catalog_json = serde_json::to_string(&catalog).unwrap();
-//! let answers_json = format!(r#"{{"catalog":"{}"}}"#, catalog.campaign.id);
-//! let xlsx = caqes_web_grid::grid_bytes(&catalog_json, &answers_json, "2026-11-23 10:00:00").unwrap();
+//! let (file, toml) = caqes_catalogs::FILES[0];
+//! let id = caqes_engine::load_catalogs(file, toml).unwrap().remove(0).campaign.id;
+//! let source = caqes_web_grid::CatalogSource { file, toml, id: &id };
+//! let answers_json = format!(r#"{{"catalog":"{id}"}}"#);
+//! let xlsx = caqes_web_grid::grid_bytes(&source, &answers_json, "2026-11-23 10:00:00").unwrap();
 //! assert!(xlsx.starts_with(b"PK"));
 //! ```
 
@@ -28,24 +30,55 @@ mod diff;
 
 pub use diff::{diff, Change, EMPTY};
 
-use caqes_engine::{evaluate, Answers, Catalog, Number};
+use caqes_engine::{evaluate, load_catalogs, Answers, Catalog, Number};
 use caqes_grid::{GridError, GridRead, Limits};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-/// Builds the filled grid: `catalog_json` is a [`Catalog`] serialised by
-/// serde_json, `answers_json` an [`Answers`] document, `export_time` the
-/// local time written in the grid (`YYYY-MM-DD HH:MM:SS`). Errors are French
-/// sentences for the user.
+/// The form's catalog: the TOML file that defines it (a bundled file or one
+/// the user opened) and the id of the campaign in that file.
+#[derive(Debug, Clone, Copy)]
+pub struct CatalogSource<'a> {
+    /// File name (for messages).
+    pub file: &'a str,
+    /// TOML text.
+    pub toml: &'a str,
+    /// Campaign id, e.g. `na-ako-2024`.
+    pub id: &'a str,
+}
+
+impl CatalogSource<'_> {
+    /// Loads the campaign with the engine's loader, as the form did.
+    pub fn load(&self) -> Result<Catalog, String> {
+        let list = load_catalogs(self.file, self.toml).map_err(|e| {
+            format!(
+                "référentiel « {} » illisible par le module Excel ({} erreur(s))",
+                self.file,
+                e.0.len()
+            )
+        })?;
+        list.into_iter()
+            .find(|c| c.campaign.id == self.id)
+            .ok_or_else(|| {
+                format!(
+                    "la campagne « {} » est absente du référentiel « {} »",
+                    self.id, self.file
+                )
+            })
+    }
+}
+
+/// Builds the filled grid: `answers_json` is an [`Answers`] document,
+/// `export_time` the local time written in the grid (`YYYY-MM-DD HH:MM:SS`).
+/// Errors are French sentences for the user.
 pub fn grid_bytes(
-    catalog_json: &str,
+    catalog: &CatalogSource,
     answers_json: &str,
     export_time: &str,
 ) -> Result<Vec<u8>, String> {
-    let catalog: Catalog = serde_json::from_str(catalog_json)
-        .map_err(|e| format!("référentiel illisible par le module Excel : {e}"))?;
+    let catalog = catalog.load()?;
     // The form sends its own canonical JSON, already validated: plain serde_json
-    // (no located errors) keeps serde_path_to_error out of this module.
+    // (no located errors).
     let answers: Answers = serde_json::from_str(answers_json)
         .map_err(|e| format!("brouillon illisible par le module Excel : {e}"))?;
     caqes_grid::write_grid(&catalog, Some(&answers), export_time).map_err(|e| e.to_string())
@@ -55,11 +88,18 @@ pub fn grid_bytes(
 /// throws the French error message.
 #[wasm_bindgen]
 pub fn grid_xlsx(
-    catalog_json: &str,
+    catalog_file: &str,
+    catalog_toml: &str,
+    catalog_id: &str,
     answers_json: &str,
     export_time: &str,
 ) -> Result<Vec<u8>, JsValue> {
-    grid_bytes(catalog_json, answers_json, export_time).map_err(|e| JsValue::from_str(&e))
+    let source = CatalogSource {
+        file: catalog_file,
+        toml: catalog_toml,
+        id: catalog_id,
+    };
+    grid_bytes(&source, answers_json, export_time).map_err(|e| JsValue::from_str(&e))
 }
 
 /// What the form gets from an opened grid: the answers rebuilt from its pink
@@ -85,14 +125,16 @@ pub struct Opened {
 /// At most this many cells are named in one information line.
 const NAMED_CELLS: usize = 5;
 
-/// Reads an xlsx grid of the campaign `catalog_json` (a [`Catalog`]
-/// serialised by serde_json) with the reader of `caqes verify` and its
-/// default [`Limits`], and compares it with the current draft `answers_json`.
-/// A grid of another campaign, a file that is not a grid, damaged or too big
-/// is an `Err` with a French sentence.
-pub fn open_grid(catalog_json: &str, answers_json: &str, xlsx: &[u8]) -> Result<Opened, String> {
-    let catalog: Catalog = serde_json::from_str(catalog_json)
-        .map_err(|e| format!("référentiel illisible par le module Excel : {e}"))?;
+/// Reads an xlsx grid of the campaign `catalog` with the reader of
+/// `caqes verify` and its default [`Limits`], and compares it with the
+/// current draft `answers_json`. A grid of another campaign, a file that is
+/// not a grid, damaged or too big is an `Err` with a French sentence.
+pub fn open_grid(
+    catalog: &CatalogSource,
+    answers_json: &str,
+    xlsx: &[u8],
+) -> Result<Opened, String> {
+    let catalog = catalog.load()?;
     let current: Answers = serde_json::from_str(answers_json)
         .map_err(|e| format!("brouillon illisible par le module Excel : {e}"))?;
     let limits = Limits::default();
@@ -113,8 +155,19 @@ pub fn open_grid(catalog_json: &str, answers_json: &str, xlsx: &[u8]) -> Result<
 /// [`open_grid`] for JavaScript: returns [`Opened::to_lines`] or throws the
 /// French error message.
 #[wasm_bindgen]
-pub fn grid_open(catalog_json: &str, answers_json: &str, xlsx: &[u8]) -> Result<String, JsValue> {
-    open_grid(catalog_json, answers_json, xlsx)
+pub fn grid_open(
+    catalog_file: &str,
+    catalog_toml: &str,
+    catalog_id: &str,
+    answers_json: &str,
+    xlsx: &[u8],
+) -> Result<String, JsValue> {
+    let source = CatalogSource {
+        file: catalog_file,
+        toml: catalog_toml,
+        id: catalog_id,
+    };
+    open_grid(&source, answers_json, xlsx)
         .map(|o| o.to_lines())
         .map_err(|e| JsValue::from_str(&e))
 }

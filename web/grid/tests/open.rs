@@ -2,8 +2,9 @@
 //! comes back whole (no change against the draft that produced the grid), a
 //! changed draft lists its differences, and bad files are refused in French.
 
+use caqes_engine::load_catalogs;
 use caqes_engine::{evaluate, Answers, Catalog};
-use caqes_web_grid::{grid_bytes, open_grid};
+use caqes_web_grid::{grid_bytes, open_grid, CatalogSource};
 use std::path::Path;
 
 const TIME: &str = "2026-11-23 10:00:00";
@@ -27,6 +28,17 @@ fn examples(catalog: &Catalog) -> Vec<Answers> {
         .collect()
 }
 
+/// The bundled file of a catalog, as the form hands it over.
+fn source(catalog: &Catalog) -> CatalogSource<'static> {
+    let id = catalog.campaign.id.clone().leak();
+    let (file, toml) = caqes_catalogs::FILES
+        .iter()
+        .copied()
+        .find(|(f, t)| load_catalogs(f, t).is_ok_and(|l| l.iter().any(|c| c.campaign.id == *id)))
+        .expect("bundled file of the catalog");
+    CatalogSource { file, toml, id }
+}
+
 fn catalog(id: &str) -> Catalog {
     caqes_catalogs::bundled()
         .expect("bundled catalogs")
@@ -38,7 +50,7 @@ fn catalog(id: &str) -> Catalog {
 #[test]
 fn every_example_comes_back_with_the_same_score_and_no_change() {
     for catalog in caqes_catalogs::bundled().expect("bundled catalogs") {
-        let cj = serde_json::to_string(&catalog).unwrap();
+        let cj = source(&catalog);
         for answers in examples(&catalog) {
             // What a grid can carry of this draft (the round-trip contract).
             let (carried, _) = caqes_grid::normalise(&catalog, &answers);
@@ -67,7 +79,7 @@ fn every_example_comes_back_with_the_same_score_and_no_change() {
 #[test]
 fn differences_with_the_draft_are_listed_before_replacing() {
     let catalog = catalog("na-ako-2024");
-    let cj = serde_json::to_string(&catalog).unwrap();
+    let cj = source(&catalog);
     let answers = examples(&catalog).remove(0);
     let (carried, _) = caqes_grid::normalise(&catalog, &answers);
     let xlsx = grid_bytes(&cj, &carried.to_canonical_json(), TIME).expect("grid");
@@ -88,14 +100,14 @@ fn differences_with_the_draft_are_listed_before_replacing() {
 #[test]
 fn bad_files_are_refused_in_french() {
     let catalog = catalog("na-ako-2024");
-    let cj = serde_json::to_string(&catalog).unwrap();
+    let cj = source(&catalog);
     let blank = r#"{"catalog":"na-ako-2024"}"#;
     let err = |bytes: &[u8]| open_grid(&cj, blank, bytes).expect_err("refused");
     assert!(err(b"").contains("fichier vide"));
     assert!(err(b"%PDF-1.4 pas un classeur").contains("n'est pas un classeur Excel .xlsx"));
     // Another campaign's grid.
     let other = catalog_other();
-    let oj = serde_json::to_string(&other).unwrap();
+    let oj = source(&other);
     let xlsx = grid_bytes(
         &oj,
         &format!(r#"{{"catalog":"{}"}}"#, other.campaign.id),
@@ -130,7 +142,7 @@ fn catalog_other() -> Catalog {
 #[test]
 fn the_form_format_has_one_line_per_item_and_no_stray_tab() {
     let catalog = catalog("na-ako-2024");
-    let cj = serde_json::to_string(&catalog).unwrap();
+    let cj = source(&catalog);
     let mut answers = examples(&catalog).remove(0);
     answers.establishment.name = "Nom\tavec\ttabulations\net retour".into();
     let (carried, _) = caqes_grid::normalise(&catalog, &answers);
