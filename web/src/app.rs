@@ -239,6 +239,16 @@ impl App {
         form.answers
             .indicators
             .retain(|_, a| *a != IndicatorAnswer::default());
+        // The differences shown were against the draft before this edit.
+        if form.pending.take().is_some() {
+            self.notice = Some(Notice {
+                error: false,
+                text: "Ouverture de la grille annulée : le brouillon a été modifié entre-temps ; \
+                       rouvrez la grille pour voir les différences."
+                    .into(),
+                lines: vec![],
+            });
+        }
         let t0 = now();
         form.eval = evaluate(&form.catalog, &form.answers);
         let t1 = now();

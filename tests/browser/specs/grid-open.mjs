@@ -183,6 +183,15 @@ export async function run(ctx) {
   assert.equal(await panel.count(), 0);
   assert.equal(await patients(page), '1400');
 
+  // An edit while the differences are shown closes them (they would be stale).
+  await openGrid(page, fromForm);
+  await panel.waitFor();
+  await page.fill('#f-ir-cho-1-comment', 'Saisi pendant la comparaison');
+  assert.match(await noticeText(page), /annulée : le brouillon a été modifié entre-temps/);
+  assert.equal(await panel.count(), 0);
+  assert.equal(await patients(page), '1400');
+  await page.fill('#f-ir-cho-1-comment', '');
+
   // Bad files: French message, draft untouched.
   const good = fs.readFileSync(fromForm);
   const other = path.join(dir, 'autre-campagne.xlsx');
