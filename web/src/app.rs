@@ -1,6 +1,6 @@
 //! The application component: state, messages, autosave, focus, timings.
 
-use crate::{drafts, fields, grid_module, identification, indicator, score, start};
+use crate::{drafts, fields, grid_module, grid_open, identification, indicator, score, start};
 use caqes_engine::{evaluate, load_catalogs, Answers, Catalog, Evaluation, IndicatorAnswer};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -86,6 +86,14 @@ pub enum Msg {
     Grid,
     /// The grid module answered: (file name, start time, xlsx bytes or French error).
     GridReady(String, f64, Result<Vec<u8>, String>),
+    /// An Excel grid was chosen to open.
+    GridFile(web_sys::File),
+    /// The grid module read it: (file name, `Opened::to_lines` or French error).
+    GridOpened(String, Result<String, String>),
+    /// Replace the draft by the grid shown in the confirmation panel.
+    GridReplace,
+    /// Keep the draft (close the confirmation panel).
+    GridCancel,
     /// Print: render every panel, then `window.print()` (from `rendered`).
     Print,
     /// `window.print()` returned: back to the active panel only.
@@ -129,6 +137,10 @@ pub struct Form {
     pub saved: Result<(), String>,
     /// The Excel grid is being built: further clicks are ignored until it is done.
     pub grid_busy: bool,
+    /// An Excel grid is being read: further files are ignored until it is done.
+    pub open_busy: bool,
+    /// A grid read, shown with its differences until the user confirms or cancels.
+    pub pending: Option<grid_open::Pending>,
 }
 
 enum Screen {
@@ -147,6 +159,8 @@ pub struct App {
     started: Option<f64>,
     /// Print mode: every panel is rendered (otherwise only the active one).
     printing: bool,
+    /// Catalogs opened by the user: id → (file name, TOML), for the grid module.
+    sources: HashMap<String, (String, String)>,
 }
 
 impl App {
@@ -169,6 +183,8 @@ impl App {
             key,
             saved,
             grid_busy: false,
+            open_busy: false,
+            pending: None,
         }));
     }
 
@@ -178,6 +194,8 @@ impl App {
                 let mut ids = Vec::new();
                 for c in list {
                     ids.push(c.campaign.id.clone());
+                    self.sources
+                        .insert(c.campaign.id.clone(), (name.into(), src.into()));
                     self.catalogs.retain(|o| o.campaign.id != c.campaign.id);
                     self.catalogs.push(Rc::new(c));
                 }
@@ -187,6 +205,22 @@ impl App {
         }
     }
 
+    /// The open catalog as the grid module takes it (its TOML file).
+    fn source(&self) -> Option<grid_module::Source> {
+        let Screen::Form(form) = &self.screen else {
+            return None;
+        };
+        let id = form.catalog.campaign.id.clone();
+        let (file, toml) = match self.sources.get(&id) {
+            Some((f, t)) => (f.clone(), t.clone()),
+            None => {
+                let (f, t) = crate::bundled_file(&id)?;
+                (f.to_string(), t.to_string())
+            }
+        };
+        Some(grid_module::Source { file, toml, id })
+    }
+
     fn after_edit(&mut self, ctx: &Context<Self>) {
         let Screen::Form(form) = &mut self.screen else {
             return;
@@ -194,6 +228,16 @@ impl App {
         form.answers
             .indicators
             .retain(|_, a| *a != IndicatorAnswer::default());
+        // The differences shown were against the draft before this edit.
+        if form.pending.take().is_some() {
+            self.notice = Some(Notice {
+                error: false,
+                text: "Ouverture de la grille annulée : le brouillon a été modifié entre-temps ; \
+                       rouvrez la grille pour voir les différences."
+                    .into(),
+                lines: vec![],
+            });
+        }
         let t0 = now();
         form.eval = evaluate(&form.catalog, &form.answers);
         let t1 = now();
@@ -225,6 +269,124 @@ impl App {
     }
 }
 
+/// When the open catalog's file is not known (should not happen).
+const NO_SOURCE: &str =
+    "le fichier du référentiel de cette campagne est introuvable ; rouvrez-le puis réessayez";
+
+/// The notice of a grid that could not be opened (the draft is untouched).
+fn grid_refused(name: &str, e: &str) -> Notice {
+    Notice {
+        error: true,
+        text: format!(
+            "La grille « {name} » n'a pas été ouverte : {e}. Votre brouillon actuel n'a pas été modifié."
+        ),
+        lines: vec![],
+    }
+}
+
+impl App {
+    /// A grid file was chosen: refused at once when too big, else handed to
+    /// the grid module.
+    fn grid_file(&mut self, ctx: &Context<Self>, file: web_sys::File) -> bool {
+        let source = self.source();
+        let Screen::Form(form) = &mut self.screen else {
+            return false;
+        };
+        if form.open_busy {
+            return false;
+        }
+        let name = file.name();
+        if file.size() > grid_open::MAX_BYTES {
+            self.notice = Some(grid_refused(
+                &name,
+                &format!(
+                    "fichier trop volumineux ({} Mo au plus) : refusé par précaution",
+                    grid_open::MAX_BYTES / (1024.0 * 1024.0)
+                ),
+            ));
+            return true;
+        }
+        let Some(catalog) = source else {
+            self.notice = Some(grid_refused(&name, NO_SOURCE));
+            return true;
+        };
+        form.open_busy = true;
+        form.pending = None;
+        self.notice = Some(Notice {
+            error: false,
+            text: format!("Lecture de la grille « {name} »…"),
+            lines: vec![],
+        });
+        let answers = form.answers.to_canonical_json();
+        let link = ctx.link().clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = grid_module::open(&catalog, &answers, file).await;
+            link.send_message(Msg::GridOpened(name, result));
+        });
+        true
+    }
+
+    /// The module read the grid: the confirmation panel when it differs from
+    /// the draft, else a notice.
+    fn grid_opened(&mut self, name: String, result: Result<String, String>) {
+        let Screen::Form(form) = &mut self.screen else {
+            return;
+        };
+        form.open_busy = false;
+        let opened = result.and_then(|text| grid_open::parse(&text, &form.catalog.campaign.id));
+        match opened {
+            Err(e) => self.notice = Some(grid_refused(&name, &e)),
+            Ok(o) if o.changes.is_empty() => {
+                self.notice = Some(Notice {
+                    error: false,
+                    text: format!(
+                        "La grille « {name} » contient les mêmes valeurs que votre brouillon : rien à remplacer."
+                    ),
+                    lines: grid_open::report_lines(&o),
+                });
+            }
+            Ok(opened) => {
+                self.notice = None;
+                form.pending = Some(grid_open::Pending { name, opened });
+                self.focus = Some(vec!["grid-diff".into()]);
+            }
+        }
+    }
+
+    /// The user confirmed: the draft becomes the grid's answers. A draft of
+    /// another FINESS stays saved under its own key.
+    fn grid_replace(&mut self, ctx: &Context<Self>) {
+        let Screen::Form(form) = &mut self.screen else {
+            return;
+        };
+        let Some(p) = form.pending.take() else {
+            return;
+        };
+        let n = p.opened.changes.len();
+        let mut lines = grid_open::report_lines(&p.opened);
+        let old = form.key.clone();
+        form.answers = p.opened.answers;
+        form.raw.clear();
+        form.key = drafts::key_of(&form.answers);
+        if form.key != old {
+            lines.push(
+                "Le brouillon précédent (autre numéro FINESS) reste enregistré dans ce navigateur."
+                    .into(),
+            );
+        }
+        self.after_edit(ctx);
+        self.notice = Some(Notice {
+            error: false,
+            text: format!(
+                "Grille « {} » ouverte : {n} valeur(s) remplacée(s).",
+                p.name
+            ),
+            lines,
+        });
+        self.focus = Some(vec!["notice".into()]);
+    }
+}
+
 impl Component for App {
     type Message = Msg;
     type Properties = ();
@@ -239,6 +401,7 @@ impl Component for App {
             focus: None,
             started: None,
             printing: false,
+            sources: HashMap::new(),
         };
         for (name, src) in drafts::saved_catalogs() {
             let _ = app.add_catalogs(&name, &src);
@@ -404,6 +567,7 @@ impl Component for App {
                 }
             }
             Msg::Grid => {
+                let source = self.source();
                 if let Screen::Form(form) = &mut self.screen {
                     if form.grid_busy {
                         return false;
@@ -411,12 +575,14 @@ impl Component for App {
                     form.grid_busy = true;
                     let t0 = now();
                     let name = drafts::export_name(&form.answers).replace(".json", ".xlsx");
-                    let catalog = serde_json::to_string(&*form.catalog).unwrap_or_default();
                     let answers = form.answers.to_canonical_json();
                     let time = export_time();
                     let link = ctx.link().clone();
                     wasm_bindgen_futures::spawn_local(async move {
-                        let result = grid_module::build(&catalog, &answers, &time).await;
+                        let result = match source {
+                            Some(catalog) => grid_module::build(&catalog, &answers, &time).await,
+                            None => Err(NO_SOURCE.into()),
+                        };
                         link.send_message(Msg::GridReady(name, t0, result));
                     });
                     self.notice = Some(Notice {
@@ -453,6 +619,21 @@ impl Component for App {
                     }
                 }
             }
+            Msg::GridFile(file) => return self.grid_file(ctx, file),
+            Msg::GridOpened(name, result) => self.grid_opened(name, result),
+            Msg::GridReplace => self.grid_replace(ctx),
+            Msg::GridCancel => {
+                if let Screen::Form(form) = &mut self.screen {
+                    if form.pending.take().is_some() {
+                        self.focus = Some(vec!["grid-file".into()]);
+                        self.notice = Some(Notice {
+                            error: false,
+                            text: "Ouverture de la grille annulée : votre brouillon n'a pas été modifié.".into(),
+                            lines: vec![],
+                        });
+                    }
+                }
+            }
             Msg::Print => {
                 if !matches!(self.screen, Screen::Form(_)) {
                     return false;
@@ -484,7 +665,7 @@ impl Component for App {
         let link = ctx.link();
         let notice = self.notice.as_ref().map(|n| {
             html! {
-                <div class={classes!("notice", n.error.then_some("error"))} role={if n.error { "alert" } else { "status" }} id="notice">
+                <div class={classes!("notice", n.error.then_some("error"))} role={if n.error { "alert" } else { "status" }} id="notice" tabindex="-1">
                     <p>{ &n.text }</p>
                     if !n.lines.is_empty() {
                         <ul>{ for n.lines.iter().map(|l| html! { <li>{ l }</li> }) }</ul>
@@ -534,6 +715,10 @@ fn form_view(form: &Form, printing: bool, link: &Scope<App>) -> Html {
         Some(f) => Msg::ImportFile(f),
         None => Msg::Dismiss,
     });
+    let open_grid = link.callback(|e: Event| match fields::take_file(&e) {
+        Some(f) => Msg::GridFile(f),
+        None => Msg::Dismiss,
+    });
     let saved = match &form.saved {
         Ok(()) => {
             html! { <span id="save-state" class="saved" role="status">{ "✓ Enregistré" }</span> }
@@ -569,11 +754,17 @@ fn form_view(form: &Form, printing: bool, link: &Scope<App>) -> Html {
                 <button type="button" id="grid" aria-busy={form.grid_busy.then_some("true")} onclick={link.callback(|_| Msg::Grid)}>
                     { if form.grid_busy { "Préparation de la grille…" } else { "Télécharger la grille Excel" } }
                 </button>
+                <label for="grid-file" class="button secondary" aria-busy={form.open_busy.then_some("true")}>
+                    { if form.open_busy { "Lecture de la grille…" } else { "Ouvrir une grille Excel…" } }
+                </label>
+                <input type="file" id="grid-file" class="visually-hidden" onchange={open_grid}
+                    accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" />
                 <button type="button" id="print" class="secondary" onclick={link.callback(|_| Msg::Print)}>{ "Imprimer" }</button>
                 { saved }
             </div>
         </div>
         { warning.unwrap_or_default() }
+        { form.pending.as_ref().map(|p| grid_open::view(p, link)).unwrap_or_default() }
         <div class="layout">
             <div class="form-main">
                 <nav class="tabs no-print" aria-label="Étapes du formulaire">

@@ -1,36 +1,43 @@
 //! The bridge to the on-demand Excel grid module (crate `caqes-web-grid`).
 //!
-//! The xlsx writer is a second WebAssembly module: `web/static/loader.js`
-//! defines `window.caqesGrid(catalogJson, answersJson, exportTime)`, which
-//! imports and instantiates that module on its first call (from the service
-//! worker's cache once installed, so offline too) and resolves to the xlsx
-//! bytes, or rejects with a French message.
+//! The xlsx writer and reader are a second WebAssembly module:
+//! `web/static/loader.js` defines `window.caqesGrid(catalogFile, catalogToml,
+//! catalogId, answersJson, exportTime)` (resolves to the xlsx bytes) and
+//! `window.caqesGridOpen(catalogFile, catalogToml, catalogId, answersJson,
+//! file)` (resolves to `caqes_web_grid::Opened::to_lines`), which import and
+//! instantiate that module on their first call (from the service worker's cache once installed, so
+//! offline too), or reject with a French message.
 
-/// Builds the filled grid of `answers` (canonical JSON) on `catalog` (the
-/// engine's JSON of the catalog). Errors are French sentences.
-pub async fn build(catalog: &str, answers: &str, export_time: &str) -> Result<Vec<u8>, String> {
+/// The catalog as the grid module takes it: the TOML file that defines it
+/// (bundled, or opened by the user) and the campaign id. The module loads it
+/// with the engine's loader, so the form needs no serialisation of catalogs.
+#[derive(Debug, Clone)]
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub struct Source {
+    /// File name.
+    pub file: String,
+    /// TOML text.
+    pub toml: String,
+    /// Campaign id.
+    pub id: String,
+}
+
+/// Builds the filled grid of `answers` (canonical JSON) on `catalog`.
+/// Errors are French sentences.
+pub async fn build(catalog: &Source, answers: &str, export_time: &str) -> Result<Vec<u8>, String> {
     #[cfg(target_arch = "wasm32")]
     {
-        use wasm_bindgen::JsCast;
-        let window = web_sys::window().ok_or("pas de fenêtre de navigateur")?;
-        let f = js_sys::Reflect::get(&window, &"caqesGrid".into())
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-            .ok_or("le module Excel n'est pas disponible dans cette page")?;
-        let promise = f
-            .call3(
-                &window,
-                &catalog.into(),
-                &answers.into(),
-                &export_time.into(),
-            )
-            .map_err(message)?;
-        let promise: js_sys::Promise = promise
-            .dyn_into()
-            .map_err(|_| "réponse inattendue du module Excel".to_string())?;
-        let bytes = wasm_bindgen_futures::JsFuture::from(promise)
-            .await
-            .map_err(message)?;
+        let bytes = call(
+            "caqesGrid",
+            &[
+                catalog.file.as_str().into(),
+                catalog.toml.as_str().into(),
+                catalog.id.as_str().into(),
+                answers.into(),
+                export_time.into(),
+            ],
+        )
+        .await?;
         Ok(js_sys::Uint8Array::new(&bytes).to_vec())
     }
     #[cfg(not(target_arch = "wasm32"))]
@@ -38,6 +45,54 @@ pub async fn build(catalog: &str, answers: &str, export_time: &str) -> Result<Ve
         let _ = (catalog, answers, export_time);
         Err("le module Excel ne fonctionne que dans le navigateur".into())
     }
+}
+
+/// Reads the xlsx grid `file` of the campaign `catalog` with the reader of `caqes verify` and compares it with the
+/// draft `answers` (canonical JSON): `caqes_web_grid::Opened::to_lines`, or a
+/// French sentence. The file is read by `loader.js`, so its bytes never enter
+/// the form's own wasm memory.
+pub async fn open(catalog: &Source, answers: &str, file: web_sys::File) -> Result<String, String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let value = call(
+            "caqesGridOpen",
+            &[
+                catalog.file.as_str().into(),
+                catalog.toml.as_str().into(),
+                catalog.id.as_str().into(),
+                answers.into(),
+                file.into(),
+            ],
+        )
+        .await?;
+        value
+            .as_string()
+            .ok_or_else(|| "réponse inattendue du module Excel".to_string())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = (catalog, answers, file);
+        Err("le module Excel ne fonctionne que dans le navigateur".into())
+    }
+}
+
+/// Calls `window[name](...args)`, which returns a promise, and awaits it.
+#[cfg(target_arch = "wasm32")]
+async fn call(name: &str, args: &[wasm_bindgen::JsValue]) -> Result<wasm_bindgen::JsValue, String> {
+    use wasm_bindgen::JsCast;
+    let window = web_sys::window().ok_or("pas de fenêtre de navigateur")?;
+    let f = js_sys::Reflect::get(&window, &name.into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or("le module Excel n'est pas disponible dans cette page")?;
+    let args: js_sys::Array = args.iter().collect();
+    let promise = f.apply(&window, &args).map_err(message)?;
+    let promise: js_sys::Promise = promise
+        .dyn_into()
+        .map_err(|_| "réponse inattendue du module Excel".to_string())?;
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(message)
 }
 
 /// The text of a rejected promise: the module's French message, or a French

@@ -7,7 +7,8 @@
 //! other catalog file), `identification`, `indicator` (one card per
 //! indicator), `score` (the always-visible panel), [`drafts`] (localStorage,
 //! export/import), `fields` (small shared view helpers), `grid_module` (the
-//! bridge to the Excel grid module `caqes-web-grid`, loaded on demand).
+//! bridge to the Excel grid module `caqes-web-grid`, loaded on demand),
+//! `grid_open` (opening an Excel grid: differences shown before replacing).
 //!
 //! [`score_json`] is the native/wasm parity entry point: the same function
 //! runs in the browser (exported by wasm-bindgen, and as `window.caqesScore`)
@@ -17,6 +18,7 @@ pub mod app;
 pub mod drafts;
 mod fields;
 mod grid_module;
+mod grid_open;
 mod identification;
 mod indicator;
 mod score;
@@ -27,12 +29,35 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 thread_local! {
-    static BUNDLED: Rc<Vec<Catalog>> = Rc::new(caqes_catalogs::bundled().unwrap_or_default());
+    /// Bundled catalogs, with the file that defines each (an index in `FILES`).
+    static BUNDLED: (Rc<Vec<Catalog>>, Vec<usize>) = load_bundled();
+}
+
+/// Like `caqes_catalogs::bundled()` (all or nothing), remembering each
+/// catalog's file: the grid module is handed that file, not the catalog.
+fn load_bundled() -> (Rc<Vec<Catalog>>, Vec<usize>) {
+    let (mut catalogs, mut files) = (Vec::new(), Vec::new());
+    for (i, (name, src)) in caqes_catalogs::FILES.iter().enumerate() {
+        let Ok(list) = caqes_engine::load_catalogs(name, src) else {
+            return (Rc::default(), Vec::new());
+        };
+        files.extend(std::iter::repeat_n(i, list.len()));
+        catalogs.extend(list);
+    }
+    (Rc::new(catalogs), files)
 }
 
 /// Every bundled catalog (parsed once per thread).
 pub fn bundled() -> Rc<Vec<Catalog>> {
-    BUNDLED.with(Rc::clone)
+    BUNDLED.with(|b| Rc::clone(&b.0))
+}
+
+/// The bundled file (name, TOML) that defines the catalog `id`.
+pub fn bundled_file(id: &str) -> Option<(&'static str, &'static str)> {
+    BUNDLED.with(|b| {
+        let i = b.0.iter().position(|c| c.campaign.id == id)?;
+        caqes_catalogs::FILES.get(b.1[i]).copied()
+    })
 }
 
 /// Evaluates `answers_json` against the bundled catalog `catalog_id` and

@@ -2,22 +2,56 @@
 // scripts/build-web fills in the hashed file names below.
 import init from './__WASM_JS__';
 
-// The Excel grid writer is a second WebAssembly module (crate web/grid), loaded
-// on the first « Télécharger la grille Excel »: the form starts without it.
-// The service worker pre-caches it like every other asset (offline download).
-// caqesGrid(catalogJson, answersJson, exportTime) -> Promise<Uint8Array>,
-// rejected with a French message.
+// The Excel grid writer and reader are a second WebAssembly module (crate
+// web/grid), loaded on the first « Télécharger la grille Excel » or « Ouvrir
+// une grille Excel… »: the form starts without them. The service worker
+// pre-caches it like every other asset (offline download and opening).
+// The catalog is its TOML file (name, text) and the campaign id.
+//   caqesGrid(catalogFile, catalogToml, catalogId, answersJson, exportTime) -> Promise<Uint8Array>
+//   caqesGridOpen(catalogFile, catalogToml, catalogId, answersJson, file) -> Promise<string> (Opened::to_lines)
+// (the file is read here: its bytes never enter the form's wasm memory)
+// Both reject with a French message (a string), or with the browser's error
+// when the module itself cannot be loaded.
 let gridModule = null;
-window.caqesGrid = async (catalogJson, answersJson, exportTime) => {
+let gridFresh = 0;
+function loadGrid() {
   if (!gridModule) {
-    gridModule = import('./__GRID_JS__').then(async (m) => {
+    // After a trap, a fresh instance: a new URL makes a new ES module (the
+    // service worker ignores the query string, so this works offline too).
+    const url = './__GRID_JS__' + (gridFresh ? `?instance=${gridFresh}` : '');
+    gridModule = import(url).then(async (m) => {
       await m.default({ module_or_path: new URL('./__GRID_BG__', import.meta.url) });
       return m;
     });
     gridModule.catch(() => { gridModule = null; });
   }
-  const m = await gridModule;
-  return m.grid_xlsx(catalogJson, answersJson, exportTime);
+  return gridModule;
+}
+// A WebAssembly trap (a panic: panic = "abort" in wasm, so the reader's
+// catch_unwind cannot catch it) becomes a French message, and the instance,
+// whose stack was not unwound, is dropped for a fresh one at the next call.
+function french(e, what) {
+  if (e instanceof WebAssembly.RuntimeError) {
+    console.warn('CAQES: module Excel', e);
+    gridModule = null;
+    gridFresh += 1;
+    return what;
+  }
+  return e;
+}
+window.caqesGrid = async (file, toml, id, answersJson, exportTime) => {
+  const m = await loadGrid();
+  try { return m.grid_xlsx(file, toml, id, answersJson, exportTime); } catch (e) { throw french(e, 'erreur interne du module Excel'); }
+};
+window.caqesGridOpen = async (file, toml, id, answersJson, grid) => {
+  let bytes;
+  try { bytes = new Uint8Array(await grid.arrayBuffer()); } catch (e) {
+    throw `fichier illisible par le navigateur (${e && e.name || e})`;
+  }
+  const m = await loadGrid();
+  try { return m.grid_open(file, toml, id, answersJson, bytes); } catch (e) {
+    throw french(e, 'lecture impossible (erreur interne du lecteur de classeur, fichier probablement malformé)');
+  }
 };
 
 init({ module_or_path: new URL('./__WASM_BG__', import.meta.url) }).catch((e) => {

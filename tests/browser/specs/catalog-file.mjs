@@ -1,6 +1,7 @@
 // "Ouvrir un autre référentiel": a TOML catalog file loaded through the file
 // input is parsed in the browser (engine's load_catalogs), its campaign is
-// listed and opens, and it survives a reload (kept in localStorage). A broken
+// listed and opens, and it survives a reload (kept in localStorage); its grid
+// downloads and opens back (the grid module loads the same TOML). A broken
 // TOML is refused with a French error naming the line; the campaigns, the
 // stored catalogs and an open draft are untouched.
 import fs from 'node:fs';
@@ -53,6 +54,14 @@ export async function run(ctx) {
   await page.waitForSelector('#f-establishment-name');
   assert.equal(await page.inputValue('#f-establishment-name'), 'CH Essai');
   assert.match(await page.textContent('#campaign-title'), /Normandie \(essai\)/);
+
+  // The grid module gets the loaded catalog's TOML: its grid downloads and opens back.
+  const [xl] = await Promise.all([page.waitForEvent('download'), page.click('#grid')]);
+  const xlsx = await xl.path();
+  assert.equal(fs.readFileSync(xlsx).subarray(0, 2).toString('latin1'), 'PK');
+  await page.setInputFiles('#grid-file', { name: 'essai.xlsx', mimeType: 'application/octet-stream', buffer: fs.readFileSync(xlsx) });
+  await page.locator('#notice', { hasText: 'rien à remplacer' }).waitFor();
+  await page.click('#notice button');
   await page.click('button:has-text("Accueil")');
   await page.waitForSelector('button.campaign');
 

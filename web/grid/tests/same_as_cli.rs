@@ -1,7 +1,8 @@
 //! The on-demand grid module writes the same workbook as `caqes grid`: the
-//! catalog crosses the module boundary as JSON and must come back identical.
+//! catalog crosses the module boundary as its TOML file and must load identical.
 
-use caqes_engine::{evaluate, Answers, Catalog};
+use caqes_engine::{load_catalogs, Answers, Catalog};
+use caqes_web_grid::CatalogSource;
 use std::io::Read;
 use std::path::Path;
 
@@ -41,27 +42,27 @@ fn examples(catalog: &Catalog) -> Vec<String> {
         .collect()
 }
 
+/// The bundled file of a catalog, as the form hands it over.
+fn source(catalog: &Catalog) -> CatalogSource<'static> {
+    let id = catalog.campaign.id.clone().leak();
+    let (file, toml) = caqes_catalogs::FILES
+        .iter()
+        .copied()
+        .find(|(f, t)| load_catalogs(f, t).is_ok_and(|l| l.iter().any(|c| c.campaign.id == *id)))
+        .expect("bundled file of the catalog");
+    CatalogSource { file, toml, id }
+}
+
 #[test]
-fn catalog_json_round_trip_is_exact() {
+fn the_catalog_loaded_from_its_source_is_the_bundled_one() {
     for catalog in caqes_catalogs::bundled().expect("bundled catalogs") {
-        let json = serde_json::to_string(&catalog).expect("serialise");
-        let back: Catalog =
-            serde_json::from_str(&json).unwrap_or_else(|e| panic!("{}: {e}", catalog.campaign.id));
+        let back = source(&catalog).load().expect("loads");
         assert_eq!(
-            serde_json::to_string(&back).expect("serialise"),
-            json,
+            serde_json::to_string(&back).unwrap(),
+            serde_json::to_string(&catalog).unwrap(),
             "{}",
             catalog.campaign.id
         );
-        for text in examples(&catalog) {
-            let answers = Answers::from_json(&text).expect("example answers");
-            assert_eq!(
-                serde_json::to_string(&evaluate(&back, &answers)).unwrap(),
-                serde_json::to_string(&evaluate(&catalog, &answers)).unwrap(),
-                "{}",
-                catalog.campaign.id
-            );
-        }
     }
 }
 
@@ -69,11 +70,11 @@ fn catalog_json_round_trip_is_exact() {
 fn grid_equals_the_cli_writer_for_every_example() {
     let mut n = 0;
     for catalog in caqes_catalogs::bundled().expect("bundled catalogs") {
-        let json = serde_json::to_string(&catalog).expect("serialise");
+        let src = source(&catalog);
         for text in examples(&catalog) {
             let answers = Answers::from_json(&text).expect("example answers");
             let cli = caqes_grid::write_grid(&catalog, Some(&answers), TIME).expect("cli grid");
-            let web = caqes_web_grid::grid_bytes(&json, &text, TIME).expect("web grid");
+            let web = caqes_web_grid::grid_bytes(&src, &text, TIME).expect("web grid");
             let (a, b) = (entries(&cli), entries(&web));
             assert_eq!(a.len(), b.len(), "{}", catalog.campaign.id);
             for ((na, da), (nb, db)) in a.iter().zip(&b) {
@@ -89,12 +90,25 @@ fn grid_equals_the_cli_writer_for_every_example() {
 #[test]
 fn errors_are_french_and_nothing_is_written() {
     let catalog = caqes_catalogs::bundled().expect("bundled").remove(0);
-    let json = serde_json::to_string(&catalog).unwrap();
-    let e = caqes_web_grid::grid_bytes("{", r#"{"catalog":"x"}"#, TIME).unwrap_err();
-    assert!(e.starts_with("référentiel illisible"), "{e}");
-    let e = caqes_web_grid::grid_bytes(&json, "[]", TIME).unwrap_err();
+    let src = source(&catalog);
+    let bad = CatalogSource {
+        toml: "[campaign\n",
+        ..src
+    };
+    let e = caqes_web_grid::grid_bytes(&bad, r#"{"catalog":"x"}"#, TIME).unwrap_err();
+    assert!(
+        e.starts_with("référentiel « ") && e.contains("illisible"),
+        "{e}"
+    );
+    let missing = CatalogSource {
+        id: "absent-1999",
+        ..src
+    };
+    let e = caqes_web_grid::grid_bytes(&missing, r#"{"catalog":"x"}"#, TIME).unwrap_err();
+    assert!(e.contains("« absent-1999 » est absente"), "{e}");
+    let e = caqes_web_grid::grid_bytes(&src, "[]", TIME).unwrap_err();
     assert!(!e.is_empty());
     // Answers of another campaign.
-    let e = caqes_web_grid::grid_bytes(&json, r#"{"catalog":"autre-2020"}"#, TIME).unwrap_err();
+    let e = caqes_web_grid::grid_bytes(&src, r#"{"catalog":"autre-2020"}"#, TIME).unwrap_err();
     assert!(e.contains("autre-2020"), "{e}");
 }
