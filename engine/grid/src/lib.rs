@@ -67,7 +67,7 @@ pub enum GridError {
     #[error("classeur Excel qui n'est pas une grille CAQES : {0}")]
     NotAGrid(String),
     /// The workbook is damaged.
-    #[error("classeur endommagé ou illisible : {0}")]
+    #[error("classeur endommagé ou illisible : ouvrez-le dans votre tableur et enregistrez-le à nouveau au format .xlsx (détail technique : {0})")]
     Corrupt(String),
     /// The reader failed unexpectedly (caught panic).
     #[error(

@@ -1,4 +1,4 @@
-//! The grid reader (calamine, native only).
+//! The grid reader (calamine; native, and wasm32 in the form's on-demand module).
 //!
 //! Defensive by construction: the zip container is checked and every entry
 //! inflated under a budget before calamine sees it; sheets are streamed cell

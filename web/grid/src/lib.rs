@@ -228,6 +228,12 @@ fn opened(catalog: &Catalog, current: &Answers, read: GridRead) -> Opened {
             }
         ));
     }
+    // Numbers typed as text the French way (« 84,5 », « 85 % »), read anyway.
+    informations.extend(
+        read.notes
+            .iter()
+            .map(|n| format!("{}{} : {}", n.cell, code(&n.indicator), n.message)),
+    );
     if read.catalog_changed {
         informations.push(
             "Le référentiel a changé depuis l'export de cette grille : ses valeurs sont reprises \
