@@ -2,7 +2,7 @@
 
 use crate::catalog::*;
 use crate::load::{RawProblem, Seg};
-use crate::number::Number;
+use crate::number::{Number, RoundingMode};
 use std::collections::HashSet;
 
 fn key(k: &str) -> Seg {
@@ -101,6 +101,8 @@ pub(crate) fn validate_catalog(c: &Catalog) -> Vec<RawProblem> {
             }
         }
     }
+
+    validate_band_coverage(c, &mut out);
 
     // Indicators.
     let mut ids = HashSet::new();
@@ -207,6 +209,118 @@ pub(crate) fn validate_catalog(c: &Catalog) -> Vec<RawProblem> {
         ));
     }
     out
+}
+
+/// A score as the verdict writes it: « 79 % » or « 79 points ».
+fn score_text(c: &Catalog, n: Number) -> String {
+    let unit = if c.campaign.scale == Number::HUNDRED {
+        " %"
+    } else {
+        " points"
+    };
+    format!("{}{unit}", n.to_french(c.campaign.rounding.decimals))
+}
+
+/// Every rounded score from the lowest band's minimum up to the highest total
+/// belongs to exactly one band (bands are intervals `[min, below)`; a
+/// progression condition restricts who is intéressé in its band, it does not
+/// move the band). Gaps and overlaps name the rounded values concerned.
+fn validate_band_coverage(c: &Catalog, out: &mut Vec<RawProblem>) {
+    let bands = &c.interessement.bands;
+    if bands.is_empty() || bands.iter().any(|b| b.below.is_some_and(|x| x <= b.min)) {
+        return; // reported above
+    }
+    let d = c.campaign.rounding.decimals.min(6);
+    let Some(step) = Number::ratio(1, 10i128.pow(d)) else {
+        return;
+    };
+    // Smallest multiple of `step` not below `x`.
+    let ceil = |x: Number| {
+        x.round(
+            d,
+            if x.is_negative() {
+                RoundingMode::Down
+            } else {
+                RoundingMode::Up
+            },
+        )
+    };
+    let lo = bands.iter().map(|b| b.min).fold(bands[0].min, Number::min);
+    let top = c.max_total().round(d, c.campaign.rounding.mode);
+    let Ok(end) = top.add(step) else { return };
+    if lo >= end {
+        return;
+    }
+    let mut points: Vec<Number> = vec![lo, end];
+    for b in bands {
+        points.extend(std::iter::once(b.min).chain(b.below));
+    }
+    points.retain(|p| *p >= lo && *p <= end);
+    points.sort();
+    points.dedup();
+    let band_path =
+        |i: usize, k: &str| vec![key("interessement"), key("bands"), Seg::Index(i), key(k)];
+    for w in points.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let covering: Vec<usize> = (0..bands.len())
+            .filter(|&i| bands[i].min <= a && bands[i].below.is_none_or(|x| a < x))
+            .collect();
+        if covering.len() == 1 {
+            continue;
+        }
+        let first = ceil(a);
+        let Ok(last) = ceil(b).sub(step) else {
+            continue;
+        };
+        if first > last {
+            continue; // no rounded score in [a, b)
+        }
+        let values = if first == last {
+            score_text(c, first)
+        } else {
+            format!("de {} à {}", score_text(c, first), score_text(c, last))
+        };
+        let one = first == last;
+        if covering.is_empty() {
+            let gap_after = bands.iter().position(|x| x.below == Some(a));
+            let path = match gap_after {
+                Some(i) => band_path(i, "below"),
+                None => bands
+                    .iter()
+                    .position(|x| x.min == b)
+                    .map_or(vec![key("interessement"), key("bands")], |i| {
+                        band_path(i, "min")
+                    }),
+            };
+            let hint = if gap_after.is_some() {
+                " (la borne « below » est exclue : { min = 75, below = 80 } couvre 75 à 79 %)"
+            } else {
+                ""
+            };
+            out.push(RawProblem::new(
+                path,
+                format!(
+                    "{values} {} à aucune tranche d'intéressement{hint}",
+                    if one {
+                        "n'appartient"
+                    } else {
+                        "n'appartiennent"
+                    }
+                ),
+            ));
+        } else {
+            let names: Vec<String> = covering.iter().map(|i| format!("n° {}", i + 1)).collect();
+            let last_band = covering[covering.len() - 1];
+            out.push(RawProblem::new(
+                band_path(last_band, "min"),
+                format!(
+                    "{values} {} à plusieurs tranches d'intéressement ({})",
+                    if one { "appartient" } else { "appartiennent" },
+                    names.join(", ")
+                ),
+            ));
+        }
+    }
 }
 
 /// What is wrong with `prefill = "other_id.other_input"` on `input` of `ind`, if anything.
@@ -456,6 +570,18 @@ fn validate_measure(c: &Catalog, i: usize, ind: &Indicator, out: &mut Vec<RawPro
     }
 }
 
+/// « ; un pourcentage s'écrit 85 » when a percentage looks like a fraction
+/// (strictly between 0 and 1, e.g. 0.85).
+fn fraction_hint(unit: Unit, values: &[Number]) -> String {
+    let fraction = values
+        .iter()
+        .find(|v| unit == Unit::Percent && **v > Number::ZERO && **v < Number::ONE);
+    match fraction.and_then(|v| v.mul(Number::HUNDRED).ok()) {
+        Some(pct) => format!(" ; un pourcentage s'écrit {}", pct.to_french_auto()),
+        None => String::new(),
+    }
+}
+
 fn floor_path(mut scoring: Vec<Seg>) -> Vec<Seg> {
     scoring.push(key("floor"));
     scoring
@@ -499,7 +625,10 @@ fn validate_target(
         if unit == Unit::Percent
             && (v.is_negative() && target.op == Op::AtLeast || v > Number::HUNDRED)
         {
-            out.push(RawProblem::new(p("value"), "pourcentage hors de [0, 100]"));
+            out.push(RawProblem::new(
+                p("value"),
+                format!("pourcentage {} hors de [0, 100]", v.to_french_auto()),
+            ));
         }
     }
     let spath = {
@@ -516,11 +645,21 @@ fn validate_target(
             )),
             (Some(f), Some(t), Op::AtLeast) if *f >= t => out.push(RawProblem::new(
                 floor_path(spath),
-                "le plancher doit être inférieur à la cible",
+                format!(
+                    "le plancher doit être inférieur à la cible : plancher {} ≥ cible {}{}",
+                    f.to_french_auto(),
+                    t.to_french_auto(),
+                    fraction_hint(unit, &[*f, t])
+                ),
             )),
             (Some(f), Some(t), Op::AtMost) if *f <= t => out.push(RawProblem::new(
                 floor_path(spath),
-                "le plancher doit être supérieur à la cible",
+                format!(
+                    "le plancher doit être supérieur à la cible : plancher {} ≤ cible {}{}",
+                    f.to_french_auto(),
+                    t.to_french_auto(),
+                    fraction_hint(unit, &[*f, t])
+                ),
             )),
             _ => {}
         },
@@ -538,7 +677,10 @@ fn validate_target(
                 if t.share.is_negative() || t.share > Number::HUNDRED {
                     let mut p = spath.clone();
                     p.extend([key("tiers"), Seg::Index(n), key("share")]);
-                    out.push(RawProblem::new(p, "part de palier hors de [0, 100]"));
+                    out.push(RawProblem::new(
+                        p,
+                        format!("part de palier {} hors de [0, 100]", t.share.to_french_auto()),
+                    ));
                 }
             }
         }

@@ -1,7 +1,7 @@
 //! Where everything is in a grid: computed from the catalog alone, so that the
 //! writer and the reader agree without reading any layout from the file.
 
-use caqes_engine::{Catalog, Category, Indicator, Measure, QuestionKind};
+use caqes_engine::{cut_on_word, Catalog, Category, Indicator, Measure, QuestionKind, Volet};
 
 /// Name of the identification sheet.
 pub const IDENT: &str = "Identification";
@@ -186,8 +186,15 @@ impl Layout {
     }
 }
 
-/// Excel sheet name from a title: forbidden characters removed, at most 31 characters, unique.
-fn sheet_name(index: usize, title: &str, used: &mut Vec<String>) -> String {
+/// Excel sheet name of a volet: « V<n> » and its short title (or its title),
+/// forbidden characters removed, cut at 31 characters on a word boundary
+/// (Excel's limit), unique.
+fn sheet_name(index: usize, volet: &Volet, used: &mut Vec<String>) -> String {
+    let title = volet
+        .short_title
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or(&volet.title);
     let clean: String = title
         .chars()
         .map(|c| match c {
@@ -196,12 +203,8 @@ fn sheet_name(index: usize, title: &str, used: &mut Vec<String>) -> String {
             c => c,
         })
         .collect();
-    let base: String = format!("V{} {}", index + 1, clean.trim())
-        .chars()
-        .take(31)
-        .collect::<String>()
-        .trim_end()
-        .to_string();
+    let clean = clean.split_whitespace().collect::<Vec<_>>().join(" ");
+    let base = cut_on_word(&format!("V{} {}", index + 1, clean), 31);
     let mut name = base.clone();
     let mut n = 2;
     while used.iter().any(|u| u.to_lowercase() == name.to_lowercase())
@@ -211,7 +214,7 @@ fn sheet_name(index: usize, title: &str, used: &mut Vec<String>) -> String {
     {
         let suffix = format!(" ({n})");
         let keep = 31usize.saturating_sub(suffix.chars().count());
-        name = format!("{}{}", base.chars().take(keep).collect::<String>(), suffix);
+        name = format!("{}{}", cut_on_word(&base, keep), suffix);
         n += 1;
     }
     used.push(name.clone());
@@ -288,7 +291,7 @@ pub fn layout(catalog: &Catalog) -> Layout {
         .map(|(i, v)| VoletLayout {
             id: v.id.clone(),
             title: v.title.clone(),
-            sheet: sheet_name(i, &v.title, &mut used),
+            sheet: sheet_name(i, v, &mut used),
             indicators: Vec::new(),
         })
         .collect();
