@@ -686,3 +686,74 @@ fn validate_target(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    const SRC: &str = r#"
+[campaign]
+id = "v"
+years = [2024]
+title = "V"
+region = "Test"
+bonus_max = 5
+redistribution = "proportional"
+rounding = { decimals = 1, mode = "half_up" }
+[interessement]
+bands = BANDS
+[[volets]]
+id = "v"
+title = "V"
+[[indicators]]
+id = "c"
+code = "C"
+title = "C"
+volet = "v"
+scope = "regional"
+points = 100
+[indicators.measure]
+kind = "criteria"
+criteria = [{ id = "a", label = "A", points = 100 }]
+[[indicators]]
+id = "b"
+code = "B"
+title = "B"
+volet = "v"
+scope = "regional"
+role = "bonus"
+points = 5
+[indicators.measure]
+kind = "criteria"
+criteria = [{ id = "a", label = "A", points = 5 }]
+"#;
+
+    fn errors(bands: &str) -> Vec<String> {
+        match crate::load_catalogs("v.toml", &SRC.replace("BANDS", bands)) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.0.iter().map(|e| e.message.clone()).collect(),
+        }
+    }
+
+    #[test]
+    fn bands_cover_every_rounded_score_at_the_catalog_decimals() {
+        assert_eq!(
+            errors("[{ min = 80 }, { min = 75, below = 80, progression = true }]"),
+            Vec::<String>::new()
+        );
+        let e = errors("[{ min = 80 }, { min = 75, below = 79, progression = true }]");
+        assert!(
+            e[0].starts_with("de 79,0 % à 79,9 % n'appartiennent à aucune tranche"),
+            "{e:?}"
+        );
+        // The top band must reach the scale plus the bonus.
+        let e = errors("[{ min = 80, below = 105 }]");
+        assert!(
+            e[0].starts_with("105,0 % n'appartient à aucune tranche"),
+            "{e:?}"
+        );
+        // A bound between two rounded values leaves no rounded score uncovered.
+        assert_eq!(
+            errors("[{ min = 80.05 }, { min = 75, below = 80.01 }]"),
+            Vec::<String>::new()
+        );
+    }
+}

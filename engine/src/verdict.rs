@@ -218,3 +218,88 @@ pub(crate) fn decide(
     }
     verdict
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SRC: &str = r#"
+[campaign]
+id = "v"
+years = [2024]
+title = "V"
+region = "Test"
+redistribution = "proportional"
+rounding = { decimals = 0, mode = "half_up" }
+[interessement]
+bands = [{ min = 80 }, { min = 75, below = 80, progression = true }]
+[[volets]]
+id = "v"
+title = "V"
+[[indicators]]
+id = "c"
+code = "C"
+title = "C"
+volet = "v"
+scope = "regional"
+points = 100
+[indicators.measure]
+kind = "criteria"
+criteria = [{ id = "a", label = "A", points = 100 }]
+"#;
+
+    fn catalog() -> Catalog {
+        crate::load_catalogs("v.toml", SRC)
+            .expect("valid test catalog")
+            .remove(0)
+    }
+
+    fn n(v: i64) -> Number {
+        Number::int(v)
+    }
+
+    #[test]
+    fn a_failing_score_never_misses_zero_points_and_names_the_band_missed() {
+        let c = catalog();
+        // Below the progression band: its minimum, the band named.
+        let v = decide(&c, Some(n(70)), None, State::Complete);
+        assert_eq!(v.interesse, Some(false));
+        assert_eq!(v.threshold, Some(n(75)));
+        assert_eq!(v.missing, Some(n(5)));
+        assert_eq!(
+            v.reason,
+            "score 70 % inférieur au seuil de 75 % (bande 75–79 %, avec progression par rapport à 2023)"
+        );
+        // In the progression band without progression: the next reachable band.
+        let v = decide(&c, Some(n(78)), Some(n(79)), State::Complete);
+        assert_eq!(v.interesse, Some(false));
+        assert_eq!((v.threshold, v.missing), (Some(n(80)), Some(n(2))));
+        assert!(v.reason.contains("sans progression"), "{}", v.reason);
+        // Previous 76: 77 is reachable in the progression band.
+        let v = decide(&c, Some(n(70)), Some(n(76)), State::Complete);
+        assert_eq!((v.threshold, v.missing), (Some(n(77)), Some(n(7))));
+        // With progression: intéressé, 0 missing.
+        let v = decide(&c, Some(n(78)), Some(n(70)), State::Complete);
+        assert_eq!((v.interesse, v.missing), (Some(true), Some(n(0))));
+    }
+
+    #[test]
+    fn a_score_in_a_gap_is_told_the_next_band_not_zero_points() {
+        // The issue's catalog (refused by `catalog check` since): 75 to
+        // below 79 with progression, then ≥ 80; 79 with progression.
+        let mut c = catalog();
+        c.interessement.bands[1].below = Some(n(79));
+        let v = decide(&c, Some(n(79)), Some(n(70)), State::Complete);
+        assert_eq!(v.interesse, Some(false));
+        assert_eq!((v.threshold, v.missing), (Some(n(80)), Some(n(1))));
+        assert_eq!(v.reason, "score 79 % inférieur au seuil de 80 %");
+        for score in 0..=100 {
+            for prev in [None, Some(n(50)), Some(n(78)), Some(n(100))] {
+                let v = decide(&c, Some(n(score)), prev, State::Complete);
+                if v.interesse == Some(false) {
+                    assert_ne!(v.missing, Some(Number::ZERO), "{score} {prev:?}");
+                }
+            }
+        }
+    }
+}

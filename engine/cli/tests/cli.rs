@@ -148,7 +148,10 @@ fn catalog_new_writes_a_skeleton_that_check_accepts_and_never_overwrites() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("caqes catalog check"), "{out}");
     let text = std::fs::read_to_string(&file).unwrap();
-    assert!(text.lines().filter(|l| l.starts_with('#')).count() > 10, "{text}");
+    assert!(
+        text.lines().filter(|l| l.starts_with('#')).count() > 10,
+        "{text}"
+    );
     let (code, out, err) = caqes(&["catalog", "check", f]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("valide (bretagne-2026)"), "{out}");
@@ -173,16 +176,28 @@ fn a_folder_with_a_duplicate_and_an_invalid_draft_still_serves_the_other_campaig
     let normandie = std::fs::read_to_string(root.join("normandie-2022.toml")).unwrap();
     std::fs::write(dir.join("normandie-2022.toml"), &normandie).unwrap();
     let occ = std::fs::read_to_string(root.join("occitanie-pds-2023.toml")).unwrap();
-    std::fs::write(dir.join("brouillon.toml"), occ.replacen("[campaign]", "[campaign]\nfoo = 1", 1))
-        .unwrap();
+    std::fs::write(
+        dir.join("brouillon.toml"),
+        occ.replacen("[campaign]", "[campaign]\nfoo = 1", 1),
+    )
+    .unwrap();
     let d = dir.to_str().unwrap();
     let (code, out, err) = caqes(&["--indicators", d, "catalog", "list"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("normandie-2022") && !out.contains("na-ako-2024"), "{out}");
-    assert!(err.contains("na-ako-copie.toml") && err.contains("brouillon.toml » est invalide"), "{err}");
+    assert!(
+        out.contains("normandie-2022") && !out.contains("na-ako-2024"),
+        "{out}"
+    );
+    assert!(
+        err.contains("na-ako-copie.toml") && err.contains("brouillon.toml » est invalide"),
+        "{err}"
+    );
     let (code, _, err) = caqes(&["--indicators", d, "catalog", "show", "na-ako-2024"]);
     assert_eq!(code, 1);
-    assert!(err.contains("référentiel « na-ako-2024 » inutilisable") && err.contains("« "), "{err}");
+    assert!(
+        err.contains("référentiel « na-ako-2024 » inutilisable") && err.contains("« "),
+        "{err}"
+    );
     let (code, _, err) = caqes(&["--indicators", d, "catalog", "show", "occitanie-pds-2023"]);
     assert_eq!(code, 1);
     assert!(err.contains("brouillon.toml » est invalide"), "{err}");
