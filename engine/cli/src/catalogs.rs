@@ -439,6 +439,31 @@ mod tests {
         assert!(!text.contains("__"));
     }
 
+    /// The annotated example of « Format des réponses » (indicators/README.md)
+    /// is a valid, complete answers document for the skeleton catalog.
+    #[test]
+    fn the_answers_format_example_scores_complete_on_the_skeleton() {
+        let readme = include_str!("../../../indicators/README.md");
+        let section = readme
+            .split("## 9. Format des réponses")
+            .nth(1)
+            .expect("section « Format des réponses »");
+        let json = section
+            .split("```json\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .expect("a JSON example");
+        let answers = caqes_engine::Answers::from_json(json).expect("valid answers");
+        let cats = caqes_engine::load_catalogs("bretagne.toml", &super::skeleton("bretagne", 2026))
+            .expect("skeleton");
+        let e = caqes_engine::evaluate(&cats[0], &answers);
+        assert!(e.problems.is_empty(), "{:?}", e.problems);
+        assert_eq!(e.state, caqes_engine::State::Complete);
+        let nm = e.indicator("criteres-exemple").expect("criteres-exemple");
+        assert_eq!(nm.status, caqes_engine::Status::NonMesurable);
+        assert_eq!(e.verdict.interesse, Some(true));
+    }
+
     fn files(list: &[(&str, &str)]) -> Vec<(String, Result<String, crate::Failure>)> {
         list.iter()
             .map(|(n, t)| (n.to_string(), Ok(t.to_string())))
@@ -471,7 +496,7 @@ mod tests {
 
     #[test]
     fn an_invalid_file_does_not_hide_the_others() {
-        let bad = super::skeleton("brouillon", 2026).replace("points = 60", "points = 61");
+        let bad = super::skeleton("brouillon", 2026).replace("points = 50", "points = 51");
         let good = super::skeleton("pdl", 2026);
         let loaded = super::load_files(files(&[("brouillon.toml", &bad), ("pdl.toml", &good)]));
         assert_eq!(loaded.catalogs.len(), 1);
