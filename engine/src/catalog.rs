@@ -106,8 +106,9 @@ pub struct Volet {
     pub id: String,
     /// Title shown to users, e.g. "Produits de santé" or "Art. 10-1 …".
     pub title: String,
-    /// Short title (at most 31 characters) for sheet names and tabs; when
-    /// absent, the title is cut on a word boundary.
+    /// Short title (at most 28 characters, after the sheet's « V<n> »
+    /// prefix) for sheet names and tabs; when absent, the title is cut on a
+    /// word boundary.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub short_title: Option<String>,
 }
@@ -418,16 +419,26 @@ impl Volet {
 }
 
 /// `text` cut to at most `max` characters, at the last space when one exists
-/// (no word cut in the middle), without trailing punctuation or spaces.
+/// in the second half (no word cut in the middle), without trailing
+/// punctuation or spaces.
+///
+/// ```
+/// use caqes_engine::cut_on_word;
+/// assert_eq!(cut_on_word("V2 Parcours et lien ville-hôpital", 31), "V2 Parcours et lien");
+/// assert_eq!(cut_on_word("Court", 31), "Court");
+/// ```
 pub fn cut_on_word(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_string();
     }
     let head: String = text.chars().take(max + 1).collect();
     // The character after the cut is a space: the cut falls between words.
+    // Cut at the last space, unless that would drop more than half the room
+    // (one very long word): then cut at the limit.
+    let hard = head.char_indices().nth(max).map_or(head.len(), |(i, _)| i);
     let cut = match head.rfind(' ') {
-        Some(i) if i > 0 => &head[..i],
-        _ => &head[..head.char_indices().nth(max).map_or(head.len(), |(i, _)| i)],
+        Some(i) if head[..i].chars().count() * 2 >= max => &head[..i],
+        _ => &head[..hard],
     };
     cut.trim_end_matches(|c: char| {
         c.is_whitespace() || matches!(c, ',' | ';' | ':' | '-' | '–' | '—')

@@ -50,6 +50,18 @@ pub(crate) fn validate_catalog(c: &Catalog) -> Vec<RawProblem> {
                 format!("volet « {} » en double", v.id),
             ));
         }
+        if let Some(short) = &v.short_title {
+            let n = short.trim().chars().count();
+            if n == 0 || n > 28 {
+                out.push(RawProblem::new(
+                    vec![key("volets"), Seg::Index(i), key("short_title")],
+                    format!(
+                        "titre court de {n} caractères : 1 à 28 (l'onglet Excel « V{} … » est limité à 31)",
+                        i + 1
+                    ),
+                ));
+            }
+        }
     }
     if c.volets.is_empty() {
         out.push(RawProblem::new(vec![key("volets")], "aucun volet défini"));

@@ -408,3 +408,42 @@ pub fn layout(catalog: &Catalog) -> Layout {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn volet(title: &str, short: Option<&str>) -> Volet {
+        Volet {
+            id: "v".into(),
+            title: title.into(),
+            short_title: short.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn sheet_names_are_cut_between_words_at_31_characters_and_unique() {
+        let mut used = Vec::new();
+        let long = volet("Parcours et lien ville-hôpital du patient", None);
+        let name = sheet_name(1, &long, &mut used);
+        assert_eq!(name, "V2 Parcours et lien");
+        assert!(name.chars().count() <= 31);
+        let again = sheet_name(1, &long, &mut used);
+        assert_eq!(again, "V2 Parcours et lien (2)");
+        let short = volet(
+            "Parcours et lien ville-hôpital",
+            Some("Parcours ville-hôpital"),
+        );
+        assert_eq!(
+            sheet_name(2, &short, &mut used),
+            "V3 Parcours ville-hôpital"
+        );
+        // A single word longer than the limit is cut at the limit.
+        let word = volet(&"x".repeat(40), None);
+        assert_eq!(sheet_name(3, &word, &mut used).chars().count(), 31);
+        // Forbidden characters never reach the sheet name.
+        let odd = volet("Art. 10-1 : produits [santé]/pharmacie?", None);
+        let n = sheet_name(4, &odd, &mut used);
+        assert!(!n.contains([':', '[', ']', '/', '?']), "{n}");
+    }
+}
