@@ -203,7 +203,8 @@ pub(crate) fn validate_catalog(c: &Catalog) -> Vec<RawProblem> {
                 camp("points_total"),
                 format!(
                     "la somme des points des indicateurs notés vaut {} au lieu de {} déclarés",
-                    scored_total, total
+                    scored_total.to_french_auto(),
+                    total.to_french_auto()
                 ),
             ));
         }
@@ -573,7 +574,8 @@ fn validate_measure(c: &Catalog, i: usize, ind: &Indicator, out: &mut Vec<RawPro
                     ind_path(i, &["points"]),
                     format!(
                         "les critères totalisent {} points mais l'indicateur en vaut {}",
-                        sum, ind.points
+                        sum.to_french_auto(),
+                        ind.points.to_french_auto()
                     ),
                 ));
             }

@@ -166,45 +166,42 @@ fn catalog_new_writes_a_skeleton_that_check_accepts_and_never_overwrites() {
 
 #[test]
 fn a_folder_with_a_duplicate_and_an_invalid_draft_still_serves_the_other_campaigns() {
-    let dir = std::env::temp_dir().join(format!("caqes-cli-dup-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../indicators");
-    let na = std::fs::read_to_string(root.join("na-ako.toml")).unwrap();
-    std::fs::write(dir.join("na-ako.toml"), &na).unwrap();
-    std::fs::write(dir.join("na-ako-copie.toml"), &na).unwrap();
-    let normandie = std::fs::read_to_string(root.join("normandie-2022.toml")).unwrap();
-    std::fs::write(dir.join("normandie-2022.toml"), &normandie).unwrap();
-    let occ = std::fs::read_to_string(root.join("occitanie-pds-2023.toml")).unwrap();
-    std::fs::write(
-        dir.join("brouillon.toml"),
-        occ.replacen("[campaign]", "[campaign]\nfoo = 1", 1),
-    )
-    .unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/catalog-folders/doublon-et-brouillon");
     let d = dir.to_str().unwrap();
     let (code, out, err) = caqes(&["--indicators", d, "catalog", "list"]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.contains("normandie-2022") && !out.contains("na-ako-2024"),
+        out.contains("pdl-2026") && !out.contains("bretagne-2026"),
         "{out}"
     );
     assert!(
-        err.contains("na-ako-copie.toml") && err.contains("brouillon.toml » est invalide"),
+        err.contains("référentiel « bretagne-2026 » défini dans plusieurs fichiers")
+            && err.contains("bretagne-copie.toml » et « ")
+            && err.contains("brouillon.toml » est invalide"),
         "{err}"
     );
-    let (code, _, err) = caqes(&["--indicators", d, "catalog", "show", "na-ako-2024"]);
+    assert!(err.contains("vaut 50,5 au lieu de 100 déclarés"), "{err}");
+    let (code, out, err) = caqes(&["--indicators", d, "catalog", "show", "pdl-2026"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("pdl-2026"), "{out}");
+    let (code, _, err) = caqes(&["--indicators", d, "catalog", "show", "bretagne-2026"]);
     assert_eq!(code, 1);
     assert!(
-        err.contains("référentiel « na-ako-2024 » inutilisable") && err.contains("« "),
+        err.contains("référentiel « bretagne-2026 » inutilisable"),
         "{err}"
     );
-    let (code, _, err) = caqes(&["--indicators", d, "catalog", "show", "occitanie-pds-2023"]);
+    let (code, _, err) = caqes(&["--indicators", d, "catalog", "show", "brouillon-2026"]);
     assert_eq!(code, 1);
-    assert!(err.contains("brouillon.toml » est invalide"), "{err}");
+    assert!(
+        err.contains("référentiel « brouillon-2026 » inutilisable")
+            && err.contains("brouillon.toml » est invalide"),
+        "{err}"
+    );
     let (code, _, err) = caqes(&["catalog", "check", d]);
     assert_eq!(code, 1);
     assert!(err.contains("défini dans plusieurs fichiers"), "{err}");
-    let _ = std::fs::remove_dir_all(&dir);
+    assert!(err.contains("2 problème(s) sur 4 fichier(s)"), "{err}");
 }
 
 #[test]
