@@ -22,8 +22,12 @@ use crate::number::Number;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+#[cfg(feature = "schema")]
+use schemars::JsonSchema;
+
 /// Answers of one establishment.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Answers {
     /// Id of the resolved catalog, e.g. `na-ako-2024`.
@@ -41,6 +45,7 @@ pub struct Answers {
 
 /// Identification of the establishment.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Establishment {
     /// FINESS number (9 characters).
@@ -82,6 +87,7 @@ impl Establishment {
 
 /// Status declared by the establishment for an indicator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeclaredStatus {
     /// Filled in.
@@ -95,6 +101,7 @@ pub enum DeclaredStatus {
 
 /// Answer to one indicator.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct IndicatorAnswer {
     /// Declared status (default: renseigné).

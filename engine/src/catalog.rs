@@ -53,6 +53,10 @@ pub struct Campaign {
     /// Maximum bonus points added on top of the score (never redistributed).
     #[serde(default)]
     pub bonus_max: Number,
+    /// When true, score + bonus is capped at `scale` (default false: the
+    /// total may exceed the scale by up to `bonus_max`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub cap_total_at_scale: bool,
     /// How the weight of a non concerné / non mesurable indicator is redistributed.
     pub redistribution: Redistribution,
     /// Rounding of the displayed and compared score.
@@ -102,6 +106,11 @@ pub struct Volet {
     pub id: String,
     /// Title shown to users, e.g. "Produits de santé" or "Art. 10-1 …".
     pub title: String,
+    /// Short title (at most 28 characters, after the sheet's « V<n> »
+    /// prefix) for sheet names and tabs; when absent, the title is cut on a
+    /// word boundary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short_title: Option<String>,
 }
 
 /// A question of the identification step.
@@ -435,6 +444,45 @@ pub struct Term {
     pub provided_by: Option<Provider>,
 }
 
+impl Volet {
+    /// Short name for sheet names and tabs: the `short_title`, or the title
+    /// cut at `max` characters on a word boundary.
+    pub fn short_name(&self, max: usize) -> String {
+        match &self.short_title {
+            Some(s) if !s.trim().is_empty() => s.trim().chars().take(max).collect(),
+            _ => cut_on_word(self.title.trim(), max),
+        }
+    }
+}
+
+/// `text` cut to at most `max` characters, at the last space when one exists
+/// in the second half (no word cut in the middle), without trailing
+/// punctuation or spaces.
+///
+/// ```
+/// use caqes_engine::cut_on_word;
+/// assert_eq!(cut_on_word("V2 Parcours et lien ville-hôpital", 31), "V2 Parcours et lien");
+/// assert_eq!(cut_on_word("Court", 31), "Court");
+/// ```
+pub fn cut_on_word(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(max + 1).collect();
+    // The character after the cut is a space: the cut falls between words.
+    // Cut at the last space, unless that would drop more than half the room
+    // (one very long word): then cut at the limit.
+    let hard = head.char_indices().nth(max).map_or(head.len(), |(i, _)| i);
+    let cut = match head.rfind(' ') {
+        Some(i) if head[..i].chars().count() * 2 >= max => &head[..i],
+        _ => &head[..hard],
+    };
+    cut.trim_end_matches(|c: char| {
+        c.is_whitespace() || matches!(c, ',' | ';' | ':' | '-' | '–' | '—')
+    })
+    .to_string()
+}
+
 fn is_false(b: &bool) -> bool {
     !*b
 }
@@ -694,6 +742,30 @@ impl Catalog {
     /// Whether some band needs the previous year's score.
     pub fn needs_previous_score(&self) -> bool {
         self.interessement.bands.iter().any(|b| b.progression)
+    }
+
+    /// Whether the previous year's score can change the verdict of this
+    /// rounded score: it lies in a band with progression and in no band
+    /// without. Below every band with progression, or in a band without
+    /// progression, the verdict does not depend on it.
+    pub fn previous_score_matters(&self, rounded: Number) -> bool {
+        let bands = &self.interessement.bands;
+        let holds = |b: &&Band| rounded >= b.min && b.below.is_none_or(|x| rounded < x);
+        bands.iter().filter(holds).any(|b| b.progression)
+            && !bands.iter().filter(holds).any(|b| !b.progression)
+    }
+
+    /// The highest total score: the scale, plus the maximum bonus unless the
+    /// total is capped at the scale.
+    pub fn max_total(&self) -> Number {
+        if self.campaign.cap_total_at_scale {
+            self.campaign.scale
+        } else {
+            self.campaign
+                .scale
+                .add(self.campaign.bonus_max)
+                .unwrap_or(self.campaign.scale)
+        }
     }
 }
 

@@ -209,6 +209,27 @@ pub fn evaluate(catalog: &Catalog, answers: &Answers) -> Evaluation {
             "aucun indicateur noté n'est applicable : score non calculable",
         ));
     }
+    let total_rounded = totals.total.map(|t| {
+        t.round(
+            catalog.campaign.rounding.decimals,
+            catalog.campaign.rounding.mode,
+        )
+    });
+    // The previous score is needed only when it can change the verdict.
+    if catalog.needs_previous_score()
+        && answers.previous_score.is_none()
+        && total_rounded.is_none_or(|r| catalog.previous_score_matters(r))
+    {
+        problems.push(Problem {
+            severity: Severity::Missing,
+            indicator: None,
+            field: Some("previous_score".into()),
+            message: format!(
+                "score {} non renseigné : nécessaire pour la condition de progression",
+                catalog.campaign.year.saturating_sub(1)
+            ),
+        });
+    }
     let state = if problems.iter().any(|p| p.severity == Severity::Error) {
         State::Invalid
     } else if problems.iter().any(|p| p.severity == Severity::Missing) {
@@ -216,12 +237,6 @@ pub fn evaluate(catalog: &Catalog, answers: &Answers) -> Evaluation {
     } else {
         State::Complete
     };
-    let total_rounded = totals.total.map(|t| {
-        t.round(
-            catalog.campaign.rounding.decimals,
-            catalog.campaign.rounding.mode,
-        )
-    });
     let verdict = decide(catalog, total_rounded, answers.previous_score, state);
     problems.sort_by_key(|p| p.severity);
     Evaluation {
@@ -339,17 +354,6 @@ fn check_document(catalog: &Catalog, answers: &Answers, problems: &mut Vec<Probl
         }
     }
     if catalog.needs_previous_score() {
-        if answers.previous_score.is_none() {
-            problems.push(Problem {
-                severity: Severity::Missing,
-                indicator: None,
-                field: Some("previous_score".into()),
-                message: format!(
-                    "score {} non renseigné : nécessaire pour la condition de progression",
-                    catalog.campaign.year.saturating_sub(1)
-                ),
-            });
-        }
         if let Some(p) = answers.previous_score {
             if p.is_negative()
                 || p > catalog
@@ -1230,6 +1234,7 @@ fn aggregate(
     };
     let bonus = bonus_sum.min(catalog.campaign.bonus_max);
     let total = match score {
+        Some(s) if catalog.campaign.cap_total_at_scale => Some(s.add(bonus)?.min(scale)),
         Some(s) => Some(s.add(bonus)?),
         None => None,
     };

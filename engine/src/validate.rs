@@ -2,7 +2,7 @@
 
 use crate::catalog::*;
 use crate::load::{RawProblem, Seg};
-use crate::number::Number;
+use crate::number::{Number, RoundingMode};
 use std::collections::HashSet;
 
 fn key(k: &str) -> Seg {
@@ -49,6 +49,18 @@ pub(crate) fn validate_catalog(c: &Catalog) -> Vec<RawProblem> {
                 vec![key("volets"), Seg::Index(i), key("id")],
                 format!("volet « {} » en double", v.id),
             ));
+        }
+        if let Some(short) = &v.short_title {
+            let n = short.trim().chars().count();
+            if n == 0 || n > 28 {
+                out.push(RawProblem::new(
+                    vec![key("volets"), Seg::Index(i), key("short_title")],
+                    format!(
+                        "titre court de {n} caractères : 1 à 28 (l'onglet Excel « V{} … » est limité à 31)",
+                        i + 1
+                    ),
+                ));
+            }
         }
     }
     if c.volets.is_empty() {
@@ -101,6 +113,8 @@ pub(crate) fn validate_catalog(c: &Catalog) -> Vec<RawProblem> {
             }
         }
     }
+
+    validate_band_coverage(c, &mut out);
 
     // Indicators.
     let mut ids = HashSet::new();
@@ -189,7 +203,8 @@ pub(crate) fn validate_catalog(c: &Catalog) -> Vec<RawProblem> {
                 camp("points_total"),
                 format!(
                     "la somme des points des indicateurs notés vaut {} au lieu de {} déclarés",
-                    scored_total, total
+                    scored_total.to_french_auto(),
+                    total.to_french_auto()
                 ),
             ));
         }
@@ -207,6 +222,118 @@ pub(crate) fn validate_catalog(c: &Catalog) -> Vec<RawProblem> {
         ));
     }
     out
+}
+
+/// A score as the verdict writes it: « 79 % » or « 79 points ».
+fn score_text(c: &Catalog, n: Number) -> String {
+    let unit = if c.campaign.scale == Number::HUNDRED {
+        " %"
+    } else {
+        " points"
+    };
+    format!("{}{unit}", n.to_french(c.campaign.rounding.decimals))
+}
+
+/// Every rounded score from the lowest band's minimum up to the highest total
+/// belongs to exactly one band (bands are intervals `[min, below)`; a
+/// progression condition restricts who is intéressé in its band, it does not
+/// move the band). Gaps and overlaps name the rounded values concerned.
+fn validate_band_coverage(c: &Catalog, out: &mut Vec<RawProblem>) {
+    let bands = &c.interessement.bands;
+    if bands.is_empty() || bands.iter().any(|b| b.below.is_some_and(|x| x <= b.min)) {
+        return; // reported above
+    }
+    let d = c.campaign.rounding.decimals.min(6);
+    let Some(step) = Number::ratio(1, 10i128.pow(d)) else {
+        return;
+    };
+    // Smallest multiple of `step` not below `x`.
+    let ceil = |x: Number| {
+        x.round(
+            d,
+            if x.is_negative() {
+                RoundingMode::Down
+            } else {
+                RoundingMode::Up
+            },
+        )
+    };
+    let lo = bands.iter().map(|b| b.min).fold(bands[0].min, Number::min);
+    let top = c.max_total().round(d, c.campaign.rounding.mode);
+    let Ok(end) = top.add(step) else { return };
+    if lo >= end {
+        return;
+    }
+    let mut points: Vec<Number> = vec![lo, end];
+    for b in bands {
+        points.extend(std::iter::once(b.min).chain(b.below));
+    }
+    points.retain(|p| *p >= lo && *p <= end);
+    points.sort();
+    points.dedup();
+    let band_path =
+        |i: usize, k: &str| vec![key("interessement"), key("bands"), Seg::Index(i), key(k)];
+    for w in points.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let covering: Vec<usize> = (0..bands.len())
+            .filter(|&i| bands[i].min <= a && bands[i].below.is_none_or(|x| a < x))
+            .collect();
+        if covering.len() == 1 {
+            continue;
+        }
+        let first = ceil(a);
+        let Ok(last) = ceil(b).sub(step) else {
+            continue;
+        };
+        if first > last {
+            continue; // no rounded score in [a, b)
+        }
+        let values = if first == last {
+            score_text(c, first)
+        } else {
+            format!("de {} à {}", score_text(c, first), score_text(c, last))
+        };
+        let one = first == last;
+        if covering.is_empty() {
+            let gap_after = bands.iter().position(|x| x.below == Some(a));
+            let path = match gap_after {
+                Some(i) => band_path(i, "below"),
+                None => bands
+                    .iter()
+                    .position(|x| x.min == b)
+                    .map_or(vec![key("interessement"), key("bands")], |i| {
+                        band_path(i, "min")
+                    }),
+            };
+            let hint = if gap_after.is_some() {
+                " (la borne « below » est exclue : { min = 75, below = 80 } couvre 75 à 79 %)"
+            } else {
+                ""
+            };
+            out.push(RawProblem::new(
+                path,
+                format!(
+                    "{values} {} à aucune tranche d'intéressement{hint}",
+                    if one {
+                        "n'appartient"
+                    } else {
+                        "n'appartiennent"
+                    }
+                ),
+            ));
+        } else {
+            let names: Vec<String> = covering.iter().map(|i| format!("n° {}", i + 1)).collect();
+            let last_band = covering[covering.len() - 1];
+            out.push(RawProblem::new(
+                band_path(last_band, "min"),
+                format!(
+                    "{values} {} à plusieurs tranches d'intéressement ({})",
+                    if one { "appartient" } else { "appartiennent" },
+                    names.join(", ")
+                ),
+            ));
+        }
+    }
 }
 
 /// What is wrong with `prefill = "other_id.other_input"` on `input` of `ind`, if anything.
@@ -447,12 +574,25 @@ fn validate_measure(c: &Catalog, i: usize, ind: &Indicator, out: &mut Vec<RawPro
                     ind_path(i, &["points"]),
                     format!(
                         "les critères totalisent {} points mais l'indicateur en vaut {}",
-                        sum, ind.points
+                        sum.to_french_auto(),
+                        ind.points.to_french_auto()
                     ),
                 ));
             }
         }
         Measure::Information { .. } => {}
+    }
+}
+
+/// « ; un pourcentage s'écrit 85 » when a percentage looks like a fraction
+/// (strictly between 0 and 1, e.g. 0.85).
+fn fraction_hint(unit: Unit, values: &[Number]) -> String {
+    let fraction = values
+        .iter()
+        .find(|v| unit == Unit::Percent && **v > Number::ZERO && **v < Number::ONE);
+    match fraction.and_then(|v| v.mul(Number::HUNDRED).ok()) {
+        Some(pct) => format!(" ; un pourcentage s'écrit {}", pct.to_french_auto()),
+        None => String::new(),
     }
 }
 
@@ -499,7 +639,10 @@ fn validate_target(
         if unit == Unit::Percent
             && (v.is_negative() && target.op == Op::AtLeast || v > Number::HUNDRED)
         {
-            out.push(RawProblem::new(p("value"), "pourcentage hors de [0, 100]"));
+            out.push(RawProblem::new(
+                p("value"),
+                format!("pourcentage {} hors de [0, 100]", v.to_french_auto()),
+            ));
         }
     }
     let spath = {
@@ -516,11 +659,21 @@ fn validate_target(
             )),
             (Some(f), Some(t), Op::AtLeast) if *f >= t => out.push(RawProblem::new(
                 floor_path(spath),
-                "le plancher doit être inférieur à la cible",
+                format!(
+                    "le plancher doit être inférieur à la cible : plancher {} ≥ cible {}{}",
+                    f.to_french_auto(),
+                    t.to_french_auto(),
+                    fraction_hint(unit, &[*f, t])
+                ),
             )),
             (Some(f), Some(t), Op::AtMost) if *f <= t => out.push(RawProblem::new(
                 floor_path(spath),
-                "le plancher doit être supérieur à la cible",
+                format!(
+                    "le plancher doit être supérieur à la cible : plancher {} ≤ cible {}{}",
+                    f.to_french_auto(),
+                    t.to_french_auto(),
+                    fraction_hint(unit, &[*f, t])
+                ),
             )),
             _ => {}
         },
@@ -538,9 +691,83 @@ fn validate_target(
                 if t.share.is_negative() || t.share > Number::HUNDRED {
                     let mut p = spath.clone();
                     p.extend([key("tiers"), Seg::Index(n), key("share")]);
-                    out.push(RawProblem::new(p, "part de palier hors de [0, 100]"));
+                    out.push(RawProblem::new(
+                        p,
+                        format!("part de palier {} hors de [0, 100]", t.share.to_french_auto()),
+                    ));
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    const SRC: &str = r#"
+[campaign]
+id = "v"
+years = [2024]
+title = "V"
+region = "Test"
+bonus_max = 5
+redistribution = "proportional"
+rounding = { decimals = 1, mode = "half_up" }
+[interessement]
+bands = BANDS
+[[volets]]
+id = "v"
+title = "V"
+[[indicators]]
+id = "c"
+code = "C"
+title = "C"
+volet = "v"
+scope = "regional"
+points = 100
+[indicators.measure]
+kind = "criteria"
+criteria = [{ id = "a", label = "A", points = 100 }]
+[[indicators]]
+id = "b"
+code = "B"
+title = "B"
+volet = "v"
+scope = "regional"
+role = "bonus"
+points = 5
+[indicators.measure]
+kind = "criteria"
+criteria = [{ id = "a", label = "A", points = 5 }]
+"#;
+
+    fn errors(bands: &str) -> Vec<String> {
+        match crate::load_catalogs("v.toml", &SRC.replace("BANDS", bands)) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.0.iter().map(|e| e.message.clone()).collect(),
+        }
+    }
+
+    #[test]
+    fn bands_cover_every_rounded_score_at_the_catalog_decimals() {
+        assert_eq!(
+            errors("[{ min = 80 }, { min = 75, below = 80, progression = true }]"),
+            Vec::<String>::new()
+        );
+        let e = errors("[{ min = 80 }, { min = 75, below = 79, progression = true }]");
+        assert!(
+            e[0].starts_with("de 79,0 % à 79,9 % n'appartiennent à aucune tranche"),
+            "{e:?}"
+        );
+        // The top band must reach the scale plus the bonus.
+        let e = errors("[{ min = 80, below = 105 }]");
+        assert!(
+            e[0].starts_with("105,0 % n'appartient à aucune tranche"),
+            "{e:?}"
+        );
+        // A bound between two rounded values leaves no rounded score uncovered.
+        assert_eq!(
+            errors("[{ min = 80.05 }, { min = 75, below = 80.01 }]"),
+            Vec::<String>::new()
+        );
     }
 }

@@ -19,7 +19,8 @@ pub struct Verdict {
     pub band: Option<usize>,
     /// Progression vs the previous year's rounded score, in score points.
     pub progression: Option<Number>,
-    /// Lowest rounded score that would give intéressement.
+    /// Lowest rounded score that would give intéressement: when not
+    /// intéressé, the lowest one above the score (so `missing` is never 0).
     pub threshold: Option<Number>,
     /// Points missing to reach `threshold` (0 when intéressé).
     pub missing: Option<Number>,
@@ -73,6 +74,16 @@ fn signed(catalog: &Catalog, n: Number) -> String {
     }
 }
 
+/// Lowest rounded score giving intéressement in `band`: its minimum, raised
+/// above the previous score when the band requires progression and that
+/// score is known.
+fn band_need(band: &Band, previous: Option<Number>, step: Number) -> Number {
+    match previous {
+        Some(p) if band.progression => band.min.max(p.add(step).unwrap_or(p)),
+        _ => band.min,
+    }
+}
+
 /// Decides the verdict from the rounded total.
 pub(crate) fn decide(
     catalog: &Catalog,
@@ -101,21 +112,25 @@ pub(crate) fn decide(
     let step = Number::ratio(1, 10i128.pow(rounding.decimals)).unwrap_or(Number::ONE);
     let s = fmt_score(catalog, score);
 
-    // Lowest reachable threshold.
-    let mut threshold: Option<Number> = None;
-    for band in &catalog.interessement.bands {
-        let mut need = band.min;
-        if band.progression {
-            match previous {
-                Some(p) => need = need.max(p.add(step).unwrap_or(p)),
-                None => continue,
-            }
-        }
+    // Lowest rounded score above this one that would give intéressement,
+    // and its band (the band actually missed).
+    let mut threshold: Option<(Number, usize)> = None;
+    let mut lowest: Option<Number> = None;
+    for (i, band) in catalog.interessement.bands.iter().enumerate() {
+        let need = band_need(band, previous, step);
         if band.below.is_some_and(|b| need >= b) {
             continue;
         }
-        threshold = Some(threshold.map_or(need, |t| t.min(need)));
+        lowest = Some(lowest.map_or(need, |l| l.min(need)));
+        if need <= score {
+            continue;
+        }
+        if threshold.is_none_or(|(t, _)| need < t) {
+            threshold = Some((need, i));
+        }
     }
+    let missed = threshold.map(|(_, i)| i);
+    let threshold = threshold.map(|(t, _)| t);
     verdict.threshold = threshold;
 
     for (i, band) in catalog.interessement.bands.iter().enumerate() {
@@ -164,14 +179,33 @@ pub(crate) fn decide(
         }
     }
     if verdict.interesse == Some(true) {
+        verdict.threshold = lowest;
         verdict.missing = Some(Number::ZERO);
     } else {
         verdict.interesse = Some(false);
         verdict.missing = threshold.map(|t| t.sub(score).unwrap_or(t).max(Number::ZERO));
         if verdict.reason.is_empty() {
-            verdict.reason = match threshold {
-                Some(t) => format!("score {s} inférieur au seuil de {}", fmt_score(catalog, t)),
-                None => format!("score {s} : aucune bande d'intéressement atteignable"),
+            verdict.reason = match (threshold, missed) {
+                (Some(t), Some(i))
+                    if catalog.interessement.bands[i].below.is_none()
+                        && !catalog.interessement.bands[i].progression =>
+                {
+                    format!("score {s} inférieur au seuil de {}", fmt_score(catalog, t))
+                }
+                (Some(t), Some(i)) => {
+                    let band = &catalog.interessement.bands[i];
+                    let condition = if band.progression {
+                        format!(", avec progression par rapport à {prev_year}")
+                    } else {
+                        String::new()
+                    };
+                    format!(
+                        "score {s} inférieur au seuil de {} (bande {}{condition})",
+                        fmt_score(catalog, t),
+                        band_label(catalog, band)
+                    )
+                }
+                _ => format!("score {s} : aucune bande d'intéressement atteignable"),
             };
         }
     }
@@ -183,4 +217,89 @@ pub(crate) fn decide(
         );
     }
     verdict
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SRC: &str = r#"
+[campaign]
+id = "v"
+years = [2024]
+title = "V"
+region = "Test"
+redistribution = "proportional"
+rounding = { decimals = 0, mode = "half_up" }
+[interessement]
+bands = [{ min = 80 }, { min = 75, below = 80, progression = true }]
+[[volets]]
+id = "v"
+title = "V"
+[[indicators]]
+id = "c"
+code = "C"
+title = "C"
+volet = "v"
+scope = "regional"
+points = 100
+[indicators.measure]
+kind = "criteria"
+criteria = [{ id = "a", label = "A", points = 100 }]
+"#;
+
+    fn catalog() -> Catalog {
+        crate::load_catalogs("v.toml", SRC)
+            .expect("valid test catalog")
+            .remove(0)
+    }
+
+    fn n(v: i64) -> Number {
+        Number::int(v)
+    }
+
+    #[test]
+    fn a_failing_score_never_misses_zero_points_and_names_the_band_missed() {
+        let c = catalog();
+        // Below the progression band: its minimum, the band named.
+        let v = decide(&c, Some(n(70)), None, State::Complete);
+        assert_eq!(v.interesse, Some(false));
+        assert_eq!(v.threshold, Some(n(75)));
+        assert_eq!(v.missing, Some(n(5)));
+        assert_eq!(
+            v.reason,
+            "score 70 % inférieur au seuil de 75 % (bande 75–79 %, avec progression par rapport à 2023)"
+        );
+        // In the progression band without progression: the next reachable band.
+        let v = decide(&c, Some(n(78)), Some(n(79)), State::Complete);
+        assert_eq!(v.interesse, Some(false));
+        assert_eq!((v.threshold, v.missing), (Some(n(80)), Some(n(2))));
+        assert!(v.reason.contains("sans progression"), "{}", v.reason);
+        // Previous 76: 77 is reachable in the progression band.
+        let v = decide(&c, Some(n(70)), Some(n(76)), State::Complete);
+        assert_eq!((v.threshold, v.missing), (Some(n(77)), Some(n(7))));
+        // With progression: intéressé, 0 missing.
+        let v = decide(&c, Some(n(78)), Some(n(70)), State::Complete);
+        assert_eq!((v.interesse, v.missing), (Some(true), Some(n(0))));
+    }
+
+    #[test]
+    fn a_score_in_a_gap_is_told_the_next_band_not_zero_points() {
+        // The issue's catalog (refused by `catalog check` since): 75 to
+        // below 79 with progression, then ≥ 80; 79 with progression.
+        let mut c = catalog();
+        c.interessement.bands[1].below = Some(n(79));
+        let v = decide(&c, Some(n(79)), Some(n(70)), State::Complete);
+        assert_eq!(v.interesse, Some(false));
+        assert_eq!((v.threshold, v.missing), (Some(n(80)), Some(n(1))));
+        assert_eq!(v.reason, "score 79 % inférieur au seuil de 80 %");
+        for score in 0..=100 {
+            for prev in [None, Some(n(50)), Some(n(78)), Some(n(100))] {
+                let v = decide(&c, Some(n(score)), prev, State::Complete);
+                if v.interesse == Some(false) {
+                    assert_ne!(v.missing, Some(Number::ZERO), "{score} {prev:?}");
+                }
+            }
+        }
+    }
 }

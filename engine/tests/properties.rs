@@ -364,3 +364,72 @@ proptest! {
         }
     }
 }
+
+/// The verdict without a previous score and with `prev`, for answers
+/// generated from `seed` (only catalogs with a progression band).
+fn with_and_without_previous(
+    c: &Catalog,
+    seed: u64,
+    prev: u64,
+) -> (caqes_engine::Evaluation, caqes_engine::Evaluation) {
+    let mut a = random_answers(c, &mut Rng(seed));
+    a.previous_score = None;
+    let without = evaluate(c, &a);
+    let max = c.max_total().parts();
+    // A previous score anywhere in [0, max total], on the catalog's decimals.
+    let p = Number::ratio((prev as i128) % (max.0 * 10 / max.1 + 1), 10).unwrap();
+    a.previous_score = Some(p);
+    (without, evaluate(c, &a))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// A verdict reported as non-provisional without the previous score
+    /// stays the same whatever previous score is added.
+    #[test]
+    fn a_previous_score_never_changes_a_non_provisional_verdict(seed in any::<u64>(), prev in any::<u64>()) {
+        for c in catalogs().iter().filter(|c| c.needs_previous_score()) {
+            let (without, with) = with_and_without_previous(c, seed, prev);
+            if without.verdict.provisional {
+                continue;
+            }
+            prop_assert_eq!(with.verdict.interesse, without.verdict.interesse, "{}", c.campaign.id);
+            prop_assert_eq!(with.verdict.band, without.verdict.band, "{}", c.campaign.id);
+            prop_assert!(!with.verdict.provisional, "{}: {:?}", c.campaign.id, with.problems);
+            prop_assert!(!without.problems.iter().any(|p| p.field.as_deref() == Some("previous_score")));
+        }
+    }
+}
+
+/// The property above is not vacuous: over many answer sets, complete
+/// evaluations without a previous score occur both intéressé and not, and a
+/// score in a progression band always asks for it.
+#[test]
+fn previous_score_cases_all_occur() {
+    let (mut yes, mut no, mut asked) = (0, 0, 0);
+    for c in catalogs().iter().filter(|c| c.needs_previous_score()) {
+        for seed in 0..400u64 {
+            let (without, _) = with_and_without_previous(c, seed, seed * 7);
+            let asks = without
+                .problems
+                .iter()
+                .any(|p| p.field.as_deref() == Some("previous_score"));
+            if let Some(r) = without.total_rounded {
+                assert_eq!(
+                    asks,
+                    c.previous_score_matters(r),
+                    "{} {seed}",
+                    c.campaign.id
+                );
+            }
+            asked += usize::from(asks);
+            match (without.verdict.provisional, without.verdict.interesse) {
+                (false, Some(true)) => yes += 1,
+                (false, Some(false)) => no += 1,
+                _ => {}
+            }
+        }
+    }
+    assert!(yes > 0 && no > 0 && asked > 0, "{yes} {no} {asked}");
+}

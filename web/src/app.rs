@@ -737,7 +737,10 @@ fn form_view(form: &Form, printing: bool, link: &Scope<App>) -> Html {
     });
     let mut tabs = vec![("Identification".to_string(), 0usize)];
     for (i, v) in c.volets.iter().enumerate() {
-        tabs.push((v.title.clone(), i + 1));
+        tabs.push((
+            v.short_title.clone().unwrap_or_else(|| v.title.clone()),
+            i + 1,
+        ));
     }
     html! {
         <>

@@ -214,9 +214,25 @@ enum CatalogCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Afficher le schéma JSON du format de référentiel.
+    /// Afficher le schéma JSON du format de référentiel (ou des réponses avec --answers).
     #[command(help_template = HELP_TEMPLATE)]
-    Schema,
+    Schema {
+        /// Schéma du document de réponses d'un établissement.
+        #[arg(long)]
+        answers: bool,
+    },
+    /// Écrire un squelette de référentiel commenté (ID.toml), valide pour `catalog check`.
+    #[command(help_template = HELP_TEMPLATE)]
+    New {
+        /// Identifiant de la famille de campagnes (minuscules, chiffres, « - »), ex. bretagne.
+        id: String,
+        /// Année de campagne du squelette.
+        #[arg(long, default_value_t = 2026)]
+        year: u16,
+        /// Fichier à écrire (défaut : ID.toml ; « - » pour la sortie standard).
+        #[arg(short, long, value_name = "FICHIER")]
+        output: Option<PathBuf>,
+    },
 }
 
 /// A failure reported to the user, with its exit code.
@@ -309,7 +325,10 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Catalog(CatalogCommand::List) => catalogs::list(&source),
         Command::Catalog(CatalogCommand::Check { files }) => catalogs::check(&files),
         Command::Catalog(CatalogCommand::Show { id, json }) => catalogs::show(&source, &id, json),
-        Command::Catalog(CatalogCommand::Schema) => catalogs::schema(),
+        Command::Catalog(CatalogCommand::Schema { answers }) => catalogs::schema(answers),
+        Command::Catalog(CatalogCommand::New { id, year, output }) => {
+            catalogs::new_skeleton(&id, year, output.as_deref())
+        }
         Command::Score {
             catalog,
             answers,

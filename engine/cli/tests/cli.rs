@@ -124,6 +124,87 @@ fn checked_in_json_schema_is_up_to_date() {
 }
 
 #[test]
+fn checked_in_answers_schema_is_up_to_date() {
+    let (code, out, _) = caqes(&["catalog", "schema", "--answers"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("\"previous_score\"") && out.contains("\"justification\""));
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../indicators/answers.schema.json");
+    let checked_in = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        checked_in == out,
+        "indicators/answers.schema.json is stale: run `caqes catalog schema --answers > indicators/answers.schema.json`"
+    );
+}
+
+#[test]
+fn catalog_new_writes_a_skeleton_that_check_accepts_and_never_overwrites() {
+    let dir = std::env::temp_dir().join(format!("caqes-cli-new-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bretagne.toml");
+    let f = file.to_str().unwrap();
+    let (code, out, err) = caqes(&["catalog", "new", "bretagne", "-o", f]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("caqes catalog check"), "{out}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.lines().filter(|l| l.starts_with('#')).count() > 10,
+        "{text}"
+    );
+    let (code, out, err) = caqes(&["catalog", "check", f]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("valide (bretagne-2026)"), "{out}");
+    let (code, _, err) = caqes(&["catalog", "new", "bretagne", "-o", f]);
+    assert_eq!(code, 1);
+    assert!(err.contains("existe déjà"), "{err}");
+    let (code, _, err) = caqes(&["catalog", "new", "../x", "-o", "-"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("identifiant « ../x » invalide"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_folder_with_a_duplicate_and_an_invalid_draft_still_serves_the_other_campaigns() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/catalog-folders/doublon-et-brouillon");
+    let d = dir.to_str().unwrap();
+    let (code, out, err) = caqes(&["--indicators", d, "catalog", "list"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("pdl-2026") && !out.contains("bretagne-2026"),
+        "{out}"
+    );
+    assert!(
+        err.contains("référentiel « bretagne-2026 » défini dans plusieurs fichiers")
+            && err.contains("bretagne-copie.toml » et « ")
+            && err.contains("brouillon.toml » est invalide"),
+        "{err}"
+    );
+    assert!(err.contains("vaut 50,5 au lieu de 100 déclarés"), "{err}");
+    let (code, out, err) = caqes(&["--indicators", d, "catalog", "show", "pdl-2026"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("pdl-2026"), "{out}");
+    let (code, _, err) = caqes(&["--indicators", d, "catalog", "show", "bretagne-2026"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("référentiel « bretagne-2026 » inutilisable"),
+        "{err}"
+    );
+    let (code, _, err) = caqes(&["--indicators", d, "catalog", "show", "brouillon-2026"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("référentiel « brouillon-2026 » inutilisable")
+            && err.contains("brouillon.toml » est invalide"),
+        "{err}"
+    );
+    let (code, _, err) = caqes(&["catalog", "check", d]);
+    assert_eq!(code, 1);
+    assert!(err.contains("défini dans plusieurs fichiers"), "{err}");
+    assert!(err.contains("2 problème(s) sur 4 fichier(s)"), "{err}");
+}
+
+#[test]
 fn grid_then_verify_through_the_binary() {
     let dir = std::env::temp_dir().join(format!("caqes-cli-verify-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

@@ -709,9 +709,18 @@ pub fn synthesis(catalog: &Catalog, layout: &Layout) -> Vec<(Pos, String)> {
     out.push((
         sy.total,
         format!(
-            "IF(ISNUMBER({s}),{s}+{b},\"\")",
-            s = sy.score.a1(),
-            b = sy.bonus.a1()
+            "IF(ISNUMBER({sc}),{sum},\"\")",
+            sc = sy.score.a1(),
+            sum = if catalog.campaign.cap_total_at_scale {
+                format!(
+                    "MIN({}+{},{})",
+                    sy.score.a1(),
+                    sy.bonus.a1(),
+                    lit(catalog.campaign.scale)
+                )
+            } else {
+                format!("{}+{}", sy.score.a1(), sy.bonus.a1())
+            }
         ),
     ));
     let t = sy.total.a1();
@@ -732,33 +741,32 @@ pub fn synthesis(catalog: &Catalog, layout: &Layout) -> Vec<(Pos, String)> {
         Number::ratio(1, 10i128.pow(catalog.campaign.rounding.decimals.min(12)))
             .unwrap_or(Number::ONE),
     );
-    // Threshold: the lowest reachable need.
+    // Threshold (as `caqes_engine::verdict`): each band's need (its minimum,
+    // raised above the previous score for a progression band when known);
+    // intéressé: the lowest need; otherwise the lowest need above the score.
     let mut needs = Vec::new();
+    let mut needs_above = Vec::new();
     for band in &catalog.interessement.bands {
         let min = lit(band.min);
-        let need = if band.progression {
-            match &prev {
-                Some(p) => format!("IF(ISNUMBER({p}),MAX({min},{p}+{step}),1E+300)"),
-                None => continue,
-            }
-        } else {
-            min
+        let need = match (&prev, band.progression) {
+            (Some(p), true) => format!("IF(ISNUMBER({p}),MAX({min},{p}+{step}),{min})"),
+            _ => min,
         };
         let need = match band.below {
             Some(b) => format!("IF({need}>={},1E+300,{need})", lit(b)),
             None => need,
         };
+        needs_above.push(format!("IF({need}>{rd},{need},1E+300)"));
         needs.push(need);
     }
-    let thr = if needs.is_empty() {
-        "1E+300".to_string()
-    } else {
-        format!("MIN({})", needs.join(","))
+    let min_of = |v: &[String]| {
+        if v.is_empty() {
+            "1E+300".to_string()
+        } else {
+            format!("MIN({})", v.join(","))
+        }
     };
-    out.push((
-        sy.threshold,
-        format!("IF(ISNUMBER({rd}),IF({thr}>=1E+300,\"\",{thr}),\"\")"),
-    ));
+    let (thr, thr_above) = (min_of(&needs), min_of(&needs_above));
     let mut oks = Vec::new();
     for band in &catalog.interessement.bands {
         let mut c = vec![format!("{rd}>={}", lit(band.min))];
@@ -781,6 +789,12 @@ pub fn synthesis(catalog: &Catalog, layout: &Layout) -> Vec<(Pos, String)> {
     } else {
         format!("OR({})", oks.join(","))
     };
+    let v = sy.verdict.a1();
+    let thr = format!("IF({v}={},{thr},{thr_above})", s(INTERESSE));
+    out.push((
+        sy.threshold,
+        format!("IF(ISNUMBER({rd}),IF({thr}>=1E+300,\"\",{thr}),\"\")"),
+    ));
     out.push((
         sy.verdict,
         format!(

@@ -1,7 +1,7 @@
 //! Where everything is in a grid: computed from the catalog alone, so that the
 //! writer and the reader agree without reading any layout from the file.
 
-use caqes_engine::{Catalog, Category, Indicator, Measure, QuestionKind};
+use caqes_engine::{cut_on_word, Catalog, Category, Indicator, Measure, QuestionKind, Volet};
 
 /// Name of the identification sheet.
 pub const IDENT: &str = "Identification";
@@ -190,8 +190,15 @@ impl Layout {
     }
 }
 
-/// Excel sheet name from a title: forbidden characters removed, at most 31 characters, unique.
-fn sheet_name(index: usize, title: &str, used: &mut Vec<String>) -> String {
+/// Excel sheet name of a volet: « V<n> » and its short title (or its title),
+/// forbidden characters removed, cut at 31 characters on a word boundary
+/// (Excel's limit), unique.
+fn sheet_name(index: usize, volet: &Volet, used: &mut Vec<String>) -> String {
+    let title = volet
+        .short_title
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or(&volet.title);
     let clean: String = title
         .chars()
         .map(|c| match c {
@@ -200,12 +207,8 @@ fn sheet_name(index: usize, title: &str, used: &mut Vec<String>) -> String {
             c => c,
         })
         .collect();
-    let base: String = format!("V{} {}", index + 1, clean.trim())
-        .chars()
-        .take(31)
-        .collect::<String>()
-        .trim_end()
-        .to_string();
+    let clean = clean.split_whitespace().collect::<Vec<_>>().join(" ");
+    let base = cut_on_word(&format!("V{} {}", index + 1, clean), 31);
     let mut name = base.clone();
     let mut n = 2;
     while used.iter().any(|u| u.to_lowercase() == name.to_lowercase())
@@ -215,7 +218,7 @@ fn sheet_name(index: usize, title: &str, used: &mut Vec<String>) -> String {
     {
         let suffix = format!(" ({n})");
         let keep = 31usize.saturating_sub(suffix.chars().count());
-        name = format!("{}{}", base.chars().take(keep).collect::<String>(), suffix);
+        name = format!("{}{}", cut_on_word(&base, keep), suffix);
         n += 1;
     }
     used.push(name.clone());
@@ -292,7 +295,7 @@ pub fn layout(catalog: &Catalog) -> Layout {
         .map(|(i, v)| VoletLayout {
             id: v.id.clone(),
             title: v.title.clone(),
-            sheet: sheet_name(i, &v.title, &mut used),
+            sheet: sheet_name(i, v, &mut used),
             indicators: Vec::new(),
         })
         .collect();
@@ -409,5 +412,44 @@ pub fn layout(catalog: &Catalog) -> Layout {
             missing,
             verdict,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn volet(title: &str, short: Option<&str>) -> Volet {
+        Volet {
+            id: "v".into(),
+            title: title.into(),
+            short_title: short.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn sheet_names_are_cut_between_words_at_31_characters_and_unique() {
+        let mut used = Vec::new();
+        let long = volet("Parcours et lien ville-hôpital du patient", None);
+        let name = sheet_name(1, &long, &mut used);
+        assert_eq!(name, "V2 Parcours et lien");
+        assert!(name.chars().count() <= 31);
+        let again = sheet_name(1, &long, &mut used);
+        assert_eq!(again, "V2 Parcours et lien (2)");
+        let short = volet(
+            "Parcours et lien ville-hôpital",
+            Some("Parcours ville-hôpital"),
+        );
+        assert_eq!(
+            sheet_name(2, &short, &mut used),
+            "V3 Parcours ville-hôpital"
+        );
+        // A single word longer than the limit is cut at the limit.
+        let word = volet(&"x".repeat(40), None);
+        assert_eq!(sheet_name(3, &word, &mut used).chars().count(), 31);
+        // Forbidden characters never reach the sheet name.
+        let odd = volet("Art. 10-1 : produits [santé]/pharmacie?", None);
+        let n = sheet_name(4, &odd, &mut used);
+        assert!(!n.contains([':', '[', ']', '/', '?']), "{n}");
     }
 }

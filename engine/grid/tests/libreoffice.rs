@@ -71,8 +71,15 @@ fn lo_profile() -> PathBuf {
     dir
 }
 
-/// Converts every .xlsx of `dir` into `out` with recalculation.
+/// Converts every .xlsx of `files` into `out` with recalculation, in batches
+/// (one soffice run over a few hundred files may stop early without error).
 fn convert(soffice: &Path, files: &[PathBuf], out: &Path) {
+    for batch in files.chunks(80) {
+        convert_batch(soffice, batch, out);
+    }
+}
+
+fn convert_batch(soffice: &Path, files: &[PathBuf], out: &Path) {
     let profile = lo_profile();
     let mut cmd = Command::new(soffice);
     cmd.arg(format!(
@@ -281,6 +288,28 @@ fn cases(catalogs: &[Catalog]) -> Vec<Case> {
             name: format!("ex-{}", f.file_stem().unwrap().to_string_lossy()),
             catalog: c.clone(),
             answers: a,
+        });
+    }
+    for c in catalogs
+        .iter()
+        .filter(|c| c.campaign.bonus_max > Number::ZERO)
+    {
+        let answers = common::full_answers(c, 1);
+        let e = evaluate(c, &answers);
+        if c.campaign.cap_total_at_scale {
+            // The cap binds: score + bonus above the scale, total at the scale.
+            let sum = e.score.and_then(|s| s.add(e.bonus).ok());
+            assert!(
+                sum.is_some_and(|s| s > c.campaign.scale),
+                "{}: {sum:?}",
+                c.campaign.id
+            );
+            assert_eq!(e.total, Some(c.campaign.scale), "{}", c.campaign.id);
+        }
+        out.push(Case {
+            name: format!("full-{}", c.campaign.id),
+            catalog: c.clone(),
+            answers,
         });
     }
     for c in catalogs {

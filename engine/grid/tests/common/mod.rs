@@ -18,8 +18,35 @@ pub fn catalogs() -> Vec<Catalog> {
     let p =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/catalogs/test-all-kinds.toml");
     let src = std::fs::read_to_string(&p).unwrap();
-    out.extend(load_catalogs("test-all-kinds.toml", &src).expect("test catalog"));
+    let test = load_catalogs("test-all-kinds.toml", &src).expect("test catalog");
+    // The same catalog with score + bonus capped at the scale.
+    let capped: Vec<Catalog> = test
+        .iter()
+        .map(|c| {
+            let mut c = c.clone();
+            c.campaign.id = format!("{}-plafond", c.campaign.id);
+            c.campaign.cap_total_at_scale = true;
+            c
+        })
+        .collect();
+    out.extend(test);
+    out.extend(capped);
     out
+}
+
+/// Answers meeting every indicator in full (bonus included): with a bonus,
+/// score + bonus exceeds the scale unless the catalog caps it.
+pub fn full_answers(catalog: &Catalog, seed: u64) -> Answers {
+    let mut a = generate(catalog, seed);
+    for ind in &catalog.indicators {
+        let current = a.indicators.get(&ind.id).cloned().unwrap_or_default();
+        let mut current = current;
+        current.status = None;
+        if let Some(full) = caqes_engine::full_share(ind, current) {
+            a.indicators.insert(ind.id.clone(), full);
+        }
+    }
+    a
 }
 
 /// Deterministic pseudo-random numbers.
