@@ -680,6 +680,8 @@ pub struct Options<'a> {
     /// Version of the new review (default: 1 + the highest version read).
     pub version: Option<u32>,
     pub date: Option<&'a str>,
+    /// The establishments' response files (contradictory period), or directories of them.
+    pub responses: &'a [PathBuf],
 }
 
 /// Today as JJ/MM/AAAA (UTC).
@@ -766,7 +768,7 @@ pub fn review(source: &Source, o: &Options) -> Result<u8, Failure> {
         .collect();
     errors.extend(reviews.unknown_finess(&known));
     let mut officials = Vec::with_capacity(grids.len());
-    let mut prefill = Vec::new();
+    let mut prefill: Vec<rv::Prefill> = Vec::new();
     for (_, g) in &grids {
         let (off, eval) = reviews.official(
             &catalog,
@@ -801,10 +803,12 @@ pub fn review(source: &Source, o: &Options) -> Result<u8, Failure> {
             official: off,
         })
         .collect();
-    let bytes = rv::write_review(
+    let (answers, warnings) = responses_of(o.responses, &known, &prefill, &mut errors);
+    let bytes = rv::write_review_with_responses(
         &catalog,
         &entries,
         &prefill,
+        &answers,
         &rv::ReviewMeta {
             version,
             date: date.clone(),
@@ -816,14 +820,55 @@ pub fn review(source: &Source, o: &Options) -> Result<u8, Failure> {
     for e in &errors {
         eprintln!("erreur : {e}");
     }
+    for w in &warnings {
+        eprintln!("attention : {w}");
+    }
+    let answered = if o.responses.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", {} réponse(s) des établissements dont {} contestation(s)",
+            answers.len(),
+            answers
+                .iter()
+                .filter(|r| r.response == caqes_engine::Reponse::Conteste)
+                .count()
+        )
+    };
     println!(
-        "revue écrite : {} ({} établissement(s), version {version}, {date}, {} décision(s) ou valeur(s) de l'agence pré-remplie(s), {} erreur(s))",
+        "revue écrite : {} ({} établissement(s), version {version}, {date}, {} décision(s) ou valeur(s) de l'agence pré-remplie(s){answered}, {} erreur(s))",
         o.output.display(),
         entries.len(),
         prefill.len(),
         errors.len()
     );
     Ok(if errors.is_empty() { 0 } else { 1 })
+}
+
+/// The establishments' responses (`--reponses`) to the decisions carried
+/// into the new version; bad files go to `errors`, responses that match no
+/// FINESS or no decision are the returned warnings.
+fn responses_of(
+    paths: &[PathBuf],
+    known: &[String],
+    prefill: &[rv::Prefill],
+    errors: &mut Vec<String>,
+) -> (Vec<rv::Response>, Vec<String>) {
+    if paths.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let loaded = crate::responses::load(paths);
+    errors.extend(loaded.errors.iter().cloned());
+    let mut decided: BTreeMap<String, std::collections::BTreeSet<(String, String)>> = known
+        .iter()
+        .map(|f| (f.clone(), Default::default()))
+        .collect();
+    for p in prefill {
+        if let Some(set) = decided.get_mut(&p.finess) {
+            set.insert((p.indicator.clone(), p.field.clone()));
+        }
+    }
+    loaded.check(&decided)
 }
 
 fn json_text(v: &serde_json::Value) -> String {
