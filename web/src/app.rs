@@ -339,7 +339,7 @@ impl App {
         let checked = res
             .map_err(|e| {
                 (
-                    format!("Rapport « {name} » refusé : fichier illisible ({e}). Votre brouillon n'a pas été modifié."),
+                    format!("Rapport « {name} » refusé : {e}. Votre brouillon n'a pas été modifié."),
                     vec![],
                 )
             })
@@ -773,9 +773,31 @@ impl Component for App {
             Msg::ReviewFile(file) => {
                 let name = file.name();
                 let link = ctx.link().clone();
+                if name.to_lowercase().ends_with(".xlsx") {
+                    // The review workbook: read by the on-demand grid module.
+                    let Some(source) = self.source() else {
+                        return false;
+                    };
+                    if file.size() > grid_open::MAX_BYTES {
+                        self.notice = Some(Notice {
+                            error: true,
+                            text: format!("Rapport « {name} » refusé : fichier trop gros. Votre brouillon n'a pas été modifié."),
+                            lines: vec![],
+                        });
+                        return true;
+                    }
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let result = grid_module::review(&source, file).await;
+                        link.send_message(Msg::ReviewRead(name, result));
+                    });
+                    return false;
+                }
                 let blob = gloo::file::Blob::from(file);
                 self.reader = Some(gloo::file::callbacks::read_as_text(&blob, move |res| {
-                    link.send_message(Msg::ReviewRead(name, res.map_err(|e| e.to_string())));
+                    link.send_message(Msg::ReviewRead(
+                        name,
+                        res.map_err(|e| format!("fichier illisible ({e})")),
+                    ));
                 }));
                 return false;
             }
@@ -916,7 +938,8 @@ fn form_view(form: &Form, printing: bool, link: &Scope<App>) -> Html {
                 <input type="file" id="grid-file" class="visually-hidden" onchange={open_grid}
                     accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" />
                 <label for="review-file" class="button secondary">{ "Répondre au rapport d'évaluation…" }</label>
-                <input type="file" id="review-file" class="visually-hidden" onchange={open_review} accept=".csv,text/csv" />
+                <input type="file" id="review-file" class="visually-hidden" onchange={open_review}
+                    accept=".csv,text/csv,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" />
                 <button type="button" id="print" class="secondary" onclick={link.callback(|_| Msg::Print)}>{ "Imprimer" }</button>
                 { saved }
             </div>

@@ -58,6 +58,9 @@ pub fn import(
             errs.iter().map(|e| e.to_string()).collect(),
         )
     })?;
+    if rows.is_empty() {
+        return Err(refused("il ne contient aucune décision".into(), vec![]));
+    }
     let finess = answers.establishment.finess.trim();
     let unknown: Vec<&str> = rows
         .iter()

@@ -9,7 +9,10 @@ use caqes_engine::{
     apply_review, evaluate, parse_agency_data, parse_review_csv, Adjustment, AdjustmentOrigin,
     Answers, Catalog, Decision, Evaluation, Number, Severity,
 };
-use caqes_grid::review::{self as rv, read::Choice};
+use caqes_grid::review::{
+    self as rv,
+    read::{refused_value, Choice},
+};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -651,21 +654,6 @@ fn apply_valid(
                 }
             }
         }
-    }
-}
-
-/// Value of a « Refusé » decision: criteria and evidence become « non », a
-/// declared NC/NM becomes « renseigné »; an input or a target needs the
-/// retained value.
-fn refused_value(field: &str, typed: &str) -> Result<String, String> {
-    if field.starts_with("criteria.") || field.starts_with("evidence.") {
-        Ok("non".into())
-    } else if field == "status" {
-        Ok("renseigne".into())
-    } else if typed.trim().is_empty() {
-        Err("« Refusé » sur une saisie : la « Valeur retenue » est obligatoire".into())
-    } else {
-        Ok(typed.to_string())
     }
 }
 
