@@ -55,8 +55,8 @@ pub use number::{Number, Overflow, RoundingMode};
 pub use problem::{Problem, Severity};
 pub use review::{
     apply_review, parse_agency_data, parse_response_csv, parse_review_csv, write_response_csv,
-    Adjustment, AdjustmentOrigin, AgencyDataRow,
-    Decision, Official, Reponse, ResponseRow, ReviewError, ReviewRow, TableError,
+    Adjustment, AdjustmentOrigin, AgencyDataRow, Decision, Official, Reponse, ResponseRow,
+    ReviewError, ReviewRow, TableError,
 };
 pub use verdict::Verdict;
 pub use whatif::{best_gains, full_share, simulate_full_share, Gain};

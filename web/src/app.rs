@@ -339,15 +339,19 @@ impl App {
         let checked = res
             .map_err(|e| {
                 (
-                    format!("Rapport « {name} » refusé : {e}. Votre brouillon n'a pas été modifié."),
+                    format!(
+                        "Rapport « {name} » refusé : {e}. Votre brouillon n'a pas été modifié."
+                    ),
                     vec![],
                 )
             })
-            .and_then(|text| response::import(&name, &text, &form.answers, &form.catalog, &catalogs));
+            .and_then(|text| {
+                response::import(&name, &text, &form.answers, &form.catalog, &catalogs)
+            });
         match checked {
             Ok(mut r) => {
-                // Responses already given to the same decisions are kept.
-                if let Some(old) = &form.review {
+                // The same version imported again keeps the responses given.
+                if let Some(old) = form.review.as_ref().filter(|o| o.version == r.version) {
                     r.responses = old.responses.clone();
                 }
                 form.review = Some(r);
@@ -946,7 +950,7 @@ fn form_view(form: &Form, printing: bool, link: &Scope<App>) -> Html {
         </div>
         { warning.unwrap_or_default() }
         { form.pending.as_ref().map(|p| grid_open::view(p, link)).unwrap_or_default() }
-        { form.review.as_ref().map(|r| response::view(r, c, &form.answers, link)).unwrap_or_default() }
+        { form.review.as_ref().map(|r| response::view(r, form, link)).unwrap_or_default() }
         <div class="layout">
             <div class="form-main">
                 <nav class="tabs no-print" aria-label="Étapes du formulaire">

@@ -121,13 +121,17 @@ pub fn saved_catalogs() -> Vec<(String, String)> {
 /// the responses (JSON); `None` forgets both.
 pub fn save_review(key: &str, review: Option<(&str, &str, &str)>) -> Result<(), String> {
     let s = storage().ok_or_else(|| "stockage indisponible".to_string())?;
-    let (rk, pk) = (format!("{REVIEW_PREFIX}{key}"), format!("{RESPONSE_PREFIX}{key}"));
+    let (rk, pk) = (
+        format!("{REVIEW_PREFIX}{key}"),
+        format!("{RESPONSE_PREFIX}{key}"),
+    );
     match review {
-        Some((file, text, responses)) => {
-            s.set_item(&rk, &format!("{file}\n{text}"))
-                .and_then(|_| s.set_item(&pk, responses))
-                .map_err(|_| "le navigateur refuse d'enregistrer (mode privé ou espace plein)".to_string())
-        }
+        Some((file, text, responses)) => s
+            .set_item(&rk, &format!("{file}\n{text}"))
+            .and_then(|_| s.set_item(&pk, responses))
+            .map_err(|_| {
+                "le navigateur refuse d'enregistrer (mode privé ou espace plein)".to_string()
+            }),
         None => {
             let _ = s.remove_item(&rk);
             let _ = s.remove_item(&pk);

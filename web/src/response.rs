@@ -6,10 +6,10 @@
 //! the responses are kept in the browser's storage beside the draft
 //! ([`crate::drafts::save_review`]).
 
-use crate::app::{App, Msg};
+use crate::app::{App, Form, Msg};
 use caqes_engine::{
-    apply_review, parse_review_csv, write_response_csv, Adjustment, Answers, Catalog, Decision,
-    Measure, Reponse, ResponseRow,
+    apply_review, evaluate, parse_review_csv, write_response_csv, Adjustment, Answers, Catalog,
+    Decision, Measure, Reponse, ResponseRow,
 };
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -103,7 +103,11 @@ pub fn import(
             vec![],
         ));
     }
-    let version = mine.iter().map(|r| r.version.unwrap_or(1)).max().unwrap_or(1);
+    let version = mine
+        .iter()
+        .map(|r| r.version.unwrap_or(1))
+        .max()
+        .unwrap_or(1);
     let latest: Vec<_> = mine
         .into_iter()
         .filter(|r| r.version.unwrap_or(1) == version)
@@ -211,7 +215,11 @@ pub fn response_file(
     let mut missing = Vec::new();
     for a in adjustments(review, catalog, answers) {
         let key = (a.indicator.clone(), a.field.clone());
-        let name = format!("{} — {}", code(catalog, &a.indicator), field_label(catalog, &a.indicator, &a.field));
+        let name = format!(
+            "{} — {}",
+            code(catalog, &a.indicator),
+            field_label(catalog, &a.indicator, &a.field)
+        );
         match review.responses.get(&key) {
             Some((Some(r), comment)) if *r == Reponse::Accepte || !comment.trim().is_empty() => {
                 rows.push(ResponseRow {
@@ -225,7 +233,9 @@ pub fn response_file(
                     version: Some(review.version),
                 })
             }
-            Some((Some(_), _)) => missing.push(format!("{name} : commentaire obligatoire pour contester")),
+            Some((Some(_), _)) => {
+                missing.push(format!("{name} : commentaire obligatoire pour contester"))
+            }
             _ => missing.push(format!("{name} : ni acceptée ni contestée")),
         }
     }
@@ -252,7 +262,11 @@ pub fn export_name(catalog_id: &str, finess: &str, version: u32) -> String {
             .collect()
     };
     let finess = safe(finess);
-    let finess = if finess.is_empty() { "sans-finess".into() } else { finess };
+    let finess = if finess.is_empty() {
+        "sans-finess".into()
+    } else {
+        finess
+    };
     format!("caqes-reponse-{}-{finess}-v{version}.csv", safe(catalog_id))
 }
 
@@ -274,7 +288,12 @@ pub fn responses_from_json(text: &str) -> Responses {
         return out;
     };
     for item in list {
-        let s = |i: usize| item.get(i).and_then(|v| v.as_str()).unwrap_or("").to_string();
+        let s = |i: usize| {
+            item.get(i)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
         if s(0).is_empty() {
             continue;
         }
@@ -283,8 +302,35 @@ pub fn responses_from_json(text: &str) -> Responses {
     out
 }
 
+/// Both scores, self-assessed and with the agency's decisions (one French sentence).
+fn scores(review: &Review, form: &Form) -> String {
+    let (catalog, d, u) = (
+        &form.catalog,
+        form.catalog.campaign.rounding.decimals,
+        crate::score::unit(form),
+    );
+    let shown = |e: &caqes_engine::Evaluation| {
+        let verdict = match e.verdict.interesse {
+            Some(true) => "intéressé",
+            Some(false) => "non intéressé",
+            None => "non calculable",
+        };
+        e.total_rounded
+            .map(|n| format!("{}{u} ({verdict})", n.to_french(d)))
+            .unwrap_or_else(|| verdict.to_string())
+    };
+    let official = apply_review(catalog, &form.answers, &review.decisions)
+        .map(|o| shown(&evaluate(catalog, &o.answers)))
+        .unwrap_or_else(|_| "non calculable".into());
+    format!(
+        "Score auto-évalué : {} ; score avec les décisions de l'agence : {official}.",
+        shown(&form.eval)
+    )
+}
+
 /// The panel: one row per adjustment, with the response and the comment.
-pub fn view(review: &Review, catalog: &Catalog, answers: &Answers, link: &Scope<App>) -> Html {
+pub fn view(review: &Review, form: &Form, link: &Scope<App>) -> Html {
+    let (catalog, answers) = (&*form.catalog, &form.answers);
     let adj = adjustments(review, catalog, answers);
     let contested = review
         .responses
@@ -304,6 +350,7 @@ pub fn view(review: &Review, catalog: &Catalog, answers: &Answers, link: &Scope<
                  Acceptez ou contestez chaque ajustement ; un commentaire est obligatoire pour contester. \
                  Vos réponses sont enregistrées dans ce navigateur.",
                 review.file, review.version, adj.len()) }</p>
+            <p id="review-scores">{ scores(review, form) }</p>
             if adj.is_empty() {
                 <p>{ "Aucun ajustement : le rapport ne modifie pas votre auto-évaluation." }</p>
             } else {
@@ -328,7 +375,11 @@ pub fn view(review: &Review, catalog: &Catalog, answers: &Answers, link: &Scope<
 
 fn row(n: usize, a: &Adjustment, review: &Review, catalog: &Catalog, link: &Scope<App>) -> Html {
     let key = (a.indicator.clone(), a.field.clone());
-    let (choice, comment) = review.responses.get(&key).cloned().unwrap_or((None, String::new()));
+    let (choice, comment) = review
+        .responses
+        .get(&key)
+        .cloned()
+        .unwrap_or((None, String::new()));
     let contest = choice == Some(Reponse::Conteste);
     let invalid = contest && comment.trim().is_empty();
     let label = field_label(catalog, &a.indicator, &a.field);
@@ -339,7 +390,9 @@ fn row(n: usize, a: &Adjustment, review: &Review, catalog: &Catalog, link: &Scop
     };
     let on_comment = {
         let key = key.clone();
-        link.callback(move |e: InputEvent| Msg::ReviewComment(key.clone(), crate::fields::input_value(&e)))
+        link.callback(move |e: InputEvent| {
+            Msg::ReviewComment(key.clone(), crate::fields::input_value(&e))
+        })
     };
     html! {
         <tr id={format!("review-row-{n}")}>
@@ -397,25 +450,60 @@ mod tests {
         .unwrap();
         answers.establishment.finess = "330781196".into();
         let text = "finess;indicateur;champ;valeur;motif;version;date\n330781196;ir-cho-2;criteria.programme;non;=non transmis;2;15/03/2024\n111111111;ir-cho-2;criteria.programme;non;x;1;\n";
-        let e = import("r.csv", text, &Answers { establishment: Default::default(), ..answers.clone() }, &cat, &[]).unwrap_err();
+        let e = import(
+            "r.csv",
+            text,
+            &Answers {
+                establishment: Default::default(),
+                ..answers.clone()
+            },
+            &cat,
+            &[],
+        )
+        .unwrap_err();
         assert!(e.0.contains("FINESS 111111111, 330781196"), "{}", e.0);
         assert!(e.0.contains("(non saisi)"), "{}", e.0);
-        let e = import("r.csv", "finess;indicateur;champ;valeur;motif\n330781196;zz-9;status;NC;x\n", &answers, &cat, &[Rc::new(cat.clone())]).unwrap_err();
+        let e = import(
+            "r.csv",
+            "finess;indicateur;champ;valeur;motif\n330781196;zz-9;status;NC;x\n",
+            &answers,
+            &cat,
+            &[Rc::new(cat.clone())],
+        )
+        .unwrap_err();
         assert!(e.0.contains("« na-ako-2022 »"), "{}", e.0);
         let e = import("r.csv", "pas un csv", &answers, &cat, &[]).unwrap_err();
-        assert!(e.0.contains("n'a pas été modifié") && !e.1.is_empty(), "{e:?}");
+        assert!(
+            e.0.contains("n'a pas été modifié") && !e.1.is_empty(),
+            "{e:?}"
+        );
         let mut r = import("r.csv", text, &answers, &cat, &[]).unwrap();
         assert_eq!((r.version, r.date.as_deref()), (2, Some("15/03/2024")));
         let adj = adjustments(&r, &cat, &answers);
         assert_eq!(adj.len(), 1);
         let key = ("ir-cho-2".to_string(), "criteria.programme".to_string());
-        assert!(response_file(&r, &cat, &answers).unwrap_err()[0].contains("ni acceptée ni contestée"));
-        r.responses.insert(key.clone(), (Some(Reponse::Conteste), " ".into()));
-        assert!(response_file(&r, &cat, &answers).unwrap_err()[0].contains("commentaire obligatoire"));
-        r.responses.insert(key, (Some(Reponse::Conteste), "=voir le PV".into()));
+        assert!(
+            response_file(&r, &cat, &answers).unwrap_err()[0].contains("ni acceptée ni contestée")
+        );
+        r.responses
+            .insert(key.clone(), (Some(Reponse::Conteste), " ".into()));
+        assert!(
+            response_file(&r, &cat, &answers).unwrap_err()[0].contains("commentaire obligatoire")
+        );
+        r.responses
+            .insert(key, (Some(Reponse::Conteste), "=voir le PV".into()));
         let csv = response_file(&r, &cat, &answers).unwrap();
-        assert!(csv.ends_with("330781196;ir-cho-2;criteria.programme;non;conteste;'=voir le PV;2\r\n"), "{csv}");
-        assert_eq!(responses_from_json(&responses_to_json(&r.responses)), r.responses);
-        assert_eq!(export_name("na-ako-2022", "33/07", 2), "caqes-reponse-na-ako-2022-3307-v2.csv");
+        assert!(
+            csv.ends_with("330781196;ir-cho-2;criteria.programme;non;conteste;'=voir le PV;2\r\n"),
+            "{csv}"
+        );
+        assert_eq!(
+            responses_from_json(&responses_to_json(&r.responses)),
+            r.responses
+        );
+        assert_eq!(
+            export_name("na-ako-2022", "33/07", 2),
+            "caqes-reponse-na-ako-2022-3307-v2.csv"
+        );
     }
 }

@@ -40,7 +40,8 @@ fn csv_files(paths: &[PathBuf], errors: &mut Vec<String>) -> Vec<PathBuf> {
                     continue;
                 }
             };
-            let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            let mut entries: Vec<PathBuf> =
+                entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
             entries.sort();
             for e in entries {
                 if e.is_dir() {

@@ -57,7 +57,8 @@ const RESPONSE_ES1: &str = "\u{feff}finess;indicateur;champ;valeur_retenue;repon
 330990011;ir-cho-4;criteria.coordination;non;conteste;hors revue;1\r\n\
 999999999;ir-cho-2;criteria.programme;non;accepte;;1\r\n";
 
-const RESPONSE_ES2: &str = "\u{feff}finess;indicateur;champ;valeur_retenue;reponse;commentaire;version\r\n\
+const RESPONSE_ES2: &str =
+    "\u{feff}finess;indicateur;champ;valeur_retenue;reponse;commentaire;version\r\n\
 330990029;ir-cho-4;criteria.parcours;non;accepte;;1\r\n";
 
 fn cell(r: &calamine::Range<Data>, row: usize, col: usize) -> Data {
@@ -112,7 +113,8 @@ fn responses_are_shown_beside_the_decisions_of_the_new_version() {
     let (out, e) = (String::from_utf8_lossy(&o.stdout), err(&o));
     assert!(o.status.success(), "{out}\n{e}");
     assert!(
-        out.contains("version 2") && out.contains("3 réponse(s) des établissements dont 1 contestation(s)"),
+        out.contains("version 2")
+            && out.contains("3 réponse(s) des établissements dont 1 contestation(s)"),
         "{out}"
     );
     // Located warnings, the batch went on.
@@ -144,7 +146,11 @@ fn responses_are_shown_beside_the_decisions_of_the_new_version() {
         Data::String("Commentaire de l'établissement".into())
     );
     let r = revue_row(&revue, "330990011", "ir-cho-2", "criteria.programme");
-    assert_eq!(cell(&revue, r, 8), Data::String("Corrigé".into()), "decision carried");
+    assert_eq!(
+        cell(&revue, r, 8),
+        Data::String("Corrigé".into()),
+        "decision carried"
+    );
     assert_eq!(cell(&revue, r, 12), Data::String("Contestée".into()));
     assert_eq!(
         cell(&revue, r, 13),
@@ -153,9 +159,7 @@ fn responses_are_shown_beside_the_decisions_of_the_new_version() {
     );
     let formulas = wb.worksheet_formula("Revue").unwrap();
     assert!(
-        formulas
-            .get((r, 13))
-            .is_none_or(|f: &String| f.is_empty()),
+        formulas.get((r, 13)).is_none_or(|f: &String| f.is_empty()),
         "a comment never becomes a formula"
     );
     let r = revue_row(&revue, "330990011", "ir-cho-2", "criteria.pilotage");
@@ -164,7 +168,11 @@ fn responses_are_shown_beside_the_decisions_of_the_new_version() {
     let r = revue_row(&revue, "330990029", "ir-cho-4", "criteria.parcours");
     assert_eq!(cell(&revue, r, 12), Data::String("Acceptée".into()));
     let r = revue_row(&revue, "330990011", "ir-cho-4", "criteria.coordination");
-    assert_eq!(cell(&revue, r, 12), Data::Empty, "ignored response not shown");
+    assert_eq!(
+        cell(&revue, r, 12),
+        Data::Empty,
+        "ignored response not shown"
+    );
 
     let synth = wb.worksheet_range("Synthèse").unwrap();
     assert_eq!(
@@ -179,7 +187,11 @@ fn responses_are_shown_beside_the_decisions_of_the_new_version() {
     };
     assert_eq!(contested("330990011"), Data::Float(1.0));
     assert_eq!(contested("330990029"), Data::Float(0.0));
-    assert_eq!(contested("640990032"), Data::Empty, "no response from this one");
+    assert_eq!(
+        contested("640990032"),
+        Data::Empty,
+        "no response from this one"
+    );
 
     // Nothing is overwritten.
     let before = std::fs::read(&v2).unwrap();

@@ -208,7 +208,13 @@ mod tests {
         let back = parse_response_csv(&text).unwrap();
         assert_eq!(back.len(), 3);
         for (a, b) in rows.iter().zip(&back) {
-            assert_eq!(ResponseRow { line: 0, ..b.clone() }, *a);
+            assert_eq!(
+                ResponseRow {
+                    line: 0,
+                    ..b.clone()
+                },
+                *a
+            );
         }
         assert_eq!(back[1].line, 4, "line after the quoted line break");
     }
@@ -220,7 +226,11 @@ mod tests {
         assert_eq!(e.len(), 2, "{e:?}");
         assert_eq!(e[0].line, 2);
         assert_eq!(e[0].column.as_deref(), Some("reponse"));
-        assert!(e[0].to_string().contains("« peut-être » inconnue"), "{}", e[0]);
+        assert!(
+            e[0].to_string().contains("« peut-être » inconnue"),
+            "{}",
+            e[0]
+        );
         assert_eq!(e[1].line, 3);
         assert!(e[1].to_string().contains("commentaire obligatoire"));
         let ok = parse_response_csv(

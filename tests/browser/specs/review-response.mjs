@@ -6,11 +6,31 @@
 // one is contested with a comment (required), the other accepted; the
 // responses survive a reload; the exported response file has the expected
 // name and content (BOM, `;`, CRLF, formula-leading comment neutralised).
+// Then the review workbook that `caqes review --review <that CSV>` writes
+// (version 3) is imported too: read by the on-demand grid module, same
+// adjustments. Tools: $CAQES_CLI (else target/debug/caqes, built if missing).
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target');
+
+function sh(cmd, args, what) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.error || r.status !== 0) {
+    throw new Error(`${what} failed (${r.error || r.status}): ${r.stderr}\n${r.stdout}`);
+  }
+  return r.stdout;
+}
+
+function cliPath() {
+  if (process.env.CAQES_CLI) return process.env.CAQES_CLI;
+  const bin = path.join(TARGET, 'debug', 'caqes');
+  if (!fs.existsSync(bin)) sh('cargo', ['build', '-q', '-p', 'caqes-cli'], 'cargo build -p caqes-cli');
+  return bin;
+}
 const PATIENTS = "Nombre de patients ayant une prescription d'anticancéreux oraux en PHEV";
 
 const REVIEW = '\ufefffiness;indicateur;champ;valeur;motif;version;date\r\n'
@@ -74,6 +94,14 @@ export async function run(ctx) {
       'Pas de calendrier ; pilote non désigné', 'décision ARS'],
   ]);
   assert.equal(await page.getAttribute('#score-total', 'data-value'), score, 'the self-assessment is unchanged');
+  // The score with the agency's decisions: the engine on the answers as reviewed.
+  const reviewed = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests/answers/na-ako-2024/complet.json'), 'utf8'));
+  reviewed.indicators['ir-cho-1'].inputs.patients = 1200;
+  reviewed.indicators['ir-cho-2'].criteria.pilotage = false;
+  const official = JSON.parse(await page.evaluate((a) => window.caqesScore('na-ako-2024', a), JSON.stringify(reviewed)));
+  const scores = (await page.textContent('#review-scores')).trim();
+  ctx.log(`${scores} (engine on the reviewed answers: ${JSON.stringify(official.total_rounded)}, ${official.verdict.interesse})`);
+  assert.match(scores, /^Score auto-évalué : 100 % \(intéressé\) ; score avec les décisions de l'agence : /);
   await ctx.screenshot(page, 'panel');
 
   // Nothing answered: the export is refused and says what is missing.
@@ -117,6 +145,34 @@ export async function run(ctx) {
     + `330781196;ir-cho-2;criteria.pilotage;non;conteste;"'${comment}";2\r\n`);
   assert.match(await noticeText(page), /Réponse au rapport d'évaluation exportée/);
   ctx.log(`response file ${dl.suggestedFilename()}: 1 accepted, 1 contested`);
+
+  // The review workbook of the agency (caqes review, decisions carried from
+  // the CSV as version 3): same adjustments, read by the grid module.
+  const grids = path.join(dir, 'grilles');
+  fs.mkdirSync(grids);
+  sh(cliPath(), ['grid', '--catalog', 'na-ako-2024', path.join(ROOT, 'tests/answers/na-ako-2024/complet.json'),
+    '-o', path.join(grids, 'complet.xlsx')], 'caqes grid');
+  const workbook = path.join(dir, 'revue-v3.xlsx');
+  sh(cliPath(), ['review', '--catalog', 'na-ako-2024', grids, '--review', path.join(dir, 'revue-330781196.csv'),
+    '-o', workbook, '--date', '02/04/2025'], 'caqes review');
+  await page.setInputFiles('#review-file', workbook);
+  await page.waitForFunction(() => /version 3 du 02\/04\/2025/.test(document.querySelector('#review-summary')?.textContent || ''));
+  const fromWorkbook = await page.$$eval('#review-table tbody tr', (trs) =>
+    trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 6).map((td) => td.textContent.trim())));
+  assert.deepEqual(fromWorkbook, rows, 'the workbook gives the same adjustments as the CSV');
+  assert.ok(!(await page.isChecked('#review-contest-1')), 'a new version starts without responses');
+  ctx.log('review workbook of caqes review imported: version 3, same adjustments');
+
+  // Another campaign's workbook: refused naming both.
+  const otherGrids = path.join(dir, 'autres');
+  fs.mkdirSync(otherGrids);
+  sh(cliPath(), ['grid', '--catalog', 'na-ako-2022', '-o', path.join(otherGrids, 'vide.xlsx')], 'caqes grid');
+  const other = path.join(dir, 'revue-autre.xlsx');
+  sh(cliPath(), ['review', '--catalog', 'na-ako-2022', otherGrids, '-o', other], 'caqes review');
+  await page.setInputFiles('#review-file', other);
+  text = await noticeText(page);
+  assert.match(text, /ce rapport est de la campagne « na-ako-2022 », pas de la campagne ouverte « na-ako-2024 »/);
+  await page.click('#notice button');
 
   // Removed on demand; the draft stays.
   await page.click('#review-remove');

@@ -51,7 +51,12 @@ fn workbook(catalog: &Catalog) -> Vec<u8> {
         &entries,
         &[
             pre("ir-cho-1", "inputs.patients", "1200", "File active AM"),
-            pre("ir-cho-2", "criteria.pilotage", "Non", "=pas de \"pilote\" ; voir PV"),
+            pre(
+                "ir-cho-2",
+                "criteria.pilotage",
+                "Non",
+                "=pas de \"pilote\" ; voir PV",
+            ),
         ],
         &ReviewMeta {
             version: 2,
@@ -84,8 +89,24 @@ fn a_review_workbook_becomes_the_review_csv_of_the_form() {
     assert_eq!(
         got,
         vec![
-            ("330781196", "ir-cho-1", "inputs.patients", "1200", "File active AM", Some(2), Some("15/03/2025")),
-            ("330781196", "ir-cho-2", "criteria.pilotage", "Non", "=pas de \"pilote\" ; voir PV", Some(2), Some("15/03/2025")),
+            (
+                "330781196",
+                "ir-cho-1",
+                "inputs.patients",
+                "1200",
+                "File active AM",
+                Some(2),
+                Some("15/03/2025")
+            ),
+            (
+                "330781196",
+                "ir-cho-2",
+                "criteria.pilotage",
+                "Non",
+                "=pas de \"pilote\" ; voir PV",
+                Some(2),
+                Some("15/03/2025")
+            ),
         ]
     );
 }

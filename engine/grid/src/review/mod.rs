@@ -498,8 +498,13 @@ fn write_revue(
                     Some(r) => {
                         ws.write_string_with_format(row, COL_RESPONSE, r.response.label(), &f.grey)
                             .map_err(xe)?;
-                        ws.write_string_with_format(row, COL_COMMENT, clip(&r.comment).0, &f.grey_text)
-                            .map_err(xe)?;
+                        ws.write_string_with_format(
+                            row,
+                            COL_COMMENT,
+                            clip(&r.comment).0,
+                            &f.grey_text,
+                        )
+                        .map_err(xe)?;
                     }
                     None => {
                         ws.write_blank(row, COL_RESPONSE, &f.grey).map_err(xe)?;
@@ -644,10 +649,7 @@ fn write_synthese(
         ));
         ws.write_formula_with_format(row, 7, fm, &green)
             .map_err(xe)?;
-        let mine: Vec<&Response> = responses
-            .iter()
-            .filter(|r| r.finess == a.finess)
-            .collect();
+        let mine: Vec<&Response> = responses.iter().filter(|r| r.finess == a.finess).collect();
         if mine.is_empty() {
             ws.write_blank(row, 8, &f.grey).map_err(xe)?;
         } else {
