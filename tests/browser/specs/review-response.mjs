@@ -12,7 +12,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target');
@@ -101,7 +105,8 @@ export async function run(ctx) {
   const official = JSON.parse(await page.evaluate((a) => window.caqesScore('na-ako-2024', a), JSON.stringify(reviewed)));
   const scores = (await page.textContent('#review-scores')).trim();
   ctx.log(`${scores} (engine on the reviewed answers: ${JSON.stringify(official.total_rounded)}, ${official.verdict.interesse})`);
-  assert.match(scores, /^Score auto-évalué : 100 % \(intéressé\) ; score avec les décisions de l'agence : /);
+  assert.equal(scores, `Score auto-évalué : 100 % (intéressé) ; score avec les décisions de l'agence : ${String(official.total_rounded).replace('.', ',')} % (${official.verdict.interesse ? 'intéressé' : 'non intéressé'}).`);
+  assert.notEqual(String(official.total_rounded), '100', 'the decisions change the score');
   await ctx.screenshot(page, 'panel');
 
   // Nothing answered: the export is refused and says what is missing.
@@ -117,6 +122,15 @@ export async function run(ctx) {
   assert.ok(await page.isChecked('#review-accept-0'));
   await page.check('#review-contest-1');
   assert.equal(await page.getAttribute('#review-comment-1', 'aria-invalid'), 'true', 'a contest needs a comment');
+  // axe-core on the panel (as a11y.mjs): no serious or critical violation.
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run('#review-response', { resultTypes: ['violations'] });
+    return r.violations.map((v) => `${v.impact}: ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  for (const v of violations) ctx.log(`axe: ${v}`);
+  assert.deepEqual(violations.filter((v) => /^(serious|critical)/.test(v)), [], 'no serious accessibility violation');
   await page.click('#review-export');
   assert.match(await noticeText(page), /commentaire obligatoire pour contester/);
   await page.click('#notice button');
