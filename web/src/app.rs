@@ -191,7 +191,7 @@ impl App {
         let saved = drafts::save(&key, &answers);
         let review = drafts::load_review(&key).and_then(|(file, text, responses)| {
             let mut r = response::import(&file, &text, &answers, &catalog, &[]).ok()?;
-            r.responses = response::responses_from_json(&responses);
+            r.responses = response::responses_from_text(&responses);
             Some(r)
         });
         self.screen = Screen::Form(Box::new(Form {
@@ -299,7 +299,7 @@ fn save_review(form: &mut Form) {
         (
             r.file.clone(),
             r.text.clone(),
-            response::responses_to_json(&r.responses),
+            response::responses_to_text(&r.responses),
         )
     });
     let r = drafts::save_review(
@@ -573,7 +573,10 @@ impl Component for App {
                     })
                 }
             },
-            Msg::DeleteDraft(key) => drafts::remove(&key),
+            Msg::DeleteDraft(key) => {
+                drafts::remove(&key);
+                let _ = drafts::save_review(&key, None);
+            }
             Msg::Home => {
                 drafts::clear_current();
                 self.screen = Screen::Start;

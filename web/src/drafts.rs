@@ -6,7 +6,7 @@
 //! reload), `caqes-catalog:<file name>` (TOML of catalogs opened by the user),
 //! `caqes-review:<draft key>` (the agency's review imported for that draft,
 //! file name then CSV text) and `caqes-response:<draft key>` (the responses,
-//! [`crate::response::responses_to_json`]).
+//! [`crate::response::responses_to_text`]).
 
 use caqes_engine::Answers;
 

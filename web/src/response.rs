@@ -270,34 +270,46 @@ pub fn export_name(catalog_id: &str, finess: &str, version: u32) -> String {
     format!("caqes-reponse-{}-{finess}-v{version}.csv", safe(catalog_id))
 }
 
-/// Responses as stored: a JSON array of `[indicator, field, code, comment]`.
-pub fn responses_to_json(r: &Responses) -> String {
-    let list: Vec<serde_json::Value> = r
-        .iter()
+/// Separators of the stored responses (ASCII unit and record separators,
+/// removed from the texts): no JSON parser in the form's first load.
+const UNIT: char = '\u{1f}';
+const RECORD: char = '\u{1e}';
+
+/// Responses as stored: one record per response, `indicator`, `field`,
+/// `accepte` / `conteste` / empty, comment.
+pub fn responses_to_text(r: &Responses) -> String {
+    let clean = |t: &str| t.replace([UNIT, RECORD], " ");
+    r.iter()
         .map(|((i, f), (choice, comment))| {
-            serde_json::json!([i, f, choice.map(|c| c.code()).unwrap_or(""), comment])
+            [
+                clean(i),
+                clean(f),
+                choice.map(|c| c.code()).unwrap_or("").to_string(),
+                clean(comment),
+            ]
+            .join(&UNIT.to_string())
         })
-        .collect();
-    serde_json::Value::Array(list).to_string()
+        .collect::<Vec<_>>()
+        .join(&RECORD.to_string())
 }
 
-/// Reads [`responses_to_json`]; anything unreadable is dropped.
-pub fn responses_from_json(text: &str) -> Responses {
+/// Reads [`responses_to_text`]; anything unreadable is dropped.
+pub fn responses_from_text(text: &str) -> Responses {
     let mut out = Responses::new();
-    let Ok(serde_json::Value::Array(list)) = serde_json::from_str(text) else {
-        return out;
-    };
-    for item in list {
-        let s = |i: usize| {
-            item.get(i)
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_string()
+    for record in text.split(RECORD) {
+        let mut f = record.split(UNIT);
+        let (Some(i), Some(field), Some(code), Some(comment)) =
+            (f.next(), f.next(), f.next(), f.next())
+        else {
+            continue;
         };
-        if s(0).is_empty() {
+        if i.is_empty() {
             continue;
         }
-        out.insert((s(0), s(1)), (Reponse::parse(&s(2)), s(3)));
+        out.insert(
+            (i.to_string(), field.to_string()),
+            (Reponse::parse(code), comment.to_string()),
+        );
     }
     out
 }
@@ -498,9 +510,11 @@ mod tests {
             "{csv}"
         );
         assert_eq!(
-            responses_from_json(&responses_to_json(&r.responses)),
+            responses_from_text(&responses_to_text(&r.responses)),
             r.responses
         );
+        assert!(responses_from_text("").is_empty());
+        assert!(responses_from_text("x\u{1f}y").is_empty());
         assert_eq!(
             export_name("na-ako-2022", "33/07", 2),
             "caqes-reponse-na-ako-2022-3307-v2.csv"
