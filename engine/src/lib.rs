@@ -33,6 +33,7 @@
 
 mod answers;
 mod catalog;
+pub mod csv;
 mod evaluate;
 mod load;
 mod number;
@@ -53,8 +54,9 @@ pub use load::{load_catalogs, CatalogError, CatalogErrors};
 pub use number::{Number, Overflow, RoundingMode};
 pub use problem::{Problem, Severity};
 pub use review::{
-    apply_review, parse_agency_data, parse_review_csv, Adjustment, AdjustmentOrigin, AgencyDataRow,
-    Decision, Official, ReviewError, ReviewRow, TableError,
+    apply_review, parse_agency_data, parse_response_csv, parse_review_csv, write_response_csv,
+    Adjustment, AdjustmentOrigin, AgencyDataRow, Decision, Official, Reponse, ResponseRow,
+    ReviewError, ReviewRow, TableError,
 };
 pub use verdict::Verdict;
 pub use whatif::{best_gains, full_share, simulate_full_share, Gain};

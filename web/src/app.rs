@@ -1,6 +1,8 @@
 //! The application component: state, messages, autosave, focus, timings.
 
-use crate::{drafts, fields, grid_module, grid_open, identification, indicator, score, start};
+use crate::{
+    drafts, fields, grid_module, grid_open, identification, indicator, response, score, start,
+};
 use caqes_engine::{evaluate, load_catalogs, Answers, Catalog, Evaluation, IndicatorAnswer};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -100,6 +102,18 @@ pub enum Msg {
     Printed,
     /// Recompute the best gains (debounced).
     Gains,
+    /// A review file (« Répondre au rapport d'évaluation ») was chosen.
+    ReviewFile(web_sys::File),
+    /// The review file was read: (file name, text or read error).
+    ReviewRead(String, Result<String, String>),
+    /// The establishment accepts or contests the adjustment (indicator, field).
+    ReviewAnswer((String, String), caqes_engine::Reponse),
+    /// The comment on the adjustment (indicator, field).
+    ReviewComment((String, String), String),
+    /// Export the response file.
+    ReviewExport,
+    /// Forget the imported review and the responses.
+    ReviewRemove,
     /// Close the notice.
     Dismiss,
 }
@@ -141,6 +155,8 @@ pub struct Form {
     pub open_busy: bool,
     /// A grid read, shown with its differences until the user confirms or cancels.
     pub pending: Option<grid_open::Pending>,
+    /// The agency's review imported for this draft, with the responses.
+    pub review: Option<response::Review>,
 }
 
 enum Screen {
@@ -173,6 +189,11 @@ impl App {
         let eval = evaluate(&catalog, &answers);
         let gains = best_gains(&catalog, &answers, &eval);
         let saved = drafts::save(&key, &answers);
+        let review = drafts::load_review(&key).and_then(|(file, text, responses)| {
+            let mut r = response::import(&file, &text, &answers, &catalog, &[]).ok()?;
+            r.responses = response::responses_from_text(&responses);
+            Some(r)
+        });
         self.screen = Screen::Form(Box::new(Form {
             catalog,
             answers,
@@ -185,6 +206,7 @@ impl App {
             grid_busy: false,
             open_busy: false,
             pending: None,
+            review,
         }));
     }
 
@@ -245,7 +267,9 @@ impl App {
         let key = drafts::key_of(&form.answers);
         if key != form.key {
             drafts::remove(&form.key);
+            let _ = drafts::save_review(&form.key, None);
             form.key = key;
+            save_review(form);
         }
         form.saved = drafts::save(&form.key, &form.answers);
         let link = ctx.link().clone();
@@ -269,6 +293,26 @@ impl App {
     }
 }
 
+/// Saves the review and responses of the open draft (nothing to save: forgets them).
+fn save_review(form: &mut Form) {
+    let stored = form.review.as_ref().map(|r| {
+        (
+            r.file.clone(),
+            r.text.clone(),
+            response::responses_to_text(&r.responses),
+        )
+    });
+    let r = drafts::save_review(
+        &form.key,
+        stored
+            .as_ref()
+            .map(|(f, t, j)| (f.as_str(), t.as_str(), j.as_str())),
+    );
+    if let Err(e) = r {
+        form.saved = Err(e);
+    }
+}
+
 /// When the open catalog's file is not known (should not happen).
 const NO_SOURCE: &str =
     "le fichier du référentiel de cette campagne est introuvable ; rouvrez-le puis réessayez";
@@ -285,6 +329,80 @@ fn grid_refused(name: &str, e: &str) -> Notice {
 }
 
 impl App {
+    /// A review file was read: checked against the draft, then shown.
+    fn review_read(&mut self, name: String, res: Result<String, String>) {
+        self.reader = None;
+        let catalogs = self.catalogs.clone();
+        let Screen::Form(form) = &mut self.screen else {
+            return;
+        };
+        let checked = res
+            .map_err(|e| {
+                (
+                    format!(
+                        "Rapport « {name} » refusé : {e}. Votre brouillon n'a pas été modifié."
+                    ),
+                    vec![],
+                )
+            })
+            .and_then(|text| {
+                response::import(&name, &text, &form.answers, &form.catalog, &catalogs)
+            });
+        match checked {
+            Ok(mut r) => {
+                // The same version imported again keeps the responses given.
+                if let Some(old) = form.review.as_ref().filter(|o| o.version == r.version) {
+                    r.responses = old.responses.clone();
+                }
+                form.review = Some(r);
+                save_review(form);
+                self.notice = None;
+                self.focus = Some(vec!["review-response".into()]);
+            }
+            Err((text, lines)) => {
+                self.notice = Some(Notice {
+                    error: true,
+                    text,
+                    lines,
+                })
+            }
+        }
+    }
+
+    /// Exports the response file, or says what is missing.
+    fn review_export(&mut self) {
+        let Screen::Form(form) = &self.screen else {
+            return;
+        };
+        let Some(review) = &form.review else { return };
+        match response::response_file(review, &form.catalog, &form.answers) {
+            Ok(csv) => {
+                drafts::download(
+                    &response::export_name(
+                        &form.catalog.campaign.id,
+                        &form.answers.establishment.finess,
+                        review.version,
+                    ),
+                    "text/csv;charset=utf-8",
+                    csv.as_bytes(),
+                );
+                self.notice = Some(Notice {
+                    error: false,
+                    text: "Réponse au rapport d'évaluation exportée : transmettez ce fichier à l'agence.".into(),
+                    lines: vec![],
+                });
+            }
+            Err(missing) => {
+                self.notice = Some(Notice {
+                    error: true,
+                    text: "Réponse non exportée : chaque ajustement doit être accepté ou contesté, avec un commentaire pour contester.".into(),
+                    lines: missing,
+                });
+                self.focus = Some(vec!["notice".into()]);
+            }
+        }
+    }
+
     /// A grid file was chosen: refused at once when too big, else handed to
     /// the grid module.
     fn grid_file(&mut self, ctx: &Context<Self>, file: web_sys::File) -> bool {
@@ -455,7 +573,10 @@ impl Component for App {
                     })
                 }
             },
-            Msg::DeleteDraft(key) => drafts::remove(&key),
+            Msg::DeleteDraft(key) => {
+                drafts::remove(&key);
+                let _ = drafts::save_review(&key, None);
+            }
             Msg::Home => {
                 drafts::clear_current();
                 self.screen = Screen::Start;
@@ -656,6 +777,66 @@ impl Component for App {
                     form.gains = gains;
                 }
             }
+            Msg::ReviewFile(file) => {
+                let name = file.name();
+                let link = ctx.link().clone();
+                if name.to_lowercase().ends_with(".xlsx") {
+                    // The review workbook: read by the on-demand grid module.
+                    let Some(source) = self.source() else {
+                        return false;
+                    };
+                    if file.size() > grid_open::MAX_BYTES {
+                        self.notice = Some(Notice {
+                            error: true,
+                            text: format!("Rapport « {name} » refusé : fichier trop gros. Votre brouillon n'a pas été modifié."),
+                            lines: vec![],
+                        });
+                        return true;
+                    }
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let result = grid_module::review(&source, file).await;
+                        link.send_message(Msg::ReviewRead(name, result));
+                    });
+                    return false;
+                }
+                let blob = gloo::file::Blob::from(file);
+                self.reader = Some(gloo::file::callbacks::read_as_text(&blob, move |res| {
+                    link.send_message(Msg::ReviewRead(
+                        name,
+                        res.map_err(|e| format!("fichier illisible ({e})")),
+                    ));
+                }));
+                return false;
+            }
+            Msg::ReviewRead(name, res) => self.review_read(name, res),
+            Msg::ReviewAnswer(key, r) => {
+                if let Screen::Form(form) = &mut self.screen {
+                    if let Some(review) = &mut form.review {
+                        review.responses.entry(key).or_default().0 = Some(r);
+                    }
+                    save_review(form);
+                }
+            }
+            Msg::ReviewComment(key, text) => {
+                if let Screen::Form(form) = &mut self.screen {
+                    if let Some(review) = &mut form.review {
+                        review.responses.entry(key).or_default().1 = text;
+                    }
+                    save_review(form);
+                }
+            }
+            Msg::ReviewExport => self.review_export(),
+            Msg::ReviewRemove => {
+                if let Screen::Form(form) = &mut self.screen {
+                    form.review = None;
+                    save_review(form);
+                }
+                self.notice = Some(Notice {
+                    error: false,
+                    text: "Rapport d'évaluation retiré ; votre brouillon est inchangé.".into(),
+                    lines: vec![],
+                });
+            }
             Msg::Dismiss => self.notice = None,
         }
         true
@@ -719,6 +900,10 @@ fn form_view(form: &Form, printing: bool, link: &Scope<App>) -> Html {
         Some(f) => Msg::GridFile(f),
         None => Msg::Dismiss,
     });
+    let open_review = link.callback(|e: Event| match fields::take_file(&e) {
+        Some(f) => Msg::ReviewFile(f),
+        None => Msg::Dismiss,
+    });
     let saved = match &form.saved {
         Ok(()) => {
             html! { <span id="save-state" class="saved" role="status">{ "✓ Enregistré" }</span> }
@@ -762,12 +947,16 @@ fn form_view(form: &Form, printing: bool, link: &Scope<App>) -> Html {
                 </label>
                 <input type="file" id="grid-file" class="visually-hidden" onchange={open_grid}
                     accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" />
+                <label for="review-file" class="button secondary">{ "Répondre au rapport d'évaluation…" }</label>
+                <input type="file" id="review-file" class="visually-hidden" onchange={open_review}
+                    accept=".csv,text/csv,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" />
                 <button type="button" id="print" class="secondary" onclick={link.callback(|_| Msg::Print)}>{ "Imprimer" }</button>
                 { saved }
             </div>
         </div>
         { warning.unwrap_or_default() }
         { form.pending.as_ref().map(|p| grid_open::view(p, link)).unwrap_or_default() }
+        { form.review.as_ref().map(|r| response::view(r, form, link)).unwrap_or_default() }
         <div class="layout">
             <div class="form-main">
                 <nav class="tabs no-print" aria-label="Étapes du formulaire">

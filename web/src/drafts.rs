@@ -3,13 +3,18 @@
 //!
 //! Keys: `caqes-draft:<catalog>:<finess or "sans-finess">` (the canonical
 //! answers JSON), `caqes-current` (the draft open in the form, restored on
-//! reload), `caqes-catalog:<file name>` (TOML of catalogs opened by the user).
+//! reload), `caqes-catalog:<file name>` (TOML of catalogs opened by the user),
+//! `caqes-review:<draft key>` (the agency's review imported for that draft,
+//! file name then CSV text) and `caqes-response:<draft key>` (the responses,
+//! [`crate::response::responses_to_text`]).
 
 use caqes_engine::Answers;
 
 const DRAFT_PREFIX: &str = "caqes-draft:";
 const CURRENT: &str = "caqes-current";
 const CATALOG_PREFIX: &str = "caqes-catalog:";
+const REVIEW_PREFIX: &str = "caqes-review:";
+const RESPONSE_PREFIX: &str = "caqes-response:";
 
 /// A saved draft, as listed on the start page.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,6 +115,42 @@ pub fn saved_catalogs() -> Vec<(String, String)> {
             Some((name, s.get_item(&k).ok()??))
         })
         .collect()
+}
+
+/// Saves the review imported for the draft `key` (file name, CSV text) and
+/// the responses (JSON); `None` forgets both.
+pub fn save_review(key: &str, review: Option<(&str, &str, &str)>) -> Result<(), String> {
+    let s = storage().ok_or_else(|| "stockage indisponible".to_string())?;
+    let (rk, pk) = (
+        format!("{REVIEW_PREFIX}{key}"),
+        format!("{RESPONSE_PREFIX}{key}"),
+    );
+    match review {
+        Some((file, text, responses)) => s
+            .set_item(&rk, &format!("{file}\n{text}"))
+            .and_then(|_| s.set_item(&pk, responses))
+            .map_err(|_| {
+                "le navigateur refuse d'enregistrer (mode privé ou espace plein)".to_string()
+            }),
+        None => {
+            let _ = s.remove_item(&rk);
+            let _ = s.remove_item(&pk);
+            Ok(())
+        }
+    }
+}
+
+/// The review saved for the draft `key`: (file name, CSV text, responses JSON).
+pub fn load_review(key: &str) -> Option<(String, String, String)> {
+    let s = storage()?;
+    let stored = s.get_item(&format!("{REVIEW_PREFIX}{key}")).ok()??;
+    let (file, text) = stored.split_once('\n')?;
+    let responses = s
+        .get_item(&format!("{RESPONSE_PREFIX}{key}"))
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    Some((file.to_string(), text.to_string(), responses))
 }
 
 /// Validates an imported file for the campaign `catalog_id`: well-formed

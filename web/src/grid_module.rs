@@ -76,6 +76,33 @@ pub async fn open(catalog: &Source, answers: &str, file: web_sys::File) -> Resul
     }
 }
 
+/// Reads the review workbook `file` of `caqes review` with the CLI's reader
+/// and returns its decisions as review CSV text
+/// (`caqes_web_grid::review_csv`), or a French sentence.
+pub async fn review(catalog: &Source, file: web_sys::File) -> Result<String, String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let value = call(
+            "caqesReviewOpen",
+            &[
+                catalog.file.as_str().into(),
+                catalog.toml.as_str().into(),
+                catalog.id.as_str().into(),
+                file.into(),
+            ],
+        )
+        .await?;
+        value
+            .as_string()
+            .ok_or_else(|| "réponse inattendue du module Excel".to_string())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = (catalog, file);
+        Err("le module Excel ne fonctionne que dans le navigateur".into())
+    }
+}
+
 /// Calls `window[name](...args)`, which returns a promise, and awaits it.
 #[cfg(target_arch = "wasm32")]
 async fn call(name: &str, args: &[wasm_bindgen::JsValue]) -> Result<wasm_bindgen::JsValue, String> {

@@ -8,7 +8,8 @@
 //! indicator), `score` (the always-visible panel), [`drafts`] (localStorage,
 //! export/import), `fields` (small shared view helpers), `grid_module` (the
 //! bridge to the Excel grid module `caqes-web-grid`, loaded on demand),
-//! `grid_open` (opening an Excel grid: differences shown before replacing).
+//! `grid_open` (opening an Excel grid: differences shown before replacing),
+//! [`response`] (« Répondre au rapport d'évaluation »: the contradictory period).
 //!
 //! [`score_json`] is the native/wasm parity entry point: the same function
 //! runs in the browser (exported by wasm-bindgen, and as `window.caqesScore`)
@@ -21,6 +22,7 @@ mod grid_module;
 mod grid_open;
 mod identification;
 mod indicator;
+pub mod response;
 mod score;
 mod start;
 

@@ -8,7 +8,8 @@ use caqes_engine::{Number, Severity, State};
 use yew::html::Scope;
 use yew::prelude::*;
 
-fn unit(form: &Form) -> &'static str {
+/// The unit of the score: « % » or « points ».
+pub(crate) fn unit(form: &Form) -> &'static str {
     if form.catalog.campaign.scale == Number::HUNDRED {
         " %"
     } else {

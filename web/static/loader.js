@@ -9,6 +9,7 @@ import init from './__WASM_JS__';
 // The catalog is its TOML file (name, text) and the campaign id.
 //   caqesGrid(catalogFile, catalogToml, catalogId, answersJson, exportTime) -> Promise<Uint8Array>
 //   caqesGridOpen(catalogFile, catalogToml, catalogId, answersJson, file) -> Promise<string> (Opened::to_lines)
+//   caqesReviewOpen(catalogFile, catalogToml, catalogId, file) -> Promise<string> (review workbook as review CSV)
 // (the file is read here: its bytes never enter the form's wasm memory)
 // Both reject with a French message (a string), or with the browser's error
 // when the module itself cannot be loaded.
@@ -50,6 +51,17 @@ window.caqesGridOpen = async (file, toml, id, answersJson, grid) => {
   }
   const m = await loadGrid();
   try { return m.grid_open(file, toml, id, answersJson, bytes); } catch (e) {
+    throw french(e, 'lecture impossible (erreur interne du lecteur de classeur, fichier probablement malformé)');
+  }
+};
+
+window.caqesReviewOpen = async (file, toml, id, review) => {
+  let bytes;
+  try { bytes = new Uint8Array(await review.arrayBuffer()); } catch (e) {
+    throw `fichier illisible par le navigateur (${e && e.name || e})`;
+  }
+  const m = await loadGrid();
+  try { return m.review_open(file, toml, id, bytes); } catch (e) {
     throw french(e, 'lecture impossible (erreur interne du lecteur de classeur, fichier probablement malformé)');
   }
 };

@@ -11,34 +11,15 @@
 //!
 //! `caqes_campaign::parse_history` strips that `'` again when it reads a CSV.
 
-/// Characters that make a spreadsheet read a field as a formula (OWASP).
-pub const FORMULA_TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
-
-/// A text field, neutralised and quoted: `=HYPERLINK(…)` → `'=HYPERLINK(…)`
-/// (then quoted, since it holds `"`). Quoting follows RFC 4180: a field with
-/// `;`, `"`, CR or LF is put between `"`, inner `"` doubled.
+/// A text field, neutralised and quoted (shared with the form:
+/// [`caqes_engine::csv::text_field`]).
 pub fn csv_text_field(text: &str) -> String {
-    let neutral = if text.starts_with(FORMULA_TRIGGERS) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    };
-    quote(&neutral)
+    caqes_engine::csv::text_field(text)
 }
 
-/// A number field (French decimal comma allowed: `-3`, `88,5`, `1 234,5`),
-/// written as it is. Anything that does not read as a number is written as
-/// text by [`csv_text_field`].
+/// A number field written as it is, else text ([`caqes_engine::csv::number_field`]).
 pub fn csv_number_field(number: &str) -> String {
-    let t = number.trim();
-    if t.is_empty() {
-        return String::new();
-    }
-    if caqes_engine::Number::parse(t).is_some() && !t.contains('_') {
-        quote(t)
-    } else {
-        csv_text_field(number)
-    }
+    caqes_engine::csv::number_field(number)
 }
 
 /// A field of a CSV line: text (neutralised) or number.
@@ -66,14 +47,6 @@ pub fn csv_line(fields: &[Field<'_>]) -> String {
 pub fn csv_header(columns: &[&str]) -> String {
     let fields: Vec<Field> = columns.iter().map(|c| Field::Text(c)).collect();
     format!("\u{feff}{}", csv_line(&fields))
-}
-
-fn quote(field: &str) -> String {
-    if field.contains([';', '"', '\n', '\r']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field.to_string()
-    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ mod catalogs;
 pub mod csv;
 mod grid_cmd;
 mod report;
+mod responses;
 mod review;
 mod verify;
 
@@ -166,7 +167,8 @@ Une grille illisible est listée dans la feuille Erreurs et le lot continue (cod
         after_help = "Cellules grises verrouillées : valeur auto-évaluée, statut, points. Cellules roses : Décision (Validé / Corrigé / Refusé), Valeur retenue, Motif.\n\
 La feuille Synthèse montre le score auto-évalué et le score officiel (formules recalculées à chaque décision).\n\
 Relire la revue : caqes verify --review revue.xlsx … ou caqes campaign --review revue.xlsx …\n\
-Un fichier existant n'est jamais écrasé. Revue révisée : caqes review … --review revue-v1.xlsx -o revue-v2.xlsx (décisions reprises, version 2)."
+Un fichier existant n'est jamais écrasé. Revue révisée : caqes review … --review revue-v1.xlsx -o revue-v2.xlsx (décisions reprises, version 2).\n\
+Période contradictoire : … --review revue-v1.xlsx --reponses reponses/ -o revue-v2.xlsx (réponse et commentaire de l'établissement à côté de chaque décision)."
     )]
     Review {
         /// Identifiant du référentiel (ex. na-ako-2024) ou chemin d'un fichier .toml.
@@ -190,6 +192,9 @@ Un fichier existant n'est jamais écrasé. Revue révisée : caqes review … --
         /// Date de la revue (JJ/MM/AAAA ; par défaut aujourd'hui).
         #[arg(long, value_name = "JJ/MM/AAAA")]
         date: Option<String>,
+        /// Réponses des établissements au rapport (CSV du formulaire, ou dossier de CSV), répétable : affichées à côté de chaque décision.
+        #[arg(long = "reponses", value_name = "FICHIER|DOSSIER")]
+        reponses: Vec<PathBuf>,
     },
 }
 
@@ -362,6 +367,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             review,
             revision,
             date,
+            reponses,
         } => review::review(
             &source,
             &review::Options {
@@ -372,6 +378,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 reviews: &review,
                 version: revision,
                 date: date.as_deref(),
+                responses: &reponses,
             },
         ),
         Command::Campaign {

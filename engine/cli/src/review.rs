@@ -9,7 +9,10 @@ use caqes_engine::{
     apply_review, evaluate, parse_agency_data, parse_review_csv, Adjustment, AdjustmentOrigin,
     Answers, Catalog, Decision, Evaluation, Number, Severity,
 };
-use caqes_grid::review::{self as rv, read::Choice};
+use caqes_grid::review::{
+    self as rv,
+    read::{refused_value, Choice},
+};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -654,21 +657,6 @@ fn apply_valid(
     }
 }
 
-/// Value of a « Refusé » decision: criteria and evidence become « non », a
-/// declared NC/NM becomes « renseigné »; an input or a target needs the
-/// retained value.
-fn refused_value(field: &str, typed: &str) -> Result<String, String> {
-    if field.starts_with("criteria.") || field.starts_with("evidence.") {
-        Ok("non".into())
-    } else if field == "status" {
-        Ok("renseigne".into())
-    } else if typed.trim().is_empty() {
-        Err("« Refusé » sur une saisie : la « Valeur retenue » est obligatoire".into())
-    } else {
-        Ok(typed.to_string())
-    }
-}
-
 /// Options of `caqes review`.
 pub struct Options<'a> {
     pub catalog: &'a str,
@@ -680,6 +668,8 @@ pub struct Options<'a> {
     /// Version of the new review (default: 1 + the highest version read).
     pub version: Option<u32>,
     pub date: Option<&'a str>,
+    /// The establishments' response files (contradictory period), or directories of them.
+    pub responses: &'a [PathBuf],
 }
 
 /// Today as JJ/MM/AAAA (UTC).
@@ -766,7 +756,7 @@ pub fn review(source: &Source, o: &Options) -> Result<u8, Failure> {
         .collect();
     errors.extend(reviews.unknown_finess(&known));
     let mut officials = Vec::with_capacity(grids.len());
-    let mut prefill = Vec::new();
+    let mut prefill: Vec<rv::Prefill> = Vec::new();
     for (_, g) in &grids {
         let (off, eval) = reviews.official(
             &catalog,
@@ -801,10 +791,12 @@ pub fn review(source: &Source, o: &Options) -> Result<u8, Failure> {
             official: off,
         })
         .collect();
-    let bytes = rv::write_review(
+    let (answers, warnings) = responses_of(o.responses, &known, &prefill, &mut errors);
+    let bytes = rv::write_review_with_responses(
         &catalog,
         &entries,
         &prefill,
+        &answers,
         &rv::ReviewMeta {
             version,
             date: date.clone(),
@@ -816,14 +808,55 @@ pub fn review(source: &Source, o: &Options) -> Result<u8, Failure> {
     for e in &errors {
         eprintln!("erreur : {e}");
     }
+    for w in &warnings {
+        eprintln!("attention : {w}");
+    }
+    let answered = if o.responses.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", {} réponse(s) des établissements dont {} contestation(s)",
+            answers.len(),
+            answers
+                .iter()
+                .filter(|r| r.response == caqes_engine::Reponse::Conteste)
+                .count()
+        )
+    };
     println!(
-        "revue écrite : {} ({} établissement(s), version {version}, {date}, {} décision(s) ou valeur(s) de l'agence pré-remplie(s), {} erreur(s))",
+        "revue écrite : {} ({} établissement(s), version {version}, {date}, {} décision(s) ou valeur(s) de l'agence pré-remplie(s){answered}, {} erreur(s))",
         o.output.display(),
         entries.len(),
         prefill.len(),
         errors.len()
     );
     Ok(if errors.is_empty() { 0 } else { 1 })
+}
+
+/// The establishments' responses (`--reponses`) to the decisions carried
+/// into the new version; bad files go to `errors`, responses that match no
+/// FINESS or no decision are the returned warnings.
+fn responses_of(
+    paths: &[PathBuf],
+    known: &[String],
+    prefill: &[rv::Prefill],
+    errors: &mut Vec<String>,
+) -> (Vec<rv::Response>, Vec<String>) {
+    if paths.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let loaded = crate::responses::load(paths);
+    errors.extend(loaded.errors.iter().cloned());
+    let mut decided: BTreeMap<String, std::collections::BTreeSet<(String, String)>> = known
+        .iter()
+        .map(|f| (f.clone(), Default::default()))
+        .collect();
+    for p in prefill {
+        if let Some(set) = decided.get_mut(&p.finess) {
+            set.insert((p.indicator.clone(), p.field.clone()));
+        }
+    }
+    loaded.check(&decided)
 }
 
 fn json_text(v: &serde_json::Value) -> String {

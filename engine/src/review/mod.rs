@@ -27,8 +27,10 @@
 //! - when the agency sets an indicator non concerné / non mesurable and the
 //!   establishment gave no justification, the motif becomes the justification.
 
+mod response;
 mod table;
 
+pub use response::{parse_response_csv, write_response_csv, Reponse, ResponseRow};
 pub use table::{parse_agency_data, parse_review_csv, AgencyDataRow, ReviewRow, TableError};
 
 use crate::answers::{Answers, DeclaredStatus, IndicatorAnswer};

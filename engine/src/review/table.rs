@@ -225,7 +225,7 @@ fn valid_date(d: &str) -> bool {
 /// Reads a `;` table whose header starts with the `required` first columns of
 /// `header` and may go on with the next ones in order. Returns data rows with
 /// their line and as many fields as the header has.
-fn read_table(
+pub(super) fn read_table(
     text: &str,
     header: &[&str],
     required: usize,

@@ -273,3 +273,79 @@ fn opened(catalog: &Catalog, current: &Answers, read: GridRead) -> Opened {
         informations,
     }
 }
+
+/// Reads a review workbook of `caqes review` (« Répondre au rapport
+/// d'évaluation » in the form) with the reader of the CLI
+/// ([`caqes_grid::review::read::read_review`]) and returns its decisions as
+/// the review CSV `finess;indicateur;champ;valeur;motif;version;date`, which
+/// the form parses with `caqes_engine::parse_review_csv` like an imported
+/// CSV (one path for both). A « Refusé » becomes the value it stands for. A
+/// workbook of another campaign is refused naming both; unreadable rows are
+/// listed. Errors are French sentences.
+pub fn review_csv(catalog: &CatalogSource, xlsx: &[u8]) -> Result<String, String> {
+    use caqes_grid::review::read::{read_review, refused_value, Choice};
+    let wb = read_review(xlsx).map_err(|e| e.to_string())?;
+    if wb.catalog_id != catalog.id {
+        return Err(format!(
+            "ce rapport est de la campagne « {} », pas de la campagne ouverte « {} »",
+            wb.catalog_id, catalog.id
+        ));
+    }
+    let mut problems: Vec<String> = wb
+        .problems
+        .iter()
+        .map(|p| format!("ligne {}, colonne « {} » : {}", p.line, p.column, p.message))
+        .collect();
+    let version = wb.version.unwrap_or(1).to_string();
+    let mut out = String::from("finess;indicateur;champ;valeur;motif;version;date\r\n");
+    for r in &wb.rows {
+        let value = match r.choice {
+            Choice::Corrige | Choice::Valide => r.value.clone(),
+            Choice::Refuse => match refused_value(&r.field, &r.value) {
+                Ok(v) => v,
+                Err(m) => {
+                    problems.push(format!("ligne {} : {m}", r.line));
+                    continue;
+                }
+            },
+        };
+        // Plain RFC 4180 quoting: the form reads this text back, no spreadsheet does.
+        let q = |t: &str| format!("\"{}\"", t.replace('"', "\"\""));
+        let fields = [
+            q(&r.finess),
+            q(&r.indicator),
+            q(&r.field),
+            q(&value),
+            q(&r.motif),
+            version.clone(),
+            q(&wb.date),
+        ];
+        out.push_str(&fields.join(";"));
+        out.push_str("\r\n");
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(format!(
+            "classeur de revue à corriger par l'agence : {}",
+            problems.join(" ; ")
+        ))
+    }
+}
+
+/// [`review_csv`] for JavaScript: returns the review CSV or throws the
+/// French error message.
+#[wasm_bindgen]
+pub fn review_open(
+    catalog_file: &str,
+    catalog_toml: &str,
+    catalog_id: &str,
+    xlsx: &[u8],
+) -> Result<String, JsValue> {
+    let source = CatalogSource {
+        file: catalog_file,
+        toml: catalog_toml,
+        id: catalog_id,
+    };
+    review_csv(&source, xlsx).map_err(|e| JsValue::from_str(&e))
+}

@@ -7,9 +7,12 @@
 //!   cells (FINESS, établissement, indicateur, libellé, champ, valeur
 //!   auto-évaluée, statut, points, origine) and pink unlocked cells
 //!   (« Décision » with a Validé / Corrigé / Refusé drop-down, « Valeur
-//!   retenue », « Motif », always text).
+//!   retenue », « Motif », always text); with the establishment's responses
+//!   (`caqes review --reponses`, contradictory period), two more grey locked
+//!   cells: « Réponse de l'établissement » and « Commentaire de l'établissement ».
 //! - « Synthèse »: per establishment, the self-assessed score and verdict
-//!   (values) beside the official score and verdict (formulas).
+//!   (values) beside the official score and verdict (formulas), and the
+//!   number of decisions the establishment contested.
 //! - one hidden sheet per establishment (`_es1`, `_es2`, …): the grid's
 //!   formulas ([`crate::formulas`]) on a single sheet, whose input cells pick
 //!   the retained value when the row's decision is Corrigé / Refusé, else
@@ -50,7 +53,7 @@ pub const REFUSE: &str = "Refusé";
 pub const ORIGINE_DONNEES: &str = "données";
 
 /// Columns of the review sheet.
-pub const HEADERS: [&str; 12] = [
+pub const HEADERS: [&str; 14] = [
     "FINESS",
     "Établissement",
     "Indicateur",
@@ -63,6 +66,8 @@ pub const HEADERS: [&str; 12] = [
     "Valeur retenue",
     "Motif",
     "Origine",
+    "Réponse de l'établissement",
+    "Commentaire de l'établissement",
 ];
 pub const COL_FINESS: u16 = 0;
 pub const COL_INDICATOR: u16 = 2;
@@ -72,6 +77,8 @@ pub const COL_DECISION: u16 = 8;
 pub const COL_VALUE: u16 = 9;
 pub const COL_MOTIF: u16 = 10;
 pub const COL_ORIGIN: u16 = 11;
+pub const COL_RESPONSE: u16 = 12;
+pub const COL_COMMENT: u16 = 13;
 
 /// Kind of a reviewable field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,6 +177,19 @@ pub struct Prefill {
     pub from_data: bool,
 }
 
+/// The establishment's response to one decision (contradictory period),
+/// shown beside it in the new version of the review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    pub finess: String,
+    pub indicator: String,
+    pub field: String,
+    /// Accepted or contested.
+    pub response: caqes_engine::Reponse,
+    /// The establishment's comment.
+    pub comment: String,
+}
+
 /// Version and dates of the review.
 #[derive(Debug, Clone)]
 pub struct ReviewMeta {
@@ -185,6 +205,7 @@ struct Formats {
     header: Format,
     grey: Format,
     grey_num: Format,
+    grey_text: Format,
     pink_list: Format,
     pink: Format,
     pink_text: Format,
@@ -209,6 +230,7 @@ fn formats() -> Formats {
             .set_font_color(Color::White)
             .set_text_wrap(),
         grey_num: grey.clone().set_num_format("#,##0.##########"),
+        grey_text: grey.clone().set_num_format("@"),
         grey,
         pink_list: pink.clone(),
         pink_text: pink.clone().set_num_format("@"),
@@ -318,10 +340,22 @@ pub fn write_review(
     prefill: &[Prefill],
     meta: &ReviewMeta,
 ) -> Result<Vec<u8>, GridError> {
+    write_review_with_responses(catalog, entries, prefill, &[], meta)
+}
+
+/// [`write_review`] with the establishments' responses to the previous
+/// version beside each decision, and the contested count in « Synthèse ».
+pub fn write_review_with_responses(
+    catalog: &Catalog,
+    entries: &[ReviewEntry<'_>],
+    prefill: &[Prefill],
+    responses: &[Response],
+    meta: &ReviewMeta,
+) -> Result<Vec<u8>, GridError> {
     let f = formats();
     let mut wb = Workbook::new();
-    let blocks = write_revue(&mut wb, catalog, entries, prefill, &f)?;
-    write_synthese(&mut wb, catalog, entries, &blocks, meta, &f)?;
+    let blocks = write_revue(&mut wb, catalog, entries, prefill, responses, &f)?;
+    write_synthese(&mut wb, catalog, entries, &blocks, responses, meta, &f)?;
     let grid_layout = layout(catalog);
     for (i, (e, b)) in entries.iter().zip(&blocks).enumerate() {
         write_calc(&mut wb, catalog, &grid_layout, i, e, b)?;
@@ -346,6 +380,7 @@ fn write_revue(
     catalog: &Catalog,
     entries: &[ReviewEntry<'_>],
     prefill: &[Prefill],
+    responses: &[Response],
     f: &Formats,
 ) -> Result<Vec<Block>, GridError> {
     let ws = wb.add_worksheet();
@@ -355,7 +390,7 @@ fn write_revue(
             .map_err(xe)?;
     }
     for (c, w) in [
-        11.0, 30.0, 14.0, 50.0, 22.0, 16.0, 14.0, 9.0, 12.0, 16.0, 50.0, 10.0,
+        11.0, 30.0, 14.0, 50.0, 22.0, 16.0, 14.0, 9.0, 12.0, 16.0, 50.0, 10.0, 14.0, 50.0,
     ]
     .iter()
     .enumerate()
@@ -372,6 +407,15 @@ fn write_revue(
             (
                 (p.finess.as_str(), p.indicator.as_str(), p.field.as_str()),
                 p,
+            )
+        })
+        .collect();
+    let answered: std::collections::HashMap<(&str, &str, &str), &Response> = responses
+        .iter()
+        .map(|r| {
+            (
+                (r.finess.as_str(), r.indicator.as_str(), r.field.as_str()),
+                r,
             )
         })
         .collect();
@@ -449,6 +493,24 @@ fn write_revue(
                         ws.write_blank(row, COL_ORIGIN, &f.grey).map_err(xe)?;
                     }
                 }
+                let key = (finess.as_str(), ind.id.as_str(), fd.path.as_str());
+                match answered.get(&key) {
+                    Some(r) => {
+                        ws.write_string_with_format(row, COL_RESPONSE, r.response.label(), &f.grey)
+                            .map_err(xe)?;
+                        ws.write_string_with_format(
+                            row,
+                            COL_COMMENT,
+                            clip(&r.comment).0,
+                            &f.grey_text,
+                        )
+                        .map_err(xe)?;
+                    }
+                    None => {
+                        ws.write_blank(row, COL_RESPONSE, &f.grey).map_err(xe)?;
+                        ws.write_blank(row, COL_COMMENT, &f.grey).map_err(xe)?;
+                    }
+                }
                 rows.push((ind.id.clone(), fd.path.clone(), row));
                 row += 1;
             }
@@ -502,6 +564,7 @@ fn write_synthese(
     catalog: &Catalog,
     entries: &[ReviewEntry<'_>],
     blocks: &[Block],
+    responses: &[Response],
     meta: &ReviewMeta,
     f: &Formats,
 ) -> Result<(), GridError> {
@@ -533,12 +596,13 @@ fn write_synthese(
         "Score officiel",
         "Verdict officiel",
         "Décisions (Corrigé / Refusé)",
+        "Décisions contestées par l'établissement",
     ];
     for (c, h) in heads.iter().enumerate() {
         ws.write_string_with_format(2, c as u16, *h, &f.header)
             .map_err(xe)?;
     }
-    for (c, w) in [11.0, 36.0, 30.0, 14.0, 16.0, 14.0, 16.0, 16.0]
+    for (c, w) in [11.0, 36.0, 30.0, 14.0, 16.0, 14.0, 16.0, 16.0, 18.0]
         .iter()
         .enumerate()
     {
@@ -585,6 +649,17 @@ fn write_synthese(
         ));
         ws.write_formula_with_format(row, 7, fm, &green)
             .map_err(xe)?;
+        let mine: Vec<&Response> = responses.iter().filter(|r| r.finess == a.finess).collect();
+        if mine.is_empty() {
+            ws.write_blank(row, 8, &f.grey).map_err(xe)?;
+        } else {
+            let contested = mine
+                .iter()
+                .filter(|r| r.response == caqes_engine::Reponse::Conteste)
+                .count();
+            ws.write_number_with_format(row, 8, contested as f64, &f.grey_num)
+                .map_err(xe)?;
+        }
     }
     ws.set_freeze_panes(3, 2).map_err(xe)?;
     protect(ws);

@@ -66,6 +66,21 @@ fn text(c: Option<&V>) -> String {
     }
 }
 
+/// Value of a « Refusé » decision: criteria and evidence become « non », a
+/// declared NC/NM becomes « renseigne »; an input or a target needs the
+/// retained value (else the French message).
+pub fn refused_value(field: &str, typed: &str) -> Result<String, String> {
+    if field.starts_with("criteria.") || field.starts_with("evidence.") {
+        Ok("non".into())
+    } else if field == "status" {
+        Ok("renseigne".into())
+    } else if typed.trim().is_empty() {
+        Err("« Refusé » sur une saisie : la « Valeur retenue » est obligatoire".into())
+    } else {
+        Ok(typed.to_string())
+    }
+}
+
 /// Reads a review workbook written by `caqes review` (and edited by the agency).
 pub fn read_review(bytes: &[u8]) -> Result<ReviewWorkbook, GridError> {
     let limits = Limits {
