@@ -872,16 +872,19 @@ fn rate_numerator_may_exceed_its_denominator_when_the_catalog_says_so() {
         .contains("le numérateur (30) est supérieur au dénominateur (20)")));
 }
 
-/// Occitanie 2018: II.6 and II.7 take the II.5 breakdown when left empty.
+/// Occitanie 2019 (the annexe 1 grid, evaluated from 2019: 001 l.246-253): II.6 and II.7 take
+/// the II.5 breakdown when left empty.
 fn occitanie() -> Catalog {
     let src = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../indicators/occitanie-vo-2018.toml"
+        "/../indicators/occitanie-vo.toml"
     ))
     .unwrap();
-    load_catalogs("occitanie-vo-2018.toml", &src)
+    load_catalogs("occitanie-vo.toml", &src)
         .unwrap()
-        .remove(0)
+        .into_iter()
+        .find(|c| c.campaign.id == "occitanie-vo-2019")
+        .unwrap()
 }
 
 #[test]
@@ -890,7 +893,7 @@ fn inputs_prefilled_from_another_indicator() {
     let est = r#""establishment": { "finess": "330781196", "name": "CH Test", "legal_status": "public", "categories": ["mco"], "beds": 900, "places": 100 }"#;
     let doc = |ii6: &str, ii5: &str| {
         format!(
-            r#"{{ "catalog": "occitanie-vo-2018", {est}, "indicators": {{
+            r#"{{ "catalog": "occitanie-vo-2019", {est}, "indicators": {{
                 "ii-5": {{ "inputs": {ii5}, "target": 80 }},
                 "ii-6": {ii6} }} }}"#
         )

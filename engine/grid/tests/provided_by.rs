@@ -20,7 +20,7 @@ fn agency_inputs_are_labelled_in_the_grid() {
     let catalogs = caqes_catalogs::bundled().unwrap();
     let vo = catalogs
         .iter()
-        .find(|c| c.campaign.id == "occitanie-vo-2018")
+        .find(|c| c.campaign.id == "occitanie-vo-2019")
         .unwrap();
     let text = all_text(&caqes_grid::write_grid(vo, None, "t").unwrap());
     // III.1, III.3, IV.1 (Assurance Maladie), V.1, V.2 (ARS). Shared strings are
