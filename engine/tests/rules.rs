@@ -954,3 +954,61 @@ fn inputs_prefilled_from_another_indicator() {
     );
     assert_eq!(e.indicator("ii-6").unwrap().share, Some(Number::ZERO));
 }
+
+/// Occitanie 2019 V.1 / V.2: the target is « Fournis par l'ARS • Tx régional / dialogue de
+/// gestion » (001 l.723-727), i.e. the establishment's own target, not a fixed rate.
+#[test]
+fn occitanie_v1_v2_targets_are_agency_provided() {
+    let c = occitanie();
+    for id in ["v-1", "v-2"] {
+        let target = c.indicator(id).unwrap().measure.target().unwrap();
+        assert!(target.personalised, "{id}: personalised target");
+    }
+    let doc = |target: &str| {
+        format!(
+            r#"{{ "catalog": "occitanie-vo-2019", "establishment": {{ "finess": "330781196", "name": "CH Test",
+                "legal_status": "public", "categories": ["mco"], "answers": {{ "depenses_liste_en_sus": true }} }},
+                "indicators": {{ "v-1": {{ "inputs": {{ "depenses_n1": 1000000, "depenses": 1050000 }}{target} }} }} }}"#
+        )
+    };
+    // +5 %: met against a negotiated 6 %, missed against a regional 3 %.
+    let e = eval(&c, &doc(r#", "target": 6"#));
+    assert_eq!(e.indicator("v-1").unwrap().share, Some(Number::ONE));
+    let e = eval(&c, &doc(r#", "target": 3"#));
+    assert_eq!(e.indicator("v-1").unwrap().share, Some(Number::ZERO));
+    // Without the ARS's target the indicator cannot be scored.
+    let e = eval(&c, &doc(""));
+    assert!(e.problems.iter().any(
+        |p| p.indicator.as_deref() == Some("v-1") && p.message.contains("cible personnalisée")
+    ));
+}
+
+/// Occitanie 2019-2021: one référentiel year for the national rates (001 l.200-206: annexe 1
+/// signed before 31/12/2018): IV.1 4 % (arrêté du 27/04/2017) with III.1 45,5 % (004 l.107,
+/// « Taux cible réglementaire 2018 »), the same in 2019, 2020 and 2021.
+#[test]
+fn occitanie_grid_uses_one_referentiel_year() {
+    let src = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../indicators/occitanie-vo.toml"
+    ))
+    .unwrap();
+    let all = load_catalogs("occitanie-vo.toml", &src).unwrap();
+    for year in [2019, 2020, 2021] {
+        let c = all
+            .iter()
+            .find(|c| c.campaign.id == format!("occitanie-vo-{year}"))
+            .unwrap();
+        let value = |id: &str| {
+            c.indicator(id)
+                .unwrap()
+                .measure
+                .target()
+                .unwrap()
+                .value
+                .clone()
+        };
+        assert_eq!(value("iv-1"), Some(n("4")), "{year}");
+        assert_eq!(value("iii-1"), Some(n("45.5")), "{year}");
+    }
+}

@@ -272,7 +272,7 @@ fn occitanie_agency_data_hand_computed() {
     assert_eq!(me.evaluation.total_rounded, n("93"));
     // III.1 AM: 4 400 / 10 000 = 44 % < 45,5 % → 0 of 3 (was 46 % → 3);
     // IV.1 AM: 103,5 M / 100 M − 1 = +3,5 % ≤ 4 % → 4 of 4 (was +5 % → 0);
-    // V.2 ARS: 20,5 M / 20 M − 1 = +2,5 % ≤ 3 % → 3 of 3 (was +5 % → 0).
+    // V.2 ARS: 20,5 M / 20 M − 1 = +2,5 % ≤ 3 % (the ARS's target) → 3 of 3 (was +5 % → 0).
     // 90,25 − 3 + 4 + 3 = 94,25 scored, + bonus 3 = 97,25 → 97 (half-up), intéressé.
     let pts = |id: &str| off.evaluation.indicator(id).unwrap().points;
     assert_eq!(pts("iii-1"), Number::ZERO);
