@@ -1012,3 +1012,64 @@ fn occitanie_grid_uses_one_referentiel_year() {
         assert_eq!(value("iii-1"), Some(n("45.5")), "{year}");
     }
 }
+
+fn occitanie_pds() -> Catalog {
+    let src = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../indicators/occitanie-pds-2023.toml"
+    ))
+    .unwrap();
+    load_catalogs("occitanie-pds-2023.toml", &src)
+        .unwrap()
+        .remove(0)
+}
+
+/// Occitanie 2023: « Bon usage du médicament (5 sous-indicateurs) », « Bon usage des dispositifs
+/// médicaux (2 sous-indicateurs) » (002 l.280-287), « au maximum 7 sous-indicateurs » (002 l.295):
+/// the pharmaceutical interview (EP) is one sub-indicator, whatever the parcours targeted.
+#[test]
+fn occitanie_pds_counts_seven_regional_sub_indicators() {
+    let c = occitanie_pds();
+    let regional: Vec<&str> = c
+        .indicators
+        .iter()
+        .filter(|i| i.scope == caqes_engine::Scope::Regional)
+        .map(|i| i.id.as_str())
+        .collect();
+    assert_eq!(regional.len(), 7, "{regional:?}");
+    let bum = c.indicators.iter().filter(|i| i.volet == "pds-bum").count();
+    assert_eq!(bum, 5, "bon usage du médicament: 5 sous-indicateurs");
+}
+
+/// Occitanie 2023 EP (002 l.374-389: « Cible(s) ES personnalisée(s) 2023 pour « Parcours chimio
+/// VO » et/ou « Parcours autres domaines » »): its weight in the score does not depend on how many
+/// parcours the establishment is targeted for.
+#[test]
+fn occitanie_pds_ep_weight_independent_of_parcours() {
+    let c = occitanie_pds();
+    let est = r#""establishment": { "finess": "310781406", "name": "CH Test", "legal_status": "public", "categories": ["mco"] }"#;
+    let doc = |chimio: u32, autres: u32, target: u32| {
+        format!(
+            r#"{{ "catalog": "occitanie-pds-2023", {est}, "indicators": {{
+                "reg-bum-ep": {{ "inputs": {{ "chimio_vo": {chimio}, "autres": {autres} }}, "target": {target} }} }} }}"#
+        )
+    };
+    // Targeted for both parcours (200 + 100) or for one only (100): same maximum.
+    let both = eval(&c, &doc(150, 100, 300));
+    let one = eval(&c, &doc(0, 100, 100));
+    let w = |e: &Evaluation| {
+        let r = e.indicator("reg-bum-ep").unwrap();
+        (r.max_points.clone(), r.weight.clone())
+    };
+    assert_eq!(w(&both), w(&one));
+    assert_eq!(
+        both.indicator("reg-bum-ep").unwrap().max_points,
+        Number::int(12)
+    );
+    // 250 / 300 of the summed targets → 5/6 of 12 points.
+    assert_eq!(
+        both.indicator("reg-bum-ep").unwrap().points,
+        Number::int(10)
+    );
+    assert_eq!(one.indicator("reg-bum-ep").unwrap().points, Number::int(12));
+}
