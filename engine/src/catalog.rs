@@ -57,6 +57,16 @@ pub struct Campaign {
     pub redistribution: Redistribution,
     /// Rounding of the displayed and compared score.
     pub rounding: Rounding,
+    /// Decimals kept in an indicator's value (rate, evolution, share of a
+    /// distribution, weighted count) before it is compared with its target
+    /// and scored: half away from zero, like Excel's ROUND. Default: none
+    /// (the exact value is compared).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_decimals: Option<u32>,
+    /// What the rounding does to the score, said where the score is shown
+    /// (form, `caqes score`), e.g. the effect of rounding up on the bands.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub rounding_note: String,
     /// Sources of the campaign (slide decks, arrêtés).
     #[serde(default)]
     pub sources: Vec<String>,

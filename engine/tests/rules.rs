@@ -1073,3 +1073,76 @@ fn occitanie_pds_ep_weight_independent_of_parcours() {
     );
     assert_eq!(one.indicator("reg-bum-ep").unwrap().points, Number::int(12));
 }
+
+/// NA 2025 (000 l.419-420: « En cas de difficulté d'obtention de la donnée, remplir seulement le
+/// numérateur »): the numerator alone is a complete answer, but never scores more than a filled
+/// low rate; here 25 stays alone score 0 while 25 / 1 000 = 2,5 % (target 10 %) scores 1,25.
+#[test]
+fn na_numerator_alone_never_beats_a_filled_low_rate() {
+    let na = na();
+    let c = na.iter().find(|c| c.campaign.id == "na-ako-2025").unwrap();
+    let doc = |inputs: &str| {
+        format!(
+            r#"{{ "catalog": "na-ako-2025", {EST}, "indicators": {{
+                "cho-3-bilan-medication": {{ "inputs": {inputs} }} }} }}"#
+        )
+    };
+    let filled = eval(c, &doc(r#"{ "sejours": 25, "primoprescriptions": 1000 }"#));
+    let alone = eval(c, &doc(r#"{ "sejours": 25 }"#));
+    let pts = |e: &Evaluation| e.indicator("cho-3-bilan-medication").unwrap().points;
+    assert_eq!(pts(&filled), n("1.25"));
+    assert_eq!(pts(&alone), Number::ZERO);
+    let r = alone.indicator("cho-3-bilan-medication").unwrap();
+    assert!(r.complete, "the numerator alone is a complete answer");
+    assert!(alone
+        .problems
+        .iter()
+        .any(|p| p.severity == caqes_engine::Severity::Warning
+            && p.field.as_deref() == Some("primoprescriptions")
+            && p.message.contains("taux le moins favorable")));
+}
+
+/// `value_decimals` (Occitanie: rates shown to one decimal, 004 l.107 « Taux cible réglementaire
+/// 2018 = 45,5% »): III.1 at 45,45 % meets the 45,5 % target once rounded to 45,5; 45,44 % (45,4)
+/// does not; without the option, 45,45 % misses it.
+#[test]
+fn value_decimals_round_the_value_before_its_target() {
+    let c = occitanie();
+    assert_eq!(c.campaign.value_decimals, Some(1));
+    let est = r#""establishment": { "finess": "330781196", "name": "CH Test", "legal_status": "public", "categories": ["mco"] }"#;
+    let doc = |ind: &str, inputs: &str| {
+        format!(
+            r#"{{ "catalog": "occitanie-vo-2019", {est}, "indicators": {{ "{ind}": {{ "inputs": {inputs} }} }} }}"#
+        )
+    };
+    let iii1 = |c: &Catalog, num: u32| {
+        let e = eval(
+            c,
+            &doc(
+                "iii-1",
+                &format!(r#"{{ "boites_repertoire": {num}, "boites": 10000 }}"#),
+            ),
+        );
+        let r = e.indicator("iii-1").unwrap().clone();
+        (r.value, r.met)
+    };
+    assert_eq!(iii1(&c, 4545), (Some(n("45.5")), Some(true)));
+    assert_eq!(iii1(&c, 4544), (Some(n("45.4")), Some(false)));
+    let mut exact = c.clone();
+    exact.campaign.value_decimals = None;
+    assert_eq!(iii1(&exact, 4545), (Some(n("45.45")), Some(false)));
+    // The other way (« <= », IV.1 at 4 %): +4,04 % rounds to 4,0 (met), +4,05 % to 4,1 (missed).
+    let iv1 = |current: u32| {
+        let e = eval(
+            &c,
+            &doc(
+                "iv-1",
+                &format!(r#"{{ "depenses_n1": 10000, "depenses": {current} }}"#),
+            ),
+        );
+        let r = e.indicator("iv-1").unwrap().clone();
+        (r.value, r.met)
+    };
+    assert_eq!(iv1(10404), (Some(n("4")), Some(true)));
+    assert_eq!(iv1(10405), (Some(n("4.1")), Some(false)));
+}
