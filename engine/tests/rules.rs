@@ -1146,3 +1146,31 @@ fn value_decimals_round_the_value_before_its_target() {
     assert_eq!(iv1(10404), (Some(n("4")), Some(true)));
     assert_eq!(iv1(10405), (Some(n("4.1")), Some(false)));
 }
+
+/// The other reading of « Min 2024 : 45% » (000 l.106-107), shipped as a variant file: a hidden
+/// 10-point item, score over 100, half-up rounding. 40 of the 90 visible points + half of the hidden
+/// item = 45 / 100 = 45 %, without rounding up; the shipped catalog rounds 40 / 90 = 44,4 % up to 45.
+#[test]
+fn na_variant_reads_the_45_percent_minimum_as_points_over_100() {
+    let src = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../indicators/variants/na-ako.toml"
+    ))
+    .unwrap();
+    let all = load_catalogs("variants/na-ako.toml", &src).unwrap();
+    let c = all.iter().find(|c| c.campaign.id == "na-ako-2024").unwrap();
+    assert_eq!(c.campaign.points_total, Some(Number::int(100)));
+    let e = eval(
+        c,
+        &format!(
+            r#"{{ "catalog": "na-ako-2024", {EST}, "indicators": {{
+                "ir-cho-2": {{ "criteria": {{ "programme": true, "pilotage": true, "paqss": true }}, "evidence": ["programme", "bilan"] }},
+                "ir-cho-3-1": {{ "criteria": {{ "actions": true, "tracabilite": false }}, "evidence": ["cas-conciliation"] }},
+                "ir-cho-3-2": {{ "criteria": {{ "transmission": false, "outils": false }} }},
+                "ir-cho-4": {{ "criteria": {{ "coordination": false, "parcours": false }} }},
+                "item-non-presente": {{ "criteria": {{ "moitie-1": true, "moitie-2": false }} }} }} }}"#
+        ),
+    );
+    assert_eq!(e.total, Some(Number::int(45)));
+    assert_eq!(e.total_rounded, Some(Number::int(45)));
+}

@@ -115,6 +115,9 @@ pub fn human(catalog: &Catalog, e: &Evaluation, gains: &[caqes_engine::Gain]) ->
                 "Score retenu (arrondi) : {}{unit}",
                 r.to_french(decimals)
             );
+            if !catalog.campaign.rounding_note.is_empty() {
+                let _ = writeln!(out, "  ({})", catalog.campaign.rounding_note);
+            }
         }
         _ => {
             let _ = writeln!(out, "Score : non calculable");
