@@ -690,7 +690,36 @@ impl Funding {
     }
 }
 
+/// The mark shown wherever a value listed in `assumed` meets a user (form,
+/// grid, `caqes score`, `caqes catalog show`).
+pub const SUPPOSE: &str = "supposé";
+
+/// One entry of an `assumed` list: a value the sources do not give.
+#[derive(Debug, Clone)]
+pub struct Assumption<'a> {
+    /// The indicator it belongs to (`None`: the campaign).
+    pub indicator: Option<&'a Indicator>,
+    /// The entry as written: the field, then « : » and the reason if any.
+    pub text: &'a str,
+}
+
 impl Catalog {
+    /// Every value marked `assumed`: the campaign's first, then each
+    /// indicator's in catalog order.
+    pub fn assumptions(&self) -> Vec<Assumption<'_>> {
+        let campaign = self.campaign.assumed.iter().map(|t| Assumption {
+            indicator: None,
+            text: t,
+        });
+        let indicators = self.indicators.iter().flat_map(|i| {
+            i.assumed.iter().map(move |t| Assumption {
+                indicator: Some(i),
+                text: t,
+            })
+        });
+        campaign.chain(indicators).collect()
+    }
+
     /// The indicator with this id.
     pub fn indicator(&self, id: &str) -> Option<&Indicator> {
         self.indicators.iter().find(|i| i.id == id)

@@ -170,6 +170,12 @@ enum CatalogCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Lister les valeurs supposées (« supposé » : non données par les sources) d'un référentiel, ou de tous.
+    #[command(help_template = HELP_TEMPLATE)]
+    Assumed {
+        /// Identifiant (ex. na-ako-2025) ; sans identifiant, tous les référentiels.
+        id: Option<String>,
+    },
     /// Afficher le schéma JSON du format de référentiel.
     #[command(help_template = HELP_TEMPLATE)]
     Schema,
@@ -266,6 +272,9 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Catalog(CatalogCommand::Check { files }) => catalogs::check(&files),
         Command::Catalog(CatalogCommand::Show { id, json }) => catalogs::show(&source, &id, json),
         Command::Catalog(CatalogCommand::Schema) => catalogs::schema(),
+        Command::Catalog(CatalogCommand::Assumed { id }) => {
+            catalogs::assumed(&source, id.as_deref())
+        }
         Command::Score {
             catalog,
             answers,
