@@ -1174,3 +1174,23 @@ fn na_variant_reads_the_45_percent_minimum_as_points_over_100() {
     assert_eq!(e.total, Some(Number::int(45)));
     assert_eq!(e.total_rounded, Some(Number::int(45)));
 }
+
+/// Occitanie IV.4 « Applicable aux publics/ESPIC et aux privés » (001 l.692): it cannot be
+/// declared non concerné.
+#[test]
+fn occitanie_iv4_cannot_be_declared_non_concerne() {
+    let c = occitanie();
+    assert!(!c.indicator("iv-4").unwrap().nc_allowed);
+    let e = eval(
+        &c,
+        r#"{ "catalog": "occitanie-vo-2019", "establishment": { "finess": "330781196", "name": "CH Test",
+            "legal_status": "prive", "categories": ["mco"] },
+            "indicators": { "iv-4": { "status": "non_concerne", "justification": "pas de LPP" } } }"#,
+    );
+    assert!(e
+        .problems
+        .iter()
+        .any(|p| p.indicator.as_deref() == Some("iv-4")
+            && p.message
+                .contains("« non concerné » ne peut pas être déclaré")));
+}

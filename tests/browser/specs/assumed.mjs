@@ -19,7 +19,10 @@ export async function run(ctx) {
   assert.equal(await page.locator('#panel-1 .badge-suppose').count(), 4, 'one badge per deliverable');
   await ctx.screenshot(page, 'occitanie-2018');
 
+  await page.close();
+  // A fresh start page (the app reopens the current draft otherwise).
   const page2 = await ctx.newPage();
+  await page2.addInitScript(() => window.localStorage.clear());
   await page2.goto(ctx.baseUrl);
   await ctx.waitForApp(page2);
   await page2.click('button[data-catalog="na-ako-2025"]');
