@@ -694,6 +694,35 @@ impl Funding {
 /// grid, `caqes score`, `caqes catalog show`).
 pub const SUPPOSE: &str = "supposé";
 
+/// The « supposé » tables of several catalogs (`Catalog::assumed_markdown`),
+/// a year whose table equals the previous year's of the same family being
+/// only named.
+pub fn assumed_markdown_all(catalogs: &[Catalog]) -> String {
+    let mut out = String::new();
+    let mut previous: Option<(String, String, String)> = None; // (family, id, body)
+    for c in catalogs {
+        let text = c.assumed_markdown();
+        let (_, body) = text.split_once('\n').unwrap_or(("", &text));
+        let family = c
+            .campaign
+            .id
+            .strip_suffix(&format!("-{}", c.campaign.year))
+            .unwrap_or(&c.campaign.id)
+            .to_string();
+        match &previous {
+            Some((f, id, b)) if *f == family && b == body => {
+                out.push_str(&format!("#### {}\n\nComme {id}.\n\n", c.campaign.id));
+            }
+            _ => {
+                out.push_str(&text);
+                out.push('\n');
+                previous = Some((family, c.campaign.id.clone(), body.to_string()));
+            }
+        }
+    }
+    out
+}
+
 /// One entry of an `assumed` list: a value the sources do not give.
 #[derive(Debug, Clone)]
 pub struct Assumption<'a> {
@@ -718,6 +747,32 @@ impl Catalog {
             })
         });
         campaign.chain(indicators).collect()
+    }
+
+    /// The « supposé » table of this catalog, in Markdown: one row per
+    /// `assumed` entry (campaign, then indicators), with the indicator's
+    /// `source`. Generated into `indicators/README.md` (`caqes catalog
+    /// assumed --markdown`), never written by hand.
+    pub fn assumed_markdown(&self) -> String {
+        let cell = |t: &str| t.replace('|', "\\|");
+        let mut out = format!(
+            "#### {} ({} valeur(s) supposée(s))\n\n| Indicateur | Valeur supposée | Source citée |\n|---|---|---|\n",
+            self.campaign.id,
+            self.assumptions().len()
+        );
+        for a in self.assumptions() {
+            let (who, source) = match a.indicator {
+                None => ("Campagne".to_string(), "—".to_string()),
+                Some(i) => (format!("{} (`{}`)", i.code, i.id), i.source.clone()),
+            };
+            out.push_str(&format!(
+                "| {} | {} | {} |\n",
+                cell(&who),
+                cell(a.text),
+                cell(&source)
+            ));
+        }
+        out
     }
 
     /// The indicator with this id.

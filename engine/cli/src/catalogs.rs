@@ -187,14 +187,18 @@ pub fn show(source: &Source, id: &str, json: bool) -> Result<u8, Failure> {
 
 /// `caqes catalog assumed [ID]`: the values marked `assumed` (« supposé »),
 /// for one catalog or every catalog.
-pub fn assumed(source: &Source, id: Option<&str>) -> Result<u8, Failure> {
-    let catalogs = match id {
+pub fn assumed(source: &Source, id: Option<&str>, markdown: bool) -> Result<u8, Failure> {
+    let catalogs: Vec<caqes_engine::Catalog> = match id {
         Some(id) => vec![source.resolve(Some(id), id)?],
         None => source.all()?.into_iter().map(|(_, c)| c).collect(),
     };
     let mut out = String::new();
-    for c in &catalogs {
-        out.push_str(&assumed_text(c));
+    if markdown {
+        out = caqes_engine::assumed_markdown_all(&catalogs);
+    } else {
+        for c in &catalogs {
+            out.push_str(&assumed_text(c));
+        }
     }
     use std::io::Write as _;
     let _ = write!(std::io::stdout().lock(), "{out}");

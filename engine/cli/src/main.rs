@@ -175,6 +175,9 @@ enum CatalogCommand {
     Assumed {
         /// Identifiant (ex. na-ako-2025) ; sans identifiant, tous les référentiels.
         id: Option<String>,
+        /// Tableaux Markdown (ceux d'indicators/README.md).
+        #[arg(long)]
+        markdown: bool,
     },
     /// Afficher le schéma JSON du format de référentiel.
     #[command(help_template = HELP_TEMPLATE)]
@@ -272,8 +275,8 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Catalog(CatalogCommand::Check { files }) => catalogs::check(&files),
         Command::Catalog(CatalogCommand::Show { id, json }) => catalogs::show(&source, &id, json),
         Command::Catalog(CatalogCommand::Schema) => catalogs::schema(),
-        Command::Catalog(CatalogCommand::Assumed { id }) => {
-            catalogs::assumed(&source, id.as_deref())
+        Command::Catalog(CatalogCommand::Assumed { id, markdown }) => {
+            catalogs::assumed(&source, id.as_deref(), markdown)
         }
         Command::Score {
             catalog,
