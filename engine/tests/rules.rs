@@ -999,15 +999,7 @@ fn occitanie_grid_uses_one_referentiel_year() {
             .iter()
             .find(|c| c.campaign.id == format!("occitanie-vo-{year}"))
             .unwrap();
-        let value = |id: &str| {
-            c.indicator(id)
-                .unwrap()
-                .measure
-                .target()
-                .unwrap()
-                .value
-                .clone()
-        };
+        let value = |id: &str| c.indicator(id).unwrap().measure.target().unwrap().value;
         assert_eq!(value("iv-1"), Some(n("4")), "{year}");
         assert_eq!(value("iii-1"), Some(n("45.5")), "{year}");
     }
@@ -1059,7 +1051,7 @@ fn occitanie_pds_ep_weight_independent_of_parcours() {
     let one = eval(&c, &doc(0, 100, 100));
     let w = |e: &Evaluation| {
         let r = e.indicator("reg-bum-ep").unwrap();
-        (r.max_points.clone(), r.weight.clone())
+        (r.max_points, r.weight)
     };
     assert_eq!(w(&both), w(&one));
     assert_eq!(
