@@ -252,7 +252,7 @@ fn assumed_values_are_marked_suppose() {
     );
     let file = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/answers/occitanie-vo-2018/livrables-chu.json"
+        "/../../tests/answers/occitanie-vo-2018/complet-livrables-chu.json"
     );
     let (code, out, err) = caqes(&["score", file]);
     assert_eq!(code, 0, "{err}");
