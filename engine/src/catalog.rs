@@ -61,6 +61,16 @@ pub struct Campaign {
     pub redistribution: Redistribution,
     /// Rounding of the displayed and compared score.
     pub rounding: Rounding,
+    /// Decimals kept in an indicator's value (rate, evolution, share of a
+    /// distribution, weighted count) before it is compared with its target
+    /// and scored: half away from zero, like Excel's ROUND. Default: none
+    /// (the exact value is compared).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_decimals: Option<u32>,
+    /// What the rounding does to the score, said where the score is shown
+    /// (form, `caqes score`), e.g. the effect of rounding up on the bands.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub rounding_note: String,
     /// Sources of the campaign (slide decks, arrêtés).
     #[serde(default)]
     pub sources: Vec<String>,
@@ -728,7 +738,91 @@ impl Funding {
     }
 }
 
+/// The mark shown wherever a value listed in `assumed` meets a user (form,
+/// grid, `caqes score`, `caqes catalog show`).
+pub const SUPPOSE: &str = "supposé";
+
+/// The « supposé » tables of several catalogs (`Catalog::assumed_markdown`),
+/// a year whose table equals the previous year's of the same family being
+/// only named.
+pub fn assumed_markdown_all(catalogs: &[Catalog]) -> String {
+    let mut out = String::new();
+    let mut previous: Option<(String, String, String)> = None; // (family, id, body)
+    for c in catalogs {
+        let text = c.assumed_markdown();
+        let (_, body) = text.split_once('\n').unwrap_or(("", &text));
+        let family = c
+            .campaign
+            .id
+            .strip_suffix(&format!("-{}", c.campaign.year))
+            .unwrap_or(&c.campaign.id)
+            .to_string();
+        match &previous {
+            Some((f, id, b)) if *f == family && b == body => {
+                out.push_str(&format!("#### {}\n\nComme {id}.\n\n", c.campaign.id));
+            }
+            _ => {
+                out.push_str(&text);
+                out.push('\n');
+                previous = Some((family, c.campaign.id.clone(), body.to_string()));
+            }
+        }
+    }
+    out
+}
+
+/// One entry of an `assumed` list: a value the sources do not give.
+#[derive(Debug, Clone)]
+pub struct Assumption<'a> {
+    /// The indicator it belongs to (`None`: the campaign).
+    pub indicator: Option<&'a Indicator>,
+    /// The entry as written: the field, then « : » and the reason if any.
+    pub text: &'a str,
+}
+
 impl Catalog {
+    /// Every value marked `assumed`: the campaign's first, then each
+    /// indicator's in catalog order.
+    pub fn assumptions(&self) -> Vec<Assumption<'_>> {
+        let campaign = self.campaign.assumed.iter().map(|t| Assumption {
+            indicator: None,
+            text: t,
+        });
+        let indicators = self.indicators.iter().flat_map(|i| {
+            i.assumed.iter().map(move |t| Assumption {
+                indicator: Some(i),
+                text: t,
+            })
+        });
+        campaign.chain(indicators).collect()
+    }
+
+    /// The « supposé » table of this catalog, in Markdown: one row per
+    /// `assumed` entry (campaign, then indicators), with the indicator's
+    /// `source`. Generated into `indicators/README.md` (`caqes catalog
+    /// assumed --markdown`), never written by hand.
+    pub fn assumed_markdown(&self) -> String {
+        let cell = |t: &str| t.replace('|', "\\|");
+        let mut out = format!(
+            "#### {} ({} valeur(s) supposée(s))\n\n| Indicateur | Valeur supposée | Source citée |\n|---|---|---|\n",
+            self.campaign.id,
+            self.assumptions().len()
+        );
+        for a in self.assumptions() {
+            let (who, source) = match a.indicator {
+                None => ("Campagne".to_string(), "—".to_string()),
+                Some(i) => (format!("{} (`{}`)", i.code, i.id), i.source.clone()),
+            };
+            out.push_str(&format!(
+                "| {} | {} | {} |\n",
+                cell(&who),
+                cell(a.text),
+                cell(&source)
+            ));
+        }
+        out
+    }
+
     /// The indicator with this id.
     pub fn indicator(&self, id: &str) -> Option<&Indicator> {
         self.indicators.iter().find(|i| i.id == id)

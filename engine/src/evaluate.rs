@@ -816,6 +816,8 @@ fn measure(
     problems: &mut Vec<Problem>,
 ) -> Result<Option<Number>, Overflow> {
     let mut applied_op = ind.measure.target().map(|t| t.op).unwrap_or(Op::AtLeast);
+    // Numerator alone: the most the rate could score in the worst case (see `numerator_only_cap`).
+    let mut cap: Option<(Number, &str)> = None;
     let (value, target, scoring) = match &ind.measure {
         Measure::Rate {
             numerator,
@@ -847,6 +849,15 @@ fn measure(
                 (Ok(Some(n)), Ok(None), Some(no)) => {
                     result.unit = Some(Unit::Count);
                     applied_op = no.target.op;
+                    let rate_target = resolve_target(ind, target, answer, &mut Vec::new());
+                    let c = numerator_only_cap(
+                        n,
+                        *numerator_may_exceed,
+                        target.op,
+                        rate_target,
+                        scoring,
+                    )?;
+                    cap = Some((c, denominator.id.as_str()));
                     (
                         Some(n),
                         resolve_target(ind, &no.target, answer, problems),
@@ -1042,6 +1053,10 @@ fn measure(
             return Ok(None);
         }
     };
+    let value = match (value, catalog.campaign.value_decimals) {
+        (Some(v), Some(d)) => Some(v.round(d, RoundingMode::HalfUp)),
+        _ => value,
+    };
     result.value = value;
     result.target = target;
     let (Some(v), Some(t)) = (value, target) else {
@@ -1053,36 +1068,80 @@ fn measure(
         Op::AtMost => v <= t,
     };
     result.met = Some(met);
-    let share = if met {
-        Number::ONE
-    } else {
-        match scoring {
-            Scoring::AllOrNothing => Number::ZERO,
-            Scoring::Linear { floor } => {
-                let f = floor.unwrap_or(Number::ZERO);
-                let span = t.sub(f)?;
-                if span.is_zero() || (op == Op::AtLeast) != (span > Number::ZERO) {
-                    Number::ZERO
-                } else {
-                    v.sub(f)?.div(span)?.clamp(Number::ZERO, Number::ONE)
-                }
-            }
-            Scoring::Tiers { tiers } => {
-                let mut best = Number::ZERO;
-                for tier in tiers {
-                    let reached = match op {
-                        Op::AtLeast => v >= tier.from,
-                        Op::AtMost => v <= tier.from,
-                    };
-                    if reached {
-                        best = best.max(tier.share.div(Number::HUNDRED)?);
-                    }
-                }
-                best
+    let mut share = share_of(v, t, op, scoring)?;
+    if let Some((cap, field)) = cap.filter(|(c, _)| *c < share) {
+        share = cap;
+        problems.push(problem(
+            ind,
+            Severity::Warning,
+            Some(field),
+            format!(
+                "dénominateur non renseigné : la part des points est limitée à celle du taux le moins favorable ({} %), pour que le numérateur seul ne rapporte jamais plus que le taux calculé",
+                cap.mul(Number::HUNDRED)?.to_french_auto()
+            ),
+        ));
+    }
+    Ok(Some(normalise_share(share)))
+}
+
+/// The share of the points that `scoring` gives to value `v` against target `t`.
+fn share_of(v: Number, t: Number, op: Op, scoring: &Scoring) -> Result<Number, Overflow> {
+    let met = match op {
+        Op::AtLeast => v >= t,
+        Op::AtMost => v <= t,
+    };
+    if met {
+        return Ok(Number::ONE);
+    }
+    Ok(match scoring {
+        Scoring::AllOrNothing => Number::ZERO,
+        Scoring::Linear { floor } => {
+            let f = floor.unwrap_or(Number::ZERO);
+            let span = t.sub(f)?;
+            if span.is_zero() || (op == Op::AtLeast) != (span > Number::ZERO) {
+                Number::ZERO
+            } else {
+                v.sub(f)?.div(span)?.clamp(Number::ZERO, Number::ONE)
             }
         }
+        Scoring::Tiers { tiers } => {
+            let mut best = Number::ZERO;
+            for tier in tiers {
+                let reached = match op {
+                    Op::AtLeast => v >= tier.from,
+                    Op::AtMost => v <= tier.from,
+                };
+                if reached {
+                    best = best.max(tier.share.div(Number::HUNDRED)?);
+                }
+            }
+            best
+        }
+    })
+}
+
+/// The most a rate may score when only its numerator `n` is given: the
+/// share of its least favourable possible rate, so that withholding the
+/// denominator never scores more than filling it. With a denominator `d`
+/// (`d ≥ n`, or `d ≥ 1` when the numerator may exceed it) the rate lies in
+/// `]0, 100]` (or `]0, 100 × n]`); every scoring is monotone in the rate, so
+/// the worst share is at one end. An unknown rate target gives 0.
+fn numerator_only_cap(
+    n: Number,
+    may_exceed: bool,
+    op: Op,
+    rate_target: Option<Number>,
+    scoring: &Scoring,
+) -> Result<Number, Overflow> {
+    let Some(t) = rate_target else {
+        return Ok(Number::ZERO);
     };
-    Ok(Some(normalise_share(share)))
+    let highest = if may_exceed {
+        n.max(Number::ONE).mul(Number::HUNDRED)?
+    } else {
+        Number::HUNDRED
+    };
+    Ok(share_of(Number::ZERO, t, op, scoring)?.min(share_of(highest, t, op, scoring)?))
 }
 
 fn distribution_value(

@@ -97,6 +97,21 @@ numerator = { id = "num", label = "num", unit = "count" }
 denominator = { id = "den", label = "den", unit = "count" }
 target = { op = ">=", value = 50, unit = "percent" }
 scoring = { fn = "linear" }
+[[indicators]]
+id = "rate_no_le"
+code = "RN"
+title = "Rate at most, numerator alone allowed"
+volet = "v"
+scope = "regional"
+points = 5
+[indicators.measure]
+kind = "rate"
+numerator = { id = "num", label = "num", unit = "count" }
+denominator = { id = "den", label = "den", unit = "count" }
+target = { op = "<=", value = 30, unit = "percent" }
+scoring = { fn = "linear", floor = 60 }
+numerator_only = { target = { op = ">=", value = 1, unit = "count" }, scoring = { fn = "all_or_nothing" } }
+numerator_may_exceed = true
 "#;
 
 fn catalogs() -> Vec<Catalog> {
@@ -432,4 +447,48 @@ fn previous_score_cases_all_occur() {
         }
     }
     assert!(yes > 0 && no > 0 && asked > 0, "{yes} {no} {asked}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// NA 2025-2026 (000 l.419-420: « En cas de difficulté d'obtention de la donnée, remplir
+    /// seulement le numérateur »): for every rate with `numerator_only` in every shipped
+    /// catalog, withholding the denominator never raises the indicator's points nor the score.
+    #[test]
+    fn withholding_the_denominator_never_raises_the_score(seed in any::<u64>()) {
+        for c in catalogs() {
+            for ind in &c.indicators {
+                let Measure::Rate { numerator, denominator, numerator_only: Some(_), numerator_may_exceed, .. } = &ind.measure else {
+                    continue;
+                };
+                let mut rng = Rng(seed ^ ind.id.len() as u64);
+                let mut with = random_answers(&c, &mut rng);
+                let n = rng.below(500);
+                let d = if *numerator_may_exceed {
+                    1 + rng.below(1000)
+                } else {
+                    n.max(1) + rng.below(1000)
+                };
+                let mut a = IndicatorAnswer::default();
+                a.inputs.insert(numerator.id.clone(), serde_json::json!(n));
+                a.inputs.insert(denominator.id.clone(), serde_json::json!(d));
+                if ind.measure.target().is_some_and(|t| t.personalised) {
+                    a.target = Some(Number::int(1 + rng.below(150) as i64));
+                }
+                with.indicators.insert(ind.id.clone(), a.clone());
+                let mut without = with.clone();
+                a.inputs.remove(&denominator.id);
+                without.indicators.insert(ind.id.clone(), a);
+                let ew = evaluate(&c, &with);
+                let eo = evaluate(&c, &without);
+                let pw = &ew.indicator(&ind.id).unwrap().points;
+                let po = &eo.indicator(&ind.id).unwrap().points;
+                prop_assert!(po <= pw, "{} {}: {n}/{d}: {po:?} > {pw:?}", c.campaign.id, ind.id);
+                if let (Some(tw), Some(to)) = (ew.total, eo.total) {
+                    prop_assert!(to <= tw, "{} {}: total {to:?} > {tw:?}", c.campaign.id, ind.id);
+                }
+            }
+        }
+    }
 }

@@ -872,16 +872,19 @@ fn rate_numerator_may_exceed_its_denominator_when_the_catalog_says_so() {
         .contains("le numérateur (30) est supérieur au dénominateur (20)")));
 }
 
-/// Occitanie 2018: II.6 and II.7 take the II.5 breakdown when left empty.
+/// Occitanie 2019 (the annexe 1 grid, evaluated from 2019: 001 l.246-253): II.6 and II.7 take
+/// the II.5 breakdown when left empty.
 fn occitanie() -> Catalog {
     let src = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../indicators/occitanie-vo-2018.toml"
+        "/../indicators/occitanie-vo.toml"
     ))
     .unwrap();
-    load_catalogs("occitanie-vo-2018.toml", &src)
+    load_catalogs("occitanie-vo.toml", &src)
         .unwrap()
-        .remove(0)
+        .into_iter()
+        .find(|c| c.campaign.id == "occitanie-vo-2019")
+        .unwrap()
 }
 
 #[test]
@@ -890,7 +893,7 @@ fn inputs_prefilled_from_another_indicator() {
     let est = r#""establishment": { "finess": "330781196", "name": "CH Test", "legal_status": "public", "categories": ["mco"], "beds": 900, "places": 100 }"#;
     let doc = |ii6: &str, ii5: &str| {
         format!(
-            r#"{{ "catalog": "occitanie-vo-2018", {est}, "indicators": {{
+            r#"{{ "catalog": "occitanie-vo-2019", {est}, "indicators": {{
                 "ii-5": {{ "inputs": {ii5}, "target": 80 }},
                 "ii-6": {ii6} }} }}"#
         )
@@ -950,4 +953,236 @@ fn inputs_prefilled_from_another_indicator() {
         e.problems
     );
     assert_eq!(e.indicator("ii-6").unwrap().share, Some(Number::ZERO));
+}
+
+/// Occitanie 2019 V.1 / V.2: the target is « Fournis par l'ARS • Tx régional / dialogue de
+/// gestion » (001 l.723-727), i.e. the establishment's own target, not a fixed rate.
+#[test]
+fn occitanie_v1_v2_targets_are_agency_provided() {
+    let c = occitanie();
+    for id in ["v-1", "v-2"] {
+        let target = c.indicator(id).unwrap().measure.target().unwrap();
+        assert!(target.personalised, "{id}: personalised target");
+    }
+    let doc = |target: &str| {
+        format!(
+            r#"{{ "catalog": "occitanie-vo-2019", "establishment": {{ "finess": "330781196", "name": "CH Test",
+                "legal_status": "public", "categories": ["mco"], "answers": {{ "depenses_liste_en_sus": true }} }},
+                "indicators": {{ "v-1": {{ "inputs": {{ "depenses_n1": 1000000, "depenses": 1050000 }}{target} }} }} }}"#
+        )
+    };
+    // +5 %: met against a negotiated 6 %, missed against a regional 3 %.
+    let e = eval(&c, &doc(r#", "target": 6"#));
+    assert_eq!(e.indicator("v-1").unwrap().share, Some(Number::ONE));
+    let e = eval(&c, &doc(r#", "target": 3"#));
+    assert_eq!(e.indicator("v-1").unwrap().share, Some(Number::ZERO));
+    // Without the ARS's target the indicator cannot be scored.
+    let e = eval(&c, &doc(""));
+    assert!(e.problems.iter().any(
+        |p| p.indicator.as_deref() == Some("v-1") && p.message.contains("cible personnalisée")
+    ));
+}
+
+/// Occitanie 2019-2021: one référentiel year for the national rates (001 l.200-206: annexe 1
+/// signed before 31/12/2018): IV.1 4 % (arrêté du 27/04/2017) with III.1 45,5 % (004 l.107,
+/// « Taux cible réglementaire 2018 »), the same in 2019, 2020 and 2021.
+#[test]
+fn occitanie_grid_uses_one_referentiel_year() {
+    let src = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../indicators/occitanie-vo.toml"
+    ))
+    .unwrap();
+    let all = load_catalogs("occitanie-vo.toml", &src).unwrap();
+    for year in [2019, 2020, 2021] {
+        let c = all
+            .iter()
+            .find(|c| c.campaign.id == format!("occitanie-vo-{year}"))
+            .unwrap();
+        let value = |id: &str| c.indicator(id).unwrap().measure.target().unwrap().value;
+        assert_eq!(value("iv-1"), Some(n("4")), "{year}");
+        assert_eq!(value("iii-1"), Some(n("45.5")), "{year}");
+    }
+}
+
+fn occitanie_pds() -> Catalog {
+    let src = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../indicators/occitanie-pds-2023.toml"
+    ))
+    .unwrap();
+    load_catalogs("occitanie-pds-2023.toml", &src)
+        .unwrap()
+        .remove(0)
+}
+
+/// Occitanie 2023: « Bon usage du médicament (5 sous-indicateurs) », « Bon usage des dispositifs
+/// médicaux (2 sous-indicateurs) » (002 l.280-287), « au maximum 7 sous-indicateurs » (002 l.295):
+/// the pharmaceutical interview (EP) is one sub-indicator, whatever the parcours targeted.
+#[test]
+fn occitanie_pds_counts_seven_regional_sub_indicators() {
+    let c = occitanie_pds();
+    let regional: Vec<&str> = c
+        .indicators
+        .iter()
+        .filter(|i| i.scope == caqes_engine::Scope::Regional)
+        .map(|i| i.id.as_str())
+        .collect();
+    assert_eq!(regional.len(), 7, "{regional:?}");
+    let bum = c.indicators.iter().filter(|i| i.volet == "pds-bum").count();
+    assert_eq!(bum, 5, "bon usage du médicament: 5 sous-indicateurs");
+}
+
+/// Occitanie 2023 EP (002 l.374-389: « Cible(s) ES personnalisée(s) 2023 pour « Parcours chimio
+/// VO » et/ou « Parcours autres domaines » »): its weight in the score does not depend on how many
+/// parcours the establishment is targeted for.
+#[test]
+fn occitanie_pds_ep_weight_independent_of_parcours() {
+    let c = occitanie_pds();
+    let est = r#""establishment": { "finess": "310781406", "name": "CH Test", "legal_status": "public", "categories": ["mco"] }"#;
+    let doc = |chimio: u32, autres: u32, target: u32| {
+        format!(
+            r#"{{ "catalog": "occitanie-pds-2023", {est}, "indicators": {{
+                "reg-bum-ep": {{ "inputs": {{ "chimio_vo": {chimio}, "autres": {autres} }}, "target": {target} }} }} }}"#
+        )
+    };
+    // Targeted for both parcours (200 + 100) or for one only (100): same maximum.
+    let both = eval(&c, &doc(150, 100, 300));
+    let one = eval(&c, &doc(0, 100, 100));
+    let w = |e: &Evaluation| {
+        let r = e.indicator("reg-bum-ep").unwrap();
+        (r.max_points, r.weight)
+    };
+    assert_eq!(w(&both), w(&one));
+    assert_eq!(
+        both.indicator("reg-bum-ep").unwrap().max_points,
+        Number::int(12)
+    );
+    // 250 / 300 of the summed targets → 5/6 of 12 points.
+    assert_eq!(
+        both.indicator("reg-bum-ep").unwrap().points,
+        Number::int(10)
+    );
+    assert_eq!(one.indicator("reg-bum-ep").unwrap().points, Number::int(12));
+}
+
+/// NA 2025 (000 l.419-420: « En cas de difficulté d'obtention de la donnée, remplir seulement le
+/// numérateur »): the numerator alone is a complete answer, but never scores more than a filled
+/// low rate; here 25 stays alone score 0 while 25 / 1 000 = 2,5 % (target 10 %) scores 1,25.
+#[test]
+fn na_numerator_alone_never_beats_a_filled_low_rate() {
+    let na = na();
+    let c = na.iter().find(|c| c.campaign.id == "na-ako-2025").unwrap();
+    let doc = |inputs: &str| {
+        format!(
+            r#"{{ "catalog": "na-ako-2025", {EST}, "indicators": {{
+                "cho-3-bilan-medication": {{ "inputs": {inputs} }} }} }}"#
+        )
+    };
+    let filled = eval(c, &doc(r#"{ "sejours": 25, "primoprescriptions": 1000 }"#));
+    let alone = eval(c, &doc(r#"{ "sejours": 25 }"#));
+    let pts = |e: &Evaluation| e.indicator("cho-3-bilan-medication").unwrap().points;
+    assert_eq!(pts(&filled), n("1.25"));
+    assert_eq!(pts(&alone), Number::ZERO);
+    let r = alone.indicator("cho-3-bilan-medication").unwrap();
+    assert!(r.complete, "the numerator alone is a complete answer");
+    assert!(alone
+        .problems
+        .iter()
+        .any(|p| p.severity == caqes_engine::Severity::Warning
+            && p.field.as_deref() == Some("primoprescriptions")
+            && p.message.contains("taux le moins favorable")));
+}
+
+/// `value_decimals` (Occitanie: rates shown to one decimal, 004 l.107 « Taux cible réglementaire
+/// 2018 = 45,5% »): III.1 at 45,45 % meets the 45,5 % target once rounded to 45,5; 45,44 % (45,4)
+/// does not; without the option, 45,45 % misses it.
+#[test]
+fn value_decimals_round_the_value_before_its_target() {
+    let c = occitanie();
+    assert_eq!(c.campaign.value_decimals, Some(1));
+    let est = r#""establishment": { "finess": "330781196", "name": "CH Test", "legal_status": "public", "categories": ["mco"] }"#;
+    let doc = |ind: &str, inputs: &str| {
+        format!(
+            r#"{{ "catalog": "occitanie-vo-2019", {est}, "indicators": {{ "{ind}": {{ "inputs": {inputs} }} }} }}"#
+        )
+    };
+    let iii1 = |c: &Catalog, num: u32| {
+        let e = eval(
+            c,
+            &doc(
+                "iii-1",
+                &format!(r#"{{ "boites_repertoire": {num}, "boites": 10000 }}"#),
+            ),
+        );
+        let r = e.indicator("iii-1").unwrap().clone();
+        (r.value, r.met)
+    };
+    assert_eq!(iii1(&c, 4545), (Some(n("45.5")), Some(true)));
+    assert_eq!(iii1(&c, 4544), (Some(n("45.4")), Some(false)));
+    let mut exact = c.clone();
+    exact.campaign.value_decimals = None;
+    assert_eq!(iii1(&exact, 4545), (Some(n("45.45")), Some(false)));
+    // The other way (« <= », IV.1 at 4 %): +4,04 % rounds to 4,0 (met), +4,05 % to 4,1 (missed).
+    let iv1 = |current: u32| {
+        let e = eval(
+            &c,
+            &doc(
+                "iv-1",
+                &format!(r#"{{ "depenses_n1": 10000, "depenses": {current} }}"#),
+            ),
+        );
+        let r = e.indicator("iv-1").unwrap().clone();
+        (r.value, r.met)
+    };
+    assert_eq!(iv1(10404), (Some(n("4")), Some(true)));
+    assert_eq!(iv1(10405), (Some(n("4.1")), Some(false)));
+}
+
+/// The other reading of « Min 2024 : 45% » (000 l.106-107), shipped as a variant file: a hidden
+/// 10-point item, score over 100, half-up rounding. 40 of the 90 visible points + half of the hidden
+/// item = 45 / 100 = 45 %, without rounding up; the shipped catalog rounds 40 / 90 = 44,4 % up to 45.
+#[test]
+fn na_variant_reads_the_45_percent_minimum_as_points_over_100() {
+    let src = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../indicators/variants/na-ako.toml"
+    ))
+    .unwrap();
+    let all = load_catalogs("variants/na-ako.toml", &src).unwrap();
+    let c = all.iter().find(|c| c.campaign.id == "na-ako-2024").unwrap();
+    assert_eq!(c.campaign.points_total, Some(Number::int(100)));
+    let e = eval(
+        c,
+        &format!(
+            r#"{{ "catalog": "na-ako-2024", {EST}, "indicators": {{
+                "ir-cho-2": {{ "criteria": {{ "programme": true, "pilotage": true, "paqss": true }}, "evidence": ["programme", "bilan"] }},
+                "ir-cho-3-1": {{ "criteria": {{ "actions": true, "tracabilite": false }}, "evidence": ["cas-conciliation"] }},
+                "ir-cho-3-2": {{ "criteria": {{ "transmission": false, "outils": false }} }},
+                "ir-cho-4": {{ "criteria": {{ "coordination": false, "parcours": false }} }},
+                "item-non-presente": {{ "criteria": {{ "moitie-1": true, "moitie-2": false }} }} }} }}"#
+        ),
+    );
+    assert_eq!(e.total, Some(Number::int(45)));
+    assert_eq!(e.total_rounded, Some(Number::int(45)));
+}
+
+/// Occitanie IV.4 « Applicable aux publics/ESPIC et aux privés » (001 l.692): it cannot be
+/// declared non concerné.
+#[test]
+fn occitanie_iv4_cannot_be_declared_non_concerne() {
+    let c = occitanie();
+    assert!(!c.indicator("iv-4").unwrap().nc_allowed);
+    let e = eval(
+        &c,
+        r#"{ "catalog": "occitanie-vo-2019", "establishment": { "finess": "330781196", "name": "CH Test",
+            "legal_status": "prive", "categories": ["mco"] },
+            "indicators": { "iv-4": { "status": "non_concerne", "justification": "pas de LPP" } } }"#,
+    );
+    assert!(e
+        .problems
+        .iter()
+        .any(|p| p.indicator.as_deref() == Some("iv-4")
+            && p.message
+                .contains("« non concerné » ne peut pas être déclaré")));
 }

@@ -278,3 +278,34 @@ fn hand_computed_tables_equal_the_goldens() {
         wrong.join("\n")
     );
 }
+
+/// Issue 13, item 7: the assumption tables of `indicators/README.md` are generated from the
+/// shipped catalogs (`caqes catalog assumed --markdown`), never written by hand.
+#[test]
+fn assumed_tables_are_generated() {
+    let dir = root().join("indicators");
+    let mut paths: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    paths.sort();
+    let mut catalogs = Vec::new();
+    for p in &paths {
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        catalogs
+            .extend(caqes_engine::load_catalogs(&name, &fs::read_to_string(p).unwrap()).unwrap());
+    }
+    let expected = caqes_engine::assumed_markdown_all(&catalogs);
+    let readme = fs::read_to_string(dir.join("README.md")).unwrap();
+    let section = readme
+        .split_once("<!-- assumed:begin -->\n")
+        .and_then(|(_, rest)| rest.split_once("<!-- assumed:end -->"))
+        .map(|(s, _)| s)
+        .expect("markers <!-- assumed:begin --> / <!-- assumed:end --> in indicators/README.md");
+    assert!(
+        section == expected,
+        "indicators/README.md: the generated assumption tables are stale; regenerate them with \
+         `caqes catalog assumed --markdown` (between the assumed:begin / assumed:end markers)"
+    );
+}

@@ -289,6 +289,12 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
                 if !ind.period.is_empty() { <div><dt>{ "Période" }</dt><dd>{ &ind.period }</dd></div> }
             </dl>
             if !ind.help.is_empty() { <p class="help">{ &ind.help }</p> }
+            if !ind.assumed.is_empty() {
+                <p class="assumed" id={format!("assumed-{id}")}>
+                    <span class="badge badge-suppose" title={ind.assumed.join(" ; ")}>{ caqes_engine::SUPPOSE }</span>
+                    { " Non donné par les sources : " }{ ind.assumed.join(" ; ") }
+                </p>
+            }
             <fieldset class="status">
                 <legend>{ "Statut" }</legend>
                 { status_radio(DeclaredStatus::Renseigne, "Renseigné", "renseigne", true) }

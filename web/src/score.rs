@@ -44,6 +44,9 @@ pub fn view(form: &Form, link: &Scope<App>) -> Html {
                 { e.total_rounded.map(|n| format!("{}{u}", n.to_french(d))).unwrap_or_else(|| "—".into()) }
             </span>
         </p>
+        if !c.campaign.rounding_note.is_empty() {
+            <p class="hint" id="rounding-note">{ &c.campaign.rounding_note }</p>
+        }
         <p class={classes!("state", (e.state != State::Complete).then_some("warn"))} id="score-state">{ state }</p>
         <p class={classes!("verdict", verdict.1)} id="verdict" data-value={e.verdict.interesse.map(|b| b.to_string()).unwrap_or_default()}>
             { verdict.0 }{ for provisional }

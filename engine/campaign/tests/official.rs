@@ -1,7 +1,7 @@
 //! Hand-computed official scores (issue 10): the agency's review of the
 //! synthetic Nouvelle-Aquitaine campaign (`tests/campaign/revue.csv`) and the
-//! agency's data replacing typed values on Occitanie 2018
-//! (`tests/golden/official/occitanie-vo-2018-donnees.csv`).
+//! agency's data replacing typed values on Occitanie 2019 (annexe 1 grid)
+//! (`tests/golden/official/occitanie-vo-2019-donnees.csv`).
 //!
 //! The hand computation is written in `tests/golden/official/README.md`; this
 //! test asserts those figures literally, then compares the whole result with
@@ -247,15 +247,15 @@ fn na_campaign_review_hand_computed() {
 
 #[test]
 fn occitanie_agency_data_hand_computed() {
-    let catalog = catalog("occitanie-vo-2018");
+    let catalog = catalog("occitanie-vo-2019");
     let a = caqes_engine::Answers::from_json(
-        &std::fs::read_to_string(root().join("tests/answers/occitanie-vo-2018/complet-chu.json"))
+        &std::fs::read_to_string(root().join("tests/answers/occitanie-vo-2019/complet-chu.json"))
             .unwrap(),
     )
     .unwrap();
     let rows = parse_agency_data(
         &std::fs::read_to_string(
-            root().join("tests/golden/official/occitanie-vo-2018-donnees.csv"),
+            root().join("tests/golden/official/occitanie-vo-2019-donnees.csv"),
         )
         .unwrap(),
     )
@@ -272,7 +272,7 @@ fn occitanie_agency_data_hand_computed() {
     assert_eq!(me.evaluation.total_rounded, n("93"));
     // III.1 AM: 4 400 / 10 000 = 44 % < 45,5 % → 0 of 3 (was 46 % → 3);
     // IV.1 AM: 103,5 M / 100 M − 1 = +3,5 % ≤ 4 % → 4 of 4 (was +5 % → 0);
-    // V.2 ARS: 20,5 M / 20 M − 1 = +2,5 % ≤ 3 % → 3 of 3 (was +5 % → 0).
+    // V.2 ARS: 20,5 M / 20 M − 1 = +2,5 % ≤ 3 % (the ARS's target) → 3 of 3 (was +5 % → 0).
     // 90,25 − 3 + 4 + 3 = 94,25 scored, + bonus 3 = 97,25 → 97 (half-up), intéressé.
     let pts = |id: &str| off.evaluation.indicator(id).unwrap().points;
     assert_eq!(pts("iii-1"), Number::ZERO);
@@ -309,14 +309,14 @@ fn occitanie_agency_data_hand_computed() {
             ),
             (
                 "iv-1",
-                "inputs.depenses_2018",
+                "inputs.depenses",
                 &json!(105000000),
                 &json!(103500000),
                 "donnée fournie par l'Assurance Maladie"
             ),
             (
                 "v-2",
-                "inputs.depenses_2018",
+                "inputs.depenses",
                 &json!(21000000),
                 &json!(20500000),
                 "donnée fournie par l'ARS"
@@ -328,7 +328,7 @@ fn occitanie_agency_data_hand_computed() {
         .iter()
         .all(|a| a.origin == caqes_engine::AdjustmentOrigin::Donnees));
     check_golden(
-        "occitanie-vo-2018-complet-chu.json",
+        "occitanie-vo-2019-complet-chu.json",
         &result_json(&me, &off, &o),
     );
 }

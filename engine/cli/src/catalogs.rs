@@ -329,13 +329,89 @@ pub fn show(source: &Source, id: &str, json: bool) -> Result<u8, Failure> {
              # seuls les indicateurs de l'année ; les champs vides sont omis.\n\n{}",
             catalog.campaign.id,
             catalog.campaign.year,
-            without_empty_fields(&body).trim_start()
+            mark_assumed(&catalog, &without_empty_fields(&body)).trim_start()
         )
     };
     // A closed pipe (`caqes catalog show ID | head`) is not an error.
     use std::io::Write as _;
     let _ = writeln!(std::io::stdout().lock(), "{text}");
     Ok(0)
+}
+
+/// `caqes catalog assumed [ID]`: the values marked `assumed` (« supposé »),
+/// for one catalog or every catalog.
+pub fn assumed(source: &Source, id: Option<&str>, markdown: bool) -> Result<u8, Failure> {
+    let catalogs: Vec<caqes_engine::Catalog> = match id {
+        Some(id) => vec![source.resolve(Some(id), id)?],
+        None => source.all()?.into_iter().map(|(_, c)| c).collect(),
+    };
+    let mut out = String::new();
+    if markdown {
+        out = caqes_engine::assumed_markdown_all(&catalogs);
+    } else {
+        for c in &catalogs {
+            out.push_str(&assumed_text(c));
+        }
+    }
+    use std::io::Write as _;
+    let _ = write!(std::io::stdout().lock(), "{out}");
+    Ok(0)
+}
+
+/// The « supposé » list of one catalog.
+fn assumed_text(c: &caqes_engine::Catalog) -> String {
+    use std::fmt::Write as _;
+    let all = c.assumptions();
+    let mut out = format!(
+        "Référentiel « {} » : {} valeur(s) supposée(s) (les sources ne les donnent pas)\n",
+        c.campaign.id,
+        all.len(),
+    );
+    let mut current: Option<&str> = Some("");
+    for a in &all {
+        let who = a.indicator.map(|i| i.id.as_str());
+        if who != current {
+            let _ = match a.indicator {
+                None => writeln!(out, "  Campagne :"),
+                Some(i) => writeln!(out, "  {} ({}) :", i.code, i.id),
+            };
+            current = who;
+        }
+        let _ = writeln!(out, "    - {} : {}", caqes_engine::SUPPOSE, a.text);
+    }
+    out.push('\n');
+    out
+}
+
+/// Adds a « supposé » comment line before each indicator of a resolved TOML
+/// view that has `assumed` values, and one before the campaign's.
+fn mark_assumed(catalog: &caqes_engine::Catalog, toml_text: &str) -> String {
+    let mut out = String::with_capacity(toml_text.len());
+    let mut k = 0;
+    for line in toml_text.lines() {
+        let assumed = match line.trim() {
+            "[[indicators]]" => {
+                k += 1;
+                catalog.indicators.get(k - 1).map(|i| &i.assumed)
+            }
+            "[campaign]" => Some(&catalog.campaign.assumed),
+            _ => None,
+        };
+        if let Some(list) = assumed.filter(|l| !l.is_empty()) {
+            let fields: Vec<&str> = list
+                .iter()
+                .map(|t| t.split(" : ").next().unwrap_or(t).trim())
+                .collect();
+            out.push_str(&format!(
+                "# {} : {}\n",
+                caqes_engine::SUPPOSE,
+                fields.join(" ; ")
+            ));
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 /// Drops the `key = []` and `key = ""` lines of a serialized catalog (empty

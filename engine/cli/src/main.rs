@@ -219,6 +219,15 @@ enum CatalogCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Lister les valeurs supposées (« supposé » : non données par les sources) d'un référentiel, ou de tous.
+    #[command(help_template = HELP_TEMPLATE)]
+    Assumed {
+        /// Identifiant (ex. na-ako-2025) ; sans identifiant, tous les référentiels.
+        id: Option<String>,
+        /// Tableaux Markdown (ceux d'indicators/README.md).
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Afficher le schéma JSON du format de référentiel (ou des réponses avec --answers).
     #[command(help_template = HELP_TEMPLATE)]
     Schema {
@@ -333,6 +342,9 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Catalog(CatalogCommand::Schema { answers }) => catalogs::schema(answers),
         Command::Catalog(CatalogCommand::New { id, year, output }) => {
             catalogs::new_skeleton(&id, year, output.as_deref())
+        }
+        Command::Catalog(CatalogCommand::Assumed { id, markdown }) => {
+            catalogs::assumed(&source, id.as_deref(), markdown)
         }
         Command::Score {
             catalog,

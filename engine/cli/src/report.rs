@@ -72,14 +72,26 @@ pub fn human(catalog: &Catalog, e: &Evaluation, gains: &[caqes_engine::Gain]) ->
             (Some(t), _) => format!("{op}{}", t.to_french_auto()),
             _ => "—".into(),
         };
+        let mark = match catalog.indicator(&r.id) {
+            Some(i) if !i.assumed.is_empty() => format!("  {}", caqes_engine::SUPPOSE),
+            _ => String::new(),
+        };
         let _ = writeln!(
             out,
-            "{:<12} {:<14} {:>14} {:>12} {:>21}",
+            "{:<12} {:<14} {:>14} {:>12} {:>21}{mark}",
             r.code,
             status,
             value(r.value, r.unit),
             target,
             pts
+        );
+    }
+    if !catalog.assumptions().is_empty() {
+        let _ = writeln!(
+            out,
+            "« {} » : règle ou valeur que les sources ne donnent pas (détail : caqes catalog assumed {}).",
+            caqes_engine::SUPPOSE,
+            catalog.campaign.id
         );
     }
     let _ = writeln!(out);
@@ -115,6 +127,9 @@ pub fn human(catalog: &Catalog, e: &Evaluation, gains: &[caqes_engine::Gain]) ->
                 "Score retenu (arrondi) : {}{unit}",
                 r.to_french(decimals)
             );
+            if !catalog.campaign.rounding_note.is_empty() {
+                let _ = writeln!(out, "  ({})", catalog.campaign.rounding_note);
+            }
         }
         _ => {
             let _ = writeln!(out, "Score : non calculable");

@@ -285,7 +285,7 @@ fn grid_then_verify_through_the_binary() {
 fn score_prints_the_best_gains_like_the_form() {
     let file = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/answers/occitanie-vo-2018/complet-chu.json"
+        "/../../tests/answers/occitanie-vo-2019/complet-chu.json"
     );
     let (code, out, err) = caqes(&["score", file]);
     assert_eq!(code, 0, "{err}");
@@ -308,4 +308,46 @@ fn score_prints_the_best_gains_like_the_form() {
     );
     let (_, out, _) = caqes(&["score", full]);
     assert!(!out.contains("Meilleurs gains"), "{out}");
+}
+
+/// Issue 13, item 7: every value listed in `assumed` is visible where a user meets it. The 2018
+/// Occitanie deliverables' points are not given by 001 l.233-239 (« Evaluation 2018 sur la remise
+/// … »): `catalog assumed`, `catalog show` and `score` mark them « supposé ».
+#[test]
+fn assumed_values_are_marked_suppose() {
+    let (code, out, err) = caqes(&["catalog", "assumed", "occitanie-vo-2018"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("Référentiel « occitanie-vo-2018 » : 8 valeur(s) supposée(s)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  2018.1 (etat-des-lieux) :\n    - supposé : points : 25 par livrable"),
+        "{out}"
+    );
+    let (code, out, _) = caqes(&["catalog", "show", "occitanie-vo-2018"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("# supposé : points\n[[indicators]]\nid = \"etat-des-lieux\""),
+        "{out}"
+    );
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/answers/occitanie-vo-2018/complet-livrables-chu.json"
+    );
+    let (code, out, err) = caqes(&["score", file]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("2018.1") && l.ends_with("  supposé")),
+        "{out}"
+    );
+    assert!(
+        out.contains("(détail : caqes catalog assumed occitanie-vo-2018)"),
+        "{out}"
+    );
+    // Without an id: every catalog.
+    let (code, out, _) = caqes(&["catalog", "assumed"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("« na-ako-2025 »") && out.contains("« normandie-2022 »"));
 }

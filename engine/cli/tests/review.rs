@@ -791,23 +791,23 @@ fn campaign_with_the_golden_review_gives_the_hand_computed_official_scores() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Agency data replacing typed values where they score (Occitanie 2018, CHU de
+/// Agency data replacing typed values where they score (Occitanie 2019, CHU de
 /// Toulouse): 93 % self-assessed, 97 % official (tests/golden/official/README.md).
 #[test]
 fn occitanie_agency_data_through_verify_gives_the_hand_computed_score() {
     let dir = std::env::temp_dir().join(format!("caqes-review-occ-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let answers = root().join("../answers/occitanie-vo-2018/complet-chu.json");
+    let answers = root().join("../answers/occitanie-vo-2019/complet-chu.json");
     let grid = dir.join("chu.xlsx");
     let o = caqes(&["grid", s(&answers), "-o", s(&grid)]);
     assert!(o.status.success(), "{}", err(&o));
-    let data = root().join("../golden/official/occitanie-vo-2018-donnees.csv");
+    let data = root().join("../golden/official/occitanie-vo-2019-donnees.csv");
     let o = caqes(&["verify", s(&grid), "--data", s(&data), "--json"]);
     let v = json(&o);
     let golden: Value = serde_json::from_str(
         &std::fs::read_to_string(
-            root().join("../golden/official/occitanie-vo-2018-complet-chu.json"),
+            root().join("../golden/official/occitanie-vo-2019-complet-chu.json"),
         )
         .unwrap(),
     )

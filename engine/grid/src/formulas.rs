@@ -396,6 +396,19 @@ pub fn indicator(
             match numerator_only {
                 Some(no) => {
                     let mode = format!("AND(ISNUMBER({n}),{d}=\"\")");
+                    // Like the core (`numerator_only_cap`): the numerator alone never
+                    // scores more than the least favourable rate it could have.
+                    let rt = target_expr(il, target);
+                    let highest = if *numerator_may_exceed {
+                        format!("MAX({n},1)*100")
+                    } else {
+                        "100".to_string()
+                    };
+                    let cap = format!(
+                        "IF(ISNUMBER({rt}),MIN({},{}),0)",
+                        share_expr(target.op, scoring, "0", &rt),
+                        share_expr(target.op, scoring, &highest, &rt)
+                    );
                     (
                         format!("IF({mode},{n},{main})"),
                         format!(
@@ -404,7 +417,7 @@ pub fn indicator(
                             target_expr(il, target)
                         ),
                         format!(
-                            "IF({mode},{},{})",
+                            "IF({mode},MIN({},{cap}),{})",
                             share_expr(op, &no.scoring, &v, &t),
                             share_expr(op, scoring, &v, &t)
                         ),
@@ -576,6 +589,11 @@ pub fn indicator(
     let met_cmp = match op {
         Op::AtLeast => format!("{v}>={t}"),
         Op::AtMost => format!("{v}<={t}"),
+    };
+    // Like the core: the value is rounded (`value_decimals`) before its comparison.
+    let value = match catalog.campaign.value_decimals {
+        Some(d) => format!("IF(ISNUMBER({value}),ROUND({value},{}),{value})", d.min(12)),
+        None => value,
     };
     let (weight, points) = weight_points(catalog, layout, ind, il);
     IndicatorFormulas {

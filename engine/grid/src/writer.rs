@@ -11,7 +11,7 @@ use caqes_engine::{
     Measure, Number, QuestionKind, Role, Status, Unit,
 };
 use rust_xlsxwriter::{
-    Color, DataValidation, DataValidationRule, Format, FormatAlign, FormatBorder, Formula,
+    Color, DataValidation, DataValidationRule, Format, FormatAlign, FormatBorder, Formula, Note,
     Workbook, Worksheet,
 };
 use sha2::{Digest, Sha256};
@@ -589,6 +589,18 @@ fn write_volet(
         let r0 = il.header_row;
         sh.text(r0, 0, &ind.code, &f.ind_header)?;
         sh.text(r0, 1, &ind.title, &f.ind_header)?;
+        if !ind.assumed.is_empty() {
+            // « supposé »: the values the sources do not give, as a cell note.
+            let note = Note::new(format!(
+                "{} — non donné par les sources : {}",
+                caqes_engine::SUPPOSE,
+                ind.assumed.join(" ; ")
+            ))
+            .set_author("CAQES")
+            .set_width(360)
+            .set_height(120);
+            sh.ws.insert_note(r0, 0, &note).map_err(xe)?;
+        }
         let role = match ind.role {
             Role::Scored => "Points",
             Role::Bonus => "Points bonus",

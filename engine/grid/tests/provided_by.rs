@@ -20,7 +20,7 @@ fn agency_inputs_are_labelled_in_the_grid() {
     let catalogs = caqes_catalogs::bundled().unwrap();
     let vo = catalogs
         .iter()
-        .find(|c| c.campaign.id == "occitanie-vo-2018")
+        .find(|c| c.campaign.id == "occitanie-vo-2019")
         .unwrap();
     let text = all_text(&caqes_grid::write_grid(vo, None, "t").unwrap());
     // III.1, III.3, IV.1 (Assurance Maladie), V.1, V.2 (ARS). Shared strings are
@@ -38,4 +38,23 @@ fn agency_inputs_are_labelled_in_the_grid() {
         .unwrap();
     let text = all_text(&caqes_grid::write_grid(nor, None, "t").unwrap());
     assert!(!text.contains("fourni par l"));
+}
+
+/// Issue 13, item 7: a value listed in `assumed` carries a « supposé » cell note with its reason.
+/// Occitanie 2018: 001 l.233-239 say what the 2018 evaluation covers, not how it is scored, so
+/// the 25 points of each of the four deliverables are assumed.
+#[test]
+fn assumed_values_are_cell_notes() {
+    let catalogs = caqes_catalogs::bundled().unwrap();
+    let c = catalogs
+        .iter()
+        .find(|c| c.campaign.id == "occitanie-vo-2018")
+        .unwrap();
+    let text = all_text(&caqes_grid::write_grid(c, None, "t").unwrap());
+    assert_eq!(
+        text.matches("supposé — non donné par les sources : points : 25 par livrable")
+            .count(),
+        4,
+        "one note per deliverable"
+    );
 }

@@ -1,4 +1,4 @@
-//! Unit tests of the review rules, on the shipped Occitanie 2018 catalog and a
+//! Unit tests of the review rules, on the shipped Occitanie 2019 catalog (annexe 1 grid) and a
 //! small inline catalog (percent inputs, a target that may exceed 100 %).
 
 use super::*;
@@ -16,7 +16,7 @@ fn shipped(file: &str, id: &str) -> Catalog {
 }
 
 fn vo() -> Catalog {
-    shipped("occitanie-vo-2018.toml", "occitanie-vo-2018")
+    shipped("occitanie-vo.toml", "occitanie-vo-2019")
 }
 
 fn answers(rel: &str) -> Answers {
@@ -62,7 +62,7 @@ fn folding_of_french_words() {
 
 #[test]
 fn empty_review_changes_nothing() {
-    let a = answers("occitanie-vo-2018/complet-chu.json");
+    let a = answers("occitanie-vo-2019/complet-chu.json");
     let o = apply_review(&vo(), &a, &[]).unwrap();
     assert_eq!(o.answers, a);
     assert!(o.adjustments.is_empty());
@@ -71,18 +71,13 @@ fn empty_review_changes_nothing() {
 #[test]
 fn corrected_input_is_recorded_with_from_and_to() {
     let c = vo();
-    let a = answers("occitanie-vo-2018/complet-chu.json");
-    let o = apply_review(
-        &c,
-        &a,
-        &[ars("iv-1", "inputs.depenses_2018", "103 500 000,00")],
-    )
-    .unwrap();
+    let a = answers("occitanie-vo-2019/complet-chu.json");
+    let o = apply_review(&c, &a, &[ars("iv-1", "inputs.depenses", "103 500 000,00")]).unwrap();
     assert_eq!(
         o.adjustments,
         vec![Adjustment {
             indicator: "iv-1".into(),
-            field: "inputs.depenses_2018".into(),
+            field: "inputs.depenses".into(),
             from: json!(105000000),
             to: json!(103500000),
             motif: "motif de l'ARS".into(),
@@ -98,7 +93,7 @@ fn corrected_input_is_recorded_with_from_and_to() {
 #[test]
 fn numbers_in_french_habits() {
     let c = vo();
-    let a = answers("occitanie-vo-2018/complet-chu.json");
+    let a = answers("occitanie-vo-2019/complet-chu.json");
     for (text, expected) in [
         ("84,5", "84.5"),
         ("84.5", "84.5"),
@@ -112,9 +107,9 @@ fn numbers_in_french_habits() {
             "{text}"
         );
     }
-    let o = apply_review(&c, &a, &[ars("iv-1", "inputs.depenses_2018", "1 000,50 €")]).unwrap();
+    let o = apply_review(&c, &a, &[ars("iv-1", "inputs.depenses", "1 000,50 €")]).unwrap();
     assert_eq!(
-        o.answers.indicators["iv-1"].inputs["depenses_2018"],
+        o.answers.indicators["iv-1"].inputs["depenses"],
         json!(1000.5)
     );
 }
@@ -122,7 +117,7 @@ fn numbers_in_french_habits() {
 #[test]
 fn value_equal_to_the_self_assessment_makes_no_adjustment() {
     let c = vo();
-    let a = answers("occitanie-vo-2018/complet-chu.json");
+    let a = answers("occitanie-vo-2019/complet-chu.json");
     // Typed 4600 (a JSON number); "4 600" and "4600,0" are the same value.
     let d = [
         ars("iii-1", "inputs.boites_repertoire", "4 600"),
@@ -138,7 +133,7 @@ fn value_equal_to_the_self_assessment_makes_no_adjustment() {
 #[test]
 fn criterion_evidence_and_clearing() {
     let c = vo();
-    let a = answers("occitanie-vo-2018/complet-chu.json");
+    let a = answers("occitanie-vo-2019/complet-chu.json");
     let d = [
         ars("i-2", "criteria.audit", "non"),
         ars("i-2", "evidence.audit-phev", "non"),
@@ -198,7 +193,7 @@ fn evidence_added_in_catalog_order() {
 #[test]
 fn refused_nc_is_scored_on_the_retained_values() {
     let c = vo();
-    let a = answers("occitanie-vo-2018/non-concernes-clinique-ssr.json");
+    let a = answers("occitanie-vo-2019/non-concernes-clinique-ssr.json");
     // I.6 declared NC; the agency refuses it and retains 450 / 500 units, target 80 %.
     let d = [
         ars("i-6", "status", "renseigne"),
@@ -220,7 +215,7 @@ fn refused_nc_is_scored_on_the_retained_values() {
 #[test]
 fn refused_nc_without_values_says_what_is_missing() {
     let c = vo();
-    let a = answers("occitanie-vo-2018/non-concernes-clinique-ssr.json");
+    let a = answers("occitanie-vo-2019/non-concernes-clinique-ssr.json");
     let o = apply_review(
         &c,
         &a,
@@ -248,7 +243,7 @@ fn refused_nc_without_values_says_what_is_missing() {
 #[test]
 fn agency_sets_nc_and_the_motif_becomes_the_justification() {
     let c = vo();
-    let a = answers("occitanie-vo-2018/complet-chu.json");
+    let a = answers("occitanie-vo-2019/complet-chu.json");
     let mut d = ars("i-6", "status", "non concerné");
     d.motif = "aucun DMI posé en 2018".into();
     let o = apply_review(&c, &a, &[d]).unwrap();
@@ -266,7 +261,7 @@ fn agency_sets_nc_and_the_motif_becomes_the_justification() {
 #[test]
 fn located_french_errors_all_at_once() {
     let c = vo();
-    let a = answers("occitanie-vo-2018/complet-chu.json");
+    let a = answers("occitanie-vo-2019/complet-chu.json");
     let mut no_motif = ars("i-2", "criteria.audit", "oui");
     no_motif.motif = "  ".into();
     let d = [
@@ -281,14 +276,14 @@ fn located_french_errors_all_at_once() {
         ars("iii-1", "inputs.boites", "10 %"),
         ars("iii-3", "target", "120"),
         ars("iii-3", "target", "beaucoup"),
-        ars("iv-1", "inputs.depenses_2018", "10,005"),
+        ars("iv-1", "inputs.depenses", "10,005"),
         ars("i-2", "criteria.actions", "peut-être"),
         ars("ii-8", "status", "NC"),
         ars("iii-1", "target", "50"),
     ];
     let e = errors(&c, &a, &d);
     let expected = [
-        "décision n° 1, indicateur « x-9 », champ « status » : indicateur inconnu dans le référentiel « occitanie-vo-2018 »",
+        "décision n° 1, indicateur « x-9 », champ « status » : indicateur inconnu dans le référentiel « occitanie-vo-2019 »",
         "décision n° 2, indicateur « i-2 », champ « inputs.audit » : saisie inconnue « audit » ; saisies de l'indicateur : aucune",
         "décision n° 3, indicateur « i-2 », champ « criteria.inconnu » : critère inconnu « inconnu » ; critères de l'indicateur : audit, actions",
         "décision n° 4, indicateur « i-2 », champ « evidence.inconnue » : élément de preuve inconnu « inconnue » ; éléments de l'indicateur : audit-phev",
@@ -299,7 +294,7 @@ fn located_french_errors_all_at_once() {
         "décision n° 9, indicateur « iii-1 », champ « inputs.boites » : « Boîtes prescrites (PHEV) » : unité incorrecte dans « 10 % » (nombre attendu)",
         "décision n° 10, indicateur « iii-3 », champ « target » : « cible » : un pourcentage ne dépasse pas 100 (120)",
         "décision n° 11, indicateur « iii-3 », champ « target » : « cible » : « beaucoup » n'est pas un nombre",
-        "décision n° 12, indicateur « iv-1 », champ « inputs.depenses_2018 » : « Dépenses de PHEV remboursées en 2018 (€) » : au plus 2 décimales pour un montant (10,005)",
+        "décision n° 12, indicateur « iv-1 », champ « inputs.depenses » : « Dépenses de PHEV remboursées l'année évaluée (€) » : au plus 2 décimales pour un montant (10,005)",
         "décision n° 13, indicateur « i-2 », champ « criteria.actions » : « peut-être » : oui ou non attendu",
         "décision n° 14, indicateur « ii-8 », champ « status » : « non concerné » ne peut pas être retenu pour cet indicateur",
         "décision n° 15, indicateur « iii-1 », champ « target » : cet indicateur n'a pas de cible propre à l'établissement",
@@ -313,7 +308,7 @@ fn located_french_errors_all_at_once() {
 #[test]
 fn contradictory_decisions_are_refused_equal_ones_accepted() {
     let c = vo();
-    let a = answers("occitanie-vo-2018/complet-chu.json");
+    let a = answers("occitanie-vo-2019/complet-chu.json");
     let e = errors(
         &c,
         &a,
@@ -332,9 +327,9 @@ fn contradictory_decisions_are_refused_equal_ones_accepted() {
         &c,
         &a,
         &[
-            data("iv-1", "inputs.depenses_2018", "1"),
-            data("iv-1", "inputs.depenses_2018", "2"),
-            data("iv-1", "depenses_2018", "2"),
+            data("iv-1", "inputs.depenses", "1"),
+            data("iv-1", "inputs.depenses", "2"),
+            data("iv-1", "depenses", "2"),
         ],
     );
     assert_eq!(e.len(), 2, "{e:?}");
@@ -348,11 +343,11 @@ fn contradictory_decisions_are_refused_equal_ones_accepted() {
 #[test]
 fn the_evaluator_overrides_agency_data_on_the_same_field() {
     let c = vo();
-    let a = answers("occitanie-vo-2018/complet-chu.json");
+    let a = answers("occitanie-vo-2019/complet-chu.json");
     for order in [[0, 1], [1, 0]] {
         let both = [
-            data("iv-1", "inputs.depenses_2018", "106000000"),
-            ars("iv-1", "inputs.depenses_2018", "103000000"),
+            data("iv-1", "inputs.depenses", "106000000"),
+            ars("iv-1", "inputs.depenses", "103000000"),
         ];
         let d: Vec<Decision> = order.iter().map(|&i| both[i].clone()).collect();
         let o = apply_review(&c, &a, &d).unwrap();
@@ -366,16 +361,16 @@ fn the_evaluator_overrides_agency_data_on_the_same_field() {
 fn automatically_nc_indicator() {
     let c = vo();
     // Private SSR clinic: V.1 is automatically NC (category), III.1 automatically NM (ex-OQN).
-    let a = answers("occitanie-vo-2018/non-concernes-clinique-ssr.json");
-    let e = errors(&c, &a, &[ars("v-1", "inputs.depenses_2018", "10")]);
+    let a = answers("occitanie-vo-2019/non-concernes-clinique-ssr.json");
+    let e = errors(&c, &a, &[ars("v-1", "inputs.depenses", "10")]);
     assert_eq!(
         e,
-        ["décision n° 1, indicateur « v-1 », champ « inputs.depenses_2018 » : l'indicateur est automatiquement non concerné pour cet établissement d'après son identification : aucune décision ne peut s'y appliquer"]
+        ["décision n° 1, indicateur « v-1 », champ « inputs.depenses » : l'indicateur est automatiquement non concerné pour cet établissement d'après son identification : aucune décision ne peut s'y appliquer"]
     );
     let e = errors(&c, &a, &[ars("iii-1", "status", "renseigne")]);
     assert!(e[0].contains("automatiquement non mesurable"), "{e:?}");
     // The region's data file may cover it: ignored, no adjustment.
-    let o = apply_review(&c, &a, &[data("v-1", "inputs.depenses_2018", "10")]).unwrap();
+    let o = apply_review(&c, &a, &[data("v-1", "inputs.depenses", "10")]).unwrap();
     assert_eq!(o.answers, a);
     assert!(o.adjustments.is_empty());
 }
@@ -481,20 +476,25 @@ fn number_json_is_exact() {
 #[test]
 fn self_assessed_text_numbers_are_reported_as_numbers() {
     let c = vo();
-    let mut a = answers("occitanie-vo-2018/complet-chu.json");
+    let mut a = answers("occitanie-vo-2019/complet-chu.json");
     let iv1 = a.indicators.get_mut("iv-1").unwrap();
-    iv1.inputs
-        .insert("depenses_2018".into(), json!("105 000 000,5"));
-    iv1.inputs.insert("depenses_2017".into(), json!("n/a"));
+    iv1.inputs.insert("depenses".into(), json!("105 000 000,5"));
+    iv1.inputs.insert("depenses_n1".into(), json!("n/a"));
     let d = [
-        ars("iv-1", "inputs.depenses_2018", "1"),
-        ars("iv-1", "inputs.depenses_2017", "2"),
+        ars("iv-1", "inputs.depenses", "1"),
+        ars("iv-1", "inputs.depenses_n1", "2"),
     ];
     let o = apply_review(&c, &a, &d).unwrap();
+    let from = |field: &str| {
+        o.adjustments
+            .iter()
+            .find(|a| a.field == field)
+            .map(|a| a.from.clone())
+    };
     assert_eq!(
-        o.adjustments[0].from,
-        json!("n/a"),
+        from("inputs.depenses_n1"),
+        Some(json!("n/a")),
         "unparsable text kept as typed"
     );
-    assert_eq!(o.adjustments[1].from, json!(105000000.5));
+    assert_eq!(from("inputs.depenses"), Some(json!(105000000.5)));
 }

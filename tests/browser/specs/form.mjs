@@ -169,7 +169,7 @@ export async function run(ctx) {
   // Bad imports: French message, current draft untouched.
   const bad = [
     ['casse.json', Buffer.from('{"catalog": "na-ako-2024", "indicators": {'), /n'est pas un brouillon CAQES lisible/],
-    ['autre.json', Buffer.from(JSON.stringify({ catalog: 'occitanie-vo-2018', establishment: { finess: '330781196' } })), /campagne « occitanie-vo-2018 »/],
+    ['autre.json', Buffer.from(JSON.stringify({ catalog: 'occitanie-vo-2019', establishment: { finess: '330781196' } })), /campagne « occitanie-vo-2019 »/],
     ['hasard.bin', crypto.randomBytes(4096), /Import refusé/],
   ];
   for (const [name, buffer, re] of bad) {

@@ -19,7 +19,7 @@ export async function run(ctx) {
   });
   await page.goto(ctx.baseUrl);
   await ctx.waitForApp(page);
-  await page.click('button[data-catalog="occitanie-vo-2018"]');
+  await page.click('button[data-catalog="occitanie-vo-2019"]');
   await page.waitForSelector('#f-establishment-finess');
   const tabs = await page.locator('nav.tabs button').count();
   assert.ok(tabs >= 3, `tabs: ${tabs}`);

@@ -22,7 +22,7 @@ export async function run(ctx) {
   await page.goto(ctx.baseUrl);
   await ctx.waitForApp(page);
   await check(ctx, page, 'start');
-  await page.click('button[data-catalog="occitanie-vo-2018"]');
+  await page.click('button[data-catalog="occitanie-vo-2019"]');
   await page.waitForSelector('#f-establishment-finess');
   await check(ctx, page, 'identification');
 
