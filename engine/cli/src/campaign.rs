@@ -150,6 +150,8 @@ pub fn campaign(source: &Source, o: &Options) -> Result<u8, Failure> {
         apply_envelope(&mut report, cents, o.key)
             .map_err(|e| Failure::input(format!("répartition de l'enveloppe : {e}")))?;
     }
+    caqes_campaign::apply_savings(&mut report, &catalog, &reviews.savings)
+        .map_err(|e| Failure::input(format!("part des économies : {e}")))?;
     let view = ReviewView {
         reviewed,
         both: &both,
