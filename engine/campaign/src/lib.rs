@@ -566,7 +566,9 @@ pub fn apply_envelope(
     for r in report.establishments.iter_mut() {
         r.sum_parts();
     }
-    let it = report.interessement.get_or_insert_with(Interessement::empty);
+    let it = report
+        .interessement
+        .get_or_insert_with(Interessement::empty);
     it.envelope_cents = envelope_cents;
     it.key = key;
     it.key_label = key.label().to_string();
@@ -608,7 +610,9 @@ pub fn apply_savings(
         total = total.checked_add(part).ok_or(caqes_engine::Overflow)?;
         r.sum_parts();
     }
-    let it = report.interessement.get_or_insert_with(Interessement::empty);
+    let it = report
+        .interessement
+        .get_or_insert_with(Interessement::empty);
     it.savings_percent = Some(a.savings_percent);
     it.national_cents = Some(total);
     it.total_cents = it.envelope_cents + total;

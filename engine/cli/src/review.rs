@@ -402,10 +402,8 @@ impl Reviews {
             let e = self.savings.entry(r.finess.clone()).or_insert(0);
             *e = e.saturating_add(c);
         } else {
-            self.errors.push(format!(
-                "{at} : montant en euros invalide « {} »",
-                r.value
-            ));
+            self.errors
+                .push(format!("{at} : montant en euros invalide « {} »", r.value));
         }
     }
 

@@ -213,7 +213,10 @@ fn score_prints_the_best_gains_like_the_form() {
         .split("Meilleurs gains (indicateur rempli au maximum) :\n")
         .nth(1)
         .unwrap_or_else(|| panic!("no gains section: {out}"));
-    let lines: Vec<&str> = gains.lines().take_while(|l| l.starts_with("  - ")).collect();
+    let lines: Vec<&str> = gains
+        .lines()
+        .take_while(|l| l.starts_with("  - "))
+        .collect();
     assert_eq!(lines.len(), 5, "{gains}");
     assert!(lines[0].starts_with("  - IV.1 : +4 % — "), "{gains}");
     assert!(lines[1].starts_with("  - V.2 : +3 % — "), "{gains}");
