@@ -9,6 +9,7 @@ pub mod split;
 pub use history::{history_csv, parse_history, HistoryError, HistoryRecord};
 pub use split::{format_cents, parse_euros, split, Key};
 
+
 use caqes_engine::{
     Answers, Catalog, Evaluation, LegalStatus, Measure, Number, Role, RoundingMode,
 };
@@ -191,11 +192,20 @@ pub struct Interessement {
     /// Sum of the national parts (cents).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub national_cents: Option<u64>,
-    /// Envelope plus national parts: the sum of every amount (cents).
+    /// Envelope (when shared by at least one establishment) plus national parts:
+    /// the sum of every amount (cents).
     pub total_cents: u64,
 }
 
 impl Interessement {
+    /// The envelope as paid: nothing when no establishment shares it.
+    fn paid_envelope(&self) -> u64 {
+        if self.beneficiaries > 0 {
+            self.envelope_cents
+        } else {
+            0
+        }
+    }
     fn empty() -> Interessement {
         Interessement {
             envelope_cents: 0,
@@ -573,7 +583,7 @@ pub fn apply_envelope(
     it.key = key;
     it.key_label = key.label().to_string();
     it.beneficiaries = idx.len();
-    it.total_cents = envelope_cents + it.national_cents.unwrap_or(0);
+    it.total_cents = it.paid_envelope() + it.national_cents.unwrap_or(0);
     Ok(())
 }
 
@@ -615,7 +625,7 @@ pub fn apply_savings(
         .get_or_insert_with(Interessement::empty);
     it.savings_percent = Some(a.savings_percent);
     it.national_cents = Some(total);
-    it.total_cents = it.envelope_cents + total;
+    it.total_cents = it.paid_envelope() + total;
     Ok(())
 }
 
