@@ -9,7 +9,6 @@ pub mod split;
 pub use history::{history_csv, parse_history, HistoryError, HistoryRecord};
 pub use split::{format_cents, parse_euros, split, Key};
 
-
 use caqes_engine::{
     Answers, Catalog, Evaluation, LegalStatus, Measure, Number, Role, RoundingMode,
 };

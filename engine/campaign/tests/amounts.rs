@@ -45,7 +45,10 @@ fn the_catalog_pays_a_quarter_of_the_savings_rounded_down_to_the_cent() {
     assert_eq!(a.savings_percent, Number::int(25));
     assert!(a.regional_envelope);
     // 10 000,50 € × 25 % = 2 500,125 € → 2 500,12 €.
-    assert_eq!(savings_share(a.savings_percent, 1_000_050).unwrap(), 250_012);
+    assert_eq!(
+        savings_share(a.savings_percent, 1_000_050).unwrap(),
+        250_012
+    );
     assert_eq!(savings_share(a.savings_percent, -5_000).unwrap(), 0);
     assert_eq!(savings_share(a.savings_percent, 3).unwrap(), 0);
 }

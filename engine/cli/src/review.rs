@@ -119,6 +119,8 @@ pub struct Reviews {
     /// Savings generated on the national indicators (cents) per FINESS: agency
     /// data rows whose field is `economies` (catalogs paid as amounts).
     pub savings: BTreeMap<String, i64>,
+    /// File of the first savings row of each FINESS (error messages).
+    savings_files: BTreeMap<String, String>,
 }
 
 /// Parses signed euros ("-1 200,50") into cents.
@@ -401,6 +403,9 @@ impl Reviews {
         } else if let Some(c) = signed_cents(&r.value) {
             let e = self.savings.entry(r.finess.clone()).or_insert(0);
             *e = e.saturating_add(c);
+            self.savings_files
+                .entry(r.finess.clone())
+                .or_insert_with(|| file.to_string());
         } else {
             self.errors
                 .push(format!("{at} : montant en euros invalide « {} »", r.value));
@@ -429,6 +434,9 @@ impl Reviews {
             if let Some(d) = ds.first() {
                 list("donnée de l'agence", f, &d.file);
             }
+        }
+        for (f, file) in &self.savings_files {
+            list("économies", f, file);
         }
         out.sort();
         out.dedup();

@@ -104,11 +104,11 @@ fn pds_reports(name: &str, format: &str) -> PathBuf {
 /// Figures computed by hand for CHU de Toulouse (310781406):
 /// - official score: the review refuses « suivi » of AAPP MPI (4 of 8 points lost):
 ///   80.5 − 4 = 76.5 → 77 % (half up);
-/// - national part: 25 % of (12 000,50 + max(0, −2 000)) … savings are summed per
-///   establishment first: 10 000,50 € → 25 % = 2 500,125 → 2 500,12 € (cent below);
-/// - regional part: 100 000 € pro rata of the regional points (CHU 46.5 over
-///   46.5 + psy's + incomplete's), see the JSON of `caqes campaign`; the total is
-///   the sum of both parts.
+/// - national part: the savings of the national indicators are summed per
+///   establishment (12 000,50 − 2 000 = 10 000,50 €), 25 % = 2 500,125 → 2 500,12 €
+///   (cent below);
+/// - regional part: 100 000 € pro rata of the regional points; the amount is the
+///   sum of both parts (checked on the text).
 const CHU_FIGURES: [&str; 8] = [
     "77 %",
     "76,5 %",
@@ -340,4 +340,102 @@ fn bad_date_is_a_usage_error() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("date invalide « 31/02/2024 »"));
+}
+
+#[test]
+fn campaign_json_and_workbook_carry_the_amounts() {
+    use calamine::{Data, Reader};
+    let d = dir("campaign");
+    for stem in ["complet-chu", "non-concernes-psy", "incomplet"] {
+        grid(&[], &d, "occitanie-pds-2023", stem, &pds(stem));
+    }
+    std::fs::write(
+        d.join("donnees.csv"),
+        "finess;indicateur;champ;valeur\n310781406;nat-phev-ipp;economies;12 000,50\n310780945;nat-phev-ipp;economies;1000\n",
+    )
+    .unwrap();
+    let xlsx = d.join("synthese.xlsx");
+    let o = caqes(&[
+        "campaign",
+        "--catalog",
+        "occitanie-pds-2023",
+        d.join("grilles").to_str().unwrap(),
+        "--data",
+        d.join("donnees.csv").to_str().unwrap(),
+        "--envelope",
+        "100 000",
+        "--key",
+        "score",
+        "--json",
+        "-o",
+        xlsx.to_str().unwrap(),
+    ]);
+    ok(&o);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let es = v["establishments"].as_array().unwrap();
+    assert_eq!(es.len(), 3);
+    let mut sum = 0;
+    for e in es {
+        let n = e["national_cents"].as_u64().unwrap();
+        let r = e["regional_cents"].as_u64().unwrap();
+        assert_eq!(e["amount_cents"].as_u64().unwrap(), n + r);
+        sum += n + r;
+    }
+    let chu = es.iter().find(|e| e["finess"] == "310781406").unwrap();
+    // 25 % of 12 000,50 € = 3 000,125 € → 3 000,12 € (cent below).
+    assert_eq!(chu["national_cents"], 300_012);
+    let it = &v["interessement"];
+    assert_eq!(it["national_cents"], 300_012 + 25_000);
+    assert_eq!(sum, 10_000_000 + 300_012 + 25_000);
+    assert_eq!(it["total_cents"], sum);
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+    let sheet = wb.worksheet_range("Intéressement").unwrap();
+    let header: Vec<String> = sheet
+        .rows()
+        .nth(5)
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert!(
+        header.contains(&"Part des économies".to_string()),
+        "{header:?}"
+    );
+    let total = sheet
+        .rows()
+        .find(|r| r.get(1) == Some(&Data::String("Total".into())))
+        .unwrap();
+    assert_eq!(total[4], Data::Float((sum as f64) / 100.0));
+}
+
+#[test]
+fn savings_on_a_regional_indicator_are_refused() {
+    let d = dir("savings-bad");
+    grid(&[], &d, "occitanie-pds-2023", "a", &pds("complet-chu"));
+    std::fs::write(
+        d.join("donnees.csv"),
+        "finess;indicateur;champ;valeur\n310781406;reg-bum-analyse;economies;100\n310781406;nat-phev-ipp;economies;abc\n",
+    )
+    .unwrap();
+    let o = caqes(&[
+        "report",
+        "--catalog",
+        "occitanie-pds-2023",
+        d.join("grilles").to_str().unwrap(),
+        "--data",
+        d.join("donnees.csv").to_str().unwrap(),
+        "-o",
+        d.join("r").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("ligne 2, indicateur reg-bum-analyse, champ economies : économies attendues sur un indicateur national"), "{err}");
+    assert!(
+        err.contains(
+            "ligne 3, indicateur nat-phev-ipp, champ economies : montant en euros invalide « abc »"
+        ),
+        "{err}"
+    );
+    // The batch went on: the report is written.
+    assert!(d.join("r").join("310781406-CHU-de-Toulouse.pdf").exists());
 }
