@@ -131,7 +131,7 @@ fn pdf_report_has_the_figures_fonts_embedded_and_page_one_rendered() {
     );
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 3);
     let text = pdftotext(&pdf, &["-layout"]);
-    let flat = text.replace('\u{202f}', " ").replace('\u{a0}', " ");
+    let flat = text.replace(['\u{202f}', '\u{a0}'], " ");
     for f in CHU_FIGURES {
         assert!(flat.contains(f), "« {f} » absent:\n{text}");
     }

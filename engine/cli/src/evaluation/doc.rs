@@ -340,7 +340,7 @@ fn evidence_section(i: &Input, b: &mut Vec<Block>) {
         };
         let given = i.official.answers.indicators.get(&r.id);
         for e in &ind.evidence {
-            if !given.is_some_and(|a| a.evidence.iter().any(|x| *x == e.id)) {
+            if !given.is_some_and(|a| a.evidence.contains(&e.id)) {
                 rows.push(vec![r.code.clone(), e.label.clone()]);
             }
         }

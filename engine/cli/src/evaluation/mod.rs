@@ -162,7 +162,7 @@ pub fn report(source: &Source, o: &Options) -> Result<u8, Failure> {
             let path = o.output.join(name);
             crate::grid_cmd::write_atomic(&path, &bytes).map_err(|f| f.message)?;
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if total >= 200 && n % 200 == 0 {
+            if total >= 200 && n.is_multiple_of(200) {
                 eprintln!("rapports : {n} / {total}");
             }
             Ok(path)
