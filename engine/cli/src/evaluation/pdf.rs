@@ -258,6 +258,12 @@ impl Layout {
         for row in rows {
             let cells = wrap_row(row, false);
             let n = cells.iter().map(Vec::len).max().unwrap_or(1);
+            // A row that fits on a page is never split: it starts on the next page.
+            let h = n as f32 * lh + 2.0 * CELL_PAD;
+            if self.y + h > BOTTOM && h < (BOTTOM - TOP) / 2.0 {
+                self.page();
+                self.table_header(&cols, &head);
+            }
             self.y += CELL_PAD;
             for k in 0..n {
                 if self.y + lh > BOTTOM {
