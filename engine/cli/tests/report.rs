@@ -409,9 +409,10 @@ fn campaign_json_and_workbook_carry_the_amounts() {
 }
 
 #[test]
-fn savings_on_a_regional_indicator_are_refused() {
+fn savings_on_a_regional_indicator_and_a_broken_grid_are_reported_and_the_batch_goes_on() {
     let d = dir("savings-bad");
     grid(&[], &d, "occitanie-pds-2023", "a", &pds("complet-chu"));
+    std::fs::write(d.join("grilles").join("zz-cassee.xlsx"), b"pas une grille").unwrap();
     std::fs::write(
         d.join("donnees.csv"),
         "finess;indicateur;champ;valeur\n310781406;reg-bum-analyse;economies;100\n310781406;nat-phev-ipp;economies;abc\n",
@@ -436,6 +437,7 @@ fn savings_on_a_regional_indicator_are_refused() {
         ),
         "{err}"
     );
+    assert!(err.contains("zz-cassee.xlsx"), "{err}");
     // The batch went on: the report is written.
     assert!(d.join("r").join("310781406-CHU-de-Toulouse.pdf").exists());
 }
