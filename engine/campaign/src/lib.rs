@@ -556,11 +556,14 @@ pub fn apply_envelope(
             let r = &report.establishments[i];
             match key {
                 Key::Equal => Number::ONE,
+                // Rounded to 10⁻⁹ (as shares are): exact scores of thousands of
+                // establishments would overflow the exact sum otherwise.
                 Key::Score => r
                     .regional_points
                     .or(r.score_exact)
                     .or(r.score)
-                    .unwrap_or(Number::ZERO),
+                    .unwrap_or(Number::ZERO)
+                    .round(9, RoundingMode::HalfUp),
                 Key::Beds => Number::int(r.beds.unwrap_or(0) as i64),
             }
         })

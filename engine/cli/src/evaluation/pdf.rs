@@ -10,8 +10,8 @@ use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
 use krilla::paint::Fill;
 use krilla::surface::Surface;
-use krilla::text::{Font, TextDirection};
-use krilla::Document;
+use krilla::text::{Font, GlyphId, KrillaGlyph};
+use krilla::{Document, SerializeSettings};
 use skrifa::instance::{LocationRef, Size};
 use skrifa::MetadataProvider;
 use std::sync::LazyLock;
@@ -35,6 +35,7 @@ const CELL_PAD: f32 = 3.0;
 struct Metrics {
     data: &'static [u8],
     table: Vec<f32>,
+    glyphs: Vec<u32>,
 }
 
 const TABLE_END: u32 = 0x2200;
@@ -42,20 +43,50 @@ const TABLE_END: u32 = 0x2200;
 impl Metrics {
     fn new(data: &'static [u8]) -> Metrics {
         let mut table = vec![0.0; TABLE_END as usize];
+        let mut glyphs = vec![0; TABLE_END as usize];
         if let Ok(f) = skrifa::FontRef::new(data) {
             let upem = f
                 .metrics(Size::unscaled(), LocationRef::default())
                 .units_per_em as f32;
             let gm = f.glyph_metrics(Size::unscaled(), LocationRef::default());
             let cmap = f.charmap();
-            for (i, w) in table.iter_mut().enumerate() {
+            for (i, (w, gid)) in table.iter_mut().zip(glyphs.iter_mut()).enumerate() {
                 if let Some(c) = char::from_u32(i as u32) {
                     let g = cmap.map(c).unwrap_or_default();
                     *w = gm.advance_width(g).unwrap_or(0.0) / upem;
+                    *gid = g.to_u32();
                 }
             }
         }
-        Metrics { data, table }
+        Metrics {
+            data,
+            table,
+            glyphs,
+        }
+    }
+
+    /// Glyph id and advance (per em) of a character.
+    fn glyph(&self, c: char) -> (u32, f32) {
+        if let (Some(g), Some(w)) = (self.glyphs.get(c as usize), self.table.get(c as usize)) {
+            return (*g, *w);
+        }
+        let Ok(f) = skrifa::FontRef::new(self.data) else {
+            return (0, 0.6);
+        };
+        let g = f.charmap().map(c).unwrap_or_default();
+        (g.to_u32(), self.advance(c))
+    }
+
+    /// The glyphs of a line: one per character, advances from the font, no
+    /// shaping (Latin, Greek and Cyrillic need none beyond kerning, which the
+    /// wrapping does not count either, so measured and drawn widths agree).
+    fn glyphs_of(&self, text: &str) -> Vec<KrillaGlyph> {
+        text.char_indices()
+            .map(|(i, c)| {
+                let (g, w) = self.glyph(c);
+                KrillaGlyph::new(GlyphId::new(g), w, 0.0, 0.0, 0.0, i..i + c.len_utf8(), None)
+            })
+            .collect()
     }
 
     fn advance(&self, c: char) -> f32 {
@@ -329,13 +360,13 @@ fn draw(s: &mut Surface, op: &Op, fonts: &[Font; 2]) {
             size,
             bold,
             text,
-        } => s.draw_text(
+        } => s.draw_glyphs(
             Point::from_xy(*x, *y),
+            &metrics(*bold).glyphs_of(text),
             fonts[*bold as usize].clone(),
-            *size,
             text,
+            *size,
             false,
-            TextDirection::LeftToRight,
         ),
         Op::Rect { r, grey } => {
             let mut pb = PathBuilder::new();
@@ -349,15 +380,20 @@ fn draw(s: &mut Surface, op: &Op, fonts: &[Font; 2]) {
     }
 }
 
+/// The two fonts, parsed (and hashed by krilla) once for every report.
+static FONTS: LazyLock<Option<[Font; 2]>> =
+    LazyLock::new(|| Some([Font::new(REGULAR.into(), 0)?, Font::new(BOLD.into(), 0)?]));
+
 /// Renders the report as PDF bytes.
 pub fn render(doc: &Doc) -> Result<Vec<u8>, String> {
-    let fonts = [
-        Font::new(REGULAR.into(), 0).ok_or("police DejaVu Sans illisible")?,
-        Font::new(BOLD.into(), 0).ok_or("police DejaVu Sans Bold illisible")?,
-    ];
+    let fonts = FONTS.as_ref().ok_or("police DejaVu Sans illisible")?;
     let pages = lay_out(doc);
     let total = pages.len();
-    let mut document = Document::new();
+    let mut document = Document::new_with(SerializeSettings {
+        xmp_metadata: false,
+        enable_tagging: false,
+        ..SerializeSettings::default()
+    });
     document.set_metadata(
         Metadata::new()
             .title(format!("{} — {}", doc.title, doc.footer))
@@ -370,7 +406,7 @@ pub fn render(doc: &Doc) -> Result<Vec<u8>, String> {
         let mut s = page.surface();
         s.set_fill(Some(fill(0)));
         for op in ops {
-            draw(&mut s, op, &fonts);
+            draw(&mut s, op, fonts);
         }
         let y = PAGE_H - 36.0;
         let footer = format!("Page {} / {total}", i + 1);
@@ -380,13 +416,13 @@ pub fn render(doc: &Doc) -> Result<Vec<u8>, String> {
             (MARGIN_X, doc.footer.as_str()),
             (PAGE_W - MARGIN_X - fw, footer.as_str()),
         ] {
-            s.draw_text(
+            s.draw_glyphs(
                 Point::from_xy(x, y),
+                &metrics(false).glyphs_of(t),
                 fonts[0].clone(),
-                SMALL,
                 t,
+                SMALL,
                 false,
-                TextDirection::LeftToRight,
             );
         }
         s.finish();
