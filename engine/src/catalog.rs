@@ -175,7 +175,31 @@ pub struct Choice {
 #[serde(deny_unknown_fields)]
 pub struct Interessement {
     /// Bands, e.g. `[{ min = 90 }, { min = 85, below = 90, progression = true }]`.
+    /// May be empty when `amounts` is given (intéressement paid as amounts, no threshold).
+    #[serde(default)]
     pub bands: Vec<Band>,
+    /// Intéressement paid as amounts (issue 11): a share of the savings generated on the
+    /// national indicators and a split of the regional FIR envelope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amounts: Option<Amounts>,
+}
+
+/// How the intéressement amounts are computed, per establishment, in cents:
+/// `floor(savings_percent / 100 × savings on the national indicators)` plus
+/// its share of the FIR envelope (given per campaign, `caqes campaign --envelope`),
+/// split by largest remainder; the `score` key then weighs the points earned on
+/// the regional indicators.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Amounts {
+    /// Share of the savings generated on the national indicators paid to the
+    /// establishment, in percent (the sources say 20 to 30 %).
+    pub savings_percent: Number,
+    /// Whether the regional indicators are paid from the FIR envelope (every
+    /// establishment with a score shares it, no threshold).
+    #[serde(default)]
+    pub regional_envelope: bool,
 }
 
 /// A band of rounded score giving intéressement.

@@ -92,7 +92,15 @@ pub(crate) fn validate_catalog(c: &Catalog) -> Vec<RawProblem> {
     }
 
     // Intéressement.
-    if c.interessement.bands.is_empty() {
+    if let Some(a) = &c.interessement.amounts {
+        if a.savings_percent.is_negative() || a.savings_percent > Number::HUNDRED {
+            out.push(RawProblem::new(
+                vec![key("interessement"), key("amounts"), key("savings_percent")],
+                "le taux de la part des économies doit être compris entre 0 et 100 %",
+            ));
+        }
+    }
+    if c.interessement.bands.is_empty() && c.interessement.amounts.is_none() {
         out.push(RawProblem::new(
             vec![key("interessement"), key("bands")],
             "aucune bande d'intéressement",

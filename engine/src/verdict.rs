@@ -1,7 +1,7 @@
 //! The intéressement verdict: bands of rounded score, with an optional
 //! progression condition, and the points missing to reach the nearest band.
 
-use crate::catalog::{Band, Catalog};
+use crate::catalog::{Amounts, Band, Catalog};
 use crate::evaluate::State;
 use crate::number::Number;
 use serde::Serialize;
@@ -84,6 +84,22 @@ fn band_need(band: &Band, previous: Option<Number>, step: Number) -> Number {
     }
 }
 
+/// Reason of a catalog paid as amounts without threshold.
+fn amounts_reason(catalog: &Catalog, a: &Amounts, score: Number) -> String {
+    let mut parts = vec![format!(
+        "{} % des économies générées sur les indicateurs nationaux",
+        a.savings_percent.to_french_auto()
+    )];
+    if a.regional_envelope {
+        parts.push("une part de l'enveloppe FIR pour les indicateurs régionaux".to_string());
+    }
+    format!(
+        "score {} : intéressement sans seuil, {}",
+        fmt_score(catalog, score),
+        parts.join(" et ")
+    )
+}
+
 /// Decides the verdict from the rounded total.
 pub(crate) fn decide(
     catalog: &Catalog,
@@ -106,6 +122,22 @@ pub(crate) fn decide(
         return verdict;
     };
     let rounding = catalog.campaign.rounding;
+    if let (true, Some(a)) = (
+        catalog.interessement.bands.is_empty(),
+        &catalog.interessement.amounts,
+    ) {
+        verdict.interesse = Some(true);
+        verdict.missing = Some(Number::ZERO);
+        verdict.reason = amounts_reason(catalog, a, score);
+        if provisional {
+            verdict.reason = format!(
+                "{} (provisoire : évaluation {})",
+                verdict.reason,
+                state.label()
+            );
+        }
+        return verdict;
+    }
     let previous = previous.map(|p| p.round(rounding.decimals, rounding.mode));
     let prev_year = catalog.campaign.year.saturating_sub(1);
     verdict.progression = previous.and_then(|p| score.sub(p).ok());

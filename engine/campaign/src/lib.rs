@@ -79,8 +79,32 @@ pub struct EsRow {
     pub newly_interesse: bool,
     /// Years (history and current) in which the establishment was intéressé.
     pub years_interesse: Vec<u16>,
-    /// Intéressement amount in cents, when an envelope is split.
+    /// Intéressement amount in cents, when an envelope is split or savings are
+    /// paid: the national part plus the regional part.
     pub amount_cents: Option<u64>,
+    /// Points earned on the regional indicators (exact), for catalogs paid as
+    /// amounts: the `score` key of the envelope split weighs them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regional_points: Option<Number>,
+    /// Savings generated on the national indicators (cents, agency data).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub savings_cents: Option<i64>,
+    /// National part of the amount: the catalog's share of the positive savings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub national_cents: Option<u64>,
+    /// Regional part of the amount: the share of the FIR envelope.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regional_cents: Option<u64>,
+}
+
+impl EsRow {
+    /// Recomputes `amount_cents` from the national and regional parts.
+    fn sum_parts(&mut self) {
+        self.amount_cents = match (self.national_cents, self.regional_cents) {
+            (None, None) => None,
+            (n, r) => Some(n.unwrap_or(0) + r.unwrap_or(0)),
+        };
+    }
 }
 
 /// Figures of one year.
@@ -154,13 +178,44 @@ pub struct IndicatorStats {
     pub criteria: Vec<CriterionStats>,
 }
 
-/// Envelope split among the intéressés.
+/// Envelope split among the intéressés, and the savings shares.
 #[derive(Debug, Clone, Serialize)]
 pub struct Interessement {
     pub envelope_cents: u64,
     pub key: Key,
     pub key_label: String,
     pub beneficiaries: usize,
+    /// Share of the savings paid on the national indicators (percent), for catalogs paid as amounts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub savings_percent: Option<Number>,
+    /// Sum of the national parts (cents).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub national_cents: Option<u64>,
+    /// Envelope (when shared by at least one establishment) plus national parts:
+    /// the sum of every amount (cents).
+    pub total_cents: u64,
+}
+
+impl Interessement {
+    /// The envelope as paid: nothing when no establishment shares it.
+    fn paid_envelope(&self) -> u64 {
+        if self.beneficiaries > 0 {
+            self.envelope_cents
+        } else {
+            0
+        }
+    }
+    fn empty() -> Interessement {
+        Interessement {
+            envelope_cents: 0,
+            key: Key::Equal,
+            key_label: String::new(),
+            beneficiaries: 0,
+            savings_percent: None,
+            national_cents: None,
+            total_cents: 0,
+        }
+    }
 }
 
 /// The consolidated campaign.
@@ -283,6 +338,10 @@ pub fn aggregate(catalog: &Catalog, subs: &[Submission], history: &[HistoryRecor
             newly_interesse: nw,
             years_interesse: years_int,
             amount_cents: None,
+            regional_points: regional_points(catalog, e),
+            savings_cents: None,
+            national_cents: None,
+            regional_cents: None,
         });
     }
 
@@ -460,9 +519,29 @@ fn indicator_stats(catalog: &Catalog, subs: &[&Submission]) -> Vec<IndicatorStat
     out
 }
 
+/// Points earned on the regional indicators, when the catalog pays the regional
+/// indicators from the FIR envelope.
+fn regional_points(catalog: &Catalog, e: &Evaluation) -> Option<Number> {
+    let a = catalog.interessement.amounts.as_ref()?;
+    if !a.regional_envelope || e.total.is_none() {
+        return None;
+    }
+    let mut sum = Number::ZERO;
+    for r in &e.indicators {
+        let regional = catalog
+            .indicator(&r.id)
+            .is_some_and(|i| i.scope == caqes_engine::Scope::Regional);
+        if regional && r.role == Role::Scored {
+            sum = sum.add(r.points).ok()?;
+        }
+    }
+    Some(sum)
+}
+
 /// Splits `envelope_cents` among the intéressé establishments of `report` by `key`
-/// and records the amounts in the rows. Establishments without beds count 0 for
-/// the `beds` key (all zero: equal shares).
+/// and records the amounts in the rows (regional part). Establishments without
+/// beds count 0 for the `beds` key (all zero: equal shares). For catalogs paid as
+/// amounts, the `score` key weighs the points of the regional indicators.
 pub fn apply_envelope(
     report: &mut Report,
     envelope_cents: u64,
@@ -477,24 +556,78 @@ pub fn apply_envelope(
             let r = &report.establishments[i];
             match key {
                 Key::Equal => Number::ONE,
-                Key::Score => r.score_exact.or(r.score).unwrap_or(Number::ZERO),
+                // Rounded to 10⁻⁹ (as shares are): exact scores of thousands of
+                // establishments would overflow the exact sum otherwise.
+                Key::Score => r
+                    .regional_points
+                    .or(r.score_exact)
+                    .or(r.score)
+                    .unwrap_or(Number::ZERO)
+                    .round(9, RoundingMode::HalfUp),
                 Key::Beds => Number::int(r.beds.unwrap_or(0) as i64),
             }
         })
         .collect();
     let amounts = split(envelope_cents, &keys)?;
     for r in report.establishments.iter_mut() {
-        r.amount_cents = None;
+        r.regional_cents = None;
     }
     for (k, &i) in idx.iter().enumerate() {
-        report.establishments[i].amount_cents = Some(amounts[k]);
+        report.establishments[i].regional_cents = Some(amounts[k]);
     }
-    report.interessement = Some(Interessement {
-        envelope_cents,
-        key,
-        key_label: key.label().to_string(),
-        beneficiaries: idx.len(),
-    });
+    for r in report.establishments.iter_mut() {
+        r.sum_parts();
+    }
+    let it = report
+        .interessement
+        .get_or_insert_with(Interessement::empty);
+    it.envelope_cents = envelope_cents;
+    it.key = key;
+    it.key_label = key.label().to_string();
+    it.beneficiaries = idx.len();
+    it.total_cents = it.paid_envelope() + it.national_cents.unwrap_or(0);
+    Ok(())
+}
+
+/// National part of one establishment: `floor(percent / 100 × savings)` cents,
+/// nothing when the savings are negative or zero.
+pub fn savings_share(percent: Number, savings_cents: i64) -> Result<u64, caqes_engine::Overflow> {
+    if savings_cents <= 0 {
+        return Ok(0);
+    }
+    let share = Number::int(savings_cents)
+        .mul(percent)?
+        .div(Number::HUNDRED)?
+        .round(0, RoundingMode::Down);
+    u64::try_from(share.parts().0).map_err(|_| caqes_engine::Overflow)
+}
+
+/// Pays the national part of a catalog paid as amounts: each establishment of
+/// `savings` (FINESS → savings in cents on the national indicators) gets the
+/// catalog's share of its positive savings. Does nothing for other catalogs.
+pub fn apply_savings(
+    report: &mut Report,
+    catalog: &Catalog,
+    savings: &BTreeMap<String, i64>,
+) -> Result<(), caqes_engine::Overflow> {
+    let Some(a) = &catalog.interessement.amounts else {
+        return Ok(());
+    };
+    let mut total = 0u64;
+    for r in report.establishments.iter_mut() {
+        let s = savings.get(&r.finess).copied();
+        r.savings_cents = s;
+        let part = savings_share(a.savings_percent, s.unwrap_or(0))?;
+        r.national_cents = Some(part);
+        total = total.checked_add(part).ok_or(caqes_engine::Overflow)?;
+        r.sum_parts();
+    }
+    let it = report
+        .interessement
+        .get_or_insert_with(Interessement::empty);
+    it.savings_percent = Some(a.savings_percent);
+    it.national_cents = Some(total);
+    it.total_cents = it.paid_envelope() + total;
     Ok(())
 }
 

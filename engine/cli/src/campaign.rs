@@ -35,12 +35,65 @@ pub struct Options<'a> {
 }
 
 /// Self-assessed and official result of one establishment.
-struct Both {
-    own: OfficialOut,
-    official: OfficialOut,
+pub(crate) struct Both {
+    pub(crate) own: OfficialOut,
+    pub(crate) official: OfficialOut,
 }
 
-fn read_text(p: &Path) -> Result<String, Failure> {
+/// One grid read: its verify line and, when readable, the self-assessed and
+/// official submissions.
+pub(crate) type Read = (Line, Option<(Submission, Submission, Both)>);
+
+/// Reads and evaluates the grids in parallel (self-assessed, then official with
+/// the review and agency data): shared by `caqes campaign` and `caqes report`.
+pub(crate) fn read_grids(
+    catalog: &caqes_engine::Catalog,
+    files: &[PathBuf],
+    targets: &[(String, String, caqes_engine::Number)],
+    history: &[HistoryRecord],
+    reviews: &Reviews,
+) -> Vec<Read> {
+    let catalogs = std::slice::from_ref(catalog);
+    files
+        .par_iter()
+        .map(|f| {
+            let r = match std::fs::read(f) {
+                Ok(b) => caqes_grid::read_grid(&b, catalogs).map_err(|e| e.to_string()),
+                Err(e) => Err(format!("lecture impossible : {}", io_message(&e))),
+            };
+            let answers = r.as_ref().ok().map(|g| g.answers.clone());
+            let mut line = line_of(f, r);
+            let sub = answers.map(|mut a| {
+                let hash = caqes_grid::review::answers_hash(&a);
+                apply_targets(&mut a, targets);
+                let own = evaluate_with_history(catalog, a, history);
+                let (mut off, applied) =
+                    reviews.official(catalog, &own.answers, &own.evaluation, &hash);
+                let official = match applied {
+                    Some((answers, _)) => evaluate_with_history(catalog, answers, history),
+                    None => Submission {
+                        answers: own.answers.clone(),
+                        evaluation: own.evaluation.clone(),
+                    },
+                };
+                let oe = &official.evaluation;
+                off.score = oe.total_rounded.map(|n| n.to_french_auto());
+                off.total_rounded = oe.total_rounded;
+                off.interesse = oe.verdict.interesse;
+                off.reason = oe.verdict.reason.clone();
+                let both = Both {
+                    own: OfficialOut::same_as(&own.evaluation),
+                    official: off,
+                };
+                line.official = Some(both.official.clone());
+                (own, official, both)
+            });
+            (line, sub)
+        })
+        .collect()
+}
+
+pub(crate) fn read_text(p: &Path) -> Result<String, Failure> {
     std::fs::read_to_string(p).map_err(|e| {
         Failure::input(format!(
             "« {} » illisible : {}",
@@ -82,44 +135,7 @@ pub fn campaign(source: &Source, o: &Options) -> Result<u8, Failure> {
     inputs.extend(o.history.iter().cloned());
     crate::review::refuse_overwrite(std::iter::once(o.output).chain(o.csv), inputs.iter())?;
     let reviews = Reviews::load(source, o.review, o.data, catalogs);
-    type Read = (Line, Option<(Submission, Submission, Both)>);
-    let read: Vec<Read> = files
-        .par_iter()
-        .map(|f| {
-            let r = match std::fs::read(f) {
-                Ok(b) => caqes_grid::read_grid(&b, catalogs).map_err(|e| e.to_string()),
-                Err(e) => Err(format!("lecture impossible : {}", io_message(&e))),
-            };
-            let answers = r.as_ref().ok().map(|g| g.answers.clone());
-            let mut line = line_of(f, r);
-            let sub = answers.map(|mut a| {
-                let hash = caqes_grid::review::answers_hash(&a);
-                apply_targets(&mut a, &targets);
-                let own = evaluate_with_history(&catalog, a, &history);
-                let (mut off, applied) =
-                    reviews.official(&catalog, &own.answers, &own.evaluation, &hash);
-                let official = match applied {
-                    Some((answers, _)) => evaluate_with_history(&catalog, answers, &history),
-                    None => Submission {
-                        answers: own.answers.clone(),
-                        evaluation: own.evaluation.clone(),
-                    },
-                };
-                let oe = &official.evaluation;
-                off.score = oe.total_rounded.map(|n| n.to_french_auto());
-                off.total_rounded = oe.total_rounded;
-                off.interesse = oe.verdict.interesse;
-                off.reason = oe.verdict.reason.clone();
-                let both = Both {
-                    own: OfficialOut::same_as(&own.evaluation),
-                    official: off,
-                };
-                line.official = Some(both.official.clone());
-                (own, official, both)
-            });
-            (line, sub)
-        })
-        .collect();
+    let read = read_grids(&catalog, &files, &targets, &history, &reviews);
     let mut own_subs = Vec::new();
     let mut official_subs = Vec::new();
     let mut both: BTreeMap<String, Both> = BTreeMap::new();
@@ -150,6 +166,8 @@ pub fn campaign(source: &Source, o: &Options) -> Result<u8, Failure> {
         apply_envelope(&mut report, cents, o.key)
             .map_err(|e| Failure::input(format!("répartition de l'enveloppe : {e}")))?;
     }
+    caqes_campaign::apply_savings(&mut report, &catalog, &reviews.savings)
+        .map_err(|e| Failure::input(format!("part des économies : {e}")))?;
     let view = ReviewView {
         reviewed,
         both: &both,
@@ -572,10 +590,30 @@ fn workbook(r: &Report, problems: &[Line], view: &ReviewView) -> Result<Vec<u8>,
         header(
             ws,
             5,
-            &["FINESS", "Établissement", "Score", "Lits", "Montant"],
+            &[
+                "FINESS",
+                "Établissement",
+                "Score",
+                "Lits",
+                "Montant",
+                "Économies (nationaux)",
+                "Part des économies",
+                "Part de l'enveloppe FIR",
+            ],
             &bold,
         )?;
+        if let Some(p) = it.savings_percent {
+            ws.write_string(
+                3,
+                3,
+                format!(
+                    "Indicateurs nationaux : {} % des économies générées (arrondi au centime inférieur).",
+                    p.to_french_auto()
+                ),
+            )?;
+        }
         let mut row = 6;
+        let cents = |c: Option<i64>| c.map(|c| c as f64 / 100.0);
         for e in r.establishments.iter().filter(|e| e.amount_cents.is_some()) {
             ws.write_string(row, 0, &e.finess)?;
             ws.write_string(row, 1, caqes_grid::clip(&e.name).0)?;
@@ -586,10 +624,24 @@ fn workbook(r: &Report, problems: &[Line], view: &ReviewView) -> Result<Vec<u8>,
                 ws.write_number(row, 3, b as f64)?;
             }
             ws.write_number_with_format(row, 4, e.amount_cents.unwrap_or(0) as f64 / 100.0, &euro)?;
+            let parts = [
+                e.savings_cents,
+                e.national_cents.map(|c| c as i64),
+                e.regional_cents.map(|c| c as i64),
+            ];
+            for (k, v) in parts.into_iter().enumerate() {
+                if let Some(v) = cents(v) {
+                    ws.write_number_with_format(row, 5 + k as u16, v, &euro)?;
+                }
+            }
             row += 1;
         }
         ws.write_string_with_format(row, 1, "Total", &bold)?;
-        ws.write_number_with_format(row, 4, it.envelope_cents as f64 / 100.0, &euro)?;
+        ws.write_number_with_format(row, 4, it.total_cents as f64 / 100.0, &euro)?;
+        if let Some(n) = it.national_cents {
+            ws.write_number_with_format(row, 6, n as f64 / 100.0, &euro)?;
+        }
+        ws.write_number_with_format(row, 7, it.envelope_cents as f64 / 100.0, &euro)?;
         ws.set_column_width(0, 20)?;
         ws.set_column_width(1, 42)?;
         ws.set_column_width(4, 16)?;

@@ -6,6 +6,7 @@
 mod campaign;
 mod catalogs;
 pub mod csv;
+mod evaluation;
 mod grid_cmd;
 mod report;
 mod responses;
@@ -160,6 +161,48 @@ Une grille illisible est listée dans la feuille Erreurs et le lot continue (cod
         /// Données fournies par l'agence (CSV finess;indicateur;champ;valeur), répétable.
         #[arg(long, value_name = "DONNEES.csv")]
         data: Vec<PathBuf>,
+    },
+    /// Rapports d'évaluation : un PDF (ou une page HTML imprimable) par établissement.
+    #[command(
+        help_template = HELP_TEMPLATE,
+        after_help = "Un fichier par établissement dans DOSSIER : <finess>-<nom>.pdf (nom réduit aux lettres et chiffres ASCII).\n\
+Contenu : campagne, identification, tableau par volet (valeur et points auto-évalués, valeur et points retenus, motif de l'agence), score officiel et verdict, progression, montant d'intéressement, éléments de preuve manquants, période contradictoire.\n\
+Polices incluses dans le PDF ; écriture atomique ; un fichier en erreur est signalé et le lot continue (code de sortie 1)."
+    )]
+    Report {
+        /// Identifiant du référentiel (ex. na-ako-2024) ou chemin d'un fichier .toml.
+        #[arg(long, value_name = "ID|FICHIER")]
+        catalog: String,
+        /// Dossier des grilles .xlsx reçues (parcouru récursivement).
+        #[arg(value_name = "DOSSIER_GRILLES")]
+        grids: PathBuf,
+        /// Dossier où écrire les rapports.
+        #[arg(short = 'o', long = "output", value_name = "DOSSIER")]
+        output: PathBuf,
+        /// Format : pdf (par défaut) ou html (page imprimable).
+        #[arg(long, value_name = "FORMAT", default_value = "pdf", value_parser = ["pdf", "html"])]
+        format: String,
+        /// Revue de l'agence (classeur ou CSV), répétable.
+        #[arg(long, value_name = "REVUE.xlsx|REVUE.csv")]
+        review: Vec<PathBuf>,
+        /// Données fournies par l'agence (CSV finess;indicateur;champ;valeur ; champ « economies » : économies en euros d'un indicateur national), répétable.
+        #[arg(long, value_name = "DONNEES.csv")]
+        data: Vec<PathBuf>,
+        /// Résultats des années précédentes (CSV ou JSON), répétable.
+        #[arg(long, value_name = "FICHIER")]
+        history: Vec<PathBuf>,
+        /// Enveloppe d'intéressement (FIR) à répartir, en euros.
+        #[arg(long, value_name = "EUROS")]
+        envelope: Option<String>,
+        /// Clé de répartition de l'enveloppe.
+        #[arg(long, value_name = "CLE", default_value = "equal", value_parser = ["equal", "score", "beds"])]
+        key: String,
+        /// Ouverture de la période contradictoire (JJ/MM/AAAA).
+        #[arg(long, value_name = "JJ/MM/AAAA")]
+        contradictoire: Option<String>,
+        /// Fin de la période contradictoire (JJ/MM/AAAA ; par défaut ouverture + 30 jours).
+        #[arg(long = "fin-contradictoire", value_name = "JJ/MM/AAAA")]
+        fin_contradictoire: Option<String>,
     },
     /// Écrire le classeur de revue de l'agence : une ligne par établissement et par champ d'indicateur.
     #[command(
@@ -393,6 +436,38 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 responses: &reponses,
             },
         ),
+        Command::Report {
+            catalog,
+            grids,
+            output,
+            format,
+            review,
+            data,
+            history,
+            envelope,
+            key,
+            contradictoire,
+            fin_contradictoire,
+        } => evaluation::report(
+            &source,
+            &evaluation::Options {
+                catalog: &catalog,
+                grids: &grids,
+                review: &review,
+                data: &data,
+                history: &history,
+                envelope: envelope.as_deref(),
+                key: parse_key(&key),
+                contradictory: contradictoire.as_deref(),
+                contradictory_end: fin_contradictoire.as_deref(),
+                output: &output,
+                format: if format == "html" {
+                    evaluation::Format::Html
+                } else {
+                    evaluation::Format::Pdf
+                },
+            },
+        ),
         Command::Campaign {
             catalog,
             grids,
@@ -413,11 +488,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 history: &history,
                 targets: targets.as_deref(),
                 envelope: envelope.as_deref(),
-                key: match key.as_str() {
-                    "score" => caqes_campaign::Key::Score,
-                    "beds" => caqes_campaign::Key::Beds,
-                    _ => caqes_campaign::Key::Equal,
-                },
+                key: parse_key(&key),
                 output: &output,
                 json,
                 csv: csv.as_deref(),
@@ -425,6 +496,15 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 data: &data,
             },
         ),
+    }
+}
+
+/// The envelope key named on the command line.
+fn parse_key(key: &str) -> caqes_campaign::Key {
+    match key {
+        "score" => caqes_campaign::Key::Score,
+        "beds" => caqes_campaign::Key::Beds,
+        _ => caqes_campaign::Key::Equal,
     }
 }
 

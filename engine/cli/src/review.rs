@@ -119,6 +119,22 @@ pub struct Reviews {
     pub warnings: Vec<String>,
     /// Whether any review or data was given.
     pub given: bool,
+    /// Savings generated on the national indicators (cents) per FINESS: agency
+    /// data rows whose field is `economies` (catalogs paid as amounts).
+    pub savings: BTreeMap<String, i64>,
+    /// File of the first savings row of each FINESS (error messages).
+    savings_files: BTreeMap<String, String>,
+}
+
+/// Parses signed euros ("-1 200,50") into cents.
+fn signed_cents(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let (neg, rest) = match t.strip_prefix('-').or_else(|| t.strip_prefix('−')) {
+        Some(r) => (true, r),
+        None => (false, t),
+    };
+    let c = i64::try_from(caqes_campaign::parse_euros(rest)?).ok()?;
+    Some(if neg { -c } else { c })
 }
 
 fn read_bytes(p: &Path) -> Result<Vec<u8>, String> {
@@ -352,6 +368,10 @@ impl Reviews {
                 .find(|c| c.indicator(&r.indicator).is_some())
                 .or(catalogs.first());
             let Some(cat) = cat else { continue };
+            if r.field == "economies" {
+                self.add_savings(&file, &r, cat);
+                continue;
+            }
             let d = r.decision(cat);
             self.data
                 .entry(r.finess.clone())
@@ -363,6 +383,36 @@ impl Reviews {
                 });
         }
         Ok(())
+    }
+
+    /// Records a savings row (`champ` = `economies`, euros, on a national indicator).
+    fn add_savings(&mut self, file: &str, r: &caqes_engine::AgencyDataRow, cat: &Catalog) {
+        let at = format!(
+            "« {file} », ligne {}, indicateur {}, champ economies",
+            r.line, r.indicator
+        );
+        let national = cat
+            .indicator(&r.indicator)
+            .is_some_and(|i| i.scope == caqes_engine::Scope::National);
+        if cat.interessement.amounts.is_none() {
+            self.errors.push(format!(
+                "{at} : le référentiel « {} » ne paie pas de part des économies",
+                cat.campaign.id
+            ));
+        } else if !national {
+            self.errors.push(format!(
+                "{at} : économies attendues sur un indicateur national du référentiel"
+            ));
+        } else if let Some(c) = signed_cents(&r.value) {
+            let e = self.savings.entry(r.finess.clone()).or_insert(0);
+            *e = e.saturating_add(c);
+            self.savings_files
+                .entry(r.finess.clone())
+                .or_insert_with(|| file.to_string());
+        } else {
+            self.errors
+                .push(format!("{at} : montant en euros invalide « {} »", r.value));
+        }
     }
 
     /// FINESS of the review and data files that match no grid (French errors).
@@ -387,6 +437,9 @@ impl Reviews {
             if let Some(d) = ds.first() {
                 list("donnée de l'agence", f, &d.file);
             }
+        }
+        for (f, file) in &self.savings_files {
+            list("économies", f, file);
         }
         out.sort();
         out.dedup();

@@ -803,7 +803,12 @@ pub fn synthesis(catalog: &Catalog, layout: &Layout) -> Vec<(Pos, String)> {
         oks.push(format!("AND({})", c.join(",")));
     }
     let ok = if oks.is_empty() {
-        "FALSE".into()
+        // Paid as amounts without bands: intéressé as soon as there is a score (verdict.rs).
+        if catalog.interessement.amounts.is_some() {
+            "TRUE".into()
+        } else {
+            "FALSE".into()
+        }
     } else {
         format!("OR({})", oks.join(","))
     };
