@@ -386,18 +386,69 @@ struct Prepared {
     formulas: Vec<(String, Pos, String, String)>,
     /// The input cells (`Sheet!A1`), sorted, as the metadata lists them.
     input_cells: Vec<String>,
+    /// By sheet, the cells the reader looks at: inputs, computed cells, summary.
+    cells: HashMap<String, CellSet>,
+}
+
+/// A set of cells of a sheet (rows of the layout, columns up to [`COL_HELP`]).
+#[derive(Default)]
+struct CellSet(Vec<bool>);
+
+impl CellSet {
+    const WIDTH: usize = COL_HELP as usize + 1;
+
+    fn insert(&mut self, (row, col): (u32, u16)) {
+        let (Ok(row), col) = (usize::try_from(row), usize::from(col)) else {
+            return;
+        };
+        if col < Self::WIDTH {
+            let i = row * Self::WIDTH + col;
+            if self.0.len() <= i {
+                self.0.resize(i + 1, false);
+            }
+            self.0[i] = true;
+        }
+    }
+
+    fn contains(&self, (row, col): (u32, u16)) -> bool {
+        let col = usize::from(col);
+        col < Self::WIDTH
+            && usize::try_from(row)
+                .is_ok_and(|r| self.0.get(r * Self::WIDTH + col).copied().unwrap_or(false))
+    }
+}
+
+/// Cells listed in the metadata that the layout does not name (a grid
+/// whose metadata was altered), by sheet: their values are compared too.
+fn listed_cells<'a>(
+    exported: &'a [(String, String)],
+    prep: &Prepared,
+) -> HashMap<&'a str, std::collections::HashSet<(u32, u16)>> {
+    let mut out: HashMap<&str, std::collections::HashSet<(u32, u16)>> = HashMap::new();
+    for (cell, _) in exported {
+        let Some((sheet, a1)) = cell.rsplit_once('!') else {
+            continue;
+        };
+        let Some(pos) = parse_a1(a1) else { continue };
+        let key = (pos.row, pos.col);
+        if !prep.cells.get(sheet).is_some_and(|c| c.contains(key)) {
+            out.entry(sheet).or_default().insert(key);
+        }
+    }
+    out
 }
 
 impl Prepared {
     fn new(catalog: &Catalog) -> Prepared {
         let layout = layout(catalog);
-        let formulas = crate::formulas::expected(catalog, &layout)
-            .into_iter()
-            .map(|(sheet, pos, f)| {
-                let canonical = crate::formulas::canonical_formula(&f);
-                (sheet, pos, f, canonical)
-            })
-            .collect();
+        let formulas: Vec<(String, Pos, String, String)> =
+            crate::formulas::expected(catalog, &layout)
+                .into_iter()
+                .map(|(sheet, pos, f)| {
+                    let canonical = crate::formulas::canonical_formula(&f);
+                    (sheet, pos, f, canonical)
+                })
+                .collect();
         let mut input_cells: Vec<String> = layout
             .ident
             .iter()
@@ -409,11 +460,31 @@ impl Prepared {
             }))
             .collect();
         input_cells.sort();
+        let mut cells: HashMap<String, CellSet> = HashMap::new();
+        let mut add = |sheet: &str, p: Pos| {
+            if !cells.contains_key(sheet) {
+                cells.insert(sheet.to_string(), CellSet::default());
+            }
+            if let Some(set) = cells.get_mut(sheet) {
+                set.insert((p.row, p.col));
+            }
+        };
+        for il in &layout.indicators {
+            for (_, p) in &il.inputs {
+                add(&il.sheet, *p);
+            }
+        }
+        for (sheet, p, _, _) in &formulas {
+            add(sheet, *p);
+        }
+        add(SYNTH, layout.synth.rounded);
+        add(SYNTH, layout.synth.verdict);
         Prepared {
             hash: catalog_hash(catalog),
             layout,
             formulas,
             input_cells,
+            cells,
         }
     }
 }
@@ -455,6 +526,18 @@ pub(crate) fn read_sheet<R: std::io::Read + std::io::Seek>(
     max_col: u16,
     budget: &mut usize,
 ) -> Result<SheetData, GridError> {
+    read_sheet_where(xlsx, name, max_col, budget, |_| true)
+}
+
+/// [`read_sheet`] keeping only the cells `keep` accepts (every cell still
+/// counts against the budget).
+fn read_sheet_where<R: std::io::Read + std::io::Seek>(
+    xlsx: &mut Xlsx<R>,
+    name: &str,
+    max_col: u16,
+    budget: &mut usize,
+    keep: impl Fn((u32, u16)) -> bool,
+) -> Result<SheetData, GridError> {
     let mut out = HashMap::new();
     let mut formulas = HashMap::new();
     let mut reader = xlsx
@@ -470,7 +553,7 @@ pub(crate) fn read_sheet<R: std::io::Read + std::io::Seek>(
         }
         *budget -= 1;
         let (row, col) = cell.pos;
-        if col > max_col as u32 {
+        if col > max_col as u32 || !keep((row, col as u16)) {
             continue;
         }
         if let Some(f) = cell.formula.filter(|f| !f.is_empty()) {
@@ -574,6 +657,15 @@ fn read_inner(bytes: &[u8], reader: &GridReader) -> Result<GridRead, GridError> 
     }
     let (catalog, prep) = reader.catalog(&id)?;
     let lay = &prep.layout;
+    // The other sheets: only the cells looked at below (labels are skipped).
+    let listed = listed_cells(&exported, prep);
+    let keep = |sheet: &str| {
+        let known = prep.cells.get(sheet);
+        let listed = listed.get(sheet);
+        move |key: (u32, u16)| {
+            known.is_some_and(|k| k.contains(key)) || listed.is_some_and(|l| l.contains(&key))
+        }
+    };
     let mut sheets: HashMap<String, Cells> = HashMap::new();
     let mut formulas: HashMap<String, Formulas> = HashMap::new();
     sheets.insert(IDENT.into(), ident);
@@ -585,11 +677,11 @@ fn read_inner(bytes: &[u8], reader: &GridReader) -> Result<GridRead, GridError> 
                 vl.sheet
             )));
         }
-        let data = read_sheet(&mut xlsx, &vl.sheet, COL_HELP, &mut budget)?;
+        let data = read_sheet_where(&mut xlsx, &vl.sheet, COL_HELP, &mut budget, keep(&vl.sheet))?;
         sheets.insert(vl.sheet.clone(), data.cells);
         formulas.insert(vl.sheet.clone(), data.formulas);
     }
-    let synth_data = read_sheet(&mut xlsx, SYNTH, COL_HELP, &mut budget)?;
+    let synth_data = read_sheet_where(&mut xlsx, SYNTH, COL_HELP, &mut budget, keep(SYNTH))?;
     sheets.insert(SYNTH.into(), synth_data.cells);
     formulas.insert(SYNTH.into(), synth_data.formulas);
     let mut problems = Vec::new();
