@@ -697,16 +697,18 @@ fn read_inner(bytes: &[u8], reader: &GridReader) -> Result<GridRead, GridError> 
             continue;
         };
         let Some(pos) = parse_a1(a1) else { continue };
-        let now = sheets
-            .get(sheet)
-            .and_then(|c| c.get(&(pos.row, pos.col)))
-            .map(V::repr)
-            .unwrap_or_default();
-        if &now != was {
+        let now = sheets.get(sheet).and_then(|c| c.get(&(pos.row, pos.col)));
+        // Text compared in place: most cells are unchanged.
+        let same = match now {
+            Some(V::Text(t)) => t == was,
+            None => was.is_empty(),
+            Some(v) => v.repr() == *was,
+        };
+        if !same {
             edited.push(EditedCell {
                 cell: cell.clone(),
                 exported: was.clone(),
-                current: now,
+                current: now.map(V::repr).unwrap_or_default(),
             });
         }
     }
@@ -875,11 +877,21 @@ fn check_metadata(
         ));
     }
     let expected = &prep.input_cells;
-    let mut listed: Vec<String> = exported.iter().map(|(k, _)| k.clone()).collect();
-    listed.sort();
-    if *expected != listed {
-        let extra = listed.iter().filter(|c| !expected.contains(c)).count();
-        let absent = expected.iter().filter(|c| !listed.contains(c)).count();
+    let mut listed: Vec<&str> = exported.iter().map(|(k, _)| k.as_str()).collect();
+    listed.sort_unstable();
+    if !expected
+        .iter()
+        .map(String::as_str)
+        .eq(listed.iter().copied())
+    {
+        let extra = listed
+            .iter()
+            .filter(|c| !expected.iter().any(|e| e == *c))
+            .count();
+        let absent = expected
+            .iter()
+            .filter(|c| !listed.contains(&c.as_str()))
+            .count();
         out.push(format!(
             "liste des cellules de saisie différente de la grille ({absent} absente(s), {extra} inconnue(s))"
         ));
