@@ -389,17 +389,22 @@ pub fn verify(
     } else {
         pb.set_draw_target(ProgressDrawTarget::hidden());
     }
+    // Each catalog is prepared once for the whole batch.
+    let reader = caqes_grid::GridReader::new(&catalogs);
     let lines: Vec<Line> = files
         .par_iter()
         .map(|f| {
             let r = match std::fs::read(f) {
-                Ok(b) => caqes_grid::read_grid(&b, &catalogs).map_err(|e| e.to_string()),
+                Ok(b) => reader.read(&b).map_err(|e| e.to_string()),
                 Err(e) => Err(format!("lecture impossible : {}", io_message(&e))),
             };
             let official = r.as_ref().ok().and_then(|g| {
                 let cat = catalogs.iter().find(|c| c.campaign.id == g.catalog)?;
-                let hash = caqes_grid::review::answers_hash(&g.answers);
-                Some(reviews.official(cat, &g.answers, &g.evaluation, &hash).0)
+                Some(
+                    reviews
+                        .official(cat, &g.answers, &g.evaluation, &g.answers_sha256)
+                        .0,
+                )
             });
             let mut l = line_of(f, r);
             l.official = official;

@@ -27,8 +27,8 @@ mod writer;
 pub use normalise::{clip, normalise, MAX_CELL_CHARS};
 #[cfg(feature = "read")]
 pub use read::{
-    read_grid, read_grid_with_limits, AlteredFormula, CellProblem, EditedCell, GridRead, Limits,
-    Metadata, Outcome, Review,
+    read_grid, read_grid_with_limits, AlteredFormula, CellProblem, EditedCell, GridRead,
+    GridReader, Limits, Metadata, Outcome, Review,
 };
 pub use writer::{catalog_hash, sha256_hex, write_grid, write_grid_report, Written};
 

@@ -1,10 +1,14 @@
 //! The grid reader (calamine; native, and wasm32 in the form's on-demand module).
 //!
 //! Defensive by construction: the zip container is checked and every entry
-//! inflated under a budget before calamine sees it; sheets are streamed cell
-//! by cell (never as a dense range, which a single far-away cell would blow
-//! up) and only the columns of the grid are kept; calamine runs under
-//! `catch_unwind` as a last resort.
+//! inflated under a budget before calamine sees it (once: calamine reads the
+//! inflated entries, see [`container`]); sheets are streamed cell by cell
+//! (never as a dense range, which a single far-away cell would blow up) and
+//! only the columns of the grid are kept; calamine runs under `catch_unwind`
+//! as a last resort.
+//!
+//! [`GridReader`] reads many grids: what depends on the catalog only
+//! (layout, hash, expected formulas) is computed once per catalog.
 
 use crate::formulas::{NON, NON_CONCERNE, NON_MESURABLE, OUI, RENSEIGNE};
 use crate::layout::*;
@@ -17,7 +21,11 @@ use caqes_engine::{
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-use std::io::{Cursor, Read};
+use std::io::Cursor;
+use std::sync::OnceLock;
+
+mod container;
+pub(crate) use container::precheck;
 
 /// Bounds of what the reader accepts.
 #[derive(Debug, Clone, Copy)]
@@ -148,6 +156,9 @@ pub struct GridRead {
     pub catalog_changed: bool,
     /// Whether the answers equal the exported ones (hash of the canonical answers).
     pub answers_unchanged: Option<bool>,
+    /// Hex SHA-256 of the canonical answers ([`crate::review::answers_hash`]).
+    #[serde(skip)]
+    pub answers_sha256: String,
     /// Input cells edited after export.
     pub edited: Vec<EditedCell>,
     /// Problems of cells.
@@ -302,7 +313,7 @@ impl GridRead {
 
 /// Reads a grid with the default [`Limits`].
 pub fn read_grid(bytes: &[u8], catalogs: &[Catalog]) -> Result<GridRead, GridError> {
-    read_grid_with_limits(bytes, catalogs, Limits::default())
+    GridReader::new(catalogs).read(bytes)
 }
 
 /// Reads a grid.
@@ -311,93 +322,171 @@ pub fn read_grid_with_limits(
     catalogs: &[Catalog],
     limits: Limits,
 ) -> Result<GridRead, GridError> {
-    precheck(bytes, limits)?;
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_inner(bytes, catalogs, limits)
-    })) {
-        Ok(r) => r,
-        Err(_) => Err(GridError::Internal),
+    GridReader::with_limits(catalogs, limits).read(bytes)
+}
+
+/// Reads grids of a set of catalogs, preparing each catalog once (on its
+/// first grid): a batch (`caqes verify`) builds one and reads every file
+/// with it, from several threads if it likes.
+pub struct GridReader<'a> {
+    catalogs: &'a [Catalog],
+    limits: Limits,
+    prepared: Vec<OnceLock<Prepared>>,
+}
+
+impl<'a> GridReader<'a> {
+    /// A reader with the default [`Limits`].
+    pub fn new(catalogs: &'a [Catalog]) -> GridReader<'a> {
+        GridReader::with_limits(catalogs, Limits::default())
+    }
+
+    /// A reader with the given limits.
+    pub fn with_limits(catalogs: &'a [Catalog], limits: Limits) -> GridReader<'a> {
+        GridReader {
+            catalogs,
+            limits,
+            prepared: catalogs.iter().map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// Reads one grid (same result as [`read_grid_with_limits`]).
+    pub fn read(&self, bytes: &[u8]) -> Result<GridRead, GridError> {
+        let workbook = container::inflate(bytes, self.limits)?;
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_inner(&workbook, self)))
+        {
+            Ok(r) => r,
+            Err(_) => Err(GridError::Internal),
+        }
+    }
+
+    /// The catalog of id `id` and what the reader needs of it.
+    fn catalog(&self, id: &str) -> Result<(&'a Catalog, &Prepared), GridError> {
+        let catalogs = self.catalogs;
+        match catalogs.iter().position(|c| c.campaign.id == id) {
+            Some(i) => Ok((
+                &catalogs[i],
+                self.prepared[i].get_or_init(|| Prepared::new(&catalogs[i])),
+            )),
+            None if catalogs.len() == 1 => Err(GridError::CatalogMismatch {
+                expected: catalogs[0].campaign.id.clone(),
+                found: id.to_string(),
+            }),
+            None => Err(GridError::UnknownCatalog(id.to_string())),
+        }
     }
 }
 
-/// Container checks: magic, zip directory, inflation budget, workbook parts.
-pub(crate) fn precheck(bytes: &[u8], limits: Limits) -> Result<(), GridError> {
-    if bytes.is_empty() {
-        return Err(GridError::Empty);
-    }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        return Err(GridError::Encrypted);
-    }
-    if !bytes.starts_with(b"PK") {
-        return Err(GridError::NotZip);
-    }
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| GridError::NotZip)?;
-    if zip.len() > limits.max_entries {
-        return Err(GridError::TooLarge(format!(
-            "{} fichiers dans l'archive",
-            zip.len()
-        )));
-    }
-    let names: Vec<String> = zip
-        .file_names()
-        .filter_map(|n| n.ok().map(|n| n.to_string()))
-        .collect();
-    if !names.iter().any(|n| n == "xl/workbook.xml") {
-        let what = if names.iter().any(|n| n.starts_with("word/")) {
-            " : c'est un document Word (.docx)"
-        } else if names.iter().any(|n| n.starts_with("ppt/")) {
-            " : c'est une présentation PowerPoint (.pptx)"
-        } else if names.iter().any(|n| n == "content.xml") {
-            " : c'est un document OpenDocument (.ods/.odt) ; l'enregistrer au format .xlsx"
-        } else {
-            ""
+/// What reading a grid needs of its catalog, the same for every grid.
+struct Prepared {
+    layout: Layout,
+    /// [`catalog_hash`] of the catalog.
+    hash: String,
+    /// Every computed cell: sheet, position, the catalog's formula and its
+    /// canonical spelling ([`crate::formulas::canonical_formula`]).
+    formulas: Vec<(String, Pos, String, String)>,
+    /// The input cells (`Sheet!A1`), sorted, as the metadata lists them.
+    input_cells: Vec<String>,
+    /// By sheet, the cells the reader looks at: inputs, computed cells, summary.
+    cells: HashMap<String, CellSet>,
+}
+
+/// A set of cells of a sheet (rows of the layout, columns up to [`COL_HELP`]).
+#[derive(Default)]
+struct CellSet(Vec<bool>);
+
+impl CellSet {
+    const WIDTH: usize = COL_HELP as usize + 1;
+
+    fn insert(&mut self, (row, col): (u32, u16)) {
+        let (Ok(row), col) = (usize::try_from(row), usize::from(col)) else {
+            return;
         };
-        return Err(GridError::NotWorkbook(what.into()));
-    }
-    // Declared sizes first (cheap), then real inflation under the budget.
-    let mut declared: u64 = 0;
-    for i in 0..zip.len() {
-        let f = zip
-            .by_index_raw(i)
-            .map_err(|e| GridError::Corrupt(e.to_string()))?;
-        declared = declared.saturating_add(f.size());
-        if declared > limits.max_uncompressed {
-            return Err(GridError::TooLarge(format!(
-                "plus de {} Mo déclarés",
-                limits.max_uncompressed / (1024 * 1024)
-            )));
+        if col < Self::WIDTH {
+            let i = row * Self::WIDTH + col;
+            if self.0.len() <= i {
+                self.0.resize(i + 1, false);
+            }
+            self.0[i] = true;
         }
     }
-    let mut total: u64 = 0;
-    let mut buf = vec![0u8; 64 * 1024];
-    for i in 0..zip.len() {
-        let mut f = match zip.by_index(i) {
-            Ok(f) => f,
-            Err(zip::result::ZipError::UnsupportedArchive(m)) if m.contains("assword") => {
-                return Err(GridError::Encrypted)
-            }
-            Err(e) => return Err(GridError::Corrupt(e.to_string())),
+
+    fn contains(&self, (row, col): (u32, u16)) -> bool {
+        let col = usize::from(col);
+        col < Self::WIDTH
+            && usize::try_from(row)
+                .is_ok_and(|r| self.0.get(r * Self::WIDTH + col).copied().unwrap_or(false))
+    }
+}
+
+/// Cells listed in the metadata that the layout does not name (a grid
+/// whose metadata was altered), by sheet: their values are compared too.
+fn listed_cells<'a>(
+    exported: &'a [(String, String)],
+    prep: &Prepared,
+) -> HashMap<&'a str, std::collections::HashSet<(u32, u16)>> {
+    let mut out: HashMap<&str, std::collections::HashSet<(u32, u16)>> = HashMap::new();
+    for (cell, _) in exported {
+        let Some((sheet, a1)) = cell.rsplit_once('!') else {
+            continue;
         };
-        let size = f.size();
-        let mut read: u64 = 0;
-        loop {
-            let n = f
-                .read(&mut buf)
-                .map_err(|e| GridError::Corrupt(e.to_string()))?;
-            if n == 0 {
-                break;
-            }
-            read += n as u64;
-            total += n as u64;
-            if read > size || total > limits.max_uncompressed {
-                return Err(GridError::TooLarge(format!(
-                    "plus de {} Mo une fois décompressé",
-                    limits.max_uncompressed / (1024 * 1024)
-                )));
-            }
+        let Some(pos) = parse_a1(a1) else { continue };
+        let key = (pos.row, pos.col);
+        if !prep.cells.get(sheet).is_some_and(|c| c.contains(key)) {
+            out.entry(sheet).or_default().insert(key);
         }
     }
-    Ok(())
+    out
+}
+
+impl Prepared {
+    fn new(catalog: &Catalog) -> Prepared {
+        let layout = layout(catalog);
+        let formulas: Vec<(String, Pos, String, String)> =
+            crate::formulas::expected(catalog, &layout)
+                .into_iter()
+                .map(|(sheet, pos, f)| {
+                    let canonical = crate::formulas::canonical_formula(&f);
+                    (sheet, pos, f, canonical)
+                })
+                .collect();
+        let mut input_cells: Vec<String> = layout
+            .ident
+            .iter()
+            .map(|r| format!("{IDENT}!{}", r.pos.a1()))
+            .chain(layout.indicators.iter().flat_map(|il| {
+                il.inputs
+                    .iter()
+                    .map(move |(_, p)| format!("{}!{}", il.sheet, p.a1()))
+            }))
+            .collect();
+        input_cells.sort();
+        let mut cells: HashMap<String, CellSet> = HashMap::new();
+        let mut add = |sheet: &str, p: Pos| {
+            if !cells.contains_key(sheet) {
+                cells.insert(sheet.to_string(), CellSet::default());
+            }
+            if let Some(set) = cells.get_mut(sheet) {
+                set.insert((p.row, p.col));
+            }
+        };
+        for il in &layout.indicators {
+            for (_, p) in &il.inputs {
+                add(&il.sheet, *p);
+            }
+        }
+        for (sheet, p, _, _) in &formulas {
+            add(sheet, *p);
+        }
+        add(SYNTH, layout.synth.rounded);
+        add(SYNTH, layout.synth.verdict);
+        Prepared {
+            hash: catalog_hash(catalog),
+            layout,
+            formulas,
+            input_cells,
+            cells,
+        }
+    }
 }
 
 /// Value of a cell as read.
@@ -437,6 +526,18 @@ pub(crate) fn read_sheet<R: std::io::Read + std::io::Seek>(
     max_col: u16,
     budget: &mut usize,
 ) -> Result<SheetData, GridError> {
+    read_sheet_where(xlsx, name, max_col, budget, |_| true)
+}
+
+/// [`read_sheet`] keeping only the cells `keep` accepts (every cell still
+/// counts against the budget).
+fn read_sheet_where<R: std::io::Read + std::io::Seek>(
+    xlsx: &mut Xlsx<R>,
+    name: &str,
+    max_col: u16,
+    budget: &mut usize,
+    keep: impl Fn((u32, u16)) -> bool,
+) -> Result<SheetData, GridError> {
     let mut out = HashMap::new();
     let mut formulas = HashMap::new();
     let mut reader = xlsx
@@ -452,7 +553,7 @@ pub(crate) fn read_sheet<R: std::io::Read + std::io::Seek>(
         }
         *budget -= 1;
         let (row, col) = cell.pos;
-        if col > max_col as u32 {
+        if col > max_col as u32 || !keep((row, col as u16)) {
             continue;
         }
         if let Some(f) = cell.formula.filter(|f| !f.is_empty()) {
@@ -477,7 +578,8 @@ pub(crate) fn read_sheet<R: std::io::Read + std::io::Seek>(
     })
 }
 
-fn read_inner(bytes: &[u8], catalogs: &[Catalog], limits: Limits) -> Result<GridRead, GridError> {
+fn read_inner(bytes: &[u8], reader: &GridReader) -> Result<GridRead, GridError> {
+    let limits = reader.limits;
     let mut xlsx: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
         calamine::XlsxError::Password => GridError::Encrypted,
         e => GridError::Corrupt(e.to_string()),
@@ -553,17 +655,17 @@ fn read_inner(bytes: &[u8], catalogs: &[Catalog], limits: Limits) -> Result<Grid
             "identifiant du référentiel absent".into(),
         ));
     }
-    let catalog = match catalogs.iter().find(|c| c.campaign.id == id) {
-        Some(c) => c,
-        None if catalogs.len() == 1 => {
-            return Err(GridError::CatalogMismatch {
-                expected: catalogs[0].campaign.id.clone(),
-                found: id,
-            })
+    let (catalog, prep) = reader.catalog(&id)?;
+    let lay = &prep.layout;
+    // The other sheets: only the cells looked at below (labels are skipped).
+    let listed = listed_cells(&exported, prep);
+    let keep = |sheet: &str| {
+        let known = prep.cells.get(sheet);
+        let listed = listed.get(sheet);
+        move |key: (u32, u16)| {
+            known.is_some_and(|k| k.contains(key)) || listed.is_some_and(|l| l.contains(&key))
         }
-        None => return Err(GridError::UnknownCatalog(id)),
     };
-    let lay = layout(catalog);
     let mut sheets: HashMap<String, Cells> = HashMap::new();
     let mut formulas: HashMap<String, Formulas> = HashMap::new();
     sheets.insert(IDENT.into(), ident);
@@ -575,17 +677,17 @@ fn read_inner(bytes: &[u8], catalogs: &[Catalog], limits: Limits) -> Result<Grid
                 vl.sheet
             )));
         }
-        let data = read_sheet(&mut xlsx, &vl.sheet, COL_HELP, &mut budget)?;
+        let data = read_sheet_where(&mut xlsx, &vl.sheet, COL_HELP, &mut budget, keep(&vl.sheet))?;
         sheets.insert(vl.sheet.clone(), data.cells);
         formulas.insert(vl.sheet.clone(), data.formulas);
     }
-    let synth_data = read_sheet(&mut xlsx, SYNTH, COL_HELP, &mut budget)?;
+    let synth_data = read_sheet_where(&mut xlsx, SYNTH, COL_HELP, &mut budget, keep(SYNTH))?;
     sheets.insert(SYNTH.into(), synth_data.cells);
     formulas.insert(SYNTH.into(), synth_data.formulas);
     let mut problems = Vec::new();
     let mut notes = Vec::new();
-    formulas_in_inputs(&lay, &sheets, &formulas, &mut problems, &mut notes);
-    let answers = rebuild(catalog, &lay, &sheets, &mut problems, &mut notes);
+    formulas_in_inputs(lay, &sheets, &formulas, &mut problems, &mut notes);
+    let answers = rebuild(catalog, lay, &sheets, &mut problems, &mut notes);
     let evaluation = evaluate(catalog, &answers);
 
     // Edited cells.
@@ -595,39 +697,42 @@ fn read_inner(bytes: &[u8], catalogs: &[Catalog], limits: Limits) -> Result<Grid
             continue;
         };
         let Some(pos) = parse_a1(a1) else { continue };
-        let now = sheets
-            .get(sheet)
-            .and_then(|c| c.get(&(pos.row, pos.col)))
-            .map(V::repr)
-            .unwrap_or_default();
-        if &now != was {
+        let now = sheets.get(sheet).and_then(|c| c.get(&(pos.row, pos.col)));
+        // Text compared in place: most cells are unchanged.
+        let same = match now {
+            Some(V::Text(t)) => t == was,
+            None => was.is_empty(),
+            Some(v) => v.repr() == *was,
+        };
+        if !same {
             edited.push(EditedCell {
                 cell: cell.clone(),
                 exported: was.clone(),
-                current: now,
+                current: now.map(V::repr).unwrap_or_default(),
             });
         }
     }
     let catalog_changed = metadata
         .as_ref()
-        .is_some_and(|m| !m.catalog_sha256.is_empty() && m.catalog_sha256 != catalog_hash(catalog));
+        .is_some_and(|m| !m.catalog_sha256.is_empty() && m.catalog_sha256 != prep.hash);
+    let answers_sha256 = sha256_hex(&answers.to_canonical_json());
     let answers_unchanged = metadata
         .as_ref()
-        .map(|m| m.grid_answers_sha256 == sha256_hex(&answers.to_canonical_json()));
-    let synth = sheets.get(SYNTH).cloned().unwrap_or_default();
-    let declared_total = match synth.get(&(lay.synth.rounded.row, lay.synth.rounded.col)) {
+        .map(|m| m.grid_answers_sha256 == answers_sha256);
+    let synth = sheets.get(SYNTH);
+    let summary = |p: Pos| synth.and_then(|c| c.get(&(p.row, p.col)));
+    let declared_total = match summary(lay.synth.rounded) {
         Some(V::Num(f)) => Some(*f),
         _ => None,
     };
-    let declared_verdict = match synth.get(&(lay.synth.verdict.row, lay.synth.verdict.col)) {
+    let declared_verdict = match summary(lay.synth.verdict) {
         Some(V::Text(t)) if !t.is_empty() => Some(t.clone()),
         _ => None,
     };
-    let (altered_formulas, cached_results_missing) =
-        check_formulas(catalog, &lay, &sheets, &formulas);
+    let (altered_formulas, cached_results_missing) = check_formulas(prep, &sheets, &formulas);
     let metadata_problems = metadata
         .as_ref()
-        .map(|m| check_metadata(catalog, &lay, m, &meta_map, &exported))
+        .map(|m| check_metadata(catalog, prep, m, &meta_map, &exported))
         .unwrap_or_default();
     Ok(GridRead {
         catalog: catalog.campaign.id.clone(),
@@ -636,6 +741,7 @@ fn read_inner(bytes: &[u8], catalogs: &[Catalog], limits: Limits) -> Result<Grid
         metadata,
         catalog_changed,
         answers_unchanged,
+        answers_sha256,
         edited,
         problems,
         declared_total,
@@ -651,20 +757,19 @@ fn read_inner(bytes: &[u8], catalogs: &[Catalog], limits: Limits) -> Result<Grid
 /// Compares every computed cell with the catalog's formula (canonical
 /// spellings); also tells whether the formulas are intact but carry no result.
 fn check_formulas(
-    catalog: &Catalog,
-    lay: &Layout,
+    prep: &Prepared,
     sheets: &HashMap<String, Cells>,
     formulas: &HashMap<String, Formulas>,
 ) -> (Vec<AlteredFormula>, bool) {
     let mut altered = Vec::new();
     let (mut intact, mut intact_with_result) = (0usize, 0usize);
-    for (sheet, pos, expected) in crate::formulas::expected(catalog, lay) {
+    for (sheet, pos, expected, canonical) in &prep.formulas {
         let key = (pos.row, pos.col);
-        let found = formulas.get(&sheet).and_then(|f| f.get(&key));
-        let value = sheets.get(&sheet).and_then(|c| c.get(&key));
-        let same = found.is_some_and(|f| {
-            crate::formulas::canonical_formula(f) == crate::formulas::canonical_formula(&expected)
-        });
+        let found = formulas.get(sheet).and_then(|f| f.get(&key));
+        let value = sheets.get(sheet).and_then(|c| c.get(&key));
+        // The formula as written is the common case: no need to respell it.
+        let same = found
+            .is_some_and(|f| f == expected || crate::formulas::canonical_formula(f) == *canonical);
         if same {
             intact += 1;
             if value.is_some() {
@@ -673,7 +778,7 @@ fn check_formulas(
         } else {
             altered.push(AlteredFormula {
                 cell: format!("{sheet}!{}", pos.a1()),
-                expected,
+                expected: expected.clone(),
                 found: found.cloned(),
                 value: value.map(V::repr).unwrap_or_default(),
             });
@@ -731,7 +836,7 @@ fn formulas_in_inputs(
 /// Metadata that does not fit the grid (French messages).
 fn check_metadata(
     catalog: &Catalog,
-    lay: &Layout,
+    prep: &Prepared,
     m: &Metadata,
     map: &BTreeMap<String, String>,
     exported: &[(String, String)],
@@ -771,22 +876,22 @@ fn check_metadata(
             map.get("cells").cloned().unwrap_or_default()
         ));
     }
-    let mut expected: Vec<String> = lay
-        .ident
+    let expected = &prep.input_cells;
+    let mut listed: Vec<&str> = exported.iter().map(|(k, _)| k.as_str()).collect();
+    listed.sort_unstable();
+    if !expected
         .iter()
-        .map(|r| format!("{IDENT}!{}", r.pos.a1()))
-        .chain(lay.indicators.iter().flat_map(|il| {
-            il.inputs
-                .iter()
-                .map(move |(_, p)| format!("{}!{}", il.sheet, p.a1()))
-        }))
-        .collect();
-    expected.sort();
-    let mut listed: Vec<String> = exported.iter().map(|(k, _)| k.clone()).collect();
-    listed.sort();
-    if expected != listed {
-        let extra = listed.iter().filter(|c| !expected.contains(c)).count();
-        let absent = expected.iter().filter(|c| !listed.contains(c)).count();
+        .map(String::as_str)
+        .eq(listed.iter().copied())
+    {
+        let extra = listed
+            .iter()
+            .filter(|c| !expected.iter().any(|e| e == *c))
+            .count();
+        let absent = expected
+            .iter()
+            .filter(|c| !listed.contains(&c.as_str()))
+            .count();
         out.push(format!(
             "liste des cellules de saisie différente de la grille ({absent} absente(s), {extra} inconnue(s))"
         ));
