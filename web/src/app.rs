@@ -8,6 +8,8 @@ use std::rc::Rc;
 use yew::html::Scope;
 use yew::prelude::*;
 
+mod published;
+
 /// A change to the answers.
 pub type Edit = Rc<dyn Fn(&mut Answers)>;
 
@@ -102,6 +104,10 @@ pub enum Msg {
     Gains,
     /// Close the notice.
     Dismiss,
+    /// The published catalog files were fetched (`published.rs`).
+    Published(Vec<published::Published>),
+    /// What changed in a campaign with a draft: (id, title, lines or error).
+    CatalogChanged(String, String, Result<String, String>),
 }
 
 /// A message shown at the top of the page.
@@ -391,7 +397,8 @@ impl Component for App {
     type Message = Msg;
     type Properties = ();
 
-    fn create(_ctx: &Context<Self>) -> Self {
+    fn create(ctx: &Context<Self>) -> Self {
+        published::fetch(ctx.link());
         let mut app = App {
             catalogs: crate::bundled().iter().cloned().map(Rc::new).collect(),
             screen: Screen::Start,
@@ -657,6 +664,8 @@ impl Component for App {
                 }
             }
             Msg::Dismiss => self.notice = None,
+            Msg::Published(files) => return self.published(ctx, files),
+            Msg::CatalogChanged(id, title, res) => return self.catalog_changed(id, title, res),
         }
         true
     }

@@ -1,0 +1,141 @@
+//! What changed between two versions of one campaign (issue 15, campaigns
+//! published at run time): when an agency publishes a corrected catalog while
+//! an establishment has a draft of that campaign, the form keeps the draft and
+//! lists these lines. Here, in the on-demand module, because it compares
+//! serialised catalogs (serde_json), which the form's first load does not hold.
+
+use crate::CatalogSource;
+use caqes_engine::{Catalog, Indicator};
+
+/// French lines, one per change: indicators added or removed, points changed,
+/// target or scoring rule changed, then one line for any other change (texts,
+/// identification questions, intéressement bands…). Empty when the two
+/// versions are the same catalog.
+pub fn catalog_changes(old: &Catalog, new: &Catalog) -> Vec<String> {
+    let name = |i: &Indicator| format!("{} « {} »", i.code, i.title);
+    let mut out = Vec::new();
+    for i in &new.indicators {
+        if !old.indicators.iter().any(|o| o.id == i.id) {
+            out.push(format!("Indicateur ajouté : {}", name(i)));
+        }
+    }
+    for o in &old.indicators {
+        let Some(i) = new.indicators.iter().find(|i| i.id == o.id) else {
+            out.push(format!(
+                "Indicateur retiré : {} (vos réponses à cet indicateur sont conservées dans le brouillon)",
+                name(o)
+            ));
+            continue;
+        };
+        if i.points != o.points {
+            out.push(format!(
+                "Points modifiés : {} : {} → {}",
+                name(i),
+                o.points.to_french_auto(),
+                i.points.to_french_auto()
+            ));
+        }
+        if json(&i.measure) != json(&o.measure) {
+            out.push(format!("Cible ou règle de calcul modifiée : {}", name(i)));
+        }
+    }
+    if out.is_empty() && json(old) != json(new) {
+        out.push(
+            "Autres modifications (textes, questions d'identification, conditions d'intéressement)"
+                .into(),
+        );
+    }
+    out
+}
+
+/// Any catalog part as compact JSON (for comparisons).
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// [`catalog_changes`] between the campaign `id` of two catalog files, as
+/// lines joined by `\n`; an `Err` (French) when either cannot be loaded.
+pub fn changes_between(old: &CatalogSource, new: &CatalogSource) -> Result<String, String> {
+    Ok(catalog_changes(&old.load()?, &new.load()?).join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn na_ako() -> (&'static str, &'static str) {
+        *caqes_catalogs::FILES
+            .iter()
+            .find(|(n, _)| *n == "na-ako.toml")
+            .expect("na-ako.toml bundled")
+    }
+
+    fn load(file: &str, toml: &str) -> Catalog {
+        CatalogSource {
+            file,
+            toml,
+            id: "na-ako-2024",
+        }
+        .load()
+        .expect("loads")
+    }
+
+    #[test]
+    fn same_catalog_has_no_change() {
+        let (file, toml) = na_ako();
+        assert!(catalog_changes(&load(file, toml), &load(file, toml)).is_empty());
+    }
+
+    #[test]
+    fn added_removed_points_and_targets_are_named() {
+        let (file, toml) = na_ako();
+        let old = load(file, toml);
+        let mut new = old.clone();
+        let removed = new.indicators.remove(0);
+        let mut added = new.indicators[0].clone();
+        added.id = "nouvel-indicateur".into();
+        added.code = "NOUV 1".into();
+        new.indicators.push(added);
+        let first = &mut new.indicators[0];
+        first.points = first
+            .points
+            .add(caqes_engine::Number::ONE)
+            .expect("no overflow");
+        let lines = catalog_changes(&old, &new);
+        let text = lines.join("\n");
+        assert!(text.contains("Indicateur ajouté : NOUV 1"), "{text}");
+        assert!(
+            text.contains(&format!("Indicateur retiré : {}", removed.code)),
+            "{text}"
+        );
+        assert!(text.contains("Points modifiés : "), "{text}");
+        assert!(!text.contains("Cible"), "{text}");
+    }
+
+    #[test]
+    fn a_changed_target_is_named_and_a_bad_file_is_an_error() {
+        let (file, toml) = na_ako();
+        let old = CatalogSource {
+            file,
+            toml,
+            id: "na-ako-2024",
+        };
+        let bad = CatalogSource {
+            file: "x.toml",
+            toml: "pas du toml [",
+            id: "na-ako-2024",
+        };
+        assert!(changes_between(&old, &bad).is_err());
+        let mut new = old.load().expect("loads");
+        let before = catalog_changes(&old.load().expect("loads"), &new);
+        assert!(before.is_empty());
+        new.indicators[0].measure = new.indicators[1].measure.clone();
+        let lines = catalog_changes(&old.load().expect("loads"), &new);
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("Cible ou règle de calcul modifiée")),
+            "{lines:?}"
+        );
+    }
+}
