@@ -104,10 +104,8 @@ pub enum Msg {
     Gains,
     /// Close the notice.
     Dismiss,
-    /// The published catalog files were fetched (`published.rs`).
-    Published(Vec<published::Published>),
-    /// What changed in a campaign with a draft: (id, title, lines or error).
-    CatalogChanged(String, String, Result<String, String>),
+    /// Catalogs published at run time were stored (`published.rs`).
+    Published,
 }
 
 /// A message shown at the top of the page.
@@ -398,7 +396,7 @@ impl Component for App {
     type Properties = ();
 
     fn create(ctx: &Context<Self>) -> Self {
-        published::fetch(ctx.link());
+        published::install(ctx.link());
         let mut app = App {
             catalogs: crate::bundled().iter().cloned().map(Rc::new).collect(),
             screen: Screen::Start,
@@ -664,8 +662,7 @@ impl Component for App {
                 }
             }
             Msg::Dismiss => self.notice = None,
-            Msg::Published(files) => return self.published(ctx, files),
-            Msg::CatalogChanged(id, title, res) => return self.catalog_changed(id, title, res),
+            Msg::Published => return self.published(),
         }
         true
     }

@@ -76,26 +76,6 @@ pub async fn open(catalog: &Source, answers: &str, file: web_sys::File) -> Resul
     }
 }
 
-/// What changed from the campaign of `old` to that of `new` (same id): one
-/// French line per change, empty when nothing that matters changed
-/// (`caqes_web_grid::catalog_changes`), or a French sentence.
-pub async fn changes(old: &Source, new: &Source) -> Result<String, String> {
-    #[cfg(target_arch = "wasm32")]
-    {
-        let args = [&old.file, &old.toml, &new.file, &new.toml, &new.id];
-        let args: Vec<wasm_bindgen::JsValue> = args.iter().map(|a| a.as_str().into()).collect();
-        let value = call("caqesCatalogChanges", &args).await?;
-        value
-            .as_string()
-            .ok_or_else(|| "réponse inattendue du module Excel".to_string())
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        let _ = (old, new);
-        Err("le module Excel ne fonctionne que dans le navigateur".into())
-    }
-}
-
 /// Calls `window[name](...args)`, which returns a promise, and awaits it.
 #[cfg(target_arch = "wasm32")]
 async fn call(name: &str, args: &[wasm_bindgen::JsValue]) -> Result<wasm_bindgen::JsValue, String> {

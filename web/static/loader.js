@@ -54,62 +54,19 @@ window.caqesGridOpen = async (file, toml, id, answersJson, grid) => {
   }
 };
 
-// Changes between two versions of a campaign (the form keeps the draft and
-// lists them): in the grid module, which compares serialised catalogs.
-//   caqesCatalogChanges(oldFile, oldToml, newFile, newToml, id) -> Promise<string> (lines)
-window.caqesCatalogChanges = async (oldFile, oldToml, newFile, newToml, id) => {
-  const m = await loadGrid();
-  try { return m.catalog_changes_lines(oldFile, oldToml, newFile, newToml, id); } catch (e) { throw french(e, 'erreur interne du module Excel'); }
-};
-
-// Campaigns published at run time: referentiels/index.json lists the TOML
-// files ({"referentiels": ["na-ako.toml", …]}) that an agency copies next to
-// the form. Fetched while the wasm starts, revalidated with the server; the
-// form (web/src/app/published.rs) awaits this promise: [[name, text or null]].
-// Offline it rejects and the form keeps its bundled and remembered campaigns.
-// Names are plain file names: text from the index never becomes a path.
-const PUBLISHED_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*\.toml$/;
-window.caqesPublished = fetch('./referentiels/index.json', { cache: 'no-cache' })
-  .then((r) => { if (!r.ok) throw new Error(`referentiels/index.json: ${r.status}`); return r.json(); })
-  .then((index) => Promise.all((Array.isArray(index.referentiels) ? index.referentiels : [])
-    .filter((n) => typeof n === 'string' && PUBLISHED_NAME.test(n))
-    .map((n) => fetch('./referentiels/' + n, { cache: 'no-cache' })
-      .then((r) => (r.ok ? r.text() : null), () => null)
-      .then((text) => [n, text]))));
-window.caqesPublished.catch(() => {});
-
-init({ module_or_path: new URL('./__WASM_BG__', import.meta.url) }).catch((e) => {
+const ready = init({ module_or_path: new URL('./__WASM_BG__', import.meta.url) }).catch((e) => {
   console.error('CAQES: échec du chargement du module WebAssembly', e);
 });
 
 // Offline support: sw.js pre-caches every asset of this build. Its URL is
 // relative, so its scope is the folder the form is served from (any sub-path).
-// A new deployment installs a new worker that waits: the page says
-// « Nouvelle version disponible » (the static #update banner of index.html)
-// and reloads only when the user clicks. Drafts (localStorage) are untouched.
-function offerUpdate(worker) {
-  const banner = document.getElementById('update');
-  const button = document.getElementById('update-reload');
-  if (!banner || !button || !navigator.serviceWorker.controller) return;
-  banner.hidden = false;
-  button.onclick = () => {
-    button.disabled = true;
-    navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), { once: true });
-    worker.postMessage('skip-waiting');
-  };
-}
-if ('serviceWorker' in navigator) {
-  window.addEventListener('load', () => {
-    navigator.serviceWorker.register('./sw.js').then((reg) => {
-      if (reg.waiting) offerUpdate(reg.waiting);
-      reg.addEventListener('updatefound', () => {
-        const w = reg.installing;
-        if (w) w.addEventListener('statechange', () => { if (w.state === 'installed') offerUpdate(w); });
-      });
-      // A form left open for days still learns of a new deployment.
-      setInterval(() => reg.update().catch(() => {}), 3600 * 1000);
-    }).catch((e) => {
-      console.warn('CAQES: service worker non enregistré', e);
-    });
-  });
-}
+// Once the form runs, later.js (not part of the first load) shows « Nouvelle
+// version disponible » when a new deployment waits, and takes the campaigns
+// published at run time (referentiels/).
+window.addEventListener('load', () => {
+  const reg = 'serviceWorker' in navigator
+    ? navigator.serviceWorker.register('./sw.js').catch((e) => { console.warn('CAQES: service worker non enregistré', e); return null; })
+    : Promise.resolve(null);
+  ready.then(() => import('./__LATER_JS__')).then((m) => m.start(reg, loadGrid))
+    .catch((e) => console.warn('CAQES: later.js', e));
+});

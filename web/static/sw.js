@@ -32,7 +32,7 @@ self.addEventListener('message', (event) => {
 });
 
 self.addEventListener('activate', (event) => {
-  const ours = (k) => k.startsWith('caqes-') && (k.endsWith('@' + SCOPE) || !k.includes('@'));
+  const ours = (k) => k.startsWith('caqes-') && k !== LATEST && (k.endsWith('@' + SCOPE) || !k.includes('@'));
   event.waitUntil(
     caches.keys()
       .then((keys) => Promise.all(keys.filter((k) => ours(k) && k !== CACHE).map((k) => caches.delete(k))))
@@ -40,11 +40,39 @@ self.addEventListener('activate', (event) => {
   );
 });
 
+// Campaigns published at run time (referentiels/: index.json and TOML files
+// an agency may replace without a new build): network first, so a corrected
+// file is seen at once, kept in a cache of its own (LATEST) for offline use.
+// The pre-cached copies of this build stay as built: '?bundled' asks for
+// one of them (later.js compares it with a corrected file).
+const PUBLISHED = new URL('referentiels/', SCOPE).href;
+const LATEST = 'caqes-published@' + SCOPE;
+async function published(req) {
+  const build = await caches.open(CACHE);
+  if (new URL(req.url).search === '?bundled') {
+    return (await build.match(req, { ignoreSearch: true })) || new Response('', { status: 404 });
+  }
+  const latest = await caches.open(LATEST);
+  try {
+    const res = await fetch(req);
+    if (res.ok) await latest.put(req, res.clone());
+    return res;
+  } catch (e) {
+    const hit = (await latest.match(req)) || (await build.match(req));
+    if (hit) return hit;
+    throw e;
+  }
+}
+
 self.addEventListener('fetch', (event) => {
   const req = event.request;
   if (req.method !== 'GET') return;
   const url = new URL(req.url);
   if (url.origin !== self.location.origin || !req.url.startsWith(SCOPE)) return;
+  if (req.url.startsWith(PUBLISHED)) {
+    event.respondWith(published(req));
+    return;
+  }
   event.respondWith((async () => {
     const cache = await caches.open(CACHE);
     let hit = await cache.match(req, { ignoreSearch: true });

@@ -4,8 +4,7 @@
 //! lists these lines. Here, in the on-demand module, because it compares
 //! serialised catalogs (serde_json), which the form's first load does not hold.
 
-use crate::CatalogSource;
-use caqes_engine::{Catalog, Indicator};
+use caqes_engine::{load_catalogs, Catalog, Indicator};
 
 /// French lines, one per change: indicators added or removed, points changed,
 /// target or scoring rule changed, then one line for any other change (texts,
@@ -53,15 +52,36 @@ fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
-/// [`catalog_changes`] between the campaign `id` of two catalog files, as
-/// lines joined by `\n`; an `Err` (French) when either cannot be loaded.
-pub fn changes_between(old: &CatalogSource, new: &CatalogSource) -> Result<String, String> {
-    Ok(catalog_changes(&old.load()?, &new.load()?).join("\n"))
+/// A catalog file published at run time, checked before the form takes it:
+/// `Err` (French, with the first errors) when `new_toml` is not a valid
+/// catalog file; else, for each of its campaigns also defined by `old_toml`
+/// (the version the form used: empty when none), one line `id\tchange` per
+/// [`catalog_changes`] line.
+pub fn published_changes(file: &str, old_toml: &str, new_toml: &str) -> Result<String, String> {
+    let new = load_catalogs(file, new_toml).map_err(|e| {
+        let first: Vec<String> = e.0.iter().take(3).map(|e| e.to_string()).collect();
+        format!("{} erreur(s) : {}", e.0.len(), first.join(" ; "))
+    })?;
+    let old = load_catalogs(file, old_toml).unwrap_or_default();
+    let mut out = Vec::new();
+    for c in &new {
+        if let Some(o) = old.iter().find(|o| o.campaign.id == c.campaign.id) {
+            for line in catalog_changes(o, c) {
+                out.push(format!(
+                    "{}\t{}",
+                    c.campaign.id,
+                    line.replace(['\t', '\n'], " ")
+                ));
+            }
+        }
+    }
+    Ok(out.join("\n"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::CatalogSource;
 
     fn na_ako() -> (&'static str, &'static str) {
         *caqes_catalogs::FILES
@@ -115,27 +135,30 @@ mod tests {
     #[test]
     fn a_changed_target_is_named_and_a_bad_file_is_an_error() {
         let (file, toml) = na_ako();
-        let old = CatalogSource {
-            file,
-            toml,
-            id: "na-ako-2024",
-        };
-        let bad = CatalogSource {
-            file: "x.toml",
-            toml: "pas du toml [",
-            id: "na-ako-2024",
-        };
-        assert!(changes_between(&old, &bad).is_err());
-        let mut new = old.load().expect("loads");
-        let before = catalog_changes(&old.load().expect("loads"), &new);
-        assert!(before.is_empty());
+        let err = published_changes(file, toml, "pas du toml [").unwrap_err();
+        assert!(err.contains("erreur(s)"), "{err}");
+        assert_eq!(published_changes(file, toml, toml).unwrap(), "");
+        assert_eq!(published_changes(file, "", toml).unwrap(), "");
+        let old = load(file, toml);
+        let mut new = old.clone();
         new.indicators[0].measure = new.indicators[1].measure.clone();
-        let lines = catalog_changes(&old.load().expect("loads"), &new);
+        let lines = catalog_changes(&old, &new);
         assert!(
             lines
                 .iter()
                 .any(|l| l.starts_with("Cible ou règle de calcul modifiée")),
             "{lines:?}"
+        );
+        // A text change of the file: lines carry the campaign id.
+        let changed = toml.replace(
+            "{ id = \"outils\", label = \"Par des outils partagés : DCC, DMP ou messagerie sécurisée de santé\", points = 10 }",
+            "{ id = \"outils\", label = \"Par des outils partagés : DCC, DMP ou messagerie sécurisée de santé\", points = 5 }",
+        ).replace("points = 10 },\n  { id = \"outils\"", "points = 15 },\n  { id = \"outils\"");
+        assert_ne!(changed, toml);
+        let text = published_changes(file, toml, &changed).unwrap();
+        assert!(
+            text.contains("na-ako-2024\tCible ou règle de calcul modifiée : IR CHO 3.2"),
+            "{text}"
         );
     }
 }

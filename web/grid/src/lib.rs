@@ -29,7 +29,7 @@
 mod changes;
 mod diff;
 
-pub use changes::{catalog_changes, changes_between};
+pub use changes::{catalog_changes, published_changes};
 pub use diff::{diff, Change, EMPTY};
 
 use caqes_engine::{evaluate, load_catalogs, Answers, Catalog, Number};
@@ -104,28 +104,15 @@ pub fn grid_xlsx(
     grid_bytes(&source, answers_json, export_time).map_err(|e| JsValue::from_str(&e))
 }
 
-/// [`changes_between`] for JavaScript: the changes from the campaign
-/// `catalog_id` of the old catalog file to that of the new one, one French
-/// line each (empty: none), or throws the French error message.
+/// [`published_changes`] for JavaScript: the lines, or throws the French
+/// error message.
 #[wasm_bindgen]
-pub fn catalog_changes_lines(
-    old_file: &str,
+pub fn published_changes_lines(
+    file: &str,
     old_toml: &str,
-    new_file: &str,
     new_toml: &str,
-    catalog_id: &str,
 ) -> Result<String, JsValue> {
-    let old = CatalogSource {
-        file: old_file,
-        toml: old_toml,
-        id: catalog_id,
-    };
-    let new = CatalogSource {
-        file: new_file,
-        toml: new_toml,
-        id: catalog_id,
-    };
-    changes_between(&old, &new).map_err(|e| JsValue::from_str(&e))
+    published_changes(file, old_toml, new_toml).map_err(|e| JsValue::from_str(&e))
 }
 
 /// What the form gets from an opened grid: the answers rebuilt from its pink
