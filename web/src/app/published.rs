@@ -18,8 +18,10 @@ pub(super) fn install(link: &Scope<App>) {
     #[cfg(target_arch = "wasm32")]
     {
         let link = link.clone();
-        let f = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
-            link.send_message(super::Msg::Published)
+        // Same signature as the `caqesTimings` hook: no new closure shim.
+        let f = wasm_bindgen::closure::Closure::<dyn Fn() -> String>::new(move || {
+            link.send_message(super::Msg::Published);
+            String::new()
         });
         if let Some(w) = web_sys::window() {
             let _ = js_sys::Reflect::set(&w, &"caqesCatalogsChanged".into(), f.as_ref());
@@ -31,7 +33,8 @@ pub(super) fn install(link: &Scope<App>) {
 }
 
 impl App {
-    /// Takes the stored catalogs again and re-scores the open form.
+    /// Takes the stored catalogs again and re-scores the open form with the
+    /// current version of its campaign (same answers).
     pub(super) fn published(&mut self) -> bool {
         for (name, src) in drafts::saved_catalogs() {
             let _ = self.add_catalogs(&name, &src);
