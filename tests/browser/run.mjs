@@ -19,8 +19,11 @@
 //   assertNoConsoleErrors()       no console.error, no uncaught exception, no CSP report
 //   assertOnlyLocalRequests()     every request went to 127.0.0.1 (or data:/blob:)
 //   restart()       closes Chromium and reopens it on the same profile (close/reopen tests)
-//   server          { requests: [{method, path, status}], down: bool } - set down=true
-//                   to make the server drop every request (real "server gone" offline)
+//   server          { requests: [{method, path, status}], down: bool, prefix, root } - set
+//                   down=true to make the server drop every request (real "server gone" offline);
+//                   prefix='/un/sous/chemin' serves the build only under that path (404 elsewhere);
+//                   root=DIR serves another directory (a "new deployment"); both reset per spec
+//   dist            absolute path of the build served by default
 //   build           dist/build.json: { build, assets }
 //   log(...)        prints indented under the spec's line
 
@@ -55,16 +58,19 @@ const MIME = {
 };
 
 function startServer(root) {
-  const state = { requests: [], down: false };
+  const state = { requests: [], down: false, prefix: '', root };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
     const entry = { method: req.method, path: url.pathname, status: 0 };
     state.requests.push(entry);
     if (state.down) { entry.status = -1; req.socket.destroy(); return; }
     let rel = decodeURIComponent(url.pathname);
+    const inPrefix = rel.startsWith(state.prefix + '/');
+    rel = rel.slice(state.prefix.length);
     if (rel.endsWith('/')) rel += 'index.html';
-    const file = path.join(root, path.normalize(rel));
-    if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    const base = state.root;
+    const file = path.join(base, path.normalize(rel));
+    if (!inPrefix || !file.startsWith(base + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
       entry.status = 404; res.writeHead(404, { 'content-type': 'text/plain' }); res.end('not found'); return;
     }
     entry.status = 200;
@@ -104,7 +110,7 @@ async function makeCtx(specName, srv, userDataDir) {
   const requests = [];
   const watched = new WeakSet();
   const ctx = {
-    baseUrl, artifactsDir: ARTIFACTS, assert, server: srv.state,
+    baseUrl, artifactsDir: ARTIFACTS, assert, server: srv.state, dist: DIST,
     build: JSON.parse(fs.readFileSync(path.join(DIST, 'build.json'), 'utf8')),
     context: null,
     log: (...a) => console.log('     ', ...a),
@@ -178,6 +184,8 @@ async function main() {
   for (const name of specs) {
     srv.state.requests.length = 0;
     srv.state.down = false;
+    srv.state.prefix = '';
+    srv.state.root = DIST;
     const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), `caqes-chromium-${name}-`));
     const t0 = Date.now();
     let ctx;

@@ -10,6 +10,8 @@ use std::rc::Rc;
 use yew::html::Scope;
 use yew::prelude::*;
 
+mod published;
+
 /// A change to the answers.
 pub type Edit = Rc<dyn Fn(&mut Answers)>;
 
@@ -116,6 +118,8 @@ pub enum Msg {
     ReviewRemove,
     /// Close the notice.
     Dismiss,
+    /// Catalogs published at run time were stored (`published.rs`).
+    Published,
 }
 
 /// A message shown at the top of the page.
@@ -509,7 +513,8 @@ impl Component for App {
     type Message = Msg;
     type Properties = ();
 
-    fn create(_ctx: &Context<Self>) -> Self {
+    fn create(ctx: &Context<Self>) -> Self {
+        published::install(ctx.link());
         let mut app = App {
             catalogs: crate::bundled().iter().cloned().map(Rc::new).collect(),
             screen: Screen::Start,
@@ -838,6 +843,7 @@ impl Component for App {
                 });
             }
             Msg::Dismiss => self.notice = None,
+            Msg::Published => return self.published(),
         }
         true
     }

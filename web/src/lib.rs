@@ -9,7 +9,9 @@
 //! export/import), `fields` (small shared view helpers), `grid_module` (the
 //! bridge to the Excel grid module `caqes-web-grid`, loaded on demand),
 //! `grid_open` (opening an Excel grid: differences shown before replacing),
-//! [`response`] (« Répondre au rapport d'évaluation »: the contradictory period).
+//! [`response`] (« Répondre au rapport d'évaluation »: the contradictory period),
+//! `app::published` (campaigns published at run time, read by
+//! `web/static/later.js`, taken through `window.caqesCatalogsChanged`).
 //!
 //! [`score_json`] is the native/wasm parity entry point: the same function
 //! runs in the browser (exported by wasm-bindgen, and as `window.caqesScore`)

@@ -66,15 +66,19 @@ window.caqesReviewOpen = async (file, toml, id, review) => {
   }
 };
 
-init({ module_or_path: new URL('./__WASM_BG__', import.meta.url) }).catch((e) => {
+const ready = init({ module_or_path: new URL('./__WASM_BG__', import.meta.url) }).catch((e) => {
   console.error('CAQES: échec du chargement du module WebAssembly', e);
 });
 
-// Offline support: sw.js pre-caches every asset of this build.
-if ('serviceWorker' in navigator) {
-  window.addEventListener('load', () => {
-    navigator.serviceWorker.register('./sw.js').catch((e) => {
-      console.warn('CAQES: service worker non enregistré', e);
-    });
-  });
-}
+// Offline support: sw.js pre-caches every asset of this build. Its URL is
+// relative, so its scope is the folder the form is served from (any sub-path).
+// Once the form runs, later.js (not part of the first load) shows « Nouvelle
+// version disponible » when a new deployment waits, and takes the campaigns
+// published at run time (referentiels/).
+window.addEventListener('load', () => {
+  const reg = 'serviceWorker' in navigator
+    ? navigator.serviceWorker.register('./sw.js').catch((e) => { console.warn('CAQES: service worker non enregistré', e); return null; })
+    : Promise.resolve(null);
+  ready.then(() => import('./__LATER_JS__')).then((m) => m.start(reg, loadGrid))
+    .catch((e) => console.warn('CAQES: later.js', e));
+});

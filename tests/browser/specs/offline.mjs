@@ -23,7 +23,10 @@ export async function run(ctx) {
 
   // Every asset listed by build-web is in the cache of this build.
   const cached = await page.evaluate(async (build) => {
-    const cache = await caches.open('caqes-' + build);
+    // One cache per build and scope: 'caqes-<build>@<scope URL>'.
+    const name = (await caches.keys()).find((k) => k === `caqes-${build}@${navigator.serviceWorker.controller.scriptURL.replace(/sw\.js$/, '')}`);
+    if (!name) return [];
+    const cache = await caches.open(name);
     return (await cache.keys()).map((r) => new URL(r.url).pathname);
   }, ctx.build.build);
   for (const a of ctx.build.assets) {

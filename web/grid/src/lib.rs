@@ -26,8 +26,10 @@
 //! assert!(xlsx.starts_with(b"PK"));
 //! ```
 
+mod changes;
 mod diff;
 
+pub use changes::{catalog_changes, published_changes};
 pub use diff::{diff, Change, EMPTY};
 
 use caqes_engine::{evaluate, load_catalogs, Answers, Catalog, Number};
@@ -100,6 +102,17 @@ pub fn grid_xlsx(
         id: catalog_id,
     };
     grid_bytes(&source, answers_json, export_time).map_err(|e| JsValue::from_str(&e))
+}
+
+/// [`published_changes`] for JavaScript: the lines, or throws the French
+/// error message.
+#[wasm_bindgen]
+pub fn published_changes_lines(
+    file: &str,
+    old_toml: &str,
+    new_toml: &str,
+) -> Result<String, JsValue> {
+    published_changes(file, old_toml, new_toml).map_err(|e| JsValue::from_str(&e))
 }
 
 /// What the form gets from an opened grid: the answers rebuilt from its pink
