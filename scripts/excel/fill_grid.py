@@ -15,10 +15,15 @@ Used by engine/cli/tests/excel_tools.rs (which installs openpyxl in a venv
 under target/ when missing, see scripts/setup-openpyxl).
 """
 import json
+import os
 import sys
 import unicodedata
 
 import openpyxl
+
+# CAQES_FILL_PERCENT_TYPED=1: percentage targets are typed « 40 % », as a person does in a
+# spreadsheet (the application then stores 0.4 with a percentage format).
+PERCENT_TYPED = os.environ.get("CAQES_FILL_PERCENT_TYPED") == "1"
 
 IDENT = "Identification"
 SYNTH = "Synthèse"
@@ -193,7 +198,15 @@ def fill_indicator(wb, ind, ans, codes):
         c = ws.cell(row=find("Critère", crit[cid]), column=3)
         c.value = yes_no(ws, c, flag, crit[cid])
     if ans.get("target") is not None:
-        put(ws, find("Cible", "Cible personnalisée de l'établissement"), 3, ans["target"])
+        row = find("Cible", "Cible personnalisée de l'établissement")
+        unit = (ind["measure"].get("target") or {}).get("unit")
+        if PERCENT_TYPED and unit == "percent":
+            # « 40 % » typed in Excel or LibreOffice: stored as 0.4 under a percentage format.
+            c = ws.cell(row=row, column=3)
+            c.value = ans["target"] / 100
+            c.number_format = "0%"
+        else:
+            put(ws, row, 3, ans["target"])
     ev = {e["id"]: e["label"] for e in ind.get("evidence", [])}
     for eid in ans.get("evidence", []):
         c = ws.cell(row=find("Preuve", ev[eid]), column=3)

@@ -471,3 +471,57 @@ fn grids_filled_by_openpyxl_and_recalculated_by_french_libreoffice_verify_clean(
     let _ = &cases[0].name;
     let _ = std::fs::remove_dir_all(&work);
 }
+
+/// « 40 % » typed in a spreadsheet's personalised-target cell is stored as 0,4
+/// under a percentage format (what Excel and LibreOffice do): the reader takes
+/// 40, says so in a note, and the score is the golden one (never a 100× target).
+#[test]
+fn a_percentage_typed_with_its_sign_reads_as_that_percentage() {
+    let python = python();
+    let caqes = env!("CARGO_BIN_EXE_caqes");
+    let work = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("excel-percent-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    let filled = work.join("filled");
+    std::fs::create_dir_all(&filled).unwrap();
+    let case = cases()
+        .into_iter()
+        .find(|c| c.catalog.campaign.id == "normandie-2022" && c.file.contains("complet-mco"))
+        .expect("example normandie-2022/complet-mco.json");
+    let blank = work.join("blank.xlsx");
+    run(
+        Command::new(caqes)
+            .args(["grid", "--catalog", "normandie-2022", "-o"])
+            .arg(&blank),
+        "caqes grid",
+    );
+    let json = run(
+        Command::new(caqes).args(["catalog", "show", "normandie-2022", "--json"]),
+        "caqes catalog show",
+    );
+    let catalog_json = work.join("catalog.json");
+    std::fs::write(&catalog_json, json).unwrap();
+    run(
+        Command::new(&python)
+            .env("CAQES_FILL_PERCENT_TYPED", "1")
+            .arg(root().join("scripts/excel/fill_grid.py"))
+            .arg(&catalog_json)
+            .arg(&case.answers_file)
+            .arg(&blank)
+            .arg(filled.join(&case.file)),
+        "fill_grid.py (pourcentages saisis avec %)",
+    );
+    let grids = verify(&filled);
+    let g = &grids[&case.file];
+    assert_eq!(french_number(&g["score"]), golden_score(&case), "{g:#}");
+    assert!(
+        g["problems"].as_array().is_none_or(|p| p.is_empty()),
+        "{g:#}"
+    );
+    let text = g.to_string();
+    assert!(
+        text.contains("cellule au format pourcentage (40 %), lue comme 40"),
+        "{g:#}"
+    );
+    let _ = std::fs::remove_dir_all(&work);
+}

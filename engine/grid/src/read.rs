@@ -20,7 +20,7 @@ use caqes_engine::{
     LegalStatus, Measure, Number, QuestionKind, Severity, State, Unit,
 };
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Cursor;
 use std::sync::OnceLock;
 
@@ -687,7 +687,8 @@ fn read_inner(bytes: &[u8], reader: &GridReader) -> Result<GridRead, GridError> 
     let mut problems = Vec::new();
     let mut notes = Vec::new();
     formulas_in_inputs(lay, &sheets, &formulas, &mut problems, &mut notes);
-    let answers = rebuild(catalog, lay, &sheets, &mut problems, &mut notes);
+    let percent = percent_formatted(&mut xlsx, catalog, lay, &sheets)?;
+    let answers = rebuild(catalog, lay, &sheets, &percent, &mut problems, &mut notes);
     let evaluation = evaluate(catalog, &answers);
 
     // Edited cells.
@@ -923,6 +924,8 @@ fn parse_a1(a1: &str) -> Option<Pos> {
 
 struct Ctx<'a> {
     sheets: &'a HashMap<String, Cells>,
+    /// Input cells holding a number under a percentage format ([`percent_formatted`]).
+    percent: &'a HashMap<String, HashSet<(u32, u16)>>,
     problems: &'a mut Vec<CellProblem>,
     notes: &'a mut Vec<CellProblem>,
 }
@@ -990,6 +993,52 @@ impl Ctx<'_> {
                 .map(|i| i == 0),
         }
     }
+    /// A number typed « 85 % » in a spreadsheet: the application stores 0,85
+    /// under a percentage format. In a percentage input it means 85 (read so,
+    /// with a note); elsewhere it is an error, never a silent 100× value.
+    fn percent_cell(
+        &mut self,
+        sheet: &str,
+        pos: Pos,
+        ind: Option<&str>,
+        what: &str,
+        unit: Option<Unit>,
+        f: f64,
+    ) -> Option<serde_json::Value> {
+        // `f64`'s Display is its shortest exact decimal text, without exponent.
+        let scaled = Number::parse(&f.to_string()).and_then(|n| n.mul(Number::HUNDRED).ok());
+        match (unit, scaled) {
+            (Some(Unit::Percent), Some(n)) => {
+                if let Some(m) = number_problem(n, unit) {
+                    self.problem(sheet, pos, ind, format!("{what} : {m}"));
+                }
+                self.notes.push(CellProblem {
+                    cell: format!("{sheet}!{}", pos.a1()),
+                    indicator: ind.map(str::to_string),
+                    message: format!(
+                        "{what} : cellule au format pourcentage ({} %), lue comme {}",
+                        n.to_french_auto(),
+                        n.to_french_auto()
+                    ),
+                });
+                Some(json_of(n))
+            }
+            (_, shown) => {
+                let shown = shown.map(|n| format!("{} %", n.to_french_auto()));
+                self.problem(
+                    sheet,
+                    pos,
+                    ind,
+                    format!(
+                        "{what} : nombre saisi au format pourcentage ({}) alors qu'un nombre sans % est attendu",
+                        shown.unwrap_or_else(|| f.to_string())
+                    ),
+                );
+                crate::normalise::json_number(f)
+            }
+        }
+    }
+
     /// A numeric input as JSON, with problems for text and out-of-range values.
     fn number(
         &mut self,
@@ -1001,6 +1050,14 @@ impl Ctx<'_> {
     ) -> Option<serde_json::Value> {
         match self.get(sheet, pos).cloned() {
             None => None,
+            Some(V::Num(f))
+                if self
+                    .percent
+                    .get(sheet)
+                    .is_some_and(|c| c.contains(&(pos.row, pos.col))) =>
+            {
+                self.percent_cell(sheet, pos, ind, what, unit, f)
+            }
             Some(V::Num(f)) => {
                 let msg = if f < 0.0 {
                     Some(format!("{what} : valeur négative ({f})"))
@@ -1075,6 +1132,80 @@ impl Ctx<'_> {
     }
 }
 
+/// The input cells that hold a number under a percentage number format
+/// (« 85 % » typed in Excel or LibreOffice is stored as 0,85), by sheet.
+/// Only sheets with a candidate (a number between -1 and 1 in an input or
+/// target cell) get the second pass over their cell styles.
+fn percent_formatted<R: std::io::Read + std::io::Seek>(
+    xlsx: &mut Xlsx<R>,
+    catalog: &Catalog,
+    lay: &Layout,
+    sheets: &HashMap<String, Cells>,
+) -> Result<HashMap<String, HashSet<(u32, u16)>>, GridError> {
+    let mut candidates: HashMap<&str, HashSet<(u32, u16)>> = HashMap::new();
+    for il in &lay.indicators {
+        let Some(cells) = sheets.get(&il.sheet) else {
+            continue;
+        };
+        let numeric = catalog.indicator(&il.id).is_some();
+        for (kind, pos) in &il.inputs {
+            if !numeric || !matches!(kind, CellKind::Input(_) | CellKind::Target) {
+                continue;
+            }
+            let key = (pos.row, pos.col);
+            if matches!(cells.get(&key), Some(V::Num(f)) if *f != 0.0 && f.abs() <= 1.0) {
+                candidates.entry(il.sheet.as_str()).or_default().insert(key);
+            }
+        }
+    }
+    let mut out = HashMap::new();
+    for (sheet, wanted) in candidates {
+        let mut reader = xlsx
+            .worksheet_cells_reader(sheet)
+            .map_err(|e| GridError::Corrupt(format!("feuille « {sheet} » : {e}")))?;
+        let mut found = HashSet::new();
+        while let Some((row, col, style)) = reader
+            .next_style_id()
+            .map_err(|e| GridError::Corrupt(format!("feuille « {sheet} » : {e}")))?
+        {
+            let Ok(col) = u16::try_from(col) else {
+                continue;
+            };
+            if wanted.contains(&(row, col))
+                && reader
+                    .styles()
+                    .get(style)
+                    .and_then(|s| s.number_format.as_ref())
+                    .is_some_and(|n| is_percent_format(&n.format_code))
+            {
+                found.insert((row, col));
+            }
+        }
+        if !found.is_empty() {
+            out.insert(sheet.to_string(), found);
+        }
+    }
+    Ok(out)
+}
+
+/// Whether a number format code shows its value as a percentage: a `%`
+/// outside quoted text, escapes (`\%`) and brackets (`[Red]`).
+fn is_percent_format(code: &str) -> bool {
+    let (mut quoted, mut bracket, mut escaped) = (false, false, false);
+    for c in code.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if !quoted => escaped = true,
+            '"' => quoted = !quoted,
+            '[' if !quoted => bracket = true,
+            ']' if !quoted => bracket = false,
+            '%' if !quoted && !bracket => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
 /// A number typed as text the French way: « 84,5 », « 1 234,5 », and in a
 /// percentage cell « 85 % » or « 85% ». Exact (decimal parsing of
 /// [`Number::parse`], never through `f64`); `None` for anything else.
@@ -1133,11 +1264,13 @@ fn rebuild(
     catalog: &Catalog,
     lay: &Layout,
     sheets: &HashMap<String, Cells>,
+    percent: &HashMap<String, HashSet<(u32, u16)>>,
     problems: &mut Vec<CellProblem>,
     notes: &mut Vec<CellProblem>,
 ) -> Answers {
     let mut cx = Ctx {
         sheets,
+        percent,
         problems,
         notes,
     };
@@ -1315,7 +1448,13 @@ fn rebuild(
                         ans.criteria.insert(id.clone(), b);
                     }
                 }
-                CellKind::Target => match cx.number(sheet, p, iid, "cible personnalisée", None) {
+                CellKind::Target => match cx.number(
+                    sheet,
+                    p,
+                    iid,
+                    "cible personnalisée",
+                    ind.measure.target().map(|t| t.unit),
+                ) {
                     Some(serde_json::Value::Number(n)) => ans.target = Number::from_json(&n),
                     Some(_) => {}
                     None => {}
@@ -1334,4 +1473,36 @@ fn rebuild(
     }
     let _: &[Category] = &a.establishment.categories;
     a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentage_formats_are_told_from_literal_percent_signs() {
+        for code in ["0%", "0.00%", "#,##0.0 %", "[Red]0%", "0%;[Red]-0%"] {
+            assert!(is_percent_format(code), "{code}");
+        }
+        // The grid's own formats, a literal « % » in quotes or escaped, a colour.
+        for code in [
+            "General",
+            "#,##0.##########",
+            "0\" %\"",
+            "0\\%",
+            "[$%-40C]0",
+            "@",
+        ] {
+            assert!(!is_percent_format(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn typed_percent_sign_is_accepted_in_percentage_cells_only() {
+        assert_eq!(
+            typed_number("85 %", Some(Unit::Percent)),
+            Number::parse("85")
+        );
+        assert_eq!(typed_number("85 %", Some(Unit::Count)), None);
+    }
 }
