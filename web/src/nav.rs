@@ -15,7 +15,7 @@ use yew::html::Scope;
 use yew::prelude::*;
 
 /// Characters of a tab's short title (after its code).
-const TAB_TITLE_CHARS: usize = 24;
+const TAB_TITLE_CHARS: usize = 28;
 
 /// Below this viewport width (CSS pixels) the score panel starts folded.
 const NARROW_PX: f64 = 700.0;
@@ -35,9 +35,27 @@ pub fn tab_label(volet: &Volet, n: usize) -> (String, String) {
     };
     let short = match &volet.short_title {
         Some(s) if !s.trim().is_empty() => s.trim().to_string(),
-        _ => cut_on_word(rest, TAB_TITLE_CHARS),
+        _ => without_dangling_word(&cut_on_word(rest, TAB_TITLE_CHARS)),
     };
     (code, short)
+}
+
+/// A cut title without the small words it may end with (« Amélioration et »
+/// → « Amélioration »), unless it would become empty.
+fn without_dangling_word(text: &str) -> String {
+    const SMALL: [&str; 16] = [
+        "et", "de", "des", "du", "d'", "la", "le", "les", "l'", "à", "au", "aux", "en", "dans",
+        "sur", "pour",
+    ];
+    let mut words: Vec<&str> = text.split(' ').collect();
+    while words.len() > 1
+        && words
+            .last()
+            .is_some_and(|w| SMALL.contains(&w.to_lowercase().as_str()))
+    {
+        words.pop();
+    }
+    words.join(" ")
 }
 
 /// The indicators with a missing answer.
@@ -275,6 +293,12 @@ mod tests {
             ..v
         };
         assert_eq!(tab_label(&v, 2).1, "Parcours et lien");
+        assert_eq!(without_dangling_word("Amélioration et"), "Amélioration");
+        assert_eq!(
+            without_dangling_word("Prescriptions dans le"),
+            "Prescriptions"
+        );
+        assert_eq!(without_dangling_word("et"), "et");
     }
 
     #[test]
