@@ -43,9 +43,9 @@ pub fn tab_label(volet: &Volet, n: usize) -> (String, String) {
 /// A cut title without the small words it may end with (« Amélioration et »
 /// → « Amélioration »), unless it would become empty.
 fn without_dangling_word(text: &str) -> String {
-    const SMALL: [&str; 16] = [
+    const SMALL: [&str; 17] = [
         "et", "de", "des", "du", "d'", "la", "le", "les", "l'", "à", "au", "aux", "en", "dans",
-        "sur", "pour",
+        "sur", "pour", "avec",
     ];
     let mut words: Vec<&str> = text.split(' ').collect();
     while words.len() > 1
