@@ -10,7 +10,6 @@
 use crate::app::{App, Form, Msg};
 use crate::fields::field_id;
 use caqes_engine::{cut_on_word, Catalog, Evaluation, Severity, Volet};
-use std::collections::HashSet;
 use yew::html::Scope;
 use yew::prelude::*;
 
@@ -59,12 +58,17 @@ fn without_dangling_word(text: &str) -> String {
 }
 
 /// The indicators with a missing answer.
-pub fn to_complete(eval: &Evaluation) -> HashSet<&str> {
+pub fn to_complete(eval: &Evaluation) -> Vec<&str> {
     eval.problems
         .iter()
         .filter(|p| p.severity == Severity::Missing)
         .filter_map(|p| p.indicator.as_deref())
-        .collect()
+        .fold(Vec::new(), |mut v, i| {
+            if !v.contains(&i) {
+                v.push(i);
+            }
+            v
+        })
 }
 
 /// Per volet (catalog order): (indicators without a missing answer, indicators).
@@ -78,7 +82,7 @@ pub fn volet_progress(catalog: &Catalog, eval: &Evaluation) -> Vec<(usize, usize
             let (mut done, mut total) = (0, 0);
             for i in ids {
                 total += 1;
-                if !missing.contains(i.id.as_str()) {
+                if !missing.contains(&i.id.as_str()) {
                     done += 1;
                 }
             }
@@ -339,7 +343,7 @@ mod tests {
         let t = next_to_complete(&c, &e, 2, None).expect("target");
         assert!(t.stop.tab >= 2, "{t:?}");
         let id = t.stop.indicator.clone().expect("an indicator");
-        assert!(missing.contains(id.as_str()));
+        assert!(missing.contains(&id.as_str()));
         assert_eq!(t.ids.last(), Some(&format!("card-{id}")));
         // Again from that stop: the next one, never the same while others remain.
         let u = next_to_complete(&c, &e, t.stop.tab, Some(&t.stop)).expect("target");

@@ -105,13 +105,15 @@ pub fn group_campaigns(catalogs: &[Rc<Catalog>]) -> Vec<Family> {
             .unwrap_or(&cp.id)
             .to_string();
         let entry = (cp.year, cp.id.clone(), cp.title.clone());
+        // Insertions in place rather than sorts: less code in the first load.
         match out
             .iter_mut()
             .find(|f| f.family == family && f.region == cp.region)
         {
             Some(f) => {
                 f.years.retain(|y| y.1 != cp.id);
-                f.years.push(entry);
+                let at = f.years.iter().position(|y| y.0 > cp.year);
+                f.years.insert(at.unwrap_or(f.years.len()), entry);
             }
             None => out.push(Family {
                 region: cp.region.clone(),
@@ -121,12 +123,15 @@ pub fn group_campaigns(catalogs: &[Rc<Catalog>]) -> Vec<Family> {
             }),
         }
     }
-    for f in &mut out {
-        f.years.sort();
+    let mut sorted: Vec<Family> = Vec::with_capacity(out.len());
+    for mut f in out {
         f.title = f.years.last().map(|y| y.2.clone()).unwrap_or_default();
+        let at = sorted
+            .iter()
+            .position(|g| (&g.region, &g.title) > (&f.region, &f.title));
+        sorted.insert(at.unwrap_or(sorted.len()), f);
     }
-    out.sort_by(|a, b| (&a.region, &a.title).cmp(&(&b.region, &b.title)));
-    out
+    sorted
 }
 
 /// Families by region (in the order of `families`).
