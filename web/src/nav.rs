@@ -200,7 +200,7 @@ pub fn tabs(form: &Form, link: &Scope<App>) -> Html {
                 <span class="tab-code">{ code }</span>
                 if !short.is_empty() { { " " }<span class="tab-title">{ short }</span> }
                 if let Some((d, t)) = prog {
-                    <span class={classes!("tab-progress", complete.then_some("done"))} id={format!("tab-progress-{i}")}>{ progress_text(d, t) }</span>
+                    { " " }<span class={classes!("tab-progress", complete.then_some("done"))} id={format!("tab-progress-{i}")}>{ progress_text(d, t) }</span>
                 }
             </button>
         }

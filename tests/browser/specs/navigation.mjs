@@ -85,7 +85,7 @@ export async function run(ctx) {
   assert.equal(tabs.length, 7);
   assert.ok(bar.height <= 160, `tab bar too high: ${bar.height}px`);
   assert.ok(bar.y + bar.height <= 450, `tab bar ends at ${bar.y + bar.height}px, lower than half the first screen`);
-  assert.match(tabs[1], /^Art\. 10-1 .+\d+\/\d+ renseignés?$/);
+  assert.match(tabs[1], /^Art\. 10-1 .+ \d+\/\d+ renseignés?$/);
   for (const t of tabs) assert.ok(t.length <= 60, `tab label too long: ${t}`);
   assert.ok(await page.isVisible('#next-to-complete'), 'the button is on the first screen');
   assert.ok(await page.isVisible('#score-total'), 'score panel open on a wide screen');
