@@ -1,7 +1,7 @@
 //! The application component: state, messages, autosave, focus, timings.
 
 use crate::{
-    drafts, fields, grid_module, grid_open, identification, indicator, response, score, start,
+    drafts, fields, grid_module, grid_open, identification, indicator, nav, response, start,
 };
 use caqes_engine::{evaluate, load_catalogs, Answers, Catalog, Evaluation, IndicatorAnswer};
 use std::cell::RefCell;
@@ -80,6 +80,8 @@ pub enum Msg {
     Tab(usize),
     /// Show a tab and focus the first existing element id.
     Focus(usize, Vec<String>),
+    /// « Aller au prochain indicateur à compléter » (`nav.rs`).
+    Next,
     /// Export the draft as JSON.
     Export,
     /// A draft file was chosen for import.
@@ -161,6 +163,8 @@ pub struct Form {
     pub pending: Option<grid_open::Pending>,
     /// The agency's review imported for this draft, with the responses.
     pub review: Option<response::Review>,
+    /// The last stop of « Aller au prochain indicateur à compléter ».
+    pub nav_last: Option<nav::Stop>,
 }
 
 enum Screen {
@@ -211,6 +215,7 @@ impl App {
             open_busy: false,
             pending: None,
             review,
+            nav_last: None,
         }));
     }
 
@@ -649,6 +654,25 @@ impl Component for App {
                 }
                 self.focus = Some(ids);
             }
+            Msg::Next => {
+                if let Screen::Form(form) = &mut self.screen {
+                    let last = form.nav_last.as_ref();
+                    match nav::next_to_complete(&form.catalog, &form.eval, form.tab, last) {
+                        Some(t) => {
+                            form.tab = t.stop.tab;
+                            form.nav_last = Some(t.stop);
+                            self.focus = Some(t.ids);
+                        }
+                        None => {
+                            self.notice = Some(Notice {
+                                error: false,
+                                text: "Tous les indicateurs sont renseignés : il n'y a plus rien à compléter.".into(),
+                                lines: vec![],
+                            })
+                        }
+                    }
+                }
+            }
             Msg::Export => {
                 if let Screen::Form(form) = &self.screen {
                     let json = serde_json::to_string_pretty(&form.answers).unwrap_or_default();
@@ -926,13 +950,6 @@ fn form_view(form: &Form, printing: bool, link: &Scope<App>) -> Html {
             </div>
         }
     });
-    let mut tabs = vec![("Identification".to_string(), 0usize)];
-    for (i, v) in c.volets.iter().enumerate() {
-        tabs.push((
-            v.short_title.clone().unwrap_or_else(|| v.title.clone()),
-            i + 1,
-        ));
-    }
     html! {
         <>
         <div class="form-head">
@@ -965,17 +982,7 @@ fn form_view(form: &Form, printing: bool, link: &Scope<App>) -> Html {
         { form.review.as_ref().map(|r| response::view(r, form, link)).unwrap_or_default() }
         <div class="layout">
             <div class="form-main">
-                <nav class="tabs no-print" aria-label="Étapes du formulaire">
-                    { for tabs.iter().map(|(title, i)| {
-                        let i = *i;
-                        let current = form.tab == i;
-                        html! {
-                            <button type="button" id={format!("tab-{i}")} class={classes!("tab", current.then_some("current"))}
-                                aria-current={if current { Some("step") } else { None }}
-                                onclick={link.callback(move |_| Msg::Tab(i))}>{ title }</button>
-                        }
-                    }) }
-                </nav>
+                { nav::tabs(form, link) }
                 if !printing {
                     <p class="print-only" id="print-hint">{ "Seule l'étape affichée est imprimée : utilisez le bouton « Imprimer » du formulaire pour imprimer toutes les étapes." }</p>
                 }
@@ -994,9 +1001,7 @@ fn form_view(form: &Form, printing: bool, link: &Scope<App>) -> Html {
                     }
                 }) }
             </div>
-            <aside class="score-panel" aria-labelledby="h-score">
-                { score::view(form, link) }
-            </aside>
+            { nav::score_panel(form, printing, link) }
         </div>
         </>
     }

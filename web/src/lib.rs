@@ -5,7 +5,9 @@
 //!
 //! Modules: [`app`] (state and messages), `start` (campaign choice, drafts,
 //! other catalog file), `identification`, `indicator` (one card per
-//! indicator), `score` (the always-visible panel), [`drafts`] (localStorage,
+//! indicator), `score` (the score panel), `nav` (tab labels with the progress
+//! per volet, « Aller au prochain indicateur à compléter », the score panel
+//! folded on narrow screens), [`drafts`] (localStorage,
 //! export/import), `fields` (small shared view helpers), `grid_module` (the
 //! bridge to the Excel grid module `caqes-web-grid`, loaded on demand),
 //! `grid_open` (opening an Excel grid: differences shown before replacing),
@@ -24,6 +26,7 @@ mod grid_module;
 mod grid_open;
 mod identification;
 mod indicator;
+mod nav;
 pub mod response;
 mod score;
 mod start;

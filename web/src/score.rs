@@ -66,7 +66,7 @@ pub fn view(form: &Form, link: &Scope<App>) -> Html {
                 let n = i + 1;
                 html! {
                     <tr>
-                        <th scope="row"><button type="button" class="link" onclick={link.callback(move |_| Msg::Tab(n))}>{ &v.title }</button></th>
+                        <th scope="row"><button type="button" class="link" title={v.title.clone()} onclick={link.callback(move |_| Msg::Tab(n))}>{ volet_label(c, i, &v.title) }</button></th>
                         <td>{ v.score.map(|s| format!("{} %", s.to_french(1))).unwrap_or_else(|| "—".into()) }</td>
                         <td>{ format!("{} / {}", v.points.to_french(2), v.weight.to_french(2)) }</td>
                     </tr>
@@ -127,4 +127,15 @@ fn tab_of(form: &Form, indicator: Option<&str>) -> usize {
         .and_then(|ind| form.catalog.volets.iter().position(|v| v.id == ind.volet))
         .map(|p| p + 1)
         .unwrap_or(0)
+}
+
+/// The short label of volet `i` (code and short title, as on its tab).
+fn volet_label(c: &caqes_engine::Catalog, i: usize, title: &str) -> String {
+    match c.volets.get(i) {
+        Some(v) => {
+            let (code, short) = crate::nav::tab_label(v, i + 1);
+            format!("{code} {short}")
+        }
+        None => title.to_string(),
+    }
 }

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-const campaigns = (page) => page.locator('button.campaign').evaluateAll((b) => b.map((e) => e.dataset.catalog));
+const campaigns = (page) => page.locator('button[data-catalog]').evaluateAll((b) => b.map((e) => e.dataset.catalog));
 const stored = (page) => page.evaluate(() => Object.keys(localStorage).sort().map((k) => [k, localStorage.getItem(k).length]));
 
 export async function run(ctx) {
@@ -63,7 +63,7 @@ export async function run(ctx) {
   await page.locator('#notice', { hasText: 'rien à remplacer' }).waitFor();
   await page.click('#notice button');
   await page.click('button:has-text("Accueil")');
-  await page.waitForSelector('button.campaign');
+  await page.waitForSelector('button[data-catalog]');
 
   // A broken TOML: French error with the line; nothing changed.
   const before = { list: await campaigns(page), storage: await stored(page), drafts: await page.locator('#drafts li').count() };
