@@ -70,21 +70,25 @@ pub(super) fn aggregate(
         Some(s) => Some(s.add(bonus)?),
         None => None,
     };
-    let mut volets = Vec::with_capacity(catalog.volets.len());
-    for v in &catalog.volets {
-        let mut weight = Number::ZERO;
-        let mut points = Number::ZERO;
-        let mut vbonus = Number::ZERO;
-        for r in results.iter().filter(|r| r.volet == v.id) {
-            match r.role {
-                Role::Scored => {
-                    weight = weight.add(r.weight)?;
-                    points = points.add(r.points)?;
-                }
-                Role::Bonus => vbonus = vbonus.add(r.points)?,
-                Role::Information => {}
+    // One pass over the results; each volet adds its own results in catalog
+    // order, as a per-volet scan would.
+    let mut sums = vec![[Number::ZERO; 3]; catalog.volets.len()];
+    for r in results.iter() {
+        let Some(k) = catalog.volets.iter().position(|v| v.id == r.volet) else {
+            continue;
+        };
+        let [weight, points, vbonus] = &mut sums[k];
+        match r.role {
+            Role::Scored => {
+                *weight = weight.add(r.weight)?;
+                *points = points.add(r.points)?;
             }
+            Role::Bonus => *vbonus = vbonus.add(r.points)?,
+            Role::Information => {}
         }
+    }
+    let mut volets = Vec::with_capacity(catalog.volets.len());
+    for (v, [weight, points, vbonus]) in catalog.volets.iter().zip(sums) {
         let vscore = if weight.is_zero() {
             None
         } else {

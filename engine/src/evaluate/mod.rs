@@ -194,16 +194,23 @@ impl Evaluation {
 /// ```
 pub fn evaluate(catalog: &Catalog, answers: &Answers) -> Evaluation {
     let mut problems = Vec::new();
-    check_document(catalog, answers, &mut problems);
+    // Each indicator's answer, looked up once.
+    let found: Vec<Option<&IndicatorAnswer>> = catalog
+        .indicators
+        .iter()
+        .map(|i| answers.indicators.get(&i.id))
+        .collect();
+    let known = found.iter().filter(|a| a.is_some()).count();
+    check_document(catalog, answers, known, &mut problems);
     let mut results = Vec::with_capacity(catalog.indicators.len());
     let mut shares = Vec::with_capacity(catalog.indicators.len());
     let empty = IndicatorAnswer::default();
-    for ind in &catalog.indicators {
+    for (ind, answer) in catalog.indicators.iter().zip(found) {
         let mut ctx = Ctx {
             catalog,
             answers,
             ind,
-            answer: answers.indicators.get(&ind.id).unwrap_or(&empty),
+            answer: answer.unwrap_or(&empty),
             problems: &mut problems,
         };
         let (result, share) = score_indicator(&mut ctx);
@@ -274,8 +281,9 @@ pub fn evaluate(catalog: &Catalog, answers: &Answers) -> Evaluation {
     }
 }
 
-/// Document-level checks: catalog id, identification, unknown ids.
-fn check_document(catalog: &Catalog, answers: &Answers, problems: &mut Vec<Problem>) {
+/// Document-level checks: catalog id, identification, unknown ids. `known`
+/// is the number of answers that belong to an indicator of the catalog.
+fn check_document(catalog: &Catalog, answers: &Answers, known: usize, problems: &mut Vec<Problem>) {
     if answers.catalog != catalog.campaign.id {
         problems.push(Problem {
             severity: Severity::Error,
@@ -344,13 +352,8 @@ fn check_document(catalog: &Catalog, answers: &Answers, problems: &mut Vec<Probl
             }
         }
     }
-    // Fast path: when every catalog indicator found its answer and the counts
-    // agree, no answer key can be unknown (answers keys are unique).
-    let known = catalog
-        .indicators
-        .iter()
-        .filter(|i| answers.indicators.contains_key(&i.id))
-        .count();
+    // Fast path: when the `known` answers (those of a catalog indicator) are
+    // all the answers, no answer key can be unknown (answers keys are unique).
     let unknown_keys = if known == answers.indicators.len() {
         Vec::new()
     } else {
