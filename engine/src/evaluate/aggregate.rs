@@ -32,6 +32,15 @@ pub(super) fn aggregate(
         }
     }
     let freed = base.sub(applicable)?;
+    // What redistribution does to each renseigné scored indicator, computed
+    // once: the factor base / applicable (proportional) or the points freed
+    // per indicator (equal). Exact, so the same fractions as computed one by
+    // one; unused (and not computed) when no scored indicator is renseigné.
+    let redistributed = match catalog.campaign.redistribution {
+        _ if n_applicable == 0 => Number::ZERO,
+        Redistribution::Proportional => base.div(applicable)?,
+        Redistribution::Equal => freed.div(Number::int(n_applicable))?,
+    };
     let mut earned_sum = Number::ZERO;
     let mut bonus_sum = Number::ZERO;
     for (r, share) in results.iter_mut().zip(shares) {
@@ -48,10 +57,8 @@ pub(super) fn aggregate(
             }
             Role::Scored => {
                 r.weight = match catalog.campaign.redistribution {
-                    Redistribution::Proportional => r.max_points.mul(base)?.div(applicable)?,
-                    Redistribution::Equal => {
-                        r.max_points.add(freed.div(Number::int(n_applicable))?)?
-                    }
+                    Redistribution::Proportional => r.max_points.mul(redistributed)?,
+                    Redistribution::Equal => r.max_points.add(redistributed)?,
                 };
                 r.points = r.weight.mul(share)?;
                 earned_sum = earned_sum.add(r.points)?;
