@@ -207,7 +207,7 @@ impl Number {
         let numer = self.0.numer();
         let denom = self.0.denom();
         // self * scale = numer * scale / denom, computed without overflow when possible.
-        let Some(scaled) = numer.checked_mul(scale) else {
+        let Some(scaled) = mul128(numer, scale) else {
             return self; // beyond any realistic figure; keep the exact value
         };
         let (q, r) = match (i64::try_from(scaled), i64::try_from(denom)) {
@@ -417,6 +417,17 @@ fn gcd(a: i128, b: i128) -> i128 {
     }
 }
 
+/// `a × b`, `None` on overflow. When both fit in 64 bits the product cannot
+/// overflow 128 bits: one hardware multiplication instead of the checked
+/// 128-bit routine.
+#[inline]
+fn mul128(a: i128, b: i128) -> Option<i128> {
+    if let (Ok(x), Ok(y)) = (i64::try_from(a), i64::try_from(b)) {
+        return Some(x as i128 * y as i128);
+    }
+    a.checked_mul(b)
+}
+
 /// Exact division `a / b` (b divides a in our uses), on 64-bit words when possible.
 #[inline]
 fn div_exact(a: i128, b: i128) -> i128 {
@@ -469,11 +480,11 @@ impl Ratio {
     fn checked_add(self, o: Ratio) -> Option<Ratio> {
         // An integer plus a reduced fraction stays reduced: no gcd needed.
         if self.den == 1 && o.den != 1 {
-            let n = self.num.checked_mul(o.den)?.checked_add(o.num)?;
+            let n = mul128(self.num, o.den)?.checked_add(o.num)?;
             return Some(Ratio { num: n, den: o.den });
         }
         if o.den == 1 && self.den != 1 {
-            let n = o.num.checked_mul(self.den)?.checked_add(self.num)?;
+            let n = mul128(o.num, self.den)?.checked_add(self.num)?;
             return Some(Ratio {
                 num: n,
                 den: self.den,
@@ -486,10 +497,10 @@ impl Ratio {
         // Knuth 4.5.1: keep the intermediate numbers small.
         let g = gcd(self.den, o.den);
         let (sd, od) = (div_exact(self.den, g), div_exact(o.den, g));
-        let a = self.num.checked_mul(od)?;
-        let b = o.num.checked_mul(sd)?;
+        let a = mul128(self.num, od)?;
+        let b = mul128(o.num, sd)?;
         let n = a.checked_add(b)?;
-        let d = sd.checked_mul(o.den)?;
+        let d = mul128(sd, o.den)?;
         Some(Ratio::new(n, d))
     }
     fn checked_sub(self, o: Ratio) -> Option<Ratio> {
@@ -500,7 +511,7 @@ impl Ratio {
     }
     fn checked_mul(self, o: Ratio) -> Option<Ratio> {
         if self.den == 1 && o.den == 1 {
-            return Some(Ratio::from_integer(self.num.checked_mul(o.num)?));
+            return Some(Ratio::from_integer(mul128(self.num, o.num)?));
         }
         if self.num == 0 || o.num == 0 {
             return Some(Ratio::default());
@@ -511,8 +522,8 @@ impl Ratio {
         } else {
             gcd(o.num, self.den)
         };
-        let n = div_exact(self.num, g1).checked_mul(div_exact(o.num, g2))?;
-        let d = div_exact(self.den, g2).checked_mul(div_exact(o.den, g1))?;
+        let n = mul128(div_exact(self.num, g1), div_exact(o.num, g2))?;
+        let d = mul128(div_exact(self.den, g2), div_exact(o.den, g1))?;
         Some(Ratio { num: n, den: d })
     }
     fn checked_div(self, o: Ratio) -> Option<Ratio> {
@@ -539,7 +550,7 @@ impl Ord for Ratio {
         if self.den == o.den {
             return self.num.cmp(&o.num);
         }
-        match (self.num.checked_mul(o.den), o.num.checked_mul(self.den)) {
+        match (mul128(self.num, o.den), mul128(o.num, self.den)) {
             (Some(a), Some(b)) => a.cmp(&b),
             _ => {
                 // Compare integer parts, then the fractional parts' reciprocals.
@@ -595,6 +606,28 @@ mod tests {
 
     fn n(s: &str) -> Number {
         Number::parse(s).unwrap()
+    }
+
+    #[test]
+    fn mul128_agrees_with_checked_mul() {
+        let edges = [
+            0,
+            1,
+            -1,
+            i64::MAX as i128,
+            i64::MIN as i128,
+            i64::MAX as i128 + 1,
+            i64::MIN as i128 - 1,
+            1 << 100,
+            i128::MAX,
+            i128::MIN,
+            -(1 << 90) + 7,
+        ];
+        for a in edges {
+            for b in edges {
+                assert_eq!(mul128(a, b), a.checked_mul(b), "{a} × {b}");
+            }
+        }
     }
 
     #[test]

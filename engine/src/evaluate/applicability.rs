@@ -1,0 +1,133 @@
+//! Applicability and status: automatic NC / NM from the identification,
+//! declared NC / NM.
+
+use super::context::Ctx;
+use super::{Origin, Status};
+use crate::answers::{Answers, DeclaredStatus, IndicatorAnswer};
+use crate::catalog::*;
+
+/// Whether the selector matches; `None` when the identification lacks what it needs.
+pub(crate) fn selector_matches(
+    catalog: &Catalog,
+    sel: &Selector,
+    answers: &Answers,
+    unknown: &mut Vec<String>,
+) -> Option<bool> {
+    let est = &answers.establishment;
+    let mut result = Some(true);
+    let mut and = |v: Option<bool>| {
+        result = match (result, v) {
+            (Some(false), _) | (_, Some(false)) => Some(false),
+            (Some(true), Some(true)) => Some(true),
+            _ => None,
+        }
+    };
+    if !sel.categories.is_empty() {
+        if est.categories.is_empty() {
+            unknown.push("catégories d'activité".into());
+            and(None);
+        } else {
+            and(Some(
+                est.categories.iter().any(|c| sel.categories.contains(c)),
+            ));
+        }
+    }
+    if !sel.legal_status.is_empty() {
+        match est.legal_status {
+            None => {
+                unknown.push("statut juridique".into());
+                and(None)
+            }
+            Some(s) => and(Some(sel.legal_status.contains(&s))),
+        }
+    }
+    if !sel.funding.is_empty() {
+        match est.funding() {
+            None => {
+                unknown.push("catégorie de financement".into());
+                and(None)
+            }
+            Some(f) => and(Some(sel.funding.contains(&f))),
+        }
+    }
+    for cond in &sel.when {
+        match est.answers.get(&cond.question).filter(|v| !v.is_null()) {
+            None => {
+                let label = catalog
+                    .question(&cond.question)
+                    .map(|q| q.label.clone())
+                    .unwrap_or_else(|| cond.question.clone());
+                unknown.push(label);
+                and(None)
+            }
+            Some(v) => and(Some(v == &cond.equals)),
+        }
+    }
+    result
+}
+
+/// Step 1: the status of the indicator and its origin.
+pub(super) fn status(ctx: &mut Ctx<'_>) -> (Status, Origin) {
+    let (catalog, answers, ind, answer) = (ctx.catalog, ctx.answers, ctx.ind, ctx.answer);
+    let mut unknown = Vec::new();
+    let applies = selector_matches(catalog, &ind.applies_to, answers, &mut unknown);
+    let auto_nm = ind
+        .not_measurable_for
+        .as_ref()
+        .map(|s| selector_matches(catalog, s, answers, &mut unknown))
+        .unwrap_or(Some(false));
+    if !unknown.is_empty() && applies != Some(false) {
+        unknown.sort();
+        unknown.dedup();
+        ctx.missing(
+            None,
+            format!(
+                "applicabilité indéterminée : renseigner l'identification ({})",
+                unknown.join(", ")
+            ),
+        );
+    }
+    let declared = answer.status.unwrap_or_default();
+    if applies == Some(false) {
+        if declared == DeclaredStatus::Renseigne && has_content(answer) {
+            ctx.warning(
+                None,
+                "indicateur non concerné d'après l'identification : les saisies sont ignorées",
+            );
+        }
+        return (Status::NonConcerne, Origin::Automatic);
+    }
+    if auto_nm == Some(true) {
+        return (Status::NonMesurable, Origin::Automatic);
+    }
+    let status = match declared {
+        DeclaredStatus::Renseigne => Status::Renseigne,
+        DeclaredStatus::NonConcerne if !ind.nc_allowed => {
+            ctx.error(
+                Some("status"),
+                "« non concerné » ne peut pas être déclaré pour cet indicateur",
+            );
+            Status::Renseigne
+        }
+        DeclaredStatus::NonMesurable if !ind.nm_allowed => {
+            ctx.error(
+                Some("status"),
+                "« non mesurable » ne peut pas être déclaré pour cet indicateur",
+            );
+            Status::Renseigne
+        }
+        DeclaredStatus::NonConcerne => Status::NonConcerne,
+        DeclaredStatus::NonMesurable => Status::NonMesurable,
+    };
+    if status != Status::Renseigne && answer.justification.trim().is_empty() {
+        ctx.warning(
+            Some("justification"),
+            format!("statut « {} » sans justification", status.label()),
+        );
+    }
+    (status, Origin::Declared)
+}
+
+fn has_content(answer: &IndicatorAnswer) -> bool {
+    answer.inputs.values().any(|v| !v.is_null()) || !answer.criteria.is_empty()
+}

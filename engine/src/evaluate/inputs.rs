@@ -1,0 +1,235 @@
+//! Reading an indicator's answer: inputs (with validation and pre-fill),
+//! personalised targets, unknown ids.
+
+use super::context::Ctx;
+use crate::answers::{Answers, IndicatorAnswer};
+use crate::catalog::*;
+use crate::number::{Number, RoundingMode};
+
+impl Ctx<'_> {
+    /// Unknown input, criterion and evidence ids.
+    pub(super) fn check_answer_ids(&mut self) {
+        let (ind, answer) = (self.ind, self.answer);
+        for id in answer.inputs.keys() {
+            if !ind.measure.has_input(id) {
+                self.error(
+                    Some(id),
+                    format!("saisie inconnue « {id} » pour cet indicateur"),
+                );
+            }
+        }
+        let criteria: &[Criterion] = match &ind.measure {
+            Measure::Criteria { criteria } => criteria,
+            _ => &[],
+        };
+        for id in answer.criteria.keys() {
+            if !criteria.iter().any(|c| &c.id == id) {
+                self.error(
+                    Some(id),
+                    format!("critère inconnu « {id} » pour cet indicateur"),
+                );
+            }
+        }
+        for id in &answer.evidence {
+            if !ind.evidence.iter().any(|e| &e.id == id) {
+                self.error(
+                    Some("evidence"),
+                    format!("élément de preuve inconnu « {id} »"),
+                );
+            }
+        }
+    }
+
+    /// Missing evidence (warnings).
+    pub(super) fn check_evidence(&mut self) {
+        let (ind, answer) = (self.ind, self.answer);
+        for ev in &ind.evidence {
+            if !answer.evidence.iter().any(|e| e == &ev.id) {
+                self.warning(
+                    Some(&format!("evidence.{}", ev.id)),
+                    format!("élément de preuve non fourni : {}", ev.label),
+                );
+            }
+        }
+    }
+
+    /// Reads one input. `Ok(None)` when it is missing (a Missing problem is
+    /// recorded unless `optional`); `Err(())` when invalid (an Error is recorded).
+    pub(super) fn read_input(
+        &mut self,
+        input: InputRef<'_>,
+        optional: bool,
+    ) -> Result<Option<Number>, ()> {
+        let id = input.id();
+        let label = input.label();
+        let raw = self.answer.inputs.get(id).filter(|v| !v.is_null());
+        let raw = match raw {
+            Some(serde_json::Value::String(s)) if s.trim().is_empty() => None,
+            other => other,
+        };
+        let number = match raw {
+            None => match input
+                .prefill()
+                .and_then(|p| prefill(self.catalog, p, self.answers))
+            {
+                Some(n) => n,
+                None => {
+                    if !optional {
+                        self.missing(Some(id), format!("« {label} » non renseigné"));
+                    }
+                    return Ok(None);
+                }
+            },
+            Some(serde_json::Value::Number(n)) => match Number::from_json(n) {
+                Some(n) => n,
+                None => {
+                    self.error(Some(id), format!("« {label} » : nombre hors limites ({n})"));
+                    return Err(());
+                }
+            },
+            Some(serde_json::Value::String(s)) => match Number::parse(s) {
+                Some(n) => n,
+                None => {
+                    self.error(
+                        Some(id),
+                        format!("« {label} » : « {s} » n'est pas un nombre"),
+                    );
+                    return Err(());
+                }
+            },
+            Some(other) => {
+                self.error(
+                    Some(id),
+                    format!("« {label} » : un nombre est attendu, pas {other}"),
+                );
+                return Err(());
+            }
+        };
+        match unit_error(input.unit(), label, number) {
+            Some(message) => {
+                self.error(Some(id), message);
+                Err(())
+            }
+            None => Ok(Some(number)),
+        }
+    }
+
+    /// Reads a required input.
+    pub(super) fn required(&mut self, input: &Input) -> Result<Option<Number>, ()> {
+        self.read_input(InputRef::Input(input), false)
+    }
+
+    /// Reads an optional input absent from the catalog as zero.
+    pub(super) fn optional_or_zero(&mut self, input: Option<&Input>) -> Option<Number> {
+        match input {
+            Some(e) => self.read_input(InputRef::Input(e), false).ok().flatten(),
+            None => Some(Number::ZERO),
+        }
+    }
+
+    /// Reads several inputs; `None` if any is missing or invalid.
+    pub(super) fn read_all(&mut self, inputs: &[InputRef<'_>]) -> Option<Vec<Number>> {
+        let mut out = Vec::with_capacity(inputs.len());
+        let mut ok = true;
+        for input in inputs {
+            match self.read_input(*input, false) {
+                Ok(Some(n)) => out.push(n),
+                _ => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// The target applied: the catalog's, or the establishment's personalised one.
+    pub(super) fn resolve_target(&mut self, target: &Target) -> Option<Number> {
+        if !target.personalised {
+            return target.value;
+        }
+        match self.answer.target {
+            None => {
+                self.missing(
+                    Some("target"),
+                    "cible personnalisée de l'établissement non renseignée",
+                );
+                None
+            }
+            Some(t) if t.is_negative() => {
+                self.error(
+                    Some("target"),
+                    "la cible personnalisée ne peut pas être négative",
+                );
+                None
+            }
+            Some(t) => Some(t),
+        }
+    }
+}
+
+/// The message when `number` is not valid for `unit` (negatives never are).
+fn unit_error(unit: Unit, label: &str, number: Number) -> Option<String> {
+    let fr = || number.to_french_auto();
+    match unit {
+        _ if number.is_negative() => {
+            Some(format!("« {label} » ne peut pas être négatif ({})", fr()))
+        }
+        Unit::Count if !number.is_integer() => {
+            Some(format!("« {label} » doit être un nombre entier ({})", fr()))
+        }
+        Unit::Amount if number.round(2, RoundingMode::Down) != number => Some(format!(
+            "« {label} » : au plus 2 décimales pour un montant ({})",
+            fr()
+        )),
+        Unit::Percent if number > Number::HUNDRED => Some(format!(
+            "« {label} » : un pourcentage ne dépasse pas 100 ({})",
+            fr()
+        )),
+        _ => None,
+    }
+}
+
+/// The pre-filled value of an empty input whose `prefill` is `source`: an
+/// identification answer, or the retained value of another indicator's input
+/// (`indicator.input`, see [`crate::catalog::Input::prefill`]). `None` when
+/// the source is empty or invalid. Adapters (the grid's cached values) call
+/// this rather than repeating the rule.
+pub fn prefill(catalog: &Catalog, source: &str, answers: &Answers) -> Option<Number> {
+    if let Some((ind_id, input_id)) = source.split_once('.') {
+        let other = catalog.indicator(ind_id)?;
+        let input = other
+            .measure
+            .inputs()
+            .into_iter()
+            .find(|i| i.id() == input_id)?;
+        // Validation forbids chains of indicator references; refusing them here
+        // too keeps an unvalidated catalog from recursing without end.
+        if input.prefill().is_some_and(|p| p.contains('.')) {
+            return None;
+        }
+        let empty = IndicatorAnswer::default();
+        // The other input's own problems are reported on its own indicator.
+        let mut ignored = Vec::new();
+        let mut ctx = Ctx {
+            catalog,
+            answers,
+            ind: other,
+            answer: answers.indicators.get(ind_id).unwrap_or(&empty),
+            problems: &mut ignored,
+        };
+        return ctx.read_input(input, true).ok().flatten();
+    }
+    let est = &answers.establishment;
+    let n = |v: Option<u32>| v.map(|v| Number::int(v as i64));
+    match source {
+        "lits" => n(est.beds),
+        "places" => n(est.places),
+        "lits_et_places" => match (est.beds, est.places) {
+            (None, None) => None,
+            (b, p) => n(Some(b.unwrap_or(0) + p.unwrap_or(0))),
+        },
+        q => est
+            .answers
+            .get(q)
+            .and_then(|v| v.as_u64())
+            .map(|v| Number::int(v.min(i64::MAX as u64) as i64)),
+    }
+}
