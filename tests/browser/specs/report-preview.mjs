@@ -73,7 +73,7 @@ export async function run(ctx) {
   const preview = page.locator('#report-preview');
   await preview.waitFor();
   const text = (await preview.textContent()).replace(/\u202f/g, ' ');
-  for (const f of ['CHU de Bordeaux', '330781196', 'auto-évaluation', 'Aperçu', cliVerdict.replace(/\u202f/g, ' '),
+  for (const f of ['CHU de Bordeaux', '330781196', 'auto-évaluation', 'aperçu', cliVerdict.replace(/\u202f/g, ' '),
     cliScore.replace(/\u202f/g, ' ')]) {
     assert.ok(text.includes(f), `« ${f} » absent from the preview:\n${text}`);
   }
