@@ -6,6 +6,8 @@
 // marked « auto-évaluation »; its table styles come from the form's stylesheet
 // (the CSP forbids inline styles: no console error); « Imprimer l'aperçu »
 // prints it; « Retour au formulaire » gives the form back, draft untouched.
+// All of it offline, after the first visit (the module comes from the service
+// worker's cache, never imported before).
 // Tools: $CAQES_CLI (see form.mjs).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -62,6 +64,17 @@ export async function run(ctx) {
   });
   await page.goto(ctx.baseUrl);
   await ctx.waitForApp(page);
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
+    }
+  });
+  await ctx.context.setOffline(true);
+  ctx.server.down = true;
+  const before = ctx.server.requests.length;
+  await page.reload();
+  await ctx.waitForApp(page);
   await page.click('button[data-catalog="na-ako-2024"]');
   await page.waitForSelector('#f-establishment-finess');
   await page.setInputFiles('#import-file', EXAMPLE);
@@ -96,6 +109,8 @@ export async function run(ctx) {
   assert.equal(await page.inputValue('#f-establishment-finess'), '330781196');
   assert.equal(await page.getAttribute('#score-total', 'data-value'), score, 'draft untouched');
   assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'report');
+  const reached = ctx.server.requests.slice(before).filter((r) => !r.path.endsWith('/sw.js'));
+  assert.deepEqual(reached, [], 'offline: nothing reached the (down) server');
   ctx.assertNoConsoleErrors();
   ctx.assertOnlyLocalRequests();
   ctx.log(`score ${score}, ${headings.length} sections as caqes report, verdict « ${cliVerdict.slice(0, 40)}… »`);
