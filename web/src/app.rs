@@ -100,6 +100,14 @@ pub enum Msg {
     GridReplace,
     /// Keep the draft (close the confirmation panel).
     GridCancel,
+    /// « Aperçu du rapport »: build the self-evaluation report (on-demand module).
+    Report,
+    /// The module answered: the report's HTML or a French error.
+    ReportReady(Result<String, String>),
+    /// Print the report shown.
+    ReportPrint,
+    /// Back from the report to the form.
+    ReportClose,
     /// Print: render every panel, then `window.print()` (from `rendered`).
     Print,
     /// `window.print()` returned: back to the active panel only.
@@ -165,6 +173,11 @@ pub struct Form {
     pub review: Option<response::Review>,
     /// The last stop of « Aller au prochain indicateur à compléter ».
     pub nav_last: Option<nav::Stop>,
+    /// « Aperçu du rapport » is being built.
+    pub report_busy: bool,
+    /// The self-evaluation report shown instead of the form (HTML built and
+    /// escaped by `caqes_report::html::body` in the on-demand module).
+    pub report: Option<String>,
 }
 
 enum Screen {
@@ -216,6 +229,8 @@ impl App {
             pending: None,
             review,
             nav_last: None,
+            report_busy: false,
+            report: None,
         }));
     }
 
@@ -784,6 +799,55 @@ impl Component for App {
                     }
                 }
             }
+            Msg::Report => {
+                let source = self.source();
+                if let Screen::Form(form) = &mut self.screen {
+                    if form.report_busy {
+                        return false;
+                    }
+                    form.report_busy = true;
+                    let answers = form.answers.to_canonical_json();
+                    let link = ctx.link().clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let result = match source {
+                            Some(catalog) => grid_module::report(&catalog, &answers).await,
+                            None => Err(NO_SOURCE.into()),
+                        };
+                        link.send_message(Msg::ReportReady(result));
+                    });
+                }
+            }
+            Msg::ReportReady(result) => {
+                if let Screen::Form(form) = &mut self.screen {
+                    form.report_busy = false;
+                    match result {
+                        Ok(html) => {
+                            form.report = Some(html);
+                            self.notice = None;
+                            self.focus = Some(vec!["report-close".into()]);
+                        }
+                        Err(e) => {
+                            self.notice = Some(Notice {
+                                error: true,
+                                text: format!("L'aperçu du rapport n'a pas pu être produit : {e}"),
+                                lines: vec![],
+                            })
+                        }
+                    }
+                }
+            }
+            Msg::ReportPrint => {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.print();
+                }
+                return false;
+            }
+            Msg::ReportClose => {
+                if let Screen::Form(form) = &mut self.screen {
+                    form.report = None;
+                    self.focus = Some(vec!["report".into()]);
+                }
+            }
             Msg::Print => {
                 if !matches!(self.screen, Screen::Form(_)) {
                     return false;
@@ -917,10 +981,31 @@ impl Component for App {
     }
 }
 
+/// « Aperçu du rapport »: the self-evaluation report, in place of the form,
+/// with « Imprimer » and « Retour au formulaire ». `report` is the HTML of
+/// `caqes_report::html::body` (built by the on-demand module, every text
+/// escaped there), styled by `.report` in the form's stylesheet.
+fn report_view(report: &str, link: &Scope<App>) -> Html {
+    html! {
+        <>
+        <div class="toolbar no-print">
+            <button type="button" id="report-close" class="secondary" onclick={link.callback(|_| Msg::ReportClose)}>{ "Retour au formulaire" }</button>
+            <button type="button" id="report-print" onclick={link.callback(|_| Msg::ReportPrint)}>{ "Imprimer l'aperçu" }</button>
+        </div>
+        <article id="report-preview" class="report" aria-label="Aperçu du rapport d'évaluation (auto-évaluation)">
+            { Html::from_html_unchecked(AttrValue::from(report.to_string())) }
+        </article>
+        </>
+    }
+}
+
 /// The open form. Only the active panel is rendered (each keystroke re-renders
 /// the form), except in print mode (`printing`), where every panel is, the
 /// inactive ones hidden on screen by CSS and shown by `@media print`.
 fn form_view(form: &Form, printing: bool, link: &Scope<App>) -> Html {
+    if let Some(report) = &form.report {
+        return report_view(report, link);
+    }
     let c = &form.catalog;
     let import = link.callback(|e: Event| match fields::take_file(&e) {
         Some(f) => Msg::ImportFile(f),
@@ -973,6 +1058,9 @@ fn form_view(form: &Form, printing: bool, link: &Scope<App>) -> Html {
                 <label for="review-file" class="button secondary">{ "Répondre au rapport d'évaluation…" }</label>
                 <input type="file" id="review-file" class="visually-hidden" onchange={open_review}
                     accept=".csv,text/csv,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" />
+                <button type="button" id="report" class="secondary" aria-busy={form.report_busy.then_some("true")} onclick={link.callback(|_| Msg::Report)}>
+                    { if form.report_busy { "Préparation de l'aperçu…" } else { "Aperçu du rapport" } }
+                </button>
                 <button type="button" id="print" class="secondary" onclick={link.callback(|_| Msg::Print)}>{ "Imprimer" }</button>
                 { saved }
             </div>

@@ -103,6 +103,33 @@ pub async fn review(catalog: &Source, file: web_sys::File) -> Result<String, Str
     }
 }
 
+/// « Aperçu du rapport »: the self-evaluation report of the draft `answers`
+/// (canonical JSON) as HTML (`caqes_web_grid::preview_html`), or a French
+/// sentence.
+pub async fn report(catalog: &Source, answers: &str) -> Result<String, String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let value = call(
+            "caqesReport",
+            &[
+                catalog.file.as_str().into(),
+                catalog.toml.as_str().into(),
+                catalog.id.as_str().into(),
+                answers.into(),
+            ],
+        )
+        .await?;
+        value
+            .as_string()
+            .ok_or_else(|| "réponse inattendue du module Excel".to_string())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = (catalog, answers);
+        Err("le module Excel ne fonctionne que dans le navigateur".into())
+    }
+}
+
 /// Calls `window[name](...args)`, which returns a promise, and awaits it.
 #[cfg(target_arch = "wasm32")]
 async fn call(name: &str, args: &[wasm_bindgen::JsValue]) -> Result<wasm_bindgen::JsValue, String> {

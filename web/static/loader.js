@@ -10,6 +10,7 @@ import init from './__WASM_JS__';
 //   caqesGrid(catalogFile, catalogToml, catalogId, answersJson, exportTime) -> Promise<Uint8Array>
 //   caqesGridOpen(catalogFile, catalogToml, catalogId, answersJson, file) -> Promise<string> (Opened::to_lines)
 //   caqesReviewOpen(catalogFile, catalogToml, catalogId, file) -> Promise<string> (review workbook as review CSV)
+//   caqesReport(catalogFile, catalogToml, catalogId, answersJson) -> Promise<string> (« Aperçu du rapport », HTML)
 // (the file is read here: its bytes never enter the form's wasm memory)
 // Both reject with a French message (a string), or with the browser's error
 // when the module itself cannot be loaded.
@@ -64,6 +65,11 @@ window.caqesReviewOpen = async (file, toml, id, review) => {
   try { return m.review_open(file, toml, id, bytes); } catch (e) {
     throw french(e, 'lecture impossible (erreur interne du lecteur de classeur, fichier probablement malformé)');
   }
+};
+
+window.caqesReport = async (file, toml, id, answersJson) => {
+  const m = await loadGrid();
+  try { return m.report_preview(file, toml, id, answersJson); } catch (e) { throw french(e, 'erreur interne du module Excel'); }
 };
 
 const ready = init({ module_or_path: new URL('./__WASM_BG__', import.meta.url) }).catch((e) => {

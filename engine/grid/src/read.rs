@@ -20,7 +20,7 @@ use caqes_engine::{
     LegalStatus, Measure, Number, QuestionKind, Severity, State, Unit,
 };
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::io::Cursor;
 use std::sync::OnceLock;
 
@@ -925,7 +925,7 @@ fn parse_a1(a1: &str) -> Option<Pos> {
 struct Ctx<'a> {
     sheets: &'a HashMap<String, Cells>,
     /// Input cells holding a number under a percentage format ([`percent_formatted`]).
-    percent: &'a HashMap<String, HashSet<(u32, u16)>>,
+    percent: &'a HashMap<String, PercentCells>,
     problems: &'a mut Vec<CellProblem>,
     notes: &'a mut Vec<CellProblem>,
 }
@@ -996,6 +996,7 @@ impl Ctx<'_> {
     /// A number typed « 85 % » in a spreadsheet: the application stores 0,85
     /// under a percentage format. In a percentage input it means 85 (read so,
     /// with a note); elsewhere it is an error, never a silent 100× value.
+    #[allow(clippy::too_many_arguments)]
     fn percent_cell(
         &mut self,
         sheet: &str,
@@ -1003,12 +1004,13 @@ impl Ctx<'_> {
         ind: Option<&str>,
         what: &str,
         unit: Option<Unit>,
+        expected: bool,
         f: f64,
     ) -> Option<serde_json::Value> {
         // `f64`'s Display is its shortest exact decimal text, without exponent.
         let scaled = Number::parse(&f.to_string()).and_then(|n| n.mul(Number::HUNDRED).ok());
-        match (unit, scaled) {
-            (Some(Unit::Percent), Some(n)) => {
+        match (expected, scaled) {
+            (true, Some(n)) => {
                 if let Some(m) = number_problem(n, unit) {
                     self.problem(sheet, pos, ind, format!("{what} : {m}"));
                 }
@@ -1039,6 +1041,15 @@ impl Ctx<'_> {
         }
     }
 
+    /// Whether the cell holds a number under a percentage format, and if so
+    /// whether a percentage is expected there.
+    fn percent_expected(&self, sheet: &str, pos: Pos) -> Option<bool> {
+        self.percent
+            .get(sheet)
+            .and_then(|c| c.get(&(pos.row, pos.col)))
+            .copied()
+    }
+
     /// A numeric input as JSON, with problems for text and out-of-range values.
     fn number(
         &mut self,
@@ -1050,13 +1061,9 @@ impl Ctx<'_> {
     ) -> Option<serde_json::Value> {
         match self.get(sheet, pos).cloned() {
             None => None,
-            Some(V::Num(f))
-                if self
-                    .percent
-                    .get(sheet)
-                    .is_some_and(|c| c.contains(&(pos.row, pos.col))) =>
-            {
-                self.percent_cell(sheet, pos, ind, what, unit, f)
+            Some(V::Num(f)) if self.percent_expected(sheet, pos).is_some() => {
+                let expected = self.percent_expected(sheet, pos) == Some(true);
+                self.percent_cell(sheet, pos, ind, what, unit, expected, f)
             }
             Some(V::Num(f)) => {
                 let msg = if f < 0.0 {
@@ -1132,6 +1139,10 @@ impl Ctx<'_> {
     }
 }
 
+/// Cells holding a number under a percentage format, with whether a
+/// percentage is expected there (percentage input or target).
+type PercentCells = HashMap<(u32, u16), bool>;
+
 /// The input cells that hold a number under a percentage number format
 /// (« 85 % » typed in Excel or LibreOffice is stored as 0,85), by sheet.
 /// Only sheets with a candidate (a number between -1 and 1 in an input or
@@ -1141,20 +1152,35 @@ fn percent_formatted<R: std::io::Read + std::io::Seek>(
     catalog: &Catalog,
     lay: &Layout,
     sheets: &HashMap<String, Cells>,
-) -> Result<HashMap<String, HashSet<(u32, u16)>>, GridError> {
-    let mut candidates: HashMap<&str, HashSet<(u32, u16)>> = HashMap::new();
+) -> Result<HashMap<String, PercentCells>, GridError> {
+    let mut candidates: HashMap<&str, PercentCells> = HashMap::new();
     for il in &lay.indicators {
         let Some(cells) = sheets.get(&il.sheet) else {
             continue;
         };
-        let numeric = catalog.indicator(&il.id).is_some();
+        let Some(ind) = catalog.indicator(&il.id) else {
+            continue;
+        };
         for (kind, pos) in &il.inputs {
-            if !numeric || !matches!(kind, CellKind::Input(_) | CellKind::Target) {
-                continue;
-            }
+            let expected = match kind {
+                CellKind::Input(id) => ind
+                    .measure
+                    .inputs()
+                    .iter()
+                    .find(|i| i.id() == id)
+                    .is_some_and(|i| i.unit() == Unit::Percent),
+                CellKind::Target => ind
+                    .measure
+                    .target()
+                    .is_some_and(|t| t.unit == Unit::Percent),
+                _ => continue,
+            };
             let key = (pos.row, pos.col);
             if matches!(cells.get(&key), Some(V::Num(f)) if *f != 0.0 && f.abs() <= 1.0) {
-                candidates.entry(il.sheet.as_str()).or_default().insert(key);
+                candidates
+                    .entry(il.sheet.as_str())
+                    .or_default()
+                    .insert(key, expected);
             }
         }
     }
@@ -1163,7 +1189,7 @@ fn percent_formatted<R: std::io::Read + std::io::Seek>(
         let mut reader = xlsx
             .worksheet_cells_reader(sheet)
             .map_err(|e| GridError::Corrupt(format!("feuille « {sheet} » : {e}")))?;
-        let mut found = HashSet::new();
+        let mut found = PercentCells::new();
         while let Some((row, col, style)) = reader
             .next_style_id()
             .map_err(|e| GridError::Corrupt(format!("feuille « {sheet} » : {e}")))?
@@ -1171,14 +1197,16 @@ fn percent_formatted<R: std::io::Read + std::io::Seek>(
             let Ok(col) = u16::try_from(col) else {
                 continue;
             };
-            if wanted.contains(&(row, col))
-                && reader
-                    .styles()
-                    .get(style)
-                    .and_then(|s| s.number_format.as_ref())
-                    .is_some_and(|n| is_percent_format(&n.format_code))
+            let Some(&expected) = wanted.get(&(row, col)) else {
+                continue;
+            };
+            if reader
+                .styles()
+                .get(style)
+                .and_then(|s| s.number_format.as_ref())
+                .is_some_and(|n| is_percent_format(&n.format_code))
             {
-                found.insert((row, col));
+                found.insert((row, col), expected);
             }
         }
         if !found.is_empty() {
@@ -1264,7 +1292,7 @@ fn rebuild(
     catalog: &Catalog,
     lay: &Layout,
     sheets: &HashMap<String, Cells>,
-    percent: &HashMap<String, HashSet<(u32, u16)>>,
+    percent: &HashMap<String, PercentCells>,
     problems: &mut Vec<CellProblem>,
     notes: &mut Vec<CellProblem>,
 ) -> Answers {
@@ -1448,13 +1476,7 @@ fn rebuild(
                         ans.criteria.insert(id.clone(), b);
                     }
                 }
-                CellKind::Target => match cx.number(
-                    sheet,
-                    p,
-                    iid,
-                    "cible personnalisée",
-                    ind.measure.target().map(|t| t.unit),
-                ) {
+                CellKind::Target => match cx.number(sheet, p, iid, "cible personnalisée", None) {
                     Some(serde_json::Value::Number(n)) => ans.target = Number::from_json(&n),
                     Some(_) => {}
                     None => {}

@@ -16,6 +16,8 @@
 //! the same [`caqes_grid::write_grid`] as `caqes grid`. [`open_grid`] calls
 //! the same [`caqes_grid::read_grid_with_limits`] as `caqes verify`, with the
 //! same default limits, and returns what the form needs ([`Opened`]).
+//! [`preview_html`] builds the « Aperçu du rapport » with the report builder of
+//! `caqes report` (`caqes_report`, self-evaluation mode).
 //!
 //! ```
 //! let (file, toml) = caqes_catalogs::FILES[0];
@@ -361,4 +363,35 @@ pub fn review_open(
         id: catalog_id,
     };
     review_csv(&source, xlsx).map_err(|e| JsValue::from_str(&e))
+}
+
+/// The « Aperçu du rapport » of the draft `answers_json` (canonical JSON):
+/// the evaluation report of `caqes report` built by [`caqes_report::preview`]
+/// (same sections, marked « auto-évaluation »), as the content of an HTML
+/// `<body>` ([`caqes_report::html::body`], every text escaped) that the form
+/// shows and prints with its own stylesheet. Errors are French sentences.
+pub fn preview_html(catalog: &CatalogSource, answers_json: &str) -> Result<String, String> {
+    let catalog = catalog.load()?;
+    let answers: Answers = serde_json::from_str(answers_json)
+        .map_err(|e| format!("brouillon illisible par le module Excel : {e}"))?;
+    Ok(caqes_report::html::body(&caqes_report::preview(
+        &catalog, answers,
+    )))
+}
+
+/// [`preview_html`] for JavaScript: returns the HTML or throws the French
+/// error message.
+#[wasm_bindgen]
+pub fn report_preview(
+    catalog_file: &str,
+    catalog_toml: &str,
+    catalog_id: &str,
+    answers_json: &str,
+) -> Result<String, JsValue> {
+    let source = CatalogSource {
+        file: catalog_file,
+        toml: catalog_toml,
+        id: catalog_id,
+    };
+    preview_html(&source, answers_json).map_err(|e| JsValue::from_str(&e))
 }

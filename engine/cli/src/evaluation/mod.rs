@@ -1,9 +1,9 @@
 //! `caqes report`: one evaluation report (« rapport d'évaluation ») per
 //! establishment, PDF (krilla, fonts embedded) or printable HTML.
 
-pub mod doc;
-pub mod html;
 pub mod pdf;
+
+pub use caqes_report::{doc, html};
 
 use crate::campaign::{read_grids, read_text};
 use crate::catalogs::Source;
@@ -144,14 +144,27 @@ pub fn report(source: &Source, o: &Options) -> Result<u8, Failure> {
     let results: Vec<Result<PathBuf, String>> = subs
         .par_iter()
         .map(|(finess, (own, official, both))| {
+            let versions: Vec<doc::Version> = both
+                .official
+                .history
+                .iter()
+                .map(|v| doc::Version {
+                    version: v.version,
+                    date: v.date.clone(),
+                    applied: v.applied,
+                    changes: v.changes.clone(),
+                })
+                .collect();
             let input = doc::Input {
                 catalog: &catalog,
                 own,
                 official,
-                both,
+                adjustments: &both.official.adjustments,
+                versions: &versions,
                 row: rows.get(finess.as_str()).copied(),
                 reviewed: reviews.given,
                 period: period.as_ref(),
+                preview: false,
             };
             let d = doc::build(&input);
             let bytes = match o.format {

@@ -1,9 +1,13 @@
 //! The content of an evaluation report, independent of its format (PDF or HTML):
 //! a title and a list of blocks, all text in French with French number formats.
+//! The agency's report (`caqes report`) and the establishment's preview of its
+//! self-evaluation (the form's « Aperçu du rapport », [`Input::preview`]) are
+//! the same sections in the same order; the preview is marked
+//! « auto-évaluation » and shows no retained value, official score or period
+//! date that the agency has not decided yet.
 
-use crate::campaign::Both;
 use caqes_campaign::{format_cents, EsRow, Submission};
-use caqes_engine::{Catalog, IndicatorResult, Number, RoundingMode, Status, Unit};
+use caqes_engine::{Adjustment, Catalog, IndicatorResult, Number, RoundingMode, Status, Unit};
 
 /// A report: what both renderers draw.
 #[derive(Debug, Clone)]
@@ -44,18 +48,57 @@ pub struct Period {
     pub end_assumed: bool,
 }
 
+/// One version of the agency's review of an establishment.
+#[derive(Debug, Clone)]
+pub struct Version {
+    pub version: u32,
+    pub date: String,
+    /// Whether this version is the one applied.
+    pub applied: bool,
+    /// What changed since the previous version (French).
+    pub changes: Vec<String>,
+}
+
 /// Everything one report shows.
 pub struct Input<'a> {
     pub catalog: &'a Catalog,
     pub own: &'a Submission,
     pub official: &'a Submission,
-    pub both: &'a Both,
+    /// The agency's adjustments of the official submission.
+    pub adjustments: &'a [Adjustment],
+    /// The review versions of this establishment (oldest first).
+    pub versions: &'a [Version],
     /// The establishment's row of the campaign (progression, amounts).
     pub row: Option<&'a EsRow>,
     /// Whether a review or agency data was given.
     pub reviewed: bool,
     pub period: Option<&'a Period>,
+    /// The establishment's preview of its self-evaluation (form), not the
+    /// agency's report.
+    pub preview: bool,
 }
+
+impl<'a> Input<'a> {
+    /// The preview of the self-evaluation `own`: no review, no period; `row`
+    /// is the establishment's row of a campaign of this submission alone
+    /// (progression; amounts only when computable).
+    pub fn preview(catalog: &'a Catalog, own: &'a Submission, row: Option<&'a EsRow>) -> Self {
+        Input {
+            catalog,
+            own,
+            official: own,
+            adjustments: &[],
+            versions: &[],
+            row,
+            reviewed: false,
+            period: None,
+            preview: true,
+        }
+    }
+}
+
+/// The mark of the preview, in its title, subtitle and footer.
+pub const PREVIEW_MARK: &str = "auto-évaluation";
 
 /// French display of a number, at most 2 decimals.
 pub fn num(n: Number) -> String {
@@ -130,13 +173,23 @@ pub fn build(i: &Input) -> Doc {
     let c = &i.catalog.campaign;
     let est = &i.official.answers.establishment;
     let mut b = Vec::new();
-    b.push(Block::Pairs(vec![
+    let mut campaign = vec![
         ("Campagne".into(), c.title.clone()),
         ("Région".into(), c.region.clone()),
         ("Contrat".into(), c.contract.clone()),
         ("Année évaluée".into(), c.year.to_string()),
         ("Référentiel".into(), c.id.clone()),
-    ]));
+    ];
+    if i.preview {
+        campaign.push((
+            "Document".into(),
+            format!(
+                "aperçu de l'{PREVIEW_MARK} de l'établissement, sans valeur officielle : le rapport \
+                 d'évaluation est établi et envoyé par l'agence après sa revue"
+            ),
+        ));
+    }
+    b.push(Block::Pairs(campaign));
     b.push(Block::Heading("Identification de l'établissement".into()));
     let mut id = vec![
         ("FINESS".into(), est.finess.clone()),
@@ -162,6 +215,14 @@ pub fn build(i: &Input) -> Doc {
     evidence_section(i, &mut b);
     history_section(i, &mut b);
     period_section(i, &mut b);
+    if i.preview {
+        return Doc {
+            title: format!("Rapport d'évaluation CAQES — aperçu de l'{PREVIEW_MARK}"),
+            subtitle: format!("Auto-évaluation — {} — {} {}", c.title, c.region, c.year),
+            footer: format!("FINESS {} — {} — {PREVIEW_MARK}", est.finess, c.id),
+            blocks: b,
+        };
+    }
     Doc {
         title: "Rapport d'évaluation CAQES".into(),
         subtitle: format!("{} — {} {}", c.title, c.region, c.year),
@@ -173,21 +234,38 @@ pub fn build(i: &Input) -> Doc {
 fn result_section(i: &Input, b: &mut Vec<Block>) {
     let cat = i.catalog;
     b.push(Block::Heading("Résultat de l'évaluation".into()));
-    let basis = if i.reviewed {
-        "revue de l'agence et données fournies par l'agence appliquées"
+    if i.preview {
+        b.push(Block::Pairs(vec![
+            ("Score auto-évalué".into(), score_text(cat, i.own)),
+            ("Verdict (auto-évaluation)".into(), verdict_text(i.own)),
+            (
+                "Évaluation".into(),
+                i.own.evaluation.state.label().to_string(),
+            ),
+            (
+                "Base".into(),
+                "valeurs déclarées par l'établissement, avant la revue de l'agence : le score \
+                 officiel, les valeurs retenues et les motifs figureront dans son rapport"
+                    .into(),
+            ),
+        ]));
     } else {
-        "aucune revue de l'agence : le résultat officiel est l'auto-évaluation"
-    };
-    b.push(Block::Pairs(vec![
-        ("Score auto-évalué".into(), score_text(cat, i.own)),
-        ("Score officiel".into(), score_text(cat, i.official)),
-        ("Verdict".into(), verdict_text(i.official)),
-        (
-            "Évaluation".into(),
-            i.official.evaluation.state.label().to_string(),
-        ),
-        ("Base".into(), basis.into()),
-    ]));
+        let basis = if i.reviewed {
+            "revue de l'agence et données fournies par l'agence appliquées"
+        } else {
+            "aucune revue de l'agence : le résultat officiel est l'auto-évaluation"
+        };
+        b.push(Block::Pairs(vec![
+            ("Score auto-évalué".into(), score_text(cat, i.own)),
+            ("Score officiel".into(), score_text(cat, i.official)),
+            ("Verdict".into(), verdict_text(i.official)),
+            (
+                "Évaluation".into(),
+                i.official.evaluation.state.label().to_string(),
+            ),
+            ("Base".into(), basis.into()),
+        ]));
+    }
     b.push(Block::Heading("Progression".into()));
     let prev_year = cat.campaign.year.saturating_sub(1);
     let line = match i
@@ -219,6 +297,14 @@ fn result_section(i: &Input, b: &mut Vec<Block>) {
 
 fn amount_lines(i: &Input) -> Vec<(String, String)> {
     let Some(r) = i.row.filter(|r| r.amount_cents.is_some()) else {
+        if i.preview {
+            return vec![(
+                "Montant".into(),
+                "calculé par l'agence (enveloppe régionale, économies générées) : non disponible \
+                 dans l'auto-évaluation"
+                    .into(),
+            )];
+        }
         return vec![(
             "Montant".into(),
             "non calculé (aucune enveloppe ni économies fournies)".into(),
@@ -274,9 +360,16 @@ fn volet_section(i: &Input, volet: &str, title: &str, b: &mut Vec<Block>) {
             .indicator(&r.id)
             .map(|d| d.title.clone())
             .unwrap_or_default();
+        if i.preview {
+            rows.push(vec![r.code.clone(), title, value_text(o), points_text(o)]);
+            if let Some(a) = i.own.answers.indicators.get(&r.id) {
+                if !a.comment.trim().is_empty() {
+                    comments.push(format!("{} : {}", r.code, a.comment.trim()));
+                }
+            }
+            continue;
+        }
         let motif: Vec<String> = i
-            .both
-            .official
             .adjustments
             .iter()
             .filter(|a| a.indicator == r.id)
@@ -310,19 +403,32 @@ fn volet_section(i: &Input, volet: &str, title: &str, b: &mut Vec<Block>) {
             }
         }
     }
-    b.push(Block::Table {
-        widths: vec![0.12, 0.22, 0.13, 0.08, 0.13, 0.08, 0.24],
-        header: vec![
-            "Code".into(),
-            "Indicateur".into(),
-            "Valeur auto-évaluée".into(),
-            "Points".into(),
-            "Valeur retenue".into(),
-            "Points retenus".into(),
-            "Motif de l'agence".into(),
-        ],
-        rows,
-    });
+    if i.preview {
+        b.push(Block::Table {
+            widths: vec![0.14, 0.5, 0.2, 0.16],
+            header: vec![
+                "Code".into(),
+                "Indicateur".into(),
+                "Valeur auto-évaluée".into(),
+                "Points".into(),
+            ],
+            rows,
+        });
+    } else {
+        b.push(Block::Table {
+            widths: vec![0.12, 0.22, 0.13, 0.08, 0.13, 0.08, 0.24],
+            header: vec![
+                "Code".into(),
+                "Indicateur".into(),
+                "Valeur auto-évaluée".into(),
+                "Points".into(),
+                "Valeur retenue".into(),
+                "Points retenus".into(),
+                "Motif de l'agence".into(),
+            ],
+            rows,
+        });
+    }
     for c in comments {
         b.push(Block::Para(format!("Commentaire de l'établissement — {c}")));
     }
@@ -357,7 +463,7 @@ fn evidence_section(i: &Input, b: &mut Vec<Block>) {
 }
 
 fn history_section(i: &Input, b: &mut Vec<Block>) {
-    let h = &i.both.official.history;
+    let h = i.versions;
     if h.is_empty() {
         return;
     }
@@ -386,6 +492,15 @@ fn history_section(i: &Input, b: &mut Vec<Block>) {
 
 fn period_section(i: &Input, b: &mut Vec<Block>) {
     b.push(Block::Heading("Période contradictoire".into()));
+    if i.preview {
+        b.push(Block::Para(
+            "Elle s'ouvre à l'envoi du rapport d'évaluation par l'agence : l'établissement pourra \
+             alors accepter ou contester chaque ajustement, avec un commentaire (formulaire, \
+             « Répondre au rapport d'évaluation »)."
+                .into(),
+        ));
+        return;
+    }
     b.push(Block::Para(match i.period {
         Some(p) => format!(
             "Du {} au {}{} : l'établissement peut accepter ou contester chaque ajustement de l'agence, avec un commentaire (formulaire, « Répondre au rapport d'évaluation »).",
@@ -501,6 +616,115 @@ fn fold(c: char) -> Vec<char> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn example(catalog: &str, name: &str) -> (Catalog, caqes_engine::Answers) {
+        let c = caqes_catalogs::bundled()
+            .unwrap()
+            .into_iter()
+            .find(|c| c.campaign.id == catalog)
+            .unwrap();
+        let path = format!(
+            "{}/../../tests/answers/{catalog}/{name}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let a = caqes_engine::Answers::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+        (c, a)
+    }
+
+    fn headings(d: &Doc) -> Vec<&str> {
+        d.blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading(h) => Some(h.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn text(d: &Doc) -> String {
+        let mut t = format!("{}\n{}\n{}\n", d.title, d.subtitle, d.footer);
+        for b in &d.blocks {
+            match b {
+                Block::Heading(h) | Block::Para(h) => t.push_str(h),
+                Block::Pairs(p) => p
+                    .iter()
+                    .for_each(|(k, v)| t.push_str(&format!("{k} {v}\n"))),
+                Block::Table { header, rows, .. } => {
+                    t.push_str(&header.join(" "));
+                    rows.iter().for_each(|r| t.push_str(&r.join(" ")));
+                }
+            }
+            t.push('\n');
+        }
+        t
+    }
+
+    #[test]
+    fn preview_has_the_agency_sections_marked_self_evaluation() {
+        let (c, a) = example("na-ako-2024", "complet");
+        let own = caqes_campaign::evaluate_with_history(&c, a, &[]);
+        let preview = crate::preview(&c, own.answers.clone());
+        let agency = build(&Input {
+            catalog: &c,
+            own: &own,
+            official: &own,
+            adjustments: &[],
+            versions: &[],
+            row: None,
+            reviewed: false,
+            period: None,
+            preview: false,
+        });
+        assert_eq!(headings(&preview), headings(&agency));
+        assert!(headings(&preview).contains(&"Période contradictoire"));
+        let t = text(&preview);
+        for mark in [&preview.title, &preview.subtitle, &preview.footer] {
+            assert!(mark.to_lowercase().contains(PREVIEW_MARK), "{mark}");
+        }
+        for mark in [&agency.title, &agency.subtitle, &agency.footer] {
+            assert!(!mark.to_lowercase().contains(PREVIEW_MARK), "{mark}");
+        }
+        assert!(t.contains("CHU de Bordeaux") && t.contains("330781196"));
+        let score = own.evaluation.total_rounded.unwrap().to_french_auto();
+        assert!(t.contains(&format!("Score auto-évalué {score} %")), "{t}");
+        assert!(t.contains("INTÉRESSÉ"), "{t}");
+        // Nothing the agency has not decided: no official score, no retained
+        // value, no motif, no date of the period, no amount.
+        for absent in [
+            "Score officiel",
+            "Valeur retenue",
+            "Points retenus",
+            "Motif de l'agence",
+            "validé",
+            "Dates non fixées",
+        ] {
+            assert!(!t.contains(absent), "{absent} in {t}");
+        }
+        assert!(t.contains("s'ouvre à l'envoi du rapport d'évaluation par l'agence"));
+        assert!(t.contains("non disponible dans l'auto-évaluation"));
+        // One row per indicator of each volet, self-assessed value and points.
+        let rows: usize = preview
+            .blocks
+            .iter()
+            .map(|b| match b {
+                Block::Table { header, rows, .. } if header.len() == 4 => rows.len(),
+                _ => 0,
+            })
+            .sum();
+        assert_eq!(rows, own.evaluation.indicators.len());
+    }
+
+    #[test]
+    fn preview_progression_from_the_previous_score() {
+        let (c, a) = example("na-ako-2024", "bande-85-89-progression");
+        let prev = a.previous_score.unwrap();
+        let t = text(&crate::preview(&c, a));
+        assert!(
+            t.contains(&format!("Score {} : {} %", c.campaign.year - 1, num(prev))),
+            "{t}"
+        );
+        assert!(t.contains("progression : +"), "{t}");
+    }
 
     #[test]
     fn file_names_never_escape() {

@@ -1,7 +1,7 @@
 //! HTML rendering of a [`Doc`]: one printable page, self-contained (no script,
 //! no external resource), every text escaped.
 
-use super::doc::{Block, Doc};
+use crate::doc::{Block, Doc};
 
 fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
@@ -28,10 +28,20 @@ p{overflow-wrap:anywhere}footer{color:#555;font-size:8pt;margin-top:2em}\
 
 /// Renders the report as a printable HTML page.
 pub fn render(doc: &Doc) -> String {
-    let mut h = format!(
-        "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n<title>{} — {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n<p>{}</p>\n",
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n<title>{} — {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{}</body>\n</html>\n",
         esc(&doc.title),
         esc(&doc.footer),
+        body(doc)
+    )
+}
+
+/// The content of the page's `<body>`: title, blocks and footer, every text
+/// escaped. The form shows it inside its own page, styled by its stylesheet
+/// (its CSP forbids inline styles).
+pub fn body(doc: &Doc) -> String {
+    let mut h = format!(
+        "<h1>{}</h1>\n<p>{}</p>\n",
         esc(&doc.title),
         esc(&doc.subtitle)
     );
@@ -63,10 +73,7 @@ pub fn render(doc: &Doc) -> String {
             }
         }
     }
-    h.push_str(&format!(
-        "<footer>{}</footer>\n</body>\n</html>\n",
-        esc(&doc.footer)
-    ));
+    h.push_str(&format!("<footer>{}</footer>\n", esc(&doc.footer)));
     h
 }
 
