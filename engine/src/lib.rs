@@ -35,6 +35,7 @@ mod answers;
 mod catalog;
 pub mod csv;
 mod evaluate;
+pub mod labels;
 mod load;
 mod number;
 mod problem;

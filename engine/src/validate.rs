@@ -232,16 +232,6 @@ pub(crate) fn validate_catalog(c: &Catalog) -> Vec<RawProblem> {
     out
 }
 
-/// A score as the verdict writes it: « 79 % » or « 79 points ».
-fn score_text(c: &Catalog, n: Number) -> String {
-    let unit = if c.campaign.scale == Number::HUNDRED {
-        " %"
-    } else {
-        " points"
-    };
-    format!("{}{unit}", n.to_french(c.campaign.rounding.decimals))
-}
-
 /// Every rounded score from the lowest band's minimum up to the highest total
 /// belongs to exactly one band (bands are intervals `[min, below)`; a
 /// progression condition restricts who is intéressé in its band, it does not
@@ -297,9 +287,9 @@ fn validate_band_coverage(c: &Catalog, out: &mut Vec<RawProblem>) {
             continue; // no rounded score in [a, b)
         }
         let values = if first == last {
-            score_text(c, first)
+            crate::labels::score_text(c, first)
         } else {
-            format!("de {} à {}", score_text(c, first), score_text(c, last))
+            format!("de {} à {}", crate::labels::score_text(c, first), crate::labels::score_text(c, last))
         };
         let one = first == last;
         if covering.is_empty() {

@@ -1,7 +1,8 @@
 //! The intéressement verdict: bands of rounded score, with an optional
 //! progression condition, and the points missing to reach the nearest band.
 
-use crate::catalog::{Amounts, Band, Catalog};
+use crate::catalog::{Amounts, Band, Catalog, Op};
+use crate::labels::{score_text, score_unit, target_text};
 use crate::evaluate::State;
 use crate::number::Number;
 use serde::Serialize;
@@ -26,22 +27,6 @@ pub struct Verdict {
     pub missing: Option<Number>,
 }
 
-fn unit_label(catalog: &Catalog) -> &'static str {
-    if catalog.campaign.scale == Number::HUNDRED {
-        " %"
-    } else {
-        " points"
-    }
-}
-
-fn fmt_score(catalog: &Catalog, n: Number) -> String {
-    format!(
-        "{}{}",
-        n.to_french(catalog.campaign.rounding.decimals),
-        unit_label(catalog)
-    )
-}
-
 fn band_label(catalog: &Catalog, band: &Band) -> String {
     let d = catalog.campaign.rounding.decimals;
     match band.below {
@@ -49,14 +34,14 @@ fn band_label(catalog: &Catalog, band: &Band) -> String {
             "{}–{}{}",
             band.min.to_french(0),
             below.sub(Number::ONE).unwrap_or(below).to_french(0),
-            unit_label(catalog)
+            score_unit(catalog)
         ),
         Some(below) => format!(
             "de {} à moins de {}",
             band.min.to_french(d),
-            fmt_score(catalog, below)
+            score_text(catalog, below)
         ),
-        None => format!("≥ {}", fmt_score(catalog, band.min)),
+        None => target_text(Op::AtLeast, &score_text(catalog, band.min)),
     }
 }
 
@@ -95,7 +80,7 @@ fn amounts_reason(catalog: &Catalog, a: &Amounts, score: Number) -> String {
     }
     format!(
         "score {} : intéressement sans seuil, {}",
-        fmt_score(catalog, score),
+        score_text(catalog, score),
         parts.join(" et ")
     )
 }
@@ -142,7 +127,7 @@ pub(crate) fn decide(
     let prev_year = catalog.campaign.year.saturating_sub(1);
     verdict.progression = previous.and_then(|p| score.sub(p).ok());
     let step = Number::ratio(1, 10i128.pow(rounding.decimals)).unwrap_or(Number::ONE);
-    let s = fmt_score(catalog, score);
+    let s = score_text(catalog, score);
 
     // Lowest rounded score above this one that would give intéressement,
     // and its band (the band actually missed).
@@ -187,7 +172,7 @@ pub(crate) fn decide(
                         verdict.reason = format!(
                             "score {s} dans la bande {} mais sans progression par rapport à {prev_year} ({})",
                             band_label(catalog, band),
-                            fmt_score(catalog, p)
+                            score_text(catalog, p)
                         );
                     }
                 }
@@ -204,7 +189,7 @@ pub(crate) fn decide(
             verdict.interesse = Some(true);
             verdict.band = Some(i);
             verdict.reason = match band.below {
-                None => format!("score {s} ≥ seuil de {}", fmt_score(catalog, band.min)),
+                None => format!("score {s} ≥ seuil de {}", score_text(catalog, band.min)),
                 Some(_) => format!("score {s} dans la bande {}", band_label(catalog, band)),
             };
             break;
@@ -222,7 +207,7 @@ pub(crate) fn decide(
                     if catalog.interessement.bands[i].below.is_none()
                         && !catalog.interessement.bands[i].progression =>
                 {
-                    format!("score {s} inférieur au seuil de {}", fmt_score(catalog, t))
+                    format!("score {s} inférieur au seuil de {}", score_text(catalog, t))
                 }
                 (Some(t), Some(i)) => {
                     let band = &catalog.interessement.bands[i];
@@ -233,7 +218,7 @@ pub(crate) fn decide(
                     };
                     format!(
                         "score {s} inférieur au seuil de {} (bande {}{condition})",
-                        fmt_score(catalog, t),
+                        score_text(catalog, t),
                         band_label(catalog, band)
                     )
                 }

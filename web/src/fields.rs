@@ -1,7 +1,7 @@
 //! Small helpers shared by the views: event values, number texts, focus,
 //! and the display of targets.
 
-use caqes_engine::{Number, Op, Target, Unit};
+use caqes_engine::{labels, Number, Target, Unit};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -108,13 +108,9 @@ pub fn with_unit(n: Number, unit: Option<Unit>) -> String {
 
 /// "≥ 80 %", "≤ 2 %", "personnalisé".
 pub fn target_text(t: &Target) -> String {
-    let op = match t.op {
-        Op::AtLeast => "≥",
-        Op::AtMost => "≤",
-    };
     match t.value {
-        Some(v) => format!("{op} {}", with_unit(v, Some(t.unit))),
-        None if t.personalised => format!("{op} objectif personnalisé de l'établissement"),
+        Some(v) => labels::target_text(t.op, &with_unit(v, Some(t.unit))),
+        None if t.personalised => labels::target_text(t.op, "objectif personnalisé de l'établissement"),
         None => "—".into(),
     }
 }

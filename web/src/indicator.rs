@@ -297,9 +297,9 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
             }
             <fieldset class="status">
                 <legend>{ "Statut" }</legend>
-                { status_radio(DeclaredStatus::Renseigne, "Renseigné", "renseigne", true) }
-                { status_radio(DeclaredStatus::NonConcerne, "Non concerné", "non_concerne", ind.nc_allowed) }
-                { status_radio(DeclaredStatus::NonMesurable, "Non mesurable", "non_mesurable", ind.nm_allowed) }
+                { status_radio(DeclaredStatus::Renseigne, DeclaredStatus::Renseigne.label(), "renseigne", true) }
+                { status_radio(DeclaredStatus::NonConcerne, DeclaredStatus::NonConcerne.label(), "non_concerne", ind.nc_allowed) }
+                { status_radio(DeclaredStatus::NonMesurable, DeclaredStatus::NonMesurable.label(), "non_mesurable", ind.nm_allowed) }
             </fieldset>
             { auto_note.unwrap_or_default() }
             { justification.unwrap_or_default() }

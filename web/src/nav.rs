@@ -248,11 +248,7 @@ pub fn score_panel(form: &Form, printing: bool, link: &Scope<App>) -> Html {
         .total_rounded
         .map(|n| format!("{}{u}", n.to_french(d)))
         .unwrap_or_else(|| "—".into());
-    let verdict = match e.verdict.interesse {
-        Some(true) => "intéressé",
-        Some(false) => "non intéressé",
-        None => "non calculable",
-    };
+    let verdict = caqes_engine::labels::verdict_short(e.verdict.interesse);
     html! {
         <aside class="score-panel" aria-labelledby="h-score">
             <details id="score-details" open={printing || !narrow()}>

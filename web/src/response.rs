@@ -7,6 +7,7 @@
 //! ([`crate::drafts::save_review`]).
 
 use crate::app::{App, Form, Msg};
+use caqes_engine::labels;
 use caqes_engine::{
     apply_review, evaluate, parse_review_csv, write_response_csv, Adjustment, Answers, Catalog,
     Decision, Measure, Reponse, ResponseRow,
@@ -162,9 +163,9 @@ fn shown(v: &serde_json::Value) -> String {
         serde_json::Value::Bool(true) => "Oui".into(),
         serde_json::Value::Bool(false) => "Non".into(),
         serde_json::Value::String(s) => match s.as_str() {
-            "renseigne" => "Renseigné".into(),
-            "non_concerne" => "Non concerné".into(),
-            "non_mesurable" => "Non mesurable".into(),
+            "renseigne" => labels::RENSEIGNE.into(),
+            "non_concerne" => labels::NON_CONCERNE.into(),
+            "non_mesurable" => labels::NON_MESURABLE.into(),
             _ => s.clone(),
         },
         other => plain(other),
@@ -322,11 +323,7 @@ fn scores(review: &Review, form: &Form) -> String {
         crate::score::unit(form),
     );
     let shown = |e: &caqes_engine::Evaluation| {
-        let verdict = match e.verdict.interesse {
-            Some(true) => "intéressé",
-            Some(false) => "non intéressé",
-            None => "non calculable",
-        };
+        let verdict = labels::verdict_short(e.verdict.interesse);
         e.total_rounded
             .map(|n| format!("{}{u} ({verdict})", n.to_french(d)))
             .unwrap_or_else(|| verdict.to_string())

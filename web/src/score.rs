@@ -4,17 +4,13 @@
 
 use crate::app::{App, Form, Msg};
 use crate::fields::field_id;
-use caqes_engine::{Number, Severity, State};
+use caqes_engine::{labels, Severity, State};
 use yew::html::Scope;
 use yew::prelude::*;
 
 /// The unit of the score: « % » or « points ».
 pub(crate) fn unit(form: &Form) -> &'static str {
-    if form.catalog.campaign.scale == Number::HUNDRED {
-        " %"
-    } else {
-        " points"
-    }
+    labels::score_unit(&form.catalog)
 }
 
 /// The panel.
@@ -23,12 +19,11 @@ pub fn view(form: &Form, link: &Scope<App>) -> Html {
     let c = &form.catalog;
     let d = c.campaign.rounding.decimals;
     let u = unit(form);
-    let verdict = match e.verdict.interesse {
-        Some(true) => ("Intéressé", "ok"),
-        Some(false) => ("Non intéressé", "ko"),
-        None => ("Score non calculable", "ko"),
-    };
-    let provisional = e.verdict.provisional.then_some(" (provisoire)");
+    let verdict = (
+        labels::verdict_title(e.verdict.interesse),
+        if e.verdict.interesse == Some(true) { "ok" } else { "ko" },
+    );
+    let provisional = e.verdict.provisional.then_some(labels::PROVISIONAL);
     let state = match e.state {
         State::Complete => "Saisie complète",
         State::Incomplete => "Saisie incomplète : score provisoire",
@@ -54,7 +49,7 @@ pub fn view(form: &Form, link: &Scope<App>) -> Html {
         <p class="reason" id="verdict-reason">{ &e.verdict.reason }</p>
         <dl class="figures">
             <div><dt>{ "Score avant bonus" }</dt><dd id="score-base">{ e.score.map(|n| format!("{}{u}", n.to_french(2))).unwrap_or_else(|| "—".into()) }</dd></div>
-            <div><dt>{ "Bonus" }</dt><dd id="score-bonus">{ format!("{} / {}", e.bonus.to_french_auto(), e.bonus_max.to_french_auto()) }</dd></div>
+            <div><dt>{ "Bonus" }</dt><dd id="score-bonus">{ labels::points_text(&e.bonus.to_french_auto(), &e.bonus_max.to_french_auto()) }</dd></div>
             <div><dt>{ "Seuil d'intéressement" }</dt><dd id="score-threshold">{ e.verdict.threshold.map(|n| format!("{}{u}", n.to_french(d))).unwrap_or_else(|| "—".into()) }</dd></div>
             <div><dt>{ "Points manquants" }</dt><dd id="score-missing">{ e.verdict.missing.map(|n| n.to_french_auto()).unwrap_or_else(|| "—".into()) }</dd></div>
         </dl>
@@ -68,7 +63,7 @@ pub fn view(form: &Form, link: &Scope<App>) -> Html {
                     <tr>
                         <th scope="row"><button type="button" class="link" title={v.title.clone()} onclick={link.callback(move |_| Msg::Tab(n))}>{ volet_label(c, i, &v.title) }</button></th>
                         <td>{ v.score.map(|s| format!("{} %", s.to_french(1))).unwrap_or_else(|| "—".into()) }</td>
-                        <td>{ format!("{} / {}", v.points.to_french(2), v.weight.to_french(2)) }</td>
+                        <td>{ labels::points_text(&v.points.to_french(2), &v.weight.to_french(2)) }</td>
                     </tr>
                 }
             }) }

@@ -125,15 +125,6 @@ fn csv_records(text: &str) -> Vec<(usize, String)> {
     out
 }
 
-/// Undoes the neutralisation of a text field against CSV injection
-/// (`'=…` → `=…`), as written by `caqes campaign --csv`.
-fn unneutralise(field: &str) -> &str {
-    match field.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
-        _ => field,
-    }
-}
-
 fn parse_csv(text: &str) -> Result<Vec<HistoryRecord>, HistoryError> {
     let records = csv_records(text);
     let mut lines = records
@@ -153,7 +144,7 @@ fn parse_csv(text: &str) -> Result<Vec<HistoryRecord>, HistoryError> {
     for (n, line) in lines {
         let n = Some(n + 1);
         let f = split_line(line, sep);
-        let get = |i: usize| f.get(i).map(|s| unneutralise(s.trim())).unwrap_or("");
+        let get = |i: usize| f.get(i).map(|s| caqes_engine::csv::unneutralise(s.trim())).unwrap_or("");
         let finess = get(i_finess).to_string();
         if finess.is_empty() {
             return Err(err(n, "FINESS vide"));

@@ -307,14 +307,7 @@ pub fn aggregate(catalog: &Catalog, subs: &[Submission], history: &[HistoryRecor
             .get(&(f.clone(), year.saturating_sub(1)))
             .and_then(|r| r.score)
             .or(s.answers.previous_score);
-        let mut verdict = match interesse {
-            Some(true) => "intéressé".to_string(),
-            Some(false) => "non intéressé".to_string(),
-            None => "score non calculable".to_string(),
-        };
-        if e.verdict.provisional && interesse.is_some() {
-            verdict.push_str(" (provisoire)");
-        }
+        let verdict = caqes_engine::labels::verdict_line(&e.verdict);
         rows.push(EsRow {
             finess: f,
             name: est.name.clone(),

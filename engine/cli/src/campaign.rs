@@ -9,6 +9,7 @@ use caqes_campaign::{
     aggregate, apply_envelope, apply_targets, evaluate_with_history, parse_euros, parse_history,
     parse_targets, HistoryRecord, Key, Report, Submission,
 };
+use caqes_engine::labels;
 use rayon::prelude::*;
 use rust_xlsxwriter::{
     Chart, ChartFormat, ChartSolidFill, ChartType, Format, Workbook, Worksheet, XlsxError,
@@ -430,8 +431,8 @@ fn workbook(r: &Report, problems: &[Line], view: &ReviewView) -> Result<Vec<u8>,
         ws.autofilter(0, 0, n, 10)?;
         let mut chart = Chart::new(ChartType::Column);
         for (col, name, color) in [
-            (11u16, "Intéressé", "#1F77B4"),
-            (12, "Non intéressé", "#FF7F0E"),
+            (11u16, labels::INTERESSE, "#1F77B4"),
+            (12, labels::NON_INTERESSE, "#FF7F0E"),
         ] {
             chart
                 .add_series()

@@ -1,5 +1,6 @@
 //! The human report of `caqes score`, in French.
 
+use caqes_engine::labels;
 use caqes_engine::{Catalog, Evaluation, Number, Role, Status, Unit};
 use std::fmt::Write as _;
 
@@ -18,7 +19,7 @@ fn value(v: Option<Number>, unit: Option<Unit>) -> String {
 /// The report printed by `caqes score`.
 pub fn human(catalog: &Catalog, e: &Evaluation, gains: &[caqes_engine::Gain]) -> String {
     let mut out = String::new();
-    let unit = score_unit(catalog);
+    let unit = labels::score_unit(catalog);
     let _ = writeln!(
         out,
         "{} — {} ({})",
@@ -55,21 +56,25 @@ pub fn human(catalog: &Catalog, e: &Evaluation, gains: &[caqes_engine::Gain]) ->
             (Role::Information, _) => "non scoré".to_string(),
             (_, Status::Renseigne) => {
                 let b = if r.role == Role::Bonus { " bonus" } else { "" };
-                format!("{} / {}{b}", points(r.points), points(r.weight))
+                format!("{}{b}", labels::points_text(&points(r.points), &points(r.weight)))
             }
             _ => format!("— / {}", points(r.max_points)),
         };
         let op = catalog
             .indicator(&r.id)
             .and_then(|i| i.measure.target())
-            .map(|t| match t.op {
-                caqes_engine::Op::AtLeast => "≥ ",
-                caqes_engine::Op::AtMost => "≤ ",
-            })
-            .unwrap_or("");
+            .map(|t| t.op);
         let target = match (r.target, r.unit) {
-            (Some(t), Some(Unit::Percent)) => format!("{op}{} %", t.to_french_auto()),
-            (Some(t), _) => format!("{op}{}", t.to_french_auto()),
+            (Some(t), unit) => {
+                let value = match unit {
+                    Some(Unit::Percent) => format!("{} %", t.to_french_auto()),
+                    _ => t.to_french_auto(),
+                };
+                match op {
+                    Some(op) => labels::target_text(op, &value),
+                    None => value,
+                }
+            }
             _ => "—".into(),
         };
         let mark = match catalog.indicator(&r.id) {
@@ -193,13 +198,4 @@ pub fn human(catalog: &Catalog, e: &Evaluation, gains: &[caqes_engine::Gain]) ->
         }
     }
     out
-}
-
-/// The unit of scores in human text: « % » on a scale of 100, else « points ».
-fn score_unit(catalog: &Catalog) -> &'static str {
-    if catalog.campaign.scale == Number::HUNDRED {
-        " %"
-    } else {
-        " points"
-    }
 }

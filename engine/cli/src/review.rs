@@ -63,11 +63,7 @@ impl OfficialOut {
     }
     /// French verdict label.
     pub fn verdict(&self) -> &'static str {
-        match self.interesse {
-            Some(true) => "intéressé",
-            Some(false) => "non intéressé",
-            None => "score non calculable",
-        }
+        caqes_engine::labels::verdict_text(self.interesse)
     }
 }
 

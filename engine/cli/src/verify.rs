@@ -132,14 +132,7 @@ pub(crate) fn line_of(file: &Path, r: Result<GridRead, String>) -> Line {
     line.establishment = g.answers.establishment.name.clone();
     line.catalog = g.catalog.clone();
     line.score = e.total_rounded.map(fmt_num);
-    line.verdict = match e.verdict.interesse {
-        Some(true) => "intéressé".into(),
-        Some(false) => "non intéressé".into(),
-        None => "score non calculable".into(),
-    };
-    if e.verdict.provisional && e.verdict.interesse.is_some() {
-        line.verdict.push_str(" (provisoire)");
-    }
+    line.verdict = caqes_engine::labels::verdict_line(&e.verdict);
     line.declared_score = g.declared_total.map(|f| {
         caqes_engine::Number::parse(&format!("{f}"))
             .map(fmt_num)

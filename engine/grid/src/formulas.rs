@@ -10,15 +10,11 @@ use caqes_engine::{
     QuestionKind, Redistribution, Role, RoundingMode, Scoring, Selector, Target, Unit,
 };
 
-/// Status labels, as shown in the drop-down list.
-pub const RENSEIGNE: &str = "Renseigné";
-pub const NON_CONCERNE: &str = "Non concerné";
-pub const NON_MESURABLE: &str = "Non mesurable";
+/// Status and verdict labels, as shown in the drop-down lists and cells.
+pub use caqes_engine::labels::{INTERESSE, NON_CONCERNE, NON_INTERESSE, NON_MESURABLE, RENSEIGNE};
 pub const OUI: &str = "Oui";
 pub const NON: &str = "Non";
 pub const INVALID: &str = "invalide";
-pub const INTERESSE: &str = "Intéressé";
-pub const NON_INTERESSE: &str = "Non intéressé";
 
 /// A number as a formula literal.
 pub fn lit(n: Number) -> String {

@@ -6,8 +6,9 @@ use crate::formulas::{
 use crate::layout::*;
 use crate::normalise::{clip, normalise};
 use crate::GridError;
+use caqes_engine::labels;
 use caqes_engine::{
-    evaluate, Answers, Catalog, DeclaredStatus, Evaluation, Funding, InputRef, LegalStatus,
+    evaluate, Answers, Catalog, Evaluation, Funding, InputRef, LegalStatus,
     Measure, Number, QuestionKind, Role, Status, Unit,
 };
 use rust_xlsxwriter::{
@@ -517,20 +518,15 @@ fn text_or_blank(t: &str) -> CellValue {
     }
 }
 
-fn target_text(catalog: &Catalog, ind: &caqes_engine::Indicator) -> String {
-    let _ = catalog;
+fn target_text(ind: &caqes_engine::Indicator) -> String {
     let fmt_t = |t: &caqes_engine::Target| {
-        let op = match t.op {
-            caqes_engine::Op::AtLeast => "≥",
-            caqes_engine::Op::AtMost => "≤",
-        };
         let unit = match t.unit {
             Unit::Percent => " %",
             _ => "",
         };
         match (t.personalised, t.value) {
-            (true, _) => format!("{op} cible personnalisée (à saisir)"),
-            (false, Some(v)) => format!("{op} {}{unit}", v.to_french_auto()),
+            (true, _) => labels::target_text(t.op, "cible personnalisée (à saisir)"),
+            (false, Some(v)) => labels::target_text(t.op, &format!("{}{unit}", v.to_french_auto())),
             (false, None) => String::new(),
         }
     };
@@ -614,7 +610,7 @@ fn write_volet(
         sh.text(r0 + 1, 0, "Période", &f.label)?;
         sh.text(r0 + 1, 1, &ind.period, &f.grey_text)?;
         sh.text(r0 + 2, 0, "Cible", &f.label)?;
-        sh.text(r0 + 2, 1, &target_text(catalog, ind), &f.grey_text)?;
+        sh.text(r0 + 2, 1, &target_text(ind), &f.grey_text)?;
         for (kind, pos) in &il.inputs {
             match kind {
                 CellKind::Status => {
@@ -622,9 +618,7 @@ fn write_volet(
                     sh.text(pos.row, 1, "Statut déclaré (saisie) et statut retenu (calcul, dont statut automatique d'après l'identification)", &f.label)?;
                     let v = match ans.status {
                         None => CellValue::Blank,
-                        Some(DeclaredStatus::Renseigne) => CellValue::Text(RENSEIGNE.into()),
-                        Some(DeclaredStatus::NonConcerne) => CellValue::Text(NON_CONCERNE.into()),
-                        Some(DeclaredStatus::NonMesurable) => CellValue::Text(NON_MESURABLE.into()),
+                        Some(declared) => CellValue::Text(declared.label().into()),
                     };
                     sh.input(*pos, &v, &f.pink_list)?;
                     sh.validate(*pos, &status_dv)?;

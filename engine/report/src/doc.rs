@@ -7,6 +7,7 @@
 //! date that the agency has not decided yet.
 
 use caqes_campaign::{format_cents, EsRow, Submission};
+use caqes_engine::labels;
 use caqes_engine::{Adjustment, Catalog, IndicatorResult, Number, RoundingMode, Status, Unit};
 
 /// A report: what both renderers draw.
@@ -124,16 +125,12 @@ fn points_text(r: &IndicatorResult) -> String {
     if r.status != Status::Renseigne && r.weight.is_zero() {
         return "—".to_string();
     }
-    format!("{} / {}", num(r.points), num(r.weight))
+    labels::points_text(&num(r.points), &num(r.weight))
 }
 
 fn score_text(catalog: &Catalog, s: &Submission) -> String {
     let e = &s.evaluation;
-    let unit = if catalog.campaign.scale == Number::HUNDRED {
-        " %"
-    } else {
-        " points"
-    };
+    let unit = labels::score_unit(catalog);
     match (e.total_rounded, e.total) {
         (Some(r), Some(t)) => format!(
             "{}{unit} (score exact {}{unit})",
@@ -146,11 +143,7 @@ fn score_text(catalog: &Catalog, s: &Submission) -> String {
 
 fn verdict_text(s: &Submission) -> String {
     let v = &s.evaluation.verdict;
-    let head = match v.interesse {
-        Some(true) => "INTÉRESSÉ",
-        Some(false) => "NON INTÉRESSÉ",
-        None => "NON CALCULABLE",
-    };
+    let head = labels::verdict_short(v.interesse).to_uppercase();
     format!("{head} — {}", v.reason)
 }
 

@@ -45,17 +45,6 @@ pub enum Status {
     NonMesurable,
 }
 
-impl Status {
-    /// French label.
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::Renseigne => "Renseigné",
-            Status::NonConcerne => "Non concerné",
-            Status::NonMesurable => "Non mesurable",
-        }
-    }
-}
-
 /// Whether a status was set automatically or declared by the establishment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -146,12 +146,7 @@ fn establishment(catalog: &Catalog, a: &Establishment, b: &Establishment, out: &
 }
 
 fn status(s: Option<DeclaredStatus>) -> String {
-    match s.unwrap_or_default() {
-        DeclaredStatus::Renseigne => "Renseigné",
-        DeclaredStatus::NonConcerne => "Non concerné",
-        DeclaredStatus::NonMesurable => "Non mesurable",
-    }
-    .to_string()
+    s.unwrap_or_default().label().to_string()
 }
 
 fn indicator(ind: &Indicator, a: &IndicatorAnswer, b: &IndicatorAnswer, out: &mut Vec<Change>) {

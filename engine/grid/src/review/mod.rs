@@ -29,7 +29,7 @@ use crate::normalise::clip;
 use crate::writer::{catalog_hash, sha256_hex};
 use crate::GridError;
 use caqes_engine::{
-    Answers, Catalog, DeclaredStatus, Evaluation, Funding, Indicator, Measure, Number,
+    Answers, Catalog, Evaluation, Funding, Indicator, Measure, Number,
     QuestionKind, Status,
 };
 use rust_xlsxwriter::{
@@ -256,9 +256,7 @@ fn self_value(ans: Option<&caqes_engine::IndicatorAnswer>, f: &Field) -> Shown {
     match f.kind {
         FieldKind::Status => match a.status {
             None => Shown::Blank,
-            Some(DeclaredStatus::Renseigne) => Shown::Text(Status::Renseigne.label().into()),
-            Some(DeclaredStatus::NonConcerne) => Shown::Text(NON_CONCERNE.into()),
-            Some(DeclaredStatus::NonMesurable) => Shown::Text(NON_MESURABLE.into()),
+            Some(declared) => Shown::Text(declared.label().into()),
         },
         FieldKind::Input => match a.inputs.get(id) {
             None | Some(serde_json::Value::Null) => Shown::Blank,
