@@ -28,6 +28,9 @@ pub const NON_INTERESSE: &str = "Non intéressé";
 /// Verdict when no score can be computed, as a panel heading writes it.
 pub const SCORE_NON_CALCULABLE: &str = "Score non calculable";
 
+/// A score or a verdict that cannot be computed, after its name.
+pub const NON_CALCULABLE: &str = "non calculable";
+
 /// Appended to a verdict that may still change (incomplete or invalid
 /// evaluation): « intéressé (provisoire) ».
 pub const PROVISIONAL: &str = " (provisoire)";
@@ -83,7 +86,7 @@ pub fn verdict_text(interesse: Option<bool>) -> &'static str {
 #[must_use]
 pub fn verdict_short(interesse: Option<bool>) -> &'static str {
     match interesse {
-        None => "non calculable",
+        None => NON_CALCULABLE,
         known => verdict_text(known),
     }
 }

@@ -289,7 +289,11 @@ fn validate_band_coverage(c: &Catalog, out: &mut Vec<RawProblem>) {
         let values = if first == last {
             crate::labels::score_text(c, first)
         } else {
-            format!("de {} à {}", crate::labels::score_text(c, first), crate::labels::score_text(c, last))
+            format!(
+                "de {} à {}",
+                crate::labels::score_text(c, first),
+                crate::labels::score_text(c, last)
+            )
         };
         let one = first == last;
         if covering.is_empty() {

@@ -2,8 +2,8 @@
 //! progression condition, and the points missing to reach the nearest band.
 
 use crate::catalog::{Amounts, Band, Catalog, Op};
-use crate::labels::{score_text, score_unit, target_text};
 use crate::evaluate::State;
+use crate::labels::{score_text, score_unit, target_text};
 use crate::number::Number;
 use serde::Serialize;
 
@@ -103,7 +103,7 @@ pub(crate) fn decide(
         missing: None,
     };
     let Some(score) = rounded else {
-        verdict.reason = "score non calculable".into();
+        verdict.reason = crate::labels::verdict_text(None).into();
         return verdict;
     };
     let rounding = catalog.campaign.rounding;

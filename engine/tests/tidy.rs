@@ -309,3 +309,102 @@ fn assumed_tables_are_generated() {
          `caqes catalog assumed --markdown` (between the assumed:begin / assumed:end markers)"
     );
 }
+
+/// The Rust sources of the crates (`…/src/**.rs`), without their unit tests (from the first
+/// `#[cfg(test)]`, which this code base keeps at the end of a file) and without comment lines.
+fn crate_sources(files: &[String]) -> Vec<(String, Vec<(usize, String)>)> {
+    files
+        .iter()
+        .filter(|f| f.ends_with(".rs") && (f.starts_with("engine/") || f.starts_with("web/")))
+        .filter(|f| f.contains("/src/") && !f.contains("/tests/") && !f.contains("/fuzz/"))
+        .filter(|f| !f.ends_with("/tests.rs"))
+        .map(|f| {
+            let text = fs::read_to_string(root().join(f)).unwrap_or_default();
+            let lines = text
+                .lines()
+                .enumerate()
+                .take_while(|(_, l)| l.trim() != "#[cfg(test)]")
+                .filter(|(_, l)| !l.trim_start().starts_with("//"))
+                .map(|(i, l)| (i + 1, l.to_string()))
+                .collect();
+            (f.clone(), lines)
+        })
+        .collect()
+}
+
+/// Issue 14: the labels users see are written once, in `engine/src/labels.rs`
+/// (`caqes_engine::labels`), and every crate uses them: none is written again as a string
+/// literal in the sources of a crate (tests and comments aside; a serde alias names a column).
+#[test]
+fn labels_are_written_once() {
+    const LABELS: [&str; 10] = [
+        "Renseigné",
+        "Non concerné",
+        "Non mesurable",
+        "intéressé",
+        "non intéressé",
+        "Intéressé",
+        "Non intéressé",
+        "Score non calculable",
+        "score non calculable",
+        " (provisoire)",
+    ];
+    let files = repo_files();
+    let sources = crate_sources(&files);
+    assert!(
+        sources.iter().any(|(f, _)| f == "engine/src/labels.rs")
+            && sources.iter().any(|(f, _)| f == "web/src/score.rs"),
+        "the crates' sources were not found"
+    );
+    let mut found = Vec::new();
+    for (file, lines) in &sources {
+        if file == "engine/src/labels.rs" {
+            continue;
+        }
+        for (n, line) in lines {
+            if line.contains("#[serde(") {
+                continue;
+            }
+            for label in LABELS {
+                if line.contains(&format!("\"{label}\"")) {
+                    found.push(format!("{file}:{n}: \"{label}\""));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "labels written outside engine/src/labels.rs (use caqes_engine::labels):\n{}",
+        found.join("\n")
+    );
+}
+
+/// CSV quoting and formula neutralisation live in `engine/src/csv.rs` only.
+#[test]
+fn csv_quoting_is_written_once() {
+    // `formulas.rs` doubles `"` in a spreadsheet formula's string literal, which is not CSV.
+    // `web/grid/src/lib.rs`: the review workbook returned as CSV to the form still quotes by
+    // hand (being edited elsewhere at the time; to move to `caqes_engine::csv`).
+    const ELSEWHERE: [&str; 3] = [
+        "engine/src/csv.rs",
+        "engine/grid/src/formulas.rs",
+        "web/grid/src/lib.rs",
+    ];
+    let files = repo_files();
+    let mut found = Vec::new();
+    for (file, lines) in crate_sources(&files) {
+        if ELSEWHERE.contains(&file.as_str()) {
+            continue;
+        }
+        for (n, line) in lines {
+            if line.contains(r#"replace('"', "\"\"")"#) || line.contains("['=', '+', '-', '@'") {
+                found.push(format!("{file}:{n}: {}", line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "CSV quoting outside engine/src/csv.rs (use caqes_engine::csv):\n{}",
+        found.join("\n")
+    );
+}

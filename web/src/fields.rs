@@ -110,7 +110,9 @@ pub fn with_unit(n: Number, unit: Option<Unit>) -> String {
 pub fn target_text(t: &Target) -> String {
     match t.value {
         Some(v) => labels::target_text(t.op, &with_unit(v, Some(t.unit))),
-        None if t.personalised => labels::target_text(t.op, "objectif personnalisé de l'établissement"),
+        None if t.personalised => {
+            labels::target_text(t.op, "objectif personnalisé de l'établissement")
+        }
         None => "—".into(),
     }
 }

@@ -330,7 +330,7 @@ fn scores(review: &Review, form: &Form) -> String {
     };
     let official = apply_review(catalog, &form.answers, &review.decisions)
         .map(|o| shown(&evaluate(catalog, &o.answers)))
-        .unwrap_or_else(|_| "non calculable".into());
+        .unwrap_or_else(|_| labels::NON_CALCULABLE.into());
     format!(
         "Score auto-évalué : {} ; score avec les décisions de l'agence : {official}.",
         shown(&form.eval)

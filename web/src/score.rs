@@ -21,7 +21,11 @@ pub fn view(form: &Form, link: &Scope<App>) -> Html {
     let u = unit(form);
     let verdict = (
         labels::verdict_title(e.verdict.interesse),
-        if e.verdict.interesse == Some(true) { "ok" } else { "ko" },
+        if e.verdict.interesse == Some(true) {
+            "ok"
+        } else {
+            "ko"
+        },
     );
     let provisional = e.verdict.provisional.then_some(labels::PROVISIONAL);
     let state = match e.state {

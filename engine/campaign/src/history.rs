@@ -144,7 +144,11 @@ fn parse_csv(text: &str) -> Result<Vec<HistoryRecord>, HistoryError> {
     for (n, line) in lines {
         let n = Some(n + 1);
         let f = split_line(line, sep);
-        let get = |i: usize| f.get(i).map(|s| caqes_engine::csv::unneutralise(s.trim())).unwrap_or("");
+        let get = |i: usize| {
+            f.get(i)
+                .map(|s| caqes_engine::csv::unneutralise(s.trim()))
+                .unwrap_or("")
+        };
         let finess = get(i_finess).to_string();
         if finess.is_empty() {
             return Err(err(n, "FINESS vide"));

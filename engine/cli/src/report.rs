@@ -56,7 +56,10 @@ pub fn human(catalog: &Catalog, e: &Evaluation, gains: &[caqes_engine::Gain]) ->
             (Role::Information, _) => "non scoré".to_string(),
             (_, Status::Renseigne) => {
                 let b = if r.role == Role::Bonus { " bonus" } else { "" };
-                format!("{}{b}", labels::points_text(&points(r.points), &points(r.weight)))
+                format!(
+                    "{}{b}",
+                    labels::points_text(&points(r.points), &points(r.weight))
+                )
             }
             _ => format!("— / {}", points(r.max_points)),
         };
@@ -141,9 +144,8 @@ pub fn human(catalog: &Catalog, e: &Evaluation, gains: &[caqes_engine::Gain]) ->
         }
     }
     let verdict = match e.verdict.interesse {
-        Some(true) => "INTÉRESSÉ",
-        Some(false) => "NON INTÉRESSÉ",
-        None => "NON ÉVALUABLE",
+        None => "NON ÉVALUABLE".to_string(),
+        known => labels::verdict_text(known).to_uppercase(),
     };
     let _ = writeln!(out, "Verdict : {verdict} — {}", e.verdict.reason);
     if let (Some(false), Some(m)) = (e.verdict.interesse, e.verdict.missing) {

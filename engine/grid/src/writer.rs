@@ -8,8 +8,8 @@ use crate::normalise::{clip, normalise};
 use crate::GridError;
 use caqes_engine::labels;
 use caqes_engine::{
-    evaluate, Answers, Catalog, Evaluation, Funding, InputRef, LegalStatus,
-    Measure, Number, QuestionKind, Role, Status, Unit,
+    evaluate, Answers, Catalog, Evaluation, Funding, InputRef, LegalStatus, Measure, Number,
+    QuestionKind, Role, Status, Unit,
 };
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationRule, Format, FormatAlign, FormatBorder, Formula, Note,

@@ -137,7 +137,7 @@ fn score_text(catalog: &Catalog, s: &Submission) -> String {
             r.to_french_auto(),
             num(t)
         ),
-        _ => "non calculable".to_string(),
+        _ => labels::NON_CALCULABLE.to_string(),
     }
 }
 

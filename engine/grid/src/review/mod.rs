@@ -29,8 +29,7 @@ use crate::normalise::clip;
 use crate::writer::{catalog_hash, sha256_hex};
 use crate::GridError;
 use caqes_engine::{
-    Answers, Catalog, Evaluation, Funding, Indicator, Measure, Number,
-    QuestionKind, Status,
+    Answers, Catalog, Evaluation, Funding, Indicator, Measure, Number, QuestionKind, Status,
 };
 use rust_xlsxwriter::{
     Color, DataValidation, Format, FormatAlign, FormatBorder, Formula, ProtectionOptions, Workbook,
