@@ -9,7 +9,8 @@
 //! offline too), or reject with a French message.
 
 /// The catalog as the grid module takes it: the TOML file that defines it
-/// (bundled, or opened by the user) and the campaign id. The module loads it
+/// (opened by the user; for a bundled file its name and an empty text, the
+/// module embeds the bundled files) and the campaign id. The module loads it
 /// with the engine's loader, so the form needs no serialisation of catalogs.
 #[derive(Debug, Clone)]
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
@@ -100,6 +101,25 @@ pub async fn review(catalog: &Source, file: web_sys::File) -> Result<String, Str
     {
         let _ = (catalog, file);
         Err("le module Excel ne fonctionne que dans le navigateur".into())
+    }
+}
+
+/// Loads a catalog file (TOML) opened by the user or published at run time
+/// with the engine's loader, in the grid module (`caqes_web_grid::catalogs_json`):
+/// its campaigns as JSON (`Vec<Catalog>`), or the located French errors,
+/// one per line. The form's first load carries no TOML parser.
+pub async fn parse(file: &str, toml: &str) -> Result<String, String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let value = call("caqesCatalogParse", &[file.into(), toml.into()]).await?;
+        value
+            .as_string()
+            .ok_or_else(|| "réponse inattendue du module Excel".to_string())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = (file, toml);
+        Err("le chargement d'un référentiel ne fonctionne que dans le navigateur".into())
     }
 }
 

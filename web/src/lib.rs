@@ -35,36 +35,39 @@ use caqes_engine::{evaluate, Answers, Catalog};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
+include!(concat!(env!("OUT_DIR"), "/bundled_json.rs"));
+
 thread_local! {
-    /// Bundled catalogs, with the file that defines each (an index in `FILES`).
-    static BUNDLED: (Rc<Vec<Catalog>>, Vec<usize>) = load_bundled();
+    /// Bundled catalogs, parsed once per thread from their build-time JSON.
+    static BUNDLED: Rc<Vec<Catalog>> = load_bundled();
 }
 
-/// Like `caqes_catalogs::bundled()` (all or nothing), remembering each
-/// catalog's file: the grid module is handed that file, not the catalog.
-fn load_bundled() -> (Rc<Vec<Catalog>>, Vec<usize>) {
-    let (mut catalogs, mut files) = (Vec::new(), Vec::new());
-    for (i, (name, src)) in caqes_catalogs::FILES.iter().enumerate() {
-        let Ok(list) = caqes_engine::load_catalogs(name, src) else {
-            return (Rc::default(), Vec::new());
+/// Like `caqes_catalogs::bundled()` (all or nothing), from the catalogs that
+/// `build.rs` loaded with the engine's loader and serialised as JSON: no TOML
+/// parser in the form's first load.
+fn load_bundled() -> Rc<Vec<Catalog>> {
+    let mut catalogs = Vec::with_capacity(BUNDLED_JSON.len());
+    for (_, _, json) in BUNDLED_JSON {
+        let Ok(c) = serde_json::from_str::<Catalog>(json) else {
+            return Rc::default();
         };
-        files.extend(std::iter::repeat_n(i, list.len()));
-        catalogs.extend(list);
+        catalogs.push(c);
     }
-    (Rc::new(catalogs), files)
+    Rc::new(catalogs)
 }
 
 /// Every bundled catalog (parsed once per thread).
 pub fn bundled() -> Rc<Vec<Catalog>> {
-    BUNDLED.with(|b| Rc::clone(&b.0))
+    BUNDLED.with(Rc::clone)
 }
 
-/// The bundled file (name, TOML) that defines the catalog `id`.
-pub fn bundled_file(id: &str) -> Option<(&'static str, &'static str)> {
-    BUNDLED.with(|b| {
-        let i = b.0.iter().position(|c| c.campaign.id == id)?;
-        caqes_catalogs::FILES.get(b.1[i]).copied()
-    })
+/// The name of the bundled file that defines the catalog `id` (the grid
+/// module, which embeds the same files, loads it from there).
+pub fn bundled_file(id: &str) -> Option<&'static str> {
+    BUNDLED_JSON
+        .iter()
+        .find(|(_, c, _)| *c == id)
+        .map(|(file, _, _)| *file)
 }
 
 /// Evaluates `answers_json` against the bundled catalog `catalog_id` and
@@ -122,6 +125,25 @@ mod tests {
         assert!(out.contains("référentiel inconnu"), "{out}");
         let out = super::score_json("na-ako-2024", "{");
         assert!(out.contains("error"), "{out}");
+    }
+
+    /// The build-time JSON gives back exactly the catalogs of the TOML files.
+    #[test]
+    fn bundled_json_equals_the_toml_catalogs() {
+        let from_toml = caqes_catalogs::bundled().unwrap();
+        let from_json = super::bundled();
+        assert_eq!(from_toml.len(), from_json.len());
+        for (t, j) in from_toml.iter().zip(from_json.iter()) {
+            assert_eq!(format!("{t:?}"), format!("{j:?}"), "{}", t.campaign.id);
+            assert_eq!(
+                serde_json::to_string(t).unwrap(),
+                serde_json::to_string(j).unwrap()
+            );
+            assert_eq!(
+                super::bundled_file(&t.campaign.id),
+                caqes_catalogs::file_of(&t.campaign.id)
+            );
+        }
     }
 
     #[test]

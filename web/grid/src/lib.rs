@@ -43,7 +43,9 @@ use wasm_bindgen::prelude::*;
 pub struct CatalogSource<'a> {
     /// File name (for messages).
     pub file: &'a str,
-    /// TOML text.
+    /// TOML text; empty for a bundled file, which this module embeds
+    /// (`caqes_catalogs::FILES`): the form itself carries its bundled
+    /// catalogs pre-parsed, not their TOML.
     pub toml: &'a str,
     /// Campaign id, e.g. `na-ako-2024`.
     pub id: &'a str,
@@ -52,7 +54,12 @@ pub struct CatalogSource<'a> {
 impl CatalogSource<'_> {
     /// Loads the campaign with the engine's loader, as the form did.
     pub fn load(&self) -> Result<Catalog, String> {
-        let list = load_catalogs(self.file, self.toml).map_err(|e| {
+        let toml = match self.toml {
+            "" => bundled_toml(self.file)
+                .ok_or_else(|| format!("référentiel « {} » absent du module Excel", self.file))?,
+            text => text,
+        };
+        let list = load_catalogs(self.file, toml).map_err(|e| {
             format!(
                 "référentiel « {} » illisible par le module Excel ({} erreur(s))",
                 self.file,
@@ -68,6 +75,14 @@ impl CatalogSource<'_> {
                 )
             })
     }
+}
+
+/// The TOML text of the bundled file `file` (`caqes_catalogs::FILES`).
+pub fn bundled_toml(file: &str) -> Option<&'static str> {
+    caqes_catalogs::FILES
+        .iter()
+        .find(|(name, _)| *name == file)
+        .map(|(_, src)| *src)
 }
 
 /// Builds the filled grid: `answers_json` is an [`Answers`] document,
@@ -361,4 +376,24 @@ pub fn review_open(
         id: catalog_id,
     };
     review_csv(&source, xlsx).map_err(|e| JsValue::from_str(&e))
+}
+
+/// Loads a catalog file with the engine's loader for the form (which has no
+/// TOML parser): its campaigns as a JSON array (each the JSON that
+/// `catalog_hash` reads), or the located French errors, one per line.
+pub fn catalogs_from_toml(file: &str, toml: &str) -> Result<String, String> {
+    let list = load_catalogs(file, toml).map_err(|e| {
+        e.0.iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    })?;
+    serde_json::to_string(&list).map_err(|e| e.to_string())
+}
+
+/// [`catalogs_from_toml`] for JavaScript (`window.caqesCatalogParse`):
+/// returns the JSON, or throws the error lines.
+#[wasm_bindgen]
+pub fn catalogs_json(file: &str, toml: &str) -> Result<String, JsValue> {
+    catalogs_from_toml(file, toml).map_err(|e| JsValue::from_str(&e))
 }
