@@ -12,9 +12,9 @@ use yew::prelude::*;
 
 mod published;
 
-/// A catalog file loaded by the grid module: (name, TOML, campaigns as JSON
-/// or the French error lines).
-pub type Parsed = (String, String, Result<String, String>);
+/// A catalog file loaded by the grid module: (name, TOML, campaigns in the
+/// engine's compact form or the French error lines).
+pub type Parsed = (String, String, Result<Vec<u8>, String>);
 
 /// A change to the answers.
 pub type Edit = Rc<dyn Fn(&mut Answers)>;
@@ -76,11 +76,10 @@ pub enum Msg {
     CatalogFile(web_sys::File),
     /// A catalog file was read: (name, text or read error).
     CatalogRead(String, Result<String, String>),
-    /// The grid module loaded a catalog file opened by hand: (name, TOML,
-    /// campaigns as JSON or the French error lines).
-    CatalogParsed(String, String, Result<String, String>),
+    /// The grid module loaded a catalog file opened by hand.
+    CatalogParsed(Parsed),
     /// The grid module loaded the stored catalog files (at start, or once
-    /// `later.js` stored the published ones): (name, TOML, JSON or errors).
+    /// `later.js` stored the published ones).
     Stored(Vec<Parsed>),
     /// An edit of the answers.
     Edit(Edit),
@@ -238,11 +237,10 @@ impl App {
         &mut self,
         name: &str,
         src: &str,
-        parsed: Result<String, String>,
+        parsed: Result<Vec<u8>, String>,
     ) -> Result<Vec<String>, Vec<String>> {
-        let list = parsed.and_then(|json| {
-            serde_json::from_str::<Vec<Catalog>>(&json)
-                .map_err(|e| format!("réponse inattendue du module de chargement : {e}"))
+        let list = parsed.and_then(|bytes| {
+            caqes_engine::compact::decode_catalogs(&bytes).map_err(|e| e.to_string())
         });
         match list {
             Ok(list) => {
@@ -652,13 +650,13 @@ impl Component for App {
                         let link = ctx.link().clone();
                         wasm_bindgen_futures::spawn_local(async move {
                             let parsed = grid_module::parse(&name, &src).await;
-                            link.send_message(Msg::CatalogParsed(name, src, parsed));
+                            link.send_message(Msg::CatalogParsed((name, src, parsed)));
                         });
                         return false;
                     }
                 });
             }
-            Msg::CatalogParsed(name, src, parsed) => {
+            Msg::CatalogParsed((name, src, parsed)) => {
                 self.notice = Some(match self.add_catalogs(&name, &src, parsed) {
                         Ok(ids) => {
                             let stored = drafts::save_catalog(&name, &src);

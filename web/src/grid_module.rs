@@ -105,16 +105,15 @@ pub async fn review(catalog: &Source, file: web_sys::File) -> Result<String, Str
 }
 
 /// Loads a catalog file (TOML) opened by the user or published at run time
-/// with the engine's loader, in the grid module (`caqes_web_grid::catalogs_json`):
-/// its campaigns as JSON (`Vec<Catalog>`), or the located French errors,
-/// one per line. The form's first load carries no TOML parser.
-pub async fn parse(file: &str, toml: &str) -> Result<String, String> {
+/// with the engine's loader, in the grid module (`caqes_web_grid::catalogs_compact`):
+/// its campaigns in the engine's compact form (`caqes_engine::compact`), or
+/// the located French errors, one per line. The form's first load carries no
+/// TOML parser.
+pub async fn parse(file: &str, toml: &str) -> Result<Vec<u8>, String> {
     #[cfg(target_arch = "wasm32")]
     {
-        let value = call("caqesCatalogParse", &[file.into(), toml.into()]).await?;
-        value
-            .as_string()
-            .ok_or_else(|| "réponse inattendue du module Excel".to_string())
+        let bytes = call("caqesCatalogParse", &[file.into(), toml.into()]).await?;
+        Ok(js_sys::Uint8Array::new(&bytes).to_vec())
     }
     #[cfg(not(target_arch = "wasm32"))]
     {

@@ -35,25 +35,16 @@ use caqes_engine::{evaluate, Answers, Catalog};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-include!(concat!(env!("OUT_DIR"), "/bundled_json.rs"));
+include!(concat!(env!("OUT_DIR"), "/bundled_index.rs"));
+
+/// The bundled catalogs in the engine's compact form (`web/build.rs`).
+static BUNDLED_BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/bundled.bin"));
 
 thread_local! {
-    /// Bundled catalogs, parsed once per thread from their build-time JSON.
-    static BUNDLED: Rc<Vec<Catalog>> = load_bundled();
-}
-
-/// Like `caqes_catalogs::bundled()` (all or nothing), from the catalogs that
-/// `build.rs` loaded with the engine's loader and serialised as JSON: no TOML
-/// parser in the form's first load.
-fn load_bundled() -> Rc<Vec<Catalog>> {
-    let mut catalogs = Vec::with_capacity(BUNDLED_JSON.len());
-    for (_, _, json) in BUNDLED_JSON {
-        let Ok(c) = serde_json::from_str::<Catalog>(json) else {
-            return Rc::default();
-        };
-        catalogs.push(c);
-    }
-    Rc::new(catalogs)
+    /// Bundled catalogs, decoded once per thread.
+    static BUNDLED: Rc<Vec<Catalog>> = Rc::new(
+        caqes_engine::compact::decode_catalogs(BUNDLED_BYTES).unwrap_or_default(),
+    );
 }
 
 /// Every bundled catalog (parsed once per thread).
@@ -64,10 +55,10 @@ pub fn bundled() -> Rc<Vec<Catalog>> {
 /// The name of the bundled file that defines the catalog `id` (the grid
 /// module, which embeds the same files, loads it from there).
 pub fn bundled_file(id: &str) -> Option<&'static str> {
-    BUNDLED_JSON
+    BUNDLED_INDEX
         .iter()
-        .find(|(_, c, _)| *c == id)
-        .map(|(file, _, _)| *file)
+        .find(|(_, c)| *c == id)
+        .map(|(file, _)| *file)
 }
 
 /// Evaluates `answers_json` against the bundled catalog `catalog_id` and
@@ -127,9 +118,9 @@ mod tests {
         assert!(out.contains("error"), "{out}");
     }
 
-    /// The build-time JSON gives back exactly the catalogs of the TOML files.
+    /// The build-time compact form gives back exactly the catalogs of the TOML files.
     #[test]
-    fn bundled_json_equals_the_toml_catalogs() {
+    fn bundled_catalogs_equal_the_toml_catalogs() {
         let from_toml = caqes_catalogs::bundled().unwrap();
         let from_json = super::bundled();
         assert_eq!(from_toml.len(), from_json.len());

@@ -68,8 +68,8 @@ window.caqesReviewOpen = async (file, toml, id, review) => {
 
 // A catalog file opened by hand or published at run time is loaded by the
 // engine's loader in the grid module (the form's first load has no TOML parser):
-//   caqesCatalogParse(file, toml) -> Promise<string> (its campaigns as JSON; rejects with the French errors, one per line)
-window.caqesCatalogParse = async (file, toml) => (await loadGrid()).catalogs_json(file, toml);
+//   caqesCatalogParse(file, toml) -> Promise<Uint8Array> (its campaigns in the engine's compact form; rejects with the French errors, one per line)
+window.caqesCatalogParse = async (file, toml) => (await loadGrid()).catalogs_compact(file, toml);
 
 const ready = init({ module_or_path: new URL('./__WASM_BG__', import.meta.url) }).catch((e) => {
   console.error('CAQES: échec du chargement du module WebAssembly', e);

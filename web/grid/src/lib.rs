@@ -379,21 +379,21 @@ pub fn review_open(
 }
 
 /// Loads a catalog file with the engine's loader for the form (which has no
-/// TOML parser): its campaigns as a JSON array (each the JSON that
-/// `catalog_hash` reads), or the located French errors, one per line.
-pub fn catalogs_from_toml(file: &str, toml: &str) -> Result<String, String> {
+/// TOML parser): its campaigns in the engine's compact form
+/// (`caqes_engine::compact`), or the located French errors, one per line.
+pub fn catalogs_from_toml(file: &str, toml: &str) -> Result<Vec<u8>, String> {
     let list = load_catalogs(file, toml).map_err(|e| {
         e.0.iter()
             .map(|e| e.to_string())
             .collect::<Vec<_>>()
             .join("\n")
     })?;
-    serde_json::to_string(&list).map_err(|e| e.to_string())
+    Ok(caqes_engine::compact::encode_catalogs(&list))
 }
 
 /// [`catalogs_from_toml`] for JavaScript (`window.caqesCatalogParse`):
-/// returns the JSON, or throws the error lines.
+/// returns the bytes (`Uint8Array`), or throws the error lines.
 #[wasm_bindgen]
-pub fn catalogs_json(file: &str, toml: &str) -> Result<String, JsValue> {
+pub fn catalogs_compact(file: &str, toml: &str) -> Result<Vec<u8>, JsValue> {
     catalogs_from_toml(file, toml).map_err(|e| JsValue::from_str(&e))
 }
