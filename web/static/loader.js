@@ -6,7 +6,8 @@ import init from './__WASM_JS__';
 // web/grid), loaded on the first « Télécharger la grille Excel » or « Ouvrir
 // une grille Excel… »: the form starts without them. The service worker
 // pre-caches it like every other asset (offline download and opening).
-// The catalog is its TOML file (name, text) and the campaign id.
+// The catalog is its TOML file (name, text; a bundled file: its name and an
+// empty text, the module embeds them) and the campaign id.
 //   caqesGrid(catalogFile, catalogToml, catalogId, answersJson, exportTime) -> Promise<Uint8Array>
 //   caqesGridOpen(catalogFile, catalogToml, catalogId, answersJson, file) -> Promise<string> (Opened::to_lines)
 //   caqesReviewOpen(catalogFile, catalogToml, catalogId, file) -> Promise<string> (review workbook as review CSV)

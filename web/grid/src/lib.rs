@@ -9,13 +9,17 @@
 //! `window.caqesGridOpen`); the service worker pre-caches it with every other
 //! asset, so both work offline too.
 //!
-//! The form hands over the catalog as its TOML file ([`CatalogSource`]: a
-//! bundled file or one the user opened, and the campaign id), which this
-//! module loads with the engine's own loader (the form then needs no
-//! serialisation of the catalog), and the answers as canonical JSON; it calls
+//! The form hands over the catalog as its TOML file ([`CatalogSource`]: one
+//! the user opened, or the name of a bundled file, which this module embeds,
+//! and the campaign id), which this module loads with the engine's own loader
+//! (the form then needs no serialisation of the catalog), and the answers as
+//! canonical JSON; it calls
 //! the same [`caqes_grid::write_grid`] as `caqes grid`. [`open_grid`] calls
 //! the same [`caqes_grid::read_grid_with_limits`] as `caqes verify`, with the
 //! same default limits, and returns what the form needs ([`Opened`]).
+//! The form's first load has no TOML parser: [`catalogs_compact`] loads the
+//! catalog files opened by hand or published at run time for it, in the
+//! engine's compact form.
 //!
 //! ```
 //! let (file, toml) = caqes_catalogs::FILES[0];
