@@ -33,6 +33,7 @@
 
 mod answers;
 mod catalog;
+pub mod compact;
 pub mod csv;
 mod evaluate;
 pub mod labels;

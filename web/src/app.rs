@@ -3,7 +3,7 @@
 use crate::{
     drafts, fields, grid_module, grid_open, identification, indicator, nav, response, start,
 };
-use caqes_engine::{evaluate, load_catalogs, Answers, Catalog, Evaluation, IndicatorAnswer};
+use caqes_engine::{evaluate, Answers, Catalog, Evaluation, IndicatorAnswer};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -11,6 +11,10 @@ use yew::html::Scope;
 use yew::prelude::*;
 
 mod published;
+
+/// A catalog file loaded by the grid module: (name, TOML, campaigns in the
+/// engine's compact form or the French error lines).
+pub type Parsed = (String, String, Result<Vec<u8>, String>);
 
 /// A change to the answers.
 pub type Edit = Rc<dyn Fn(&mut Answers)>;
@@ -72,6 +76,11 @@ pub enum Msg {
     CatalogFile(web_sys::File),
     /// A catalog file was read: (name, text or read error).
     CatalogRead(String, Result<String, String>),
+    /// The grid module loaded a catalog file opened by hand.
+    CatalogParsed(Parsed),
+    /// The grid module loaded the stored catalog files (at start, or once
+    /// `later.js` stored the published ones).
+    Stored(Vec<Parsed>),
     /// An edit of the answers.
     Edit(Edit),
     /// An edit from a text field whose raw text is kept for display.
@@ -198,6 +207,9 @@ pub struct App {
     printing: bool,
     /// Catalogs opened by the user: id → (file name, TOML), for the grid module.
     sources: HashMap<String, (String, String)>,
+    /// The draft to reopen once the stored catalogs are loaded (its campaign
+    /// is not bundled).
+    restore: Option<String>,
 }
 
 impl App {
@@ -234,8 +246,18 @@ impl App {
         }));
     }
 
-    fn add_catalogs(&mut self, name: &str, src: &str) -> Result<Vec<String>, Vec<String>> {
-        match load_catalogs(name, src) {
+    /// Adds the campaigns of a catalog file loaded by the grid module
+    /// ([`grid_module::parse`]): their ids, or the French error lines.
+    fn add_catalogs(
+        &mut self,
+        name: &str,
+        src: &str,
+        parsed: Result<Vec<u8>, String>,
+    ) -> Result<Vec<String>, Vec<String>> {
+        let list = parsed.and_then(|bytes| {
+            caqes_engine::compact::decode_catalogs(&bytes).map_err(|e| e.to_string())
+        });
+        match list {
             Ok(list) => {
                 let mut ids = Vec::new();
                 for c in list {
@@ -247,8 +269,26 @@ impl App {
                 }
                 Ok(ids)
             }
-            Err(errors) => Err(errors.0.iter().map(|e| e.to_string()).collect()),
+            Err(errors) => Err(errors.lines().map(String::from).collect()),
         }
+    }
+
+    /// Has the grid module load the stored catalog files, then sends
+    /// [`Msg::Stored`] (nothing stored: nothing to do).
+    fn load_stored(ctx: &Context<Self>) {
+        let files = drafts::saved_catalogs();
+        if files.is_empty() {
+            return;
+        }
+        let link = ctx.link().clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let mut out = Vec::with_capacity(files.len());
+            for (name, src) in files {
+                let parsed = grid_module::parse(&name, &src).await;
+                out.push((name, src, parsed));
+            }
+            link.send_message(Msg::Stored(out));
+        });
     }
 
     /// The open catalog as the grid module takes it (its TOML file).
@@ -260,8 +300,8 @@ impl App {
         let (file, toml) = match self.sources.get(&id) {
             Some((f, t)) => (f.clone(), t.clone()),
             None => {
-                let (f, t) = crate::bundled_file(&id)?;
-                (f.to_string(), t.to_string())
+                // The module embeds the bundled files: their name is enough.
+                (crate::bundled_file(&id)?.to_string(), String::new())
             }
         };
         Some(grid_module::Source { file, toml, id })
@@ -545,14 +585,16 @@ impl Component for App {
             started: None,
             printing: false,
             sources: HashMap::new(),
+            restore: None,
         };
-        for (name, src) in drafts::saved_catalogs() {
-            let _ = app.add_catalogs(&name, &src);
-        }
+        // Catalogs opened by hand or published are TOML: loaded by the grid
+        // module (`Msg::Stored`), their draft reopened then.
+        Self::load_stored(ctx);
         if let Some(key) = drafts::current() {
             if let Some(answers) = drafts::load(&key) {
-                if let Some(catalog) = app.catalog(&answers.catalog) {
-                    app.open(catalog, answers);
+                match app.catalog(&answers.catalog) {
+                    Some(catalog) => app.open(catalog, answers),
+                    None => app.restore = Some(key),
                 }
             }
         }
@@ -619,7 +661,18 @@ impl Component for App {
                         text: format!("Impossible de lire le fichier « {name} » : {e}"),
                         lines: vec![],
                     },
-                    Ok(src) => match self.add_catalogs(&name, &src) {
+                    Ok(src) => {
+                        let link = ctx.link().clone();
+                        wasm_bindgen_futures::spawn_local(async move {
+                            let parsed = grid_module::parse(&name, &src).await;
+                            link.send_message(Msg::CatalogParsed((name, src, parsed)));
+                        });
+                        return false;
+                    }
+                });
+            }
+            Msg::CatalogParsed((name, src, parsed)) => {
+                self.notice = Some(match self.add_catalogs(&name, &src, parsed) {
                         Ok(ids) => {
                             let stored = drafts::save_catalog(&name, &src);
                             Notice {
@@ -640,7 +693,6 @@ impl Component for App {
                             ),
                             lines,
                         },
-                    },
                 });
             }
             Msg::Edit(edit) => {
@@ -931,7 +983,8 @@ impl Component for App {
                 });
             }
             Msg::Dismiss => self.notice = None,
-            Msg::Published => return self.published(),
+            Msg::Published => Self::load_stored(ctx),
+            Msg::Stored(files) => return self.stored(files),
         }
         true
     }

@@ -9,7 +9,8 @@
 //! offline too), or reject with a French message.
 
 /// The catalog as the grid module takes it: the TOML file that defines it
-/// (bundled, or opened by the user) and the campaign id. The module loads it
+/// (opened by the user; for a bundled file its name and an empty text, the
+/// module embeds the bundled files) and the campaign id. The module loads it
 /// with the engine's loader, so the form needs no serialisation of catalogs.
 #[derive(Debug, Clone)]
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
@@ -127,6 +128,24 @@ pub async fn report(catalog: &Source, answers: &str) -> Result<String, String> {
     {
         let _ = (catalog, answers);
         Err("le module Excel ne fonctionne que dans le navigateur".into())
+    }
+}
+
+/// Loads a catalog file (TOML) opened by the user or published at run time
+/// with the engine's loader, in the grid module (`caqes_web_grid::catalogs_compact`):
+/// its campaigns in the engine's compact form (`caqes_engine::compact`), or
+/// the located French errors, one per line. The form's first load carries no
+/// TOML parser.
+pub async fn parse(file: &str, toml: &str) -> Result<Vec<u8>, String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let bytes = call("caqesCatalogParse", &[file.into(), toml.into()]).await?;
+        Ok(js_sys::Uint8Array::new(&bytes).to_vec())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = (file, toml);
+        Err("le chargement d'un référentiel ne fonctionne que dans le navigateur".into())
     }
 }
 

@@ -35,36 +35,30 @@ use caqes_engine::{evaluate, Answers, Catalog};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-thread_local! {
-    /// Bundled catalogs, with the file that defines each (an index in `FILES`).
-    static BUNDLED: (Rc<Vec<Catalog>>, Vec<usize>) = load_bundled();
-}
+include!(concat!(env!("OUT_DIR"), "/bundled_index.rs"));
 
-/// Like `caqes_catalogs::bundled()` (all or nothing), remembering each
-/// catalog's file: the grid module is handed that file, not the catalog.
-fn load_bundled() -> (Rc<Vec<Catalog>>, Vec<usize>) {
-    let (mut catalogs, mut files) = (Vec::new(), Vec::new());
-    for (i, (name, src)) in caqes_catalogs::FILES.iter().enumerate() {
-        let Ok(list) = caqes_engine::load_catalogs(name, src) else {
-            return (Rc::default(), Vec::new());
-        };
-        files.extend(std::iter::repeat_n(i, list.len()));
-        catalogs.extend(list);
-    }
-    (Rc::new(catalogs), files)
+/// The bundled catalogs in the engine's compact form (`web/build.rs`).
+static BUNDLED_BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/bundled.bin"));
+
+thread_local! {
+    /// Bundled catalogs, decoded once per thread.
+    static BUNDLED: Rc<Vec<Catalog>> = Rc::new(
+        caqes_engine::compact::decode_catalogs(BUNDLED_BYTES).unwrap_or_default(),
+    );
 }
 
 /// Every bundled catalog (parsed once per thread).
 pub fn bundled() -> Rc<Vec<Catalog>> {
-    BUNDLED.with(|b| Rc::clone(&b.0))
+    BUNDLED.with(Rc::clone)
 }
 
-/// The bundled file (name, TOML) that defines the catalog `id`.
-pub fn bundled_file(id: &str) -> Option<(&'static str, &'static str)> {
-    BUNDLED.with(|b| {
-        let i = b.0.iter().position(|c| c.campaign.id == id)?;
-        caqes_catalogs::FILES.get(b.1[i]).copied()
-    })
+/// The name of the bundled file that defines the catalog `id` (the grid
+/// module, which embeds the same files, loads it from there).
+pub fn bundled_file(id: &str) -> Option<&'static str> {
+    BUNDLED_INDEX
+        .iter()
+        .find(|(_, c)| *c == id)
+        .map(|(file, _)| *file)
 }
 
 /// Evaluates `answers_json` against the bundled catalog `catalog_id` and
@@ -122,6 +116,25 @@ mod tests {
         assert!(out.contains("référentiel inconnu"), "{out}");
         let out = super::score_json("na-ako-2024", "{");
         assert!(out.contains("error"), "{out}");
+    }
+
+    /// The build-time compact form gives back exactly the catalogs of the TOML files.
+    #[test]
+    fn bundled_catalogs_equal_the_toml_catalogs() {
+        let from_toml = caqes_catalogs::bundled().unwrap();
+        let from_json = super::bundled();
+        assert_eq!(from_toml.len(), from_json.len());
+        for (t, j) in from_toml.iter().zip(from_json.iter()) {
+            assert_eq!(format!("{t:?}"), format!("{j:?}"), "{}", t.campaign.id);
+            assert_eq!(
+                serde_json::to_string(t).unwrap(),
+                serde_json::to_string(j).unwrap()
+            );
+            assert_eq!(
+                super::bundled_file(&t.campaign.id),
+                caqes_catalogs::file_of(&t.campaign.id)
+            );
+        }
     }
 
     #[test]

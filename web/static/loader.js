@@ -6,7 +6,8 @@ import init from './__WASM_JS__';
 // web/grid), loaded on the first « Télécharger la grille Excel » or « Ouvrir
 // une grille Excel… »: the form starts without them. The service worker
 // pre-caches it like every other asset (offline download and opening).
-// The catalog is its TOML file (name, text) and the campaign id.
+// The catalog is its TOML file (name, text; a bundled file: its name and an
+// empty text, the module embeds them) and the campaign id.
 //   caqesGrid(catalogFile, catalogToml, catalogId, answersJson, exportTime) -> Promise<Uint8Array>
 //   caqesGridOpen(catalogFile, catalogToml, catalogId, answersJson, file) -> Promise<string> (Opened::to_lines)
 //   caqesReviewOpen(catalogFile, catalogToml, catalogId, file) -> Promise<string> (review workbook as review CSV)
@@ -71,6 +72,10 @@ window.caqesReport = async (file, toml, id, answersJson) => {
   const m = await loadGrid();
   try { return m.report_preview(file, toml, id, answersJson); } catch (e) { throw french(e, 'erreur interne du module Excel'); }
 };
+// A catalog file opened by hand or published at run time is loaded by the
+// engine's loader in the grid module (the form's first load has no TOML parser):
+//   caqesCatalogParse(file, toml) -> Promise<Uint8Array> (its campaigns in the engine's compact form; rejects with the French errors, one per line)
+window.caqesCatalogParse = async (file, toml) => (await loadGrid()).catalogs_compact(file, toml);
 
 const ready = init({ module_or_path: new URL('./__WASM_BG__', import.meta.url) }).catch((e) => {
   console.error('CAQES: échec du chargement du module WebAssembly', e);

@@ -9,15 +9,19 @@
 //! `window.caqesGridOpen`); the service worker pre-caches it with every other
 //! asset, so both work offline too.
 //!
-//! The form hands over the catalog as its TOML file ([`CatalogSource`]: a
-//! bundled file or one the user opened, and the campaign id), which this
-//! module loads with the engine's own loader (the form then needs no
-//! serialisation of the catalog), and the answers as canonical JSON; it calls
+//! The form hands over the catalog as its TOML file ([`CatalogSource`]: one
+//! the user opened, or the name of a bundled file, which this module embeds,
+//! and the campaign id), which this module loads with the engine's own loader
+//! (the form then needs no serialisation of the catalog), and the answers as
+//! canonical JSON; it calls
 //! the same [`caqes_grid::write_grid`] as `caqes grid`. [`open_grid`] calls
 //! the same [`caqes_grid::read_grid_with_limits`] as `caqes verify`, with the
 //! same default limits, and returns what the form needs ([`Opened`]).
 //! [`preview_html`] builds the « Aperçu du rapport » with the report builder of
 //! `caqes report` (`caqes_report`, self-evaluation mode).
+//! The form's first load has no TOML parser: [`catalogs_compact`] loads the
+//! catalog files opened by hand or published at run time for it, in the
+//! engine's compact form.
 //!
 //! ```
 //! let (file, toml) = caqes_catalogs::FILES[0];
@@ -45,7 +49,9 @@ use wasm_bindgen::prelude::*;
 pub struct CatalogSource<'a> {
     /// File name (for messages).
     pub file: &'a str,
-    /// TOML text.
+    /// TOML text; empty for a bundled file, which this module embeds
+    /// (`caqes_catalogs::FILES`): the form itself carries its bundled
+    /// catalogs pre-parsed, not their TOML.
     pub toml: &'a str,
     /// Campaign id, e.g. `na-ako-2024`.
     pub id: &'a str,
@@ -54,7 +60,12 @@ pub struct CatalogSource<'a> {
 impl CatalogSource<'_> {
     /// Loads the campaign with the engine's loader, as the form did.
     pub fn load(&self) -> Result<Catalog, String> {
-        let list = load_catalogs(self.file, self.toml).map_err(|e| {
+        let toml = match self.toml {
+            "" => bundled_toml(self.file)
+                .ok_or_else(|| format!("référentiel « {} » absent du module Excel", self.file))?,
+            text => text,
+        };
+        let list = load_catalogs(self.file, toml).map_err(|e| {
             format!(
                 "référentiel « {} » illisible par le module Excel ({} erreur(s))",
                 self.file,
@@ -70,6 +81,14 @@ impl CatalogSource<'_> {
                 )
             })
     }
+}
+
+/// The TOML text of the bundled file `file` (`caqes_catalogs::FILES`).
+pub fn bundled_toml(file: &str) -> Option<&'static str> {
+    caqes_catalogs::FILES
+        .iter()
+        .find(|(name, _)| *name == file)
+        .map(|(_, src)| *src)
 }
 
 /// Builds the filled grid: `answers_json` is an [`Answers`] document,
@@ -394,4 +413,24 @@ pub fn report_preview(
         id: catalog_id,
     };
     preview_html(&source, answers_json).map_err(|e| JsValue::from_str(&e))
+}
+
+/// Loads a catalog file with the engine's loader for the form (which has no
+/// TOML parser): its campaigns in the engine's compact form
+/// (`caqes_engine::compact`), or the located French errors, one per line.
+pub fn catalogs_from_toml(file: &str, toml: &str) -> Result<Vec<u8>, String> {
+    let list = load_catalogs(file, toml).map_err(|e| {
+        e.0.iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    })?;
+    Ok(caqes_engine::compact::encode_catalogs(&list))
+}
+
+/// [`catalogs_from_toml`] for JavaScript (`window.caqesCatalogParse`):
+/// returns the bytes (`Uint8Array`), or throws the error lines.
+#[wasm_bindgen]
+pub fn catalogs_compact(file: &str, toml: &str) -> Result<Vec<u8>, JsValue> {
+    catalogs_from_toml(file, toml).map_err(|e| JsValue::from_str(&e))
 }

@@ -4,11 +4,13 @@
 //! module (which also lists what changed for the drafts in progress, shown
 //! by `later.js`), and stores the valid ones in localStorage like a catalog
 //! opened by hand (`drafts::saved_catalogs`). It then calls
-//! `window.caqesCatalogsChanged()`: the form takes them, and the open form is
-//! re-scored with the new version, its answers untouched. The form's own
+//! `window.caqesCatalogsChanged()`: the form has the grid module load the
+//! stored files (the form's first load has no TOML parser) and takes them
+//! (`App::stored`), and the open form is re-scored with the new version,
+//! its answers untouched. The form's own
 //! share of the feature stays this small: its first load is budgeted.
 
-use super::{best_gains, App, Screen};
+use super::{best_gains, App, Parsed, Screen};
 use crate::drafts;
 use caqes_engine::evaluate;
 use yew::html::Scope;
@@ -33,11 +35,22 @@ pub(super) fn install(link: &Scope<App>) {
 }
 
 impl App {
-    /// Takes the stored catalogs again and re-scores the open form with the
-    /// current version of its campaign (same answers).
-    pub(super) fn published(&mut self) -> bool {
-        for (name, src) in drafts::saved_catalogs() {
-            let _ = self.add_catalogs(&name, &src);
+    /// The grid module loaded the stored catalog files (at start, or after
+    /// `later.js` stored published ones): the form takes them, reopens the
+    /// draft of the last session when its campaign is one of them, and
+    /// re-scores the open form with the current version of its campaign
+    /// (same answers).
+    pub(super) fn stored(&mut self, files: Vec<Parsed>) -> bool {
+        for (name, src, parsed) in files {
+            let _ = self.add_catalogs(&name, &src, parsed);
+        }
+        if let Some(key) = self.restore.take() {
+            if let (Screen::Start, Some(answers)) = (&self.screen, drafts::load(&key)) {
+                if let Some(catalog) = self.catalog(&answers.catalog) {
+                    self.open(catalog, answers);
+                }
+            }
+            return true;
         }
         let Screen::Form(form) = &self.screen else {
             return true;
