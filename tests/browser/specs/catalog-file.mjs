@@ -82,6 +82,8 @@ export async function run(ctx) {
   assert.equal(await page.locator('#drafts li').count(), before.drafts);
   await page.reload();
   await ctx.waitForApp(page);
+  // Stored campaigns are parsed by the on-demand module after the first render.
+  await page.waitForFunction((n) => document.querySelectorAll('button[data-catalog]').length >= n, before.list.length);
   assert.deepEqual(await campaigns(page), before.list, 'campaigns unchanged after reload');
   ctx.assertNoConsoleErrors();
 }
