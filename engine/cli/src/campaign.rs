@@ -53,12 +53,13 @@ pub(crate) fn read_grids(
     history: &[HistoryRecord],
     reviews: &Reviews,
 ) -> Vec<Read> {
-    let catalogs = std::slice::from_ref(catalog);
+    // One reader for the batch: the catalog is prepared once.
+    let reader = caqes_grid::GridReader::new(std::slice::from_ref(catalog));
     files
         .par_iter()
         .map(|f| {
             let r = match std::fs::read(f) {
-                Ok(b) => caqes_grid::read_grid(&b, catalogs).map_err(|e| e.to_string()),
+                Ok(b) => reader.read(&b).map_err(|e| e.to_string()),
                 Err(e) => Err(format!("lecture impossible : {}", io_message(&e))),
             };
             let answers = r.as_ref().ok().map(|g| g.answers.clone());

@@ -764,12 +764,15 @@ pub fn review(source: &Source, o: &Options) -> Result<u8, Failure> {
         return Err(Failure::input("aucune grille (.xlsx) trouvée"));
     }
     let catalogs = std::slice::from_ref(&catalog);
-    // Only the answers and their evaluation are kept (3,000 grids).
+    // Only the answers and their evaluation are kept (3,000 grids); one
+    // reader for the batch prepares the catalog once.
+    let reader = caqes_grid::GridReader::new(catalogs);
     let read: Vec<(PathBuf, Result<Read, String>)> = files
         .par_iter()
         .map(|f| {
             let r = match std::fs::read(f) {
-                Ok(b) => caqes_grid::read_grid(&b, catalogs)
+                Ok(b) => reader
+                    .read(&b)
                     .map(|g| Read {
                         answers: g.answers,
                         evaluation: g.evaluation,
