@@ -448,14 +448,15 @@ impl Reviews {
 
     /// The official result of one establishment: the latest review version
     /// and the agency data applied to its self-assessed answers. `grid_hash`
-    /// is [`rv::answers_hash`] of the answers read from the grid (before any
-    /// campaign target or history), compared with the review workbook's.
+    /// gives [`rv::answers_hash`] of the answers read from the grid (before
+    /// any campaign target or history), compared with the review workbook's:
+    /// called only for an establishment with a review that records it.
     pub fn official(
         &self,
         catalog: &Catalog,
         answers: &Answers,
         own: &Evaluation,
-        grid_hash: &str,
+        grid_hash: &dyn Fn() -> String,
     ) -> (OfficialOut, Option<(Answers, Evaluation)>) {
         let mut errors = Vec::new();
         let mut history = Vec::new();
@@ -470,7 +471,7 @@ impl Reviews {
         &self,
         catalog: &Catalog,
         answers: &Answers,
-        grid_hash: &str,
+        grid_hash: &dyn Fn() -> String,
         errors: &mut Vec<String>,
         history: &mut Vec<VersionOut>,
     ) -> Vec<Located> {
@@ -513,7 +514,7 @@ impl Reviews {
                         }
                     }
                     if let Some(h) = &v.grid_hash {
-                        if h != grid_hash {
+                        if *h != grid_hash() {
                             errors.push(format!(
                                 "« {} » : la grille du FINESS {finess} a changé depuis l'écriture de la revue (empreinte différente) : revue à vérifier",
                                 v.file
@@ -551,7 +552,7 @@ impl Reviews {
         &self,
         catalog: &Catalog,
         answers: &Answers,
-        grid_hash: &str,
+        grid_hash: &dyn Fn() -> String,
     ) -> Vec<(Decision, bool)> {
         let (mut errors, mut history) = (Vec::new(), Vec::new());
         self.decisions(catalog, answers, grid_hash, &mut errors, &mut history)
@@ -814,14 +815,11 @@ pub fn review(source: &Source, o: &Options) -> Result<u8, Failure> {
     let mut officials = Vec::with_capacity(grids.len());
     let mut prefill: Vec<rv::Prefill> = Vec::new();
     for (_, g) in &grids {
-        let (off, eval) = reviews.official(
-            &catalog,
-            &g.answers,
-            &g.evaluation,
-            &rv::answers_hash(&g.answers),
-        );
+        let (off, eval) = reviews.official(&catalog, &g.answers, &g.evaluation, &|| {
+            rv::answers_hash(&g.answers)
+        });
         errors.extend(off.errors.iter().cloned());
-        let hash = rv::answers_hash(&g.answers);
+        let hash = || rv::answers_hash(&g.answers);
         for (d, from_data) in reviews.prefill(&catalog, &g.answers, &hash) {
             prefill.push(rv::Prefill {
                 finess: g.answers.establishment.finess.clone(),
