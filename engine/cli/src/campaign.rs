@@ -54,22 +54,26 @@ pub(crate) fn read_grids(
     history: &[HistoryRecord],
     reviews: &Reviews,
 ) -> Vec<Read> {
-    let catalogs = std::slice::from_ref(catalog);
+    // One reader for the batch: the catalog is prepared once.
+    let reader = caqes_grid::GridReader::new(std::slice::from_ref(catalog));
     files
         .par_iter()
         .map(|f| {
             let r = match std::fs::read(f) {
-                Ok(b) => caqes_grid::read_grid(&b, catalogs).map_err(|e| e.to_string()),
+                Ok(b) => reader.read(&b).map_err(|e| e.to_string()),
                 Err(e) => Err(format!("lecture impossible : {}", io_message(&e))),
             };
-            let answers = r.as_ref().ok().map(|g| g.answers.clone());
+            // The reader's hash of the answers is `answers_hash`.
+            let answers = r
+                .as_ref()
+                .ok()
+                .map(|g| (g.answers.clone(), g.answers_sha256().to_string()));
             let mut line = line_of(f, r);
-            let sub = answers.map(|mut a| {
-                let hash = caqes_grid::review::answers_hash(&a);
+            let sub = answers.map(|(mut a, hash)| {
                 apply_targets(&mut a, targets);
                 let own = evaluate_with_history(catalog, a, history);
                 let (mut off, applied) =
-                    reviews.official(catalog, &own.answers, &own.evaluation, &hash);
+                    reviews.official(catalog, &own.answers, &own.evaluation, &|| hash.clone());
                 let official = match applied {
                     Some((answers, _)) => evaluate_with_history(catalog, answers, history),
                     None => Submission {

@@ -444,14 +444,15 @@ impl Reviews {
 
     /// The official result of one establishment: the latest review version
     /// and the agency data applied to its self-assessed answers. `grid_hash`
-    /// is [`rv::answers_hash`] of the answers read from the grid (before any
-    /// campaign target or history), compared with the review workbook's.
+    /// gives [`rv::answers_hash`] of the answers read from the grid (before
+    /// any campaign target or history), compared with the review workbook's:
+    /// called only for an establishment with a review that records it.
     pub fn official(
         &self,
         catalog: &Catalog,
         answers: &Answers,
         own: &Evaluation,
-        grid_hash: &str,
+        grid_hash: &dyn Fn() -> String,
     ) -> (OfficialOut, Option<(Answers, Evaluation)>) {
         let mut errors = Vec::new();
         let mut history = Vec::new();
@@ -466,7 +467,7 @@ impl Reviews {
         &self,
         catalog: &Catalog,
         answers: &Answers,
-        grid_hash: &str,
+        grid_hash: &dyn Fn() -> String,
         errors: &mut Vec<String>,
         history: &mut Vec<VersionOut>,
     ) -> Vec<Located> {
@@ -509,7 +510,7 @@ impl Reviews {
                         }
                     }
                     if let Some(h) = &v.grid_hash {
-                        if h != grid_hash {
+                        if *h != grid_hash() {
                             errors.push(format!(
                                 "« {} » : la grille du FINESS {finess} a changé depuis l'écriture de la revue (empreinte différente) : revue à vérifier",
                                 v.file
@@ -547,7 +548,7 @@ impl Reviews {
         &self,
         catalog: &Catalog,
         answers: &Answers,
-        grid_hash: &str,
+        grid_hash: &dyn Fn() -> String,
     ) -> Vec<(Decision, bool)> {
         let (mut errors, mut history) = (Vec::new(), Vec::new());
         self.decisions(catalog, answers, grid_hash, &mut errors, &mut history)
@@ -760,12 +761,15 @@ pub fn review(source: &Source, o: &Options) -> Result<u8, Failure> {
         return Err(Failure::input("aucune grille (.xlsx) trouvée"));
     }
     let catalogs = std::slice::from_ref(&catalog);
-    // Only the answers and their evaluation are kept (3,000 grids).
+    // Only the answers and their evaluation are kept (3,000 grids); one
+    // reader for the batch prepares the catalog once.
+    let reader = caqes_grid::GridReader::new(catalogs);
     let read: Vec<(PathBuf, Result<Read, String>)> = files
         .par_iter()
         .map(|f| {
             let r = match std::fs::read(f) {
-                Ok(b) => caqes_grid::read_grid(&b, catalogs)
+                Ok(b) => reader
+                    .read(&b)
                     .map(|g| Read {
                         answers: g.answers,
                         evaluation: g.evaluation,
@@ -807,14 +811,11 @@ pub fn review(source: &Source, o: &Options) -> Result<u8, Failure> {
     let mut officials = Vec::with_capacity(grids.len());
     let mut prefill: Vec<rv::Prefill> = Vec::new();
     for (_, g) in &grids {
-        let (off, eval) = reviews.official(
-            &catalog,
-            &g.answers,
-            &g.evaluation,
-            &rv::answers_hash(&g.answers),
-        );
+        let (off, eval) = reviews.official(&catalog, &g.answers, &g.evaluation, &|| {
+            rv::answers_hash(&g.answers)
+        });
         errors.extend(off.errors.iter().cloned());
-        let hash = rv::answers_hash(&g.answers);
+        let hash = || rv::answers_hash(&g.answers);
         for (d, from_data) in reviews.prefill(&catalog, &g.answers, &hash) {
             prefill.push(rv::Prefill {
                 finess: g.answers.establishment.finess.clone(),

@@ -395,7 +395,9 @@ pub fn verify(
                 let cat = catalogs.iter().find(|c| c.campaign.id == g.catalog)?;
                 Some(
                     reviews
-                        .official(cat, &g.answers, &g.evaluation, &g.answers_sha256)
+                        .official(cat, &g.answers, &g.evaluation, &|| {
+                            g.answers_sha256().to_string()
+                        })
                         .0,
                 )
             });

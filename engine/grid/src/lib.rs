@@ -30,7 +30,7 @@ pub use read::{
     read_grid, read_grid_with_limits, AlteredFormula, CellProblem, EditedCell, GridRead,
     GridReader, Limits, Metadata, Outcome, Review,
 };
-pub use writer::{catalog_hash, sha256_hex, write_grid, write_grid_report, Written};
+pub use writer::{catalog_hash, sha256_hex, sha256_json, write_grid, write_grid_report, Written};
 
 /// Every failure of the grid writer and reader, with a French message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

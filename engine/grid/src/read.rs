@@ -12,7 +12,7 @@
 
 use crate::formulas::{NON, NON_CONCERNE, NON_MESURABLE, OUI, RENSEIGNE};
 use crate::layout::*;
-use crate::writer::{catalog_hash, sha256_hex};
+use crate::writer::{catalog_hash, sha256_json};
 use crate::GridError;
 use calamine::{DataRef, Reader, Xlsx};
 use caqes_engine::{
@@ -154,11 +154,10 @@ pub struct GridRead {
     pub metadata: Option<Metadata>,
     /// Whether the catalog changed since export (hash differs).
     pub catalog_changed: bool,
-    /// Whether the answers equal the exported ones (hash of the canonical answers).
-    pub answers_unchanged: Option<bool>,
-    /// Hex SHA-256 of the canonical answers ([`crate::review::answers_hash`]).
+    /// Hex SHA-256 of the canonical answers, computed on first use
+    /// ([`GridRead::answers_sha256`]).
     #[serde(skip)]
-    pub answers_sha256: String,
+    answers_sha256: OnceLock<String>,
     /// Input cells edited after export.
     pub edited: Vec<EditedCell>,
     /// Problems of cells.
@@ -181,6 +180,21 @@ pub struct GridRead {
 }
 
 impl GridRead {
+    /// Hex SHA-256 of the canonical answers as read
+    /// ([`crate::review::answers_hash`]), computed on first use: most batches
+    /// never need it. Not to be called after changing [`GridRead::answers`].
+    pub fn answers_sha256(&self) -> &str {
+        self.answers_sha256
+            .get_or_init(|| sha256_json(&self.answers))
+    }
+
+    /// Whether the answers equal the exported ones (hash of the canonical
+    /// answers), when the grid has metadata.
+    pub fn answers_unchanged(&self) -> Option<bool> {
+        let m = self.metadata.as_ref()?;
+        Some(m.grid_answers_sha256 == self.answers_sha256())
+    }
+
     /// Whether the grid has an écart or invalid inputs (for `caqes verify`).
     pub fn has_discrepancy(&self) -> bool {
         self.review().outcome == Outcome::Ecarts
@@ -538,8 +552,8 @@ fn read_sheet_where<R: std::io::Read + std::io::Seek>(
     budget: &mut usize,
     keep: impl Fn((u32, u16)) -> bool,
 ) -> Result<SheetData, GridError> {
-    let mut out = HashMap::new();
-    let mut formulas = HashMap::new();
+    let mut out = Cells::default();
+    let mut formulas = Formulas::default();
     let mut reader = xlsx
         .worksheet_cells_reader(name)
         .map_err(|e| GridError::Corrupt(format!("feuille « {name} » : {e}")))?;
@@ -716,10 +730,6 @@ fn read_inner(bytes: &[u8], reader: &GridReader) -> Result<GridRead, GridError> 
     let catalog_changed = metadata
         .as_ref()
         .is_some_and(|m| !m.catalog_sha256.is_empty() && m.catalog_sha256 != prep.hash);
-    let answers_sha256 = sha256_hex(&answers.to_canonical_json());
-    let answers_unchanged = metadata
-        .as_ref()
-        .map(|m| m.grid_answers_sha256 == answers_sha256);
     let synth = sheets.get(SYNTH);
     let summary = |p: Pos| synth.and_then(|c| c.get(&(p.row, p.col)));
     let declared_total = match summary(lay.synth.rounded) {
@@ -741,8 +751,7 @@ fn read_inner(bytes: &[u8], reader: &GridReader) -> Result<GridRead, GridError> 
         evaluation,
         metadata,
         catalog_changed,
-        answers_unchanged,
-        answers_sha256,
+        answers_sha256: OnceLock::new(),
         edited,
         problems,
         declared_total,
@@ -1189,7 +1198,7 @@ fn percent_formatted<R: std::io::Read + std::io::Seek>(
         let mut reader = xlsx
             .worksheet_cells_reader(sheet)
             .map_err(|e| GridError::Corrupt(format!("feuille « {sheet} » : {e}")))?;
-        let mut found = PercentCells::new();
+        let mut found = PercentCells::default();
         while let Some((row, col, style)) = reader
             .next_style_id()
             .map_err(|e| GridError::Corrupt(format!("feuille « {sheet} » : {e}")))?

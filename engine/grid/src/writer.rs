@@ -19,13 +19,42 @@ use sha2::{Digest, Sha256};
 
 /// Hex SHA-256 of a text.
 pub fn sha256_hex(text: &str) -> String {
-    let d = Sha256::digest(text.as_bytes());
-    d.iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(text.as_bytes()))
+}
+
+/// [`sha256_hex`] of the JSON text of `value` (`serde_json::to_string`, or
+/// the empty text if it fails), hashed as it is written instead of built.
+pub fn sha256_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    struct Hasher(Sha256);
+    impl std::io::Write for Hasher {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = Hasher(Sha256::new());
+    match serde_json::to_writer(&mut h, value) {
+        Ok(()) => hex(&h.0.finalize()),
+        Err(_) => sha256_hex(""),
+    }
+}
+
+fn hex(digest: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(digest.len() * 2);
+    for b in digest {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    out
 }
 
 /// SHA-256 of the catalog's canonical serialization (JSON of the resolved catalog).
 pub fn catalog_hash(catalog: &Catalog) -> String {
-    sha256_hex(&serde_json::to_string(catalog).unwrap_or_default())
+    sha256_json(catalog)
 }
 
 struct Formats {
@@ -315,11 +344,9 @@ pub fn write_grid_report(
         ("export_time", export_time.into()),
         (
             "answers_sha256",
-            answers
-                .map(|a| sha256_hex(&a.to_canonical_json()))
-                .unwrap_or_default(),
+            answers.map(sha256_json).unwrap_or_default(),
         ),
-        ("grid_answers_sha256", sha256_hex(&norm.to_canonical_json())),
+        ("grid_answers_sha256", sha256_json(&norm)),
         ("declared_total", opt(eval.total_rounded)),
         ("lost", lost.join(" | ")),
         ("cells", cells.len().to_string()),
@@ -977,4 +1004,28 @@ fn score_label(catalog: &Catalog) -> String {
         "Score sur {} (avant bonus)",
         catalog.campaign.scale.to_french_auto()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_json_is_the_hash_of_the_canonical_text() {
+        assert_eq!(
+            sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let mut answers = Answers::default();
+        answers.establishment.name = "Clinique « Les Tilleuls »\n".into();
+        assert_eq!(
+            sha256_json(&answers),
+            sha256_hex(&answers.to_canonical_json())
+        );
+        let value = serde_json::json!({"b": [1, 2.5, "é"], "a": null});
+        assert_eq!(
+            sha256_json(&value),
+            sha256_hex(&serde_json::to_string(&value).unwrap_or_default())
+        );
+    }
 }

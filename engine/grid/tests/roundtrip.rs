@@ -24,7 +24,7 @@ fn round_trip(catalogs: &[caqes_engine::Catalog], answers: &Answers, what: &str)
         "{what}: edited cells reported: {:?}",
         read.edited
     );
-    assert_eq!(read.answers_unchanged, Some(true), "{what}");
+    assert_eq!(read.answers_unchanged(), Some(true), "{what}");
     assert!(!read.catalog_changed, "{what}");
     let before = evaluate(catalog, &expected);
     assert_eq!(

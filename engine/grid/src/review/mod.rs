@@ -26,7 +26,7 @@ pub mod read;
 use crate::formulas::{self, INTERESSE, NON, NON_CONCERNE, NON_INTERESSE, NON_MESURABLE, OUI};
 use crate::layout::{has_personalised_target, layout, CellKind, IdentField, Layout, Pos, COL_CALC};
 use crate::normalise::clip;
-use crate::writer::{catalog_hash, sha256_hex};
+use crate::writer::{catalog_hash, sha256_json};
 use crate::GridError;
 use caqes_engine::{
     Answers, Catalog, Evaluation, Funding, Indicator, Measure, Number, QuestionKind, Status,
@@ -148,7 +148,8 @@ pub fn fields(ind: &Indicator) -> Vec<Field> {
 /// Hash of the answers of a grid, recorded in the review workbook to flag a
 /// grid changed since the review was written.
 pub fn answers_hash(answers: &Answers) -> String {
-    sha256_hex(&answers.to_canonical_json())
+    // Answers::to_canonical_json is serde_json::to_string.
+    sha256_json(answers)
 }
 
 /// One establishment of the review.
