@@ -247,10 +247,20 @@ fn mean(scores: &[Number]) -> Option<Number> {
 /// a later submission of the same FINESS replaces an earlier one); history records
 /// of other FINESS and of the campaign's year are ignored.
 pub fn aggregate(catalog: &Catalog, subs: &[Submission], history: &[HistoryRecord]) -> Report {
+    aggregate_refs(catalog, &subs.iter().collect::<Vec<_>>(), history)
+}
+
+/// [`aggregate`] over borrowed submissions, for a caller that keeps them
+/// elsewhere (`caqes report`: no copy of every establishment's answers).
+pub fn aggregate_refs(
+    catalog: &Catalog,
+    subs: &[&Submission],
+    history: &[HistoryRecord],
+) -> Report {
     let year = catalog.campaign.year;
     let mut by_finess: BTreeMap<String, &Submission> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
-    for s in subs {
+    for &s in subs {
         let f = s.answers.establishment.finess.trim().to_string();
         if by_finess.insert(f.clone(), s).is_none() {
             order.push(f);

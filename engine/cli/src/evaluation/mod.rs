@@ -10,7 +10,9 @@ use crate::catalogs::Source;
 use crate::review::Reviews;
 use crate::verify::files_of;
 use crate::Failure;
-use caqes_campaign::{aggregate, apply_envelope, apply_savings, parse_euros, parse_history, Key};
+use caqes_campaign::{
+    aggregate_refs, apply_envelope, apply_savings, parse_euros, parse_history, Key,
+};
 use doc::Period;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -113,17 +115,12 @@ pub fn report(source: &Source, o: &Options) -> Result<u8, Failure> {
     }
     let mut errors = reviews.errors.clone();
     errors.extend(reviews.unknown_finess(&subs.keys().cloned().collect::<Vec<_>>()));
+    // Borrowed: a copy of every establishment's answers would double the peak memory.
     let basis: Vec<_> = subs
         .values()
-        .map(|(own, off, _)| {
-            if reviews.given {
-                off.clone()
-            } else {
-                own.clone()
-            }
-        })
+        .map(|(own, off, _)| if reviews.given { off } else { own })
         .collect();
-    let mut campaign = aggregate(&catalog, &basis, &history);
+    let mut campaign = aggregate_refs(&catalog, &basis, &history);
     if let Some(cents) = envelope {
         apply_envelope(&mut campaign, cents, o.key)
             .map_err(|e| Failure::input(format!("répartition de l'enveloppe : {e}")))?;
