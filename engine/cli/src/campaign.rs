@@ -98,6 +98,18 @@ pub(crate) fn read_grids(
         .collect()
 }
 
+/// The `--envelope` amount in cents, or a usage error in French.
+pub(crate) fn envelope_cents(text: Option<&str>) -> Result<Option<u64>, Failure> {
+    text.map(|e| {
+        parse_euros(e).ok_or_else(|| {
+            Failure::usage(format!(
+                "enveloppe invalide « {e} » : montant en euros attendu (ex. 150000 ou 150 000,50)"
+            ))
+        })
+    })
+    .transpose()
+}
+
 pub(crate) fn read_text(p: &Path) -> Result<String, Failure> {
     std::fs::read_to_string(p).map_err(|e| {
         Failure::input(format!(
@@ -121,14 +133,7 @@ pub fn campaign(source: &Source, o: &Options) -> Result<u8, Failure> {
             .map_err(|e| Failure::input(format!("« {} » : {e}", t.display())))?,
         None => Vec::new(),
     };
-    let envelope = match o.envelope {
-        Some(e) => Some(parse_euros(e).ok_or_else(|| {
-            Failure::usage(format!(
-                "enveloppe invalide « {e} » : montant en euros attendu (ex. 150000 ou 150 000,50)"
-            ))
-        })?),
-        None => None,
-    };
+    let envelope = envelope_cents(o.envelope)?;
     let files = files_of(&[o.grids.to_path_buf()])?;
     if files.is_empty() {
         return Err(Failure::input("aucune grille (.xlsx) trouvée"));

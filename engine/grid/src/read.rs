@@ -945,6 +945,14 @@ impl Ctx<'_> {
             .get(sheet)
             .and_then(|c| c.get(&(pos.row, pos.col)))
     }
+    /// An information line on a cell (never an écart).
+    fn note(&mut self, sheet: &str, pos: Pos, ind: Option<&str>, message: String) {
+        self.notes.push(CellProblem {
+            cell: format!("{sheet}!{}", pos.a1()),
+            indicator: ind.map(str::to_string),
+            message,
+        });
+    }
     fn problem(&mut self, sheet: &str, pos: Pos, ind: Option<&str>, message: String) {
         self.problems.push(CellProblem {
             cell: format!("{sheet}!{}", pos.a1()),
@@ -1023,15 +1031,15 @@ impl Ctx<'_> {
                 if let Some(m) = number_problem(n, unit) {
                     self.problem(sheet, pos, ind, format!("{what} : {m}"));
                 }
-                self.notes.push(CellProblem {
-                    cell: format!("{sheet}!{}", pos.a1()),
-                    indicator: ind.map(str::to_string),
-                    message: format!(
-                        "{what} : cellule au format pourcentage ({} %), lue comme {}",
-                        n.to_french_auto(),
-                        n.to_french_auto()
+                let shown = n.to_french_auto();
+                self.note(
+                    sheet,
+                    pos,
+                    ind,
+                    format!(
+                        "{what} : cellule au format pourcentage ({shown} %), lue comme {shown}"
                     ),
-                });
+                );
                 Some(json_of(n))
             }
             (_, shown) => {
@@ -1102,14 +1110,15 @@ impl Ctx<'_> {
                     if let Some(m) = number_problem(n, unit) {
                         self.problem(sheet, pos, ind, format!("{what} : {m}"));
                     }
-                    self.notes.push(CellProblem {
-                        cell: format!("{sheet}!{}", pos.a1()),
-                        indicator: ind.map(str::to_string),
-                        message: format!(
+                    self.note(
+                        sheet,
+                        pos,
+                        ind,
+                        format!(
                             "{what} : texte « {t} » lu comme le nombre {}",
                             n.to_french_auto()
                         ),
-                    });
+                    );
                     Some(json_of(n))
                 }
                 None => {

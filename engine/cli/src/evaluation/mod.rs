@@ -5,14 +5,12 @@ pub mod pdf;
 
 pub use caqes_report::{doc, html};
 
-use crate::campaign::{read_grids, read_text};
+use crate::campaign::{envelope_cents, read_grids, read_text};
 use crate::catalogs::Source;
 use crate::review::Reviews;
 use crate::verify::files_of;
 use crate::Failure;
-use caqes_campaign::{
-    aggregate_refs, apply_envelope, apply_savings, parse_euros, parse_history, Key,
-};
+use caqes_campaign::{aggregate_refs, apply_envelope, apply_savings, parse_history, Key};
 use doc::Period;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -78,14 +76,7 @@ pub fn report(source: &Source, o: &Options) -> Result<u8, Failure> {
                 .map_err(|e| Failure::input(format!("« {} » : {e}", h.display())))?,
         );
     }
-    let envelope = match o.envelope {
-        Some(e) => Some(parse_euros(e).ok_or_else(|| {
-            Failure::usage(format!(
-                "enveloppe invalide « {e} » : montant en euros attendu (ex. 150000 ou 150 000,50)"
-            ))
-        })?),
-        None => None,
-    };
+    let envelope = envelope_cents(o.envelope)?;
     let files = files_of(&[o.grids.to_path_buf()])?;
     if files.is_empty() {
         return Err(Failure::input("aucune grille (.xlsx) trouvée"));
