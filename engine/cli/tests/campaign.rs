@@ -309,3 +309,46 @@ fn csv_outputs_neutralise_formula_like_names_and_keep_numbers() {
     assert_eq!(years.len(), 1, "{v:#}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--envelope` is read the same way by `campaign` and `report`: a bad amount
+/// is a usage error in French (exit 2), before any grid is read.
+#[test]
+fn a_bad_envelope_is_a_usage_error_for_campaign_and_report() {
+    let dir = std::env::temp_dir().join(format!("caqes-envelope-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let d = dir.to_str().unwrap();
+    let out = dir.join("synthese.xlsx");
+    let out = out.to_str().unwrap();
+    for cmd in [
+        vec![
+            "campaign",
+            "--catalog",
+            "na-ako-2024",
+            d,
+            "--envelope",
+            "cent euros",
+            "-o",
+            out,
+        ],
+        vec![
+            "report",
+            "--catalog",
+            "na-ako-2024",
+            d,
+            "--envelope",
+            "cent euros",
+            "-o",
+            d,
+        ],
+    ] {
+        let o = caqes(&cmd);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{cmd:?}: {err}");
+        assert!(
+            err.contains("enveloppe invalide « cent euros » : montant en euros attendu"),
+            "{cmd:?}: {err}"
+        );
+    }
+    assert!(!dir.join("synthese.xlsx").exists(), "nothing written");
+    let _ = std::fs::remove_dir_all(&dir);
+}
