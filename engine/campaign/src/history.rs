@@ -183,15 +183,18 @@ fn parse_csv(text: &str) -> Result<Vec<HistoryRecord>, HistoryError> {
     Ok(out)
 }
 
-/// CSV of records (`;`, BOM, CRLF), readable back by [`parse_history`].
+/// CSV of records (`;`, BOM, CRLF), readable back by [`parse_history`]. The
+/// FINESS is text from a submission: neutralised like every CSV text field.
 pub fn history_csv(records: &[HistoryRecord]) -> String {
     let mut s = String::from("\u{feff}finess;annee;score;interesse\r\n");
     for r in records {
         s.push_str(&format!(
             "{};{};{};{}\r\n",
-            r.finess,
+            caqes_engine::csv::text_field(&r.finess),
             r.year,
-            r.score.map(|n| n.to_french_auto()).unwrap_or_default(),
+            caqes_engine::csv::number_field(
+                &r.score.map(|n| n.to_french_auto()).unwrap_or_default()
+            ),
             if r.interesse { "oui" } else { "non" }
         ));
     }

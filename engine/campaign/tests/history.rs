@@ -50,3 +50,34 @@ fn csv_neutralised_against_injection_and_multiline_names_read_back() {
     assert_eq!(recs[1].finess, "640780417");
     assert!(!recs[1].interesse);
 }
+
+#[test]
+fn history_csv_never_writes_a_formula_and_reads_it_back() {
+    let recs = vec![
+        HistoryRecord {
+            finess: "=HYPERLINK(\"http://x\";\"y\")".into(),
+            year: 2023,
+            score: Some(Number::parse("-3.5").unwrap()),
+            interesse: false,
+        },
+        HistoryRecord {
+            finess: "@SUM(A1)".into(),
+            year: 2022,
+            score: None,
+            interesse: true,
+        },
+    ];
+    let csv = history_csv(&recs);
+    for line in csv.lines().skip(1) {
+        let first = line.trim_start_matches('"');
+        assert!(
+            !first.starts_with(caqes_engine::csv::FORMULA_TRIGGERS),
+            "formula written: {line}"
+        );
+    }
+    assert!(
+        csv.contains(";-3,5;"),
+        "a negative score stays a number: {csv}"
+    );
+    assert_eq!(parse_history(&csv).unwrap(), recs);
+}
