@@ -408,3 +408,88 @@ fn csv_quoting_is_written_once() {
         found.join("\n")
     );
 }
+
+/// CSS rules `selector{declarations}` of a stylesheet text, comments and
+/// at-rule blocks left out, whitespace normalised: `(selectors, declarations)`.
+fn css_rules(text: &str) -> Vec<(Vec<String>, BTreeSet<String>)> {
+    let mut text = text.to_string();
+    while let Some(a) = text.find("/*") {
+        let b = text[a..].find("*/").map_or(text.len(), |b| a + b + 2);
+        text.replace_range(a..b, "");
+    }
+    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(open) = rest.find('{') {
+        let head = rest[..open].trim();
+        let close = rest[open..].find('}').map_or(rest.len(), |c| open + c);
+        let body = &rest[open + 1..close];
+        if head.starts_with('@') {
+            // Skip the at-rule's whole block (nested rules included).
+            let mut depth = 0;
+            let mut end = rest.len();
+            for (i, ch) in rest[open..].char_indices() {
+                match ch {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = open + i + 1;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            rest = &rest[end..];
+            continue;
+        }
+        let selectors = head.split(',').map(norm).collect();
+        let decls = body
+            .split(';')
+            .filter_map(|d| d.split_once(':'))
+            .map(|(name, value)| format!("{}: {}", name.trim(), norm(value)))
+            .collect();
+        out.push((selectors, decls));
+        rest = &rest[(close + 1).min(rest.len())..];
+    }
+    out
+}
+
+/// The form's « Aperçu du rapport » is styled by `web/static/style.css` (its
+/// CSP forbids inline styles): every rule of `caqes report`'s HTML style
+/// (`engine/report/src/html.rs`, but `body` and `@page`) must stand there
+/// scoped under `.report`, with the same declarations.
+#[test]
+fn report_preview_css_follows_the_report_style() {
+    let html = fs::read_to_string(root().join("engine/report/src/html.rs")).unwrap();
+    let start = html
+        .find("const STYLE: &str = \"")
+        .expect("STYLE in html.rs")
+        + 21;
+    let end = start + html[start..].find("\";").unwrap();
+    let style = html[start..end].replace("\\\n", "");
+    let css = fs::read_to_string(root().join("web/static/style.css")).unwrap();
+    let form = css_rules(&css);
+    let mut missing = Vec::new();
+    let report = css_rules(&style);
+    assert!(report.len() > 5, "STYLE not parsed: {style}");
+    for (selectors, decls) in report {
+        if selectors == ["body"] {
+            continue;
+        }
+        let scoped: Vec<String> = selectors.iter().map(|s| format!(".report {s}")).collect();
+        if !form.iter().any(|(s, d)| *s == scoped && *d == decls) {
+            missing.push(format!(
+                "{} {{ {} }}",
+                scoped.join(", "),
+                decls.into_iter().collect::<Vec<_>>().join("; ")
+            ));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "web/static/style.css lacks the report's rules (engine/report/src/html.rs STYLE), scoped:\n{}",
+        missing.join("\n")
+    );
+}
