@@ -2,15 +2,14 @@
 //! its kind styled like the grid (pink: entered, green: computed, grey: not
 //! applicable), status with justification, evidence checklist, comment.
 
-use crate::app::{App, Form, Msg};
-use crate::fields::{
-    checked, field_id, input_value, parse_value, target_text, value_text, with_unit,
-};
+use crate::fields::{checked, field_id, input_value, target_text, value_text, with_unit, Shared};
+use crate::form::{Action, IndicatorEdit};
 use caqes_engine::{
-    Answers, DeclaredStatus, Indicator, IndicatorAnswer, Measure, Number, Origin, Role, Status,
+    Catalog, DeclaredStatus, Indicator, IndicatorAnswer, IndicatorResult, Measure, Number, Origin,
+    Role, Status,
 };
-use std::rc::Rc;
-use yew::html::Scope;
+use std::cell::Cell;
+use std::collections::BTreeMap;
 use yew::prelude::*;
 
 fn points_label(ind: &Indicator) -> String {
@@ -23,16 +22,63 @@ fn points_label(ind: &Indicator) -> String {
     }
 }
 
-/// The card of `ind`.
-pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
+/// The props of [`IndicatorCard`]: the indicator (by its place in the shared
+/// catalog), its answer, its result, the raw texts typed in its fields, and
+/// the form's one dispatch callback (built once by the app). Compared by
+/// value (the catalog by pointer), so that a keystroke in one card re-renders
+/// that card only.
+#[derive(Properties, PartialEq)]
+pub struct CardProps {
+    /// The open catalog.
+    pub catalog: Shared<Catalog>,
+    /// Index of the indicator in `catalog.indicators`.
+    pub index: usize,
+    /// Its answer (default when none).
+    pub answer: IndicatorAnswer,
+    /// Its result in the evaluation.
+    pub result: Option<IndicatorResult>,
+    /// Raw texts typed in its fields, by input id or `target` ([`Form::raw_of`](crate::form::Form::raw_of)).
+    pub raw: BTreeMap<String, String>,
+    /// The form's actions.
+    pub dispatch: Callback<Action>,
+}
+
+thread_local! {
+    /// Renders of [`IndicatorCard`] since the last [`take_renders`].
+    static RENDERS: Cell<u32> = const { Cell::new(0) };
+}
+
+/// How many indicator cards were rendered since the last call (reported by
+/// `window.caqesTimings()` as `cards`).
+pub fn take_renders() -> u32 {
+    RENDERS.with(|r| r.replace(0))
+}
+
+/// An [`Action`] callback editing the answer of indicator `id`.
+fn act<E: 'static>(
+    dispatch: &Callback<Action>,
+    id: &str,
+    f: impl Fn(E) -> IndicatorEdit + 'static,
+) -> Callback<E> {
+    let id = id.to_string();
+    dispatch.reform(move |e: E| Action::Indicator {
+        id: id.clone(),
+        edit: f(e),
+    })
+}
+
+/// The card of one indicator.
+#[function_component]
+pub fn IndicatorCard(props: &CardProps) -> Html {
+    RENDERS.with(|r| r.set(r.get() + 1));
+    let Some(ind) = props.catalog.indicators.get(props.index) else {
+        return Html::default();
+    };
+    let catalog = &props.catalog;
+    let dispatch = &props.dispatch;
     let id = ind.id.clone();
-    let res = form.eval.indicator(&ind.id);
-    let ans = form
-        .answers
-        .indicators
-        .get(&ind.id)
-        .cloned()
-        .unwrap_or_default();
+    let res = props.result.as_ref();
+    let ans = &props.answer;
     let status = res.map(|r| r.status).unwrap_or(Status::Renseigne);
     let automatic = res.is_some_and(|r| r.origin == Origin::Automatic);
     let declared = ans.status.unwrap_or_default();
@@ -56,14 +102,7 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
             } else {
                 declared == s
             };
-            let cb = {
-                let id = id.clone();
-                link.callback(move |_e: Event| {
-                    on_answer_msg(&id, move |a| {
-                        a.status = (s != DeclaredStatus::Renseigne).then_some(s);
-                    })
-                })
-            };
+            let cb = act(dispatch, &id, move |_e: Event| IndicatorEdit::Status(s));
             html! {
                 <label class="check" for={rid.clone()}>
                     <input type="radio" id={rid} name={format!("status-{id}")} checked={is_on}
@@ -78,15 +117,11 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
     });
     let justification = (!automatic && declared != DeclaredStatus::Renseigne).then(|| {
         let jid = field_id(&[&id, "justification"]);
-        let idc = id.clone();
         html! {
             <div class="field">
                 <label for={jid.clone()}>{ "Justification (obligatoire)" }</label>
                 <textarea id={jid} class="grid-input" rows="2" value={ans.justification.clone()}
-                    oninput={link.callback(move |e: InputEvent| {
-                        let v = input_value(&e);
-                        on_answer_msg(&idc, move |a| a.justification = v.clone())
-                    })} />
+                    oninput={act(dispatch, &id, |e: InputEvent| IndicatorEdit::Justification(input_value(&e)))} />
             </div>
         }
     });
@@ -94,10 +129,9 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
     let inputs = ind.measure.inputs();
     let input_fields = inputs.iter().map(|inp| {
         let fid = field_id(&[&id, inp.id()]);
-        let key = format!("{id}/{}", inp.id());
-        let shown = form
+        let shown = props
             .raw
-            .get(&key)
+            .get(inp.id())
             .cloned()
             .unwrap_or_else(|| ans.inputs.get(inp.id()).map(value_text).unwrap_or_default());
         let help_id = format!("{fid}-help");
@@ -105,30 +139,16 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
         let placeholder = inp.prefill().map(|p| match p.split_once('.') {
             // Another indicator's input: name it by its code.
             Some((other, _)) => {
-                let code = form.catalog.indicator(other).map_or(other, |o| o.code.as_str());
+                let code = catalog.indicator(other).map_or(other, |o| o.code.as_str());
                 format!("repris de {code} si vide")
             }
             None => format!("prérempli ({p})"),
         });
         let cb = {
-            let id = id.clone();
-            let input_id = inp.id().to_string();
-            link.callback(move |e: InputEvent| {
-                let v = input_value(&e);
-                let id = id.clone();
-                let input_id = input_id.clone();
-                let parsed = parse_value(&v);
-                Msg::Raw(
-                    format!("{id}/{input_id}"),
-                    v,
-                    Rc::new(move |a: &mut Answers| {
-                        let ia = a.indicators.entry(id.clone()).or_default();
-                        match &parsed {
-                            Some(v) => ia.inputs.insert(input_id.clone(), v.clone()),
-                            None => ia.inputs.remove(&input_id),
-                        };
-                    }),
-                )
+            let input = inp.id().to_string();
+            act(dispatch, &id, move |e: InputEvent| IndicatorEdit::Input {
+                input: input.clone(),
+                text: input_value(&e),
             })
         };
         // A figure the agency supplies: the establishment may still type an estimate.
@@ -168,12 +188,10 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
                 { for criteria.iter().map(|c| {
                     let cid = field_id(&[&id, &c.id]);
                     let on = ans.criteria.get(&c.id).copied().unwrap_or(false);
-                    let idc = id.clone();
                     let crit = c.id.clone();
-                    let cb = link.callback(move |e: Event| {
-                        let v = checked(&e);
-                        let crit = crit.clone();
-                        on_answer_msg(&idc, move |a| { a.criteria.insert(crit.clone(), v); })
+                    let cb = act(dispatch, &id, move |e: Event| IndicatorEdit::Criterion {
+                        criterion: crit.clone(),
+                        on: checked(&e),
                     });
                     let s = if c.points > Number::ONE { "s" } else { "" };
                     html! {
@@ -190,25 +208,12 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
 
     let personal = ind.measure.target().filter(|t| t.personalised).map(|t| {
         let fid = field_id(&[&id, "target"]);
-        let key = format!("{id}/target");
-        let shown = form.raw.get(&key).cloned().unwrap_or_else(|| {
+        let shown = props.raw.get("target").cloned().unwrap_or_else(|| {
             ans.target
                 .map(|n| n.to_decimal_string(6).replace('.', ","))
                 .unwrap_or_default()
         });
-        let idc = id.clone();
-        let cb = link.callback(move |e: InputEvent| {
-            let v = input_value(&e);
-            let parsed = Number::parse(v.trim());
-            let idc = idc.clone();
-            Msg::Raw(
-                format!("{idc}/target"),
-                v,
-                Rc::new(move |a: &mut Answers| {
-                    a.indicators.entry(idc.clone()).or_default().target = parsed;
-                }),
-            )
-        });
+        let cb = act(dispatch, &id, |e: InputEvent| IndicatorEdit::Target(input_value(&e)));
         html! {
             <div class="field">
                 <label for={fid.clone()}>{ format!("Objectif personnalisé de l'établissement ({})", t.unit.label()) }</label>
@@ -243,15 +248,10 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
                 { for ind.evidence.iter().map(|ev| {
                     let eid = field_id(&[&id, "evidence", &ev.id]);
                     let on = ans.evidence.contains(&ev.id);
-                    let idc = id.clone();
                     let evid = ev.id.clone();
-                    let cb = link.callback(move |e: Event| {
-                        let v = checked(&e);
-                        let evid = evid.clone();
-                        on_answer_msg(&idc, move |a| {
-                            a.evidence.retain(|x| *x != evid);
-                            if v { a.evidence.push(evid.clone()); }
-                        })
+                    let cb = act(dispatch, &id, move |e: Event| IndicatorEdit::Evidence {
+                        evidence: evid.clone(),
+                        on: checked(&e),
                     });
                     html! {
                         <label class="check" for={eid.clone()}>
@@ -265,10 +265,8 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
     });
 
     let comment_id = field_id(&[&id, "comment"]);
-    let idc = id.clone();
-    let comment_cb = link.callback(move |e: InputEvent| {
-        let v = input_value(&e);
-        on_answer_msg(&idc, move |a| a.comment = v.clone())
+    let comment_cb = act(dispatch, &id, |e: InputEvent| {
+        IndicatorEdit::Comment(input_value(&e))
     });
 
     let target = ind.measure.target().map(target_text);
@@ -316,11 +314,4 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
             </div>
         </article>
     }
-}
-
-fn on_answer_msg(id: &str, f: impl Fn(&mut IndicatorAnswer) + 'static) -> Msg {
-    let id = id.to_string();
-    Msg::Edit(Rc::new(move |a: &mut Answers| {
-        f(a.indicators.entry(id.clone()).or_default())
-    }))
 }

@@ -22,6 +22,7 @@
 pub mod app;
 pub mod drafts;
 mod fields;
+pub mod form;
 mod grid_module;
 mod grid_open;
 mod identification;

@@ -2,8 +2,9 @@
 //! threshold and verdict with its reason, points missing, best gains, and
 //! the problems (click to focus the field).
 
-use crate::app::{App, Form, Msg};
+use crate::app::{App, Msg};
 use crate::fields::field_id;
+use crate::form::{Action, Form};
 use caqes_engine::{labels, Severity, State};
 use yew::html::Scope;
 use yew::prelude::*;
@@ -65,7 +66,7 @@ pub fn view(form: &Form, link: &Scope<App>) -> Html {
                 let n = i + 1;
                 html! {
                     <tr>
-                        <th scope="row"><button type="button" class="link" title={v.title.clone()} onclick={link.callback(move |_| Msg::Tab(n))}>{ volet_label(c, i, &v.title) }</button></th>
+                        <th scope="row"><button type="button" class="link" title={v.title.clone()} onclick={link.callback(move |_| Msg::Form(Action::Tab(n)))}>{ volet_label(c, i, &v.title) }</button></th>
                         <td>{ v.score.map(|s| format!("{} %", s.to_french(1))).unwrap_or_else(|| "—".into()) }</td>
                         <td>{ labels::points_text(&v.points.to_french(2), &v.weight.to_french(2)) }</td>
                     </tr>
@@ -83,7 +84,7 @@ pub fn view(form: &Form, link: &Scope<App>) -> Html {
                 let ids = vec![format!("card-{}", g.id)];
                 html! {
                     <li>
-                        <button type="button" class="link" onclick={link.callback(move |_| Msg::Focus(tab, ids.clone()))}>
+                        <button type="button" class="link" onclick={link.callback(move |_| Msg::Form(Action::Focus { tab, ids: ids.clone() }))}>
                             { format!("{} : +{}{u}", g.code, g.points.to_french(2)) }
                         </button>
                     </li>
@@ -108,7 +109,7 @@ pub fn view(form: &Form, link: &Scope<App>) -> Html {
                 let code = p.indicator.as_deref().and_then(|i| c.indicator(i)).map(|i| format!("{} : ", i.code)).unwrap_or_default();
                 html! {
                     <li class={format!("sev-{}", match p.severity { Severity::Error => "error", Severity::Missing => "missing", Severity::Warning => "warning" })}>
-                        <button type="button" class="link" onclick={link.callback(move |_| Msg::Focus(tab, ids.clone()))}>
+                        <button type="button" class="link" onclick={link.callback(move |_| Msg::Form(Action::Focus { tab, ids: ids.clone() }))}>
                             <span class="sev">{ format!("[{}] ", p.severity.label()) }</span>{ code }{ &p.message }
                         </button>
                     </li>
