@@ -949,7 +949,7 @@ fn form_view(form: &Form, printing: bool, link: &Scope<App>, dispatch: &Callback
                     }
                 }) }
             </div>
-            { nav::score_panel(form, printing, link) }
+            { nav::score_panel(form, printing, link, dispatch) }
         </div>
         </>
     }

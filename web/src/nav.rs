@@ -241,7 +241,12 @@ fn narrow() -> bool {
 
 /// The score panel in a `<details>`: open on wide screens and when printing,
 /// folded on narrow ones (the summary still shows the score and verdict).
-pub fn score_panel(form: &Form, printing: bool, link: &Scope<App>) -> Html {
+pub fn score_panel(
+    form: &Form,
+    printing: bool,
+    link: &Scope<App>,
+    dispatch: &Callback<Action>,
+) -> Html {
     let e = &form.eval;
     let u = crate::score::unit(form);
     let d = form.catalog.campaign.rounding.decimals;
@@ -254,7 +259,7 @@ pub fn score_panel(form: &Form, printing: bool, link: &Scope<App>) -> Html {
         <aside class="score-panel" aria-labelledby="h-score">
             <details id="score-details" open={printing || !narrow()}>
                 <summary id="score-summary">{ format!("Score : {total} — {verdict}") }</summary>
-                { crate::score::view(form, link) }
+                { crate::score::view(form, link, dispatch) }
             </details>
         </aside>
     }
