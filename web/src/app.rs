@@ -126,8 +126,6 @@ pub enum Msg {
     ReportReady(Result<String, String>),
     /// Print the report shown.
     ReportPrint,
-    /// Back from the report to the form.
-    ReportClose,
     /// Print: render every panel, then `window.print()` (from `rendered`).
     Print,
     /// `window.print()` returned: back to the active panel only.
@@ -276,6 +274,9 @@ impl App {
                 dispatch.emit(Action::Gains)
             }));
         }
+        if fx.dismiss {
+            self.notice = None;
+        }
         if let Some(n) = fx.notice {
             self.notice = Some(n);
         }
@@ -327,58 +328,7 @@ fn save_review(form: &mut Form) {
 const NO_SOURCE: &str =
     "le fichier du référentiel de cette campagne est introuvable ; rouvrez-le puis réessayez";
 
-/// The notice of a grid that could not be opened (the draft is untouched).
-fn grid_refused(name: &str, e: &str) -> Notice {
-    Notice {
-        error: true,
-        text: format!(
-            "La grille « {name} » n'a pas été ouverte : {e}. Votre brouillon actuel n'a pas été modifié."
-        ),
-        lines: vec![],
-    }
-}
-
 impl App {
-    /// A review file was read: checked against the draft, then shown.
-    fn review_read(&mut self, name: String, res: Result<String, String>) {
-        self.reader = None;
-        let catalogs = self.catalogs.clone();
-        let Screen::Form(form) = &mut self.screen else {
-            return;
-        };
-        let checked = res
-            .map_err(|e| {
-                (
-                    format!(
-                        "Rapport « {name} » refusé : {e}. Votre brouillon n'a pas été modifié."
-                    ),
-                    vec![],
-                )
-            })
-            .and_then(|text| {
-                response::import(&name, &text, &form.answers, &form.catalog, &catalogs)
-            });
-        match checked {
-            Ok(mut r) => {
-                // The same version imported again keeps the responses given.
-                if let Some(old) = form.review.as_ref().filter(|o| o.version == r.version) {
-                    r.responses = old.responses.clone();
-                }
-                form.review = Some(r);
-                save_review(form);
-                self.notice = None;
-                self.focus = Some(vec!["review-response".into()]);
-            }
-            Err((text, lines)) => {
-                self.notice = Some(Notice {
-                    error: true,
-                    text,
-                    lines,
-                })
-            }
-        }
-    }
-
     /// Exports the response file, or says what is missing.
     fn review_export(&mut self) {
         let Screen::Form(form) = &self.screen else {
@@ -396,11 +346,9 @@ impl App {
                     "text/csv;charset=utf-8",
                     csv.as_bytes(),
                 );
-                self.notice = Some(Notice {
-                    error: false,
-                    text: "Réponse au rapport d'évaluation exportée : transmettez ce fichier à l'agence.".into(),
-                    lines: vec![],
-                });
+                self.notice = Some(Notice::info(
+                    "Réponse au rapport d'évaluation exportée : transmettez ce fichier à l'agence.",
+                ));
             }
             Err(missing) => {
                 self.notice = Some(Notice {
@@ -425,7 +373,7 @@ impl App {
         }
         let name = file.name();
         if file.size() > grid_open::MAX_BYTES {
-            self.notice = Some(grid_refused(
+            self.notice = Some(crate::form::grid_refused(
                 &name,
                 &format!(
                     "fichier trop volumineux ({} Mo au plus) : refusé par précaution",
@@ -435,16 +383,12 @@ impl App {
             return true;
         }
         let Some(catalog) = source else {
-            self.notice = Some(grid_refused(&name, NO_SOURCE));
+            self.notice = Some(crate::form::grid_refused(&name, NO_SOURCE));
             return true;
         };
         form.open_busy = true;
         form.pending = None;
-        self.notice = Some(Notice {
-            error: false,
-            text: format!("Lecture de la grille « {name} »…"),
-            lines: vec![],
-        });
+        self.notice = Some(Notice::info(format!("Lecture de la grille « {name} »…")));
         let answers = form.answers.to_canonical_json();
         let link = ctx.link().clone();
         wasm_bindgen_futures::spawn_local(async move {
@@ -452,33 +396,6 @@ impl App {
             link.send_message(Msg::GridOpened(name, result));
         });
         true
-    }
-
-    /// The module read the grid: the confirmation panel when it differs from
-    /// the draft, else a notice.
-    fn grid_opened(&mut self, name: String, result: Result<String, String>) {
-        let Screen::Form(form) = &mut self.screen else {
-            return;
-        };
-        form.open_busy = false;
-        let opened = result.and_then(|text| grid_open::parse(&text, &form.catalog.campaign.id));
-        match opened {
-            Err(e) => self.notice = Some(grid_refused(&name, &e)),
-            Ok(o) if o.changes.is_empty() => {
-                self.notice = Some(Notice {
-                    error: false,
-                    text: format!(
-                        "La grille « {name} » contient les mêmes valeurs que votre brouillon : rien à remplacer."
-                    ),
-                    lines: grid_open::report_lines(&o),
-                });
-            }
-            Ok(opened) => {
-                self.notice = None;
-                form.pending = Some(grid_open::Pending { name, opened });
-                self.focus = Some(vec!["grid-diff".into()]);
-            }
-        }
     }
 }
 
@@ -536,22 +453,14 @@ impl Component for App {
                         self.open(catalog, answers);
                     }
                     None => {
-                        self.notice = Some(Notice {
-                            error: true,
-                            text: format!(
+                        self.notice = Some(Notice::error(format!(
                                 "Le référentiel « {} » de ce brouillon n'est pas disponible : ouvrez d'abord son fichier.",
                                 answers.catalog
-                            ),
-                            lines: vec![],
-                        })
+                            )))
                     }
                 },
                 None => {
-                    self.notice = Some(Notice {
-                        error: true,
-                        text: "Ce brouillon est illisible.".into(),
-                        lines: vec![],
-                    })
+                    self.notice = Some(Notice::error("Ce brouillon est illisible."))
                 }
             },
             Msg::DeleteDraft(key) => {
@@ -570,11 +479,7 @@ impl Component for App {
             Msg::CatalogRead(name, res) => {
                 self.reader = None;
                 self.notice = Some(match res {
-                    Err(e) => Notice {
-                        error: true,
-                        text: format!("Impossible de lire le fichier « {name} » : {e}"),
-                        lines: vec![],
-                    },
+                    Err(e) => Notice::error(format!("Impossible de lire le fichier « {name} » : {e}")),
                     Ok(src) => {
                         let link = ctx.link().clone();
                         wasm_bindgen_futures::spawn_local(async move {
@@ -654,11 +559,7 @@ impl Component for App {
                         };
                         link.send_message(Msg::GridReady(name, t0, result));
                     });
-                    self.notice = Some(Notice {
-                        error: false,
-                        text: "Préparation de la grille Excel…".into(),
-                        lines: vec![],
-                    });
+                    self.notice = Some(Notice::info("Préparation de la grille Excel…"));
                 }
             }
             Msg::GridReady(name, t0, result) => {
@@ -673,23 +574,17 @@ impl Component for App {
                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                             &bytes,
                         );
-                        self.notice = Some(Notice {
-                            error: false,
-                            text: format!("Grille Excel « {name} » téléchargée."),
-                            lines: vec![],
-                        });
+                        self.notice = Some(Notice::info(format!("Grille Excel « {name} » téléchargée.")));
                     }
                     Err(e) => {
-                        self.notice = Some(Notice {
-                            error: true,
-                            text: format!("La grille Excel n'a pas pu être produite : {e}"),
-                            lines: vec![],
-                        })
+                        self.notice = Some(Notice::error(format!("La grille Excel n'a pas pu être produite : {e}")))
                     }
                 }
             }
             Msg::GridFile(file) => return self.grid_file(ctx, file),
-            Msg::GridOpened(name, result) => self.grid_opened(name, result),
+            Msg::GridOpened(name, result) => {
+                return self.apply(Action::GridOpened { name, result })
+            }
             Msg::Report => {
                 let source = self.source();
                 if let Screen::Form(form) = &mut self.screen {
@@ -708,36 +603,12 @@ impl Component for App {
                     });
                 }
             }
-            Msg::ReportReady(result) => {
-                if let Screen::Form(form) = &mut self.screen {
-                    form.report_busy = false;
-                    match result {
-                        Ok(html) => {
-                            form.report = Some(html);
-                            self.notice = None;
-                            self.focus = Some(vec!["report-close".into()]);
-                        }
-                        Err(e) => {
-                            self.notice = Some(Notice {
-                                error: true,
-                                text: format!("L'aperçu du rapport n'a pas pu être produit : {e}"),
-                                lines: vec![],
-                            })
-                        }
-                    }
-                }
-            }
+            Msg::ReportReady(result) => return self.apply(Action::ReportReady(result)),
             Msg::ReportPrint => {
                 if let Some(w) = web_sys::window() {
                     let _ = w.print();
                 }
                 return false;
-            }
-            Msg::ReportClose => {
-                if let Screen::Form(form) = &mut self.screen {
-                    form.report = None;
-                    self.focus = Some(vec!["report".into()]);
-                }
             }
             Msg::Print => {
                 if !matches!(self.screen, Screen::Form(_)) {
@@ -760,11 +631,7 @@ impl Component for App {
                         return false;
                     };
                     if file.size() > grid_open::MAX_BYTES {
-                        self.notice = Some(Notice {
-                            error: true,
-                            text: format!("Rapport « {name} » refusé : fichier trop gros. Votre brouillon n'a pas été modifié."),
-                            lines: vec![],
-                        });
+                        self.notice = Some(Notice::error(format!("Rapport « {name} » refusé : fichier trop gros. Votre brouillon n'a pas été modifié.")));
                         return true;
                     }
                     wasm_bindgen_futures::spawn_local(async move {
@@ -782,7 +649,15 @@ impl Component for App {
                 }));
                 return false;
             }
-            Msg::ReviewRead(name, res) => self.review_read(name, res),
+            Msg::ReviewRead(name, text) => {
+                self.reader = None;
+                let campaigns = self.catalogs.clone();
+                return self.apply(Action::ReviewRead {
+                    name,
+                    text,
+                    campaigns,
+                });
+            }
             Msg::ReviewExport => self.review_export(),
             Msg::Dismiss => self.notice = None,
             Msg::Published => Self::load_stored(ctx),
@@ -844,7 +719,7 @@ fn report_view(report: &str, link: &Scope<App>) -> Html {
     html! {
         <>
         <div class="toolbar no-print">
-            <button type="button" id="report-close" class="secondary" onclick={link.callback(|_| Msg::ReportClose)}>{ "Retour au formulaire" }</button>
+            <button type="button" id="report-close" class="secondary" onclick={link.callback(|_| Msg::Form(Action::ReportClose))}>{ "Retour au formulaire" }</button>
             <button type="button" id="report-print" onclick={link.callback(|_| Msg::ReportPrint)}>{ "Imprimer l'aperçu" }</button>
         </div>
         <article id="report-preview" class="report" aria-label="Aperçu du rapport d'évaluation (auto-évaluation)">

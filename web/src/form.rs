@@ -88,7 +88,7 @@ pub struct Form {
 }
 
 /// A change of the form.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Action {
     /// An edit of one indicator's answer.
     Indicator {
@@ -113,12 +113,33 @@ pub enum Action {
     /// An imported draft file's text: replaces the answers when it is a draft
     /// of this campaign.
     Import(String),
+    /// The grid module read an Excel grid: (file name, `Opened::to_lines` or
+    /// a French error).
+    GridOpened {
+        /// File name.
+        name: String,
+        /// The module's answer.
+        result: Result<String, String>,
+    },
     /// Replace the draft by the pending grid (the confirmation panel).
     GridReplace,
     /// Keep the draft (close the confirmation panel).
     GridCancel,
     /// Recompute the best gains.
     Gains,
+    /// The on-demand module built « Aperçu du rapport »: its HTML or a French error.
+    ReportReady(Result<String, String>),
+    /// Back from the report to the form.
+    ReportClose,
+    /// A review file (« Répondre au rapport d'évaluation ») was read.
+    ReviewRead {
+        /// File name.
+        name: String,
+        /// Its text (the workbook: as review CSV), or the read error.
+        text: Result<String, String>,
+        /// The campaigns the form knows (to name the campaign of a review of another one).
+        campaigns: Vec<Rc<Catalog>>,
+    },
     /// The establishment accepts or contests an adjustment (indicator, field).
     ReviewAnswer((String, String), Reponse),
     /// The comment on an adjustment (indicator, field).
@@ -194,6 +215,8 @@ pub enum EstablishmentEdit {
 /// What the component does after an action, in this order.
 #[derive(Debug, Default, PartialEq)]
 pub struct Effects {
+    /// Close the notice shown (before showing `notice`).
+    pub dismiss: bool,
     /// The draft's key changed (another FINESS): forget the draft and review
     /// stored under this old key.
     pub forget: Option<String>,
@@ -217,6 +240,13 @@ impl Effects {
             ..Effects::default()
         }
     }
+}
+
+/// The notice of a grid that could not be opened (the draft is untouched).
+pub fn grid_refused(name: &str, e: &str) -> Notice {
+    Notice::error(format!(
+        "La grille « {name} » n'a pas été ouverte : {e}. Votre brouillon actuel n'a pas été modifié."
+    ))
 }
 
 /// The code of a legal status in the form's select (its serde name).
@@ -337,6 +367,7 @@ impl Form {
                     },
                 }
             }
+            Action::GridOpened { name, result } => self.grid_opened(name, result),
             Action::GridReplace => self.grid_replace(),
             Action::GridCancel => {
                 if self.pending.take().is_none() {
@@ -358,6 +389,37 @@ impl Form {
                 self.gains = gains;
                 Effects::render()
             }
+            Action::ReportReady(result) => {
+                self.report_busy = false;
+                match result {
+                    Ok(html) => {
+                        self.report = Some(html);
+                        Effects {
+                            dismiss: true,
+                            focus: Some(vec!["report-close".into()]),
+                            ..Effects::render()
+                        }
+                    }
+                    Err(e) => Effects {
+                        notice: Some(Notice::error(format!(
+                            "L'aperçu du rapport n'a pas pu être produit : {e}"
+                        ))),
+                        ..Effects::render()
+                    },
+                }
+            }
+            Action::ReportClose => {
+                self.report = None;
+                Effects {
+                    focus: Some(vec!["report".into()]),
+                    ..Effects::render()
+                }
+            }
+            Action::ReviewRead {
+                name,
+                text,
+                campaigns,
+            } => self.review_read(&name, text, &campaigns),
             Action::ReviewAnswer(key, r) => {
                 if let Some(review) = &mut self.review {
                     review.responses.entry(key).or_default().0 = Some(r);
@@ -490,6 +552,72 @@ impl Form {
             }
         }
         self.answers_changed()
+    }
+
+    /// The module read the grid: the confirmation panel when it differs from
+    /// the draft, else a notice.
+    fn grid_opened(&mut self, name: String, result: Result<String, String>) -> Effects {
+        self.open_busy = false;
+        let opened = result.and_then(|text| grid_open::parse(&text, &self.catalog.campaign.id));
+        let notice = match opened {
+            Err(e) => grid_refused(&name, &e),
+            Ok(o) if o.changes.is_empty() => Notice::info(format!(
+                "La grille « {name} » contient les mêmes valeurs que votre brouillon : rien à remplacer."
+            ))
+            .with_lines(grid_open::report_lines(&o)),
+            Ok(opened) => {
+                self.pending = Some(grid_open::Pending { name, opened });
+                return Effects {
+                    dismiss: true,
+                    focus: Some(vec!["grid-diff".into()]),
+                    ..Effects::render()
+                };
+            }
+        };
+        Effects {
+            notice: Some(notice),
+            ..Effects::render()
+        }
+    }
+
+    /// A review file was read: checked against the draft, then shown; the
+    /// same version imported again keeps the responses given.
+    fn review_read(
+        &mut self,
+        name: &str,
+        text: Result<String, String>,
+        campaigns: &[Rc<Catalog>],
+    ) -> Effects {
+        let checked = text
+            .map_err(|e| {
+                (
+                    format!(
+                        "Rapport « {name} » refusé : {e}. Votre brouillon n'a pas été modifié."
+                    ),
+                    vec![],
+                )
+            })
+            .and_then(|text| {
+                response::import(name, &text, &self.answers, &self.catalog, campaigns)
+            });
+        match checked {
+            Ok(mut r) => {
+                if let Some(old) = self.review.as_ref().filter(|o| o.version == r.version) {
+                    r.responses = old.responses.clone();
+                }
+                self.review = Some(r);
+                Effects {
+                    save_review: true,
+                    dismiss: true,
+                    focus: Some(vec!["review-response".into()]),
+                    ..Effects::render()
+                }
+            }
+            Err((text, lines)) => Effects {
+                notice: Some(Notice::error(text).with_lines(lines)),
+                ..Effects::render()
+            },
+        }
     }
 
     /// The user confirmed: the draft becomes the grid's answers. A draft of
@@ -1073,5 +1201,95 @@ mod tests {
         );
         let fx = f.apply(Action::ReviewRemove);
         assert!(f.review.is_none() && fx.save_review && fx.notice.is_some());
+    }
+
+    #[test]
+    fn an_opened_grid_is_refused_shown_or_found_identical() {
+        let mut f = form("na-ako-2024");
+        f.open_busy = true;
+        let fx = f.apply(Action::GridOpened {
+            name: "g.xlsx".into(),
+            result: Err("classeur illisible".into()),
+        });
+        assert!(!f.open_busy && f.pending.is_none());
+        let n = fx.notice.expect("a notice");
+        assert!(n.error && n.text.contains("« g.xlsx »") && n.text.contains("classeur illisible"));
+        // The same values: nothing to replace.
+        let same = format!(
+            "{}\nS\t0 valeur\nI\t1 cellule(s)",
+            f.answers.to_canonical_json()
+        );
+        let fx = f.apply(Action::GridOpened {
+            name: "g.xlsx".into(),
+            result: Ok(same),
+        });
+        assert!(f.pending.is_none());
+        let n = fx.notice.expect("a notice");
+        assert!(!n.error && n.text.contains("rien à remplacer"));
+        assert_eq!(n.lines, vec!["1 cellule(s)".to_string()]);
+        // Differences: the confirmation panel, the notice closed.
+        let other = r#"{"catalog":"na-ako-2024","establishment":{"finess":"330781196"}}"#;
+        let fx = f.apply(Action::GridOpened {
+            name: "g.xlsx".into(),
+            result: Ok(format!(
+                "{other}\nC\tIdentification — Numéro FINESS : (vide) → 330781196"
+            )),
+        });
+        assert!(fx.dismiss && fx.notice.is_none() && !fx.save);
+        assert_eq!(fx.focus, Some(vec!["grid-diff".to_string()]));
+        let p = f.pending.as_ref().expect("pending");
+        assert_eq!(p.opened.answers.establishment.finess, "330781196");
+        assert_eq!(
+            f.answers.establishment.finess, "",
+            "the draft waits for the user"
+        );
+        // Replacing: the draft of the grid's FINESS, the other one stays saved.
+        let fx = f.apply(Action::GridReplace);
+        assert_eq!(f.key, "caqes-draft:na-ako-2024:330781196");
+        assert_eq!(fx.forget, None, "the draft of the other FINESS is kept");
+        assert!(fx.save);
+        assert!(fx
+            .notice
+            .is_some_and(|n| n.lines.iter().any(|l| l.contains("autre numéro FINESS"))));
+    }
+
+    #[test]
+    fn the_report_preview_is_shown_closed_or_its_error_told() {
+        let mut f = form("na-ako-2024");
+        f.report_busy = true;
+        let fx = f.apply(Action::ReportReady(Err("module absent".into())));
+        assert!(!f.report_busy && f.report.is_none());
+        assert!(fx
+            .notice
+            .is_some_and(|n| n.error && n.text.contains("module absent")));
+        let fx = f.apply(Action::ReportReady(Ok("<h1>Rapport</h1>".into())));
+        assert_eq!(f.report.as_deref(), Some("<h1>Rapport</h1>"));
+        assert!(fx.dismiss);
+        assert_eq!(fx.focus, Some(vec!["report-close".to_string()]));
+        let fx = f.apply(Action::ReportClose);
+        assert!(f.report.is_none());
+        assert_eq!(fx.focus, Some(vec!["report".to_string()]));
+    }
+
+    #[test]
+    fn a_review_that_cannot_be_read_leaves_the_draft() {
+        let mut f = form("na-ako-2024");
+        let before = f.answers.clone();
+        let fx = f.apply(Action::ReviewRead {
+            name: "r.csv".into(),
+            text: Err("fichier illisible".into()),
+            campaigns: vec![],
+        });
+        let n = fx.notice.expect("a notice");
+        assert!(n.error && n.text.contains("« r.csv » refusé : fichier illisible"));
+        assert!(!fx.save_review && f.review.is_none());
+        let fx = f.apply(Action::ReviewRead {
+            name: "r.csv".into(),
+            text: Ok("pas un rapport".into()),
+            campaigns: vec![],
+        });
+        assert!(fx.notice.is_some_and(|n| n.error));
+        assert!(f.review.is_none());
+        assert_eq!(f.answers, before);
     }
 }
