@@ -68,8 +68,22 @@ fn act<E: 'static>(
 }
 
 /// The card of one indicator.
-#[function_component]
-pub fn IndicatorCard(props: &CardProps) -> Html {
+pub struct IndicatorCard;
+
+impl Component for IndicatorCard {
+    type Message = ();
+    type Properties = CardProps;
+
+    fn create(_ctx: &Context<Self>) -> Self {
+        IndicatorCard
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        card(ctx.props())
+    }
+}
+
+fn card(props: &CardProps) -> Html {
     RENDERS.with(|r| r.set(r.get() + 1));
     let Some(ind) = props.catalog.indicators.get(props.index) else {
         return Html::default();

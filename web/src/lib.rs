@@ -7,7 +7,7 @@
 //! `Form::apply(Action) -> Effects`, tested natively), [`app`] (the component:
 //! messages and the effects at the edge: storage, files, timers, focus),
 //! `start` (campaign choice, drafts, other catalog file), `identification`,
-//! `indicator` (`IndicatorCard`, one function component per indicator with
+//! `indicator` (`IndicatorCard`, one component per indicator with
 //! props compared by value), `score` (the score panel), `nav` (tab labels with the progress
 //! per volet, « Aller au prochain indicateur à compléter », the score panel
 //! folded on narrow screens), [`drafts`] (localStorage,

@@ -110,8 +110,22 @@ pub struct ProblemsProps {
 }
 
 /// « Points à vérifier »: one button per problem, which focuses its field.
-#[function_component]
-pub fn ProblemList(props: &ProblemsProps) -> Html {
+pub struct ProblemList;
+
+impl Component for ProblemList {
+    type Message = ();
+    type Properties = ProblemsProps;
+
+    fn create(_ctx: &Context<Self>) -> Self {
+        ProblemList
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        problem_list(ctx.props())
+    }
+}
+
+fn problem_list(props: &ProblemsProps) -> Html {
     let c = &*props.catalog;
     let count = props.problems.len();
     html! {
