@@ -3,7 +3,6 @@
 //! The open form's state and its transitions are the pure [`crate::form`]:
 //! [`Msg::Form`] applies an [`Action`] and performs the returned [`Effects`].
 
-use crate::fields::Shared;
 use crate::form::{Action, Effects};
 use crate::indicator::IndicatorCard;
 use crate::{
@@ -815,10 +814,7 @@ fn form_view(form: &Form, printing: bool, link: &Scope<App>, dispatch: &Callback
                         <section id={format!("panel-{n}")} class={classes!("panel", (form.tab != n).then_some("inactive"))} aria-labelledby={format!("h-volet-{n}")}>
                             <h2 id={format!("h-volet-{n}")}>{ &v.title }</h2>
                             { for c.indicators.iter().enumerate().filter(|(_, ind)| ind.volet == v.id).map(|(k, ind)| html! {
-                                <IndicatorCard key={ind.id.as_str()} catalog={Shared(Rc::clone(c))} index={k}
-                                    answer={form.answers.indicators.get(&ind.id).cloned().unwrap_or_default()}
-                                    result={form.eval.indicator(&ind.id).cloned()}
-                                    raw={form.raw_of(&ind.id)} dispatch={dispatch.clone()} />
+                                <IndicatorCard key={ind.id.as_str()} ..indicator::card_props(form, k, dispatch) />
                             }) }
                         </section>
                     }

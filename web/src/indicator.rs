@@ -3,13 +3,14 @@
 //! applicable), status with justification, evidence checklist, comment.
 
 use crate::fields::{checked, field_id, input_value, target_text, value_text, with_unit, Shared};
-use crate::form::{Action, IndicatorEdit};
+use crate::form::{Action, Form, IndicatorEdit};
 use caqes_engine::{
     Catalog, DeclaredStatus, Indicator, IndicatorAnswer, IndicatorResult, Measure, Number, Origin,
     Role, Status,
 };
 use std::cell::Cell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 use yew::prelude::*;
 
 fn points_label(ind: &Indicator) -> String {
@@ -41,6 +42,24 @@ pub struct CardProps {
     pub raw: BTreeMap<String, String>,
     /// The form's actions.
     pub dispatch: Callback<Action>,
+}
+
+/// The props of the card of `catalog.indicators[index]` in `form`.
+pub fn card_props(form: &Form, index: usize, dispatch: &Callback<Action>) -> CardProps {
+    let id = form
+        .catalog
+        .indicators
+        .get(index)
+        .map(|i| i.id.as_str())
+        .unwrap_or_default();
+    CardProps {
+        catalog: Shared(Rc::clone(&form.catalog)),
+        index,
+        answer: form.answers.indicators.get(id).cloned().unwrap_or_default(),
+        result: form.eval.indicator(id).cloned(),
+        raw: form.raw_of(id),
+        dispatch: dispatch.clone(),
+    }
 }
 
 thread_local! {
@@ -327,5 +346,78 @@ fn card(props: &CardProps) -> Html {
                 <textarea id={comment_id} class="grid-input" rows="2" value={ans.comment.clone()} oninput={comment_cb} />
             </div>
         </article>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use caqes_engine::Answers;
+
+    /// How many cards' props differ between two states of the form (Yew
+    /// renders again exactly those cards).
+    fn changed(before: &[CardProps], form: &Form, dispatch: &Callback<Action>) -> Vec<usize> {
+        (0..form.catalog.indicators.len())
+            .filter(|&k| before[k] != card_props(form, k, dispatch))
+            .collect()
+    }
+
+    #[test]
+    fn a_keystroke_changes_the_props_of_one_card_only() {
+        let catalog = crate::bundled()
+            .iter()
+            .find(|c| c.campaign.id == "occitanie-vo-2019")
+            .cloned()
+            .expect("bundled catalog");
+        let answers = Answers {
+            catalog: "occitanie-vo-2019".into(),
+            ..Answers::default()
+        };
+        let mut form = Form::new(Rc::new(catalog), answers);
+        let dispatch = Callback::from(|_: Action| ());
+        let n = form.catalog.indicators.len();
+        let props = |form: &Form| -> Vec<CardProps> {
+            (0..n).map(|k| card_props(form, k, &dispatch)).collect()
+        };
+        // Built twice from the same state: equal (nothing is rebuilt per render).
+        let before = props(&form);
+        assert!(changed(&before, &form, &dispatch).is_empty());
+        // A keystroke in the rate of the first card: that card only.
+        let (k, id, input) = form
+            .catalog
+            .indicators
+            .iter()
+            .enumerate()
+            .find_map(|(k, i)| {
+                let inputs = i.measure.inputs();
+                inputs
+                    .first()
+                    .map(|x| (k, i.id.clone(), x.id().to_string()))
+            })
+            .expect("an indicator with inputs");
+        for text in ["1", "12"] {
+            let before = props(&form);
+            form.apply(Action::Indicator {
+                id: id.clone(),
+                edit: IndicatorEdit::Input {
+                    input: input.clone(),
+                    text: text.into(),
+                },
+            });
+            assert_eq!(changed(&before, &form, &dispatch), vec![k], "typing {text}");
+        }
+        // « Non concerné »: the points are redistributed, so the cards whose
+        // weight moves change too, and only for that reason.
+        let before = props(&form);
+        form.apply(Action::Indicator {
+            id: id.clone(),
+            edit: IndicatorEdit::Status(caqes_engine::DeclaredStatus::NonConcerne),
+        });
+        let moved = changed(&before, &form, &dispatch);
+        assert!(moved.len() > 1, "{moved:?}");
+        let weight = |p: &CardProps| p.result.as_ref().map(|r| r.weight);
+        for m in moved.into_iter().filter(|&m| m != k) {
+            assert_ne!(weight(&before[m]), weight(&card_props(&form, m, &dispatch)));
+        }
     }
 }
