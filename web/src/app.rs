@@ -1,9 +1,14 @@
-//! The application component: state, messages, autosave, focus, timings.
+//! The application component: the screens, the messages, and the effects at
+//! the edge (storage, files, timers, the on-demand module, focus, timings).
+//! The open form's state and its transitions are the pure [`crate::form`]:
+//! [`Msg::Form`] applies an [`Action`] and performs the returned [`Effects`].
 
+use crate::form::{Action, Effects};
+use crate::indicator::IndicatorCard;
 use crate::{
     drafts, fields, grid_module, grid_open, identification, indicator, nav, response, start,
 };
-use caqes_engine::{evaluate, Answers, Catalog, Evaluation, IndicatorAnswer};
+use caqes_engine::{Answers, Catalog};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -16,21 +21,38 @@ mod published;
 /// engine's compact form or the French error lines).
 pub type Parsed = (String, String, Result<Vec<u8>, String>);
 
-/// A change to the answers.
-pub type Edit = Rc<dyn Fn(&mut Answers)>;
+pub use crate::form::{Form, Notice};
+
+/// Times measured in the browser, in ms, since the last [`timings_json`].
+#[derive(Default)]
+struct Timings {
+    /// [`Form::apply`] of an answer edit (the edit and the engine's evaluation).
+    evaluate: Vec<f64>,
+    /// Edit + evaluate + save + render.
+    update: Vec<f64>,
+    /// Building the xlsx.
+    grid: Vec<f64>,
+}
 
 thread_local! {
-    static TIMINGS: RefCell<(Vec<f64>, Vec<f64>, Vec<f64>)> = const { RefCell::new((Vec::new(), Vec::new(), Vec::new())) };
+    static TIMINGS: RefCell<Timings> = RefCell::new(Timings::default());
 }
 
 /// Debug hook behind `window.caqesTimings()`: the recompute times in ms since
-/// the last call, `{"evaluate": [...], "update": [...], "grid": [...]}`
-/// (evaluate = the engine alone; update = edit + evaluate + save + render;
-/// grid = building the xlsx), then clears them.
+/// the last call, `{"evaluate": [...], "update": [...], "grid": [...],
+/// "cards": n}` (evaluate = `Form::apply` of an edit, mostly the engine;
+/// update = edit + evaluate + save + render; grid = building the xlsx; cards
+/// = indicator cards rendered), then clears them.
 pub fn timings_json() -> String {
     TIMINGS.with(|t| {
-        let (e, u, g) = std::mem::take(&mut *t.borrow_mut());
-        serde_json::json!({ "evaluate": e, "update": u, "grid": g }).to_string()
+        let t = std::mem::take(&mut *t.borrow_mut());
+        serde_json::json!({
+            "evaluate": t.evaluate,
+            "update": t.update,
+            "grid": t.grid,
+            "cards": indicator::take_renders(),
+        })
+        .to_string()
     })
 }
 
@@ -81,16 +103,8 @@ pub enum Msg {
     /// The grid module loaded the stored catalog files (at start, or once
     /// `later.js` stored the published ones).
     Stored(Vec<Parsed>),
-    /// An edit of the answers.
-    Edit(Edit),
-    /// An edit from a text field whose raw text is kept for display.
-    Raw(String, String, Edit),
-    /// Show a tab (0 = identification, 1.. = volets).
-    Tab(usize),
-    /// Show a tab and focus the first existing element id.
-    Focus(usize, Vec<String>),
-    /// « Aller au prochain indicateur à compléter » (`nav.rs`).
-    Next,
+    /// A change of the open form (pure, [`Form::apply`]), then its effects.
+    Form(Action),
     /// Export the draft as JSON.
     Export,
     /// A draft file was chosen for import.
@@ -105,88 +119,26 @@ pub enum Msg {
     GridFile(web_sys::File),
     /// The grid module read it: (file name, `Opened::to_lines` or French error).
     GridOpened(String, Result<String, String>),
-    /// Replace the draft by the grid shown in the confirmation panel.
-    GridReplace,
-    /// Keep the draft (close the confirmation panel).
-    GridCancel,
     /// « Aperçu du rapport »: build the self-evaluation report (on-demand module).
     Report,
     /// The module answered: the report's HTML or a French error.
     ReportReady(Result<String, String>),
     /// Print the report shown.
     ReportPrint,
-    /// Back from the report to the form.
-    ReportClose,
     /// Print: render every panel, then `window.print()` (from `rendered`).
     Print,
     /// `window.print()` returned: back to the active panel only.
     Printed,
-    /// Recompute the best gains (debounced).
-    Gains,
     /// A review file (« Répondre au rapport d'évaluation ») was chosen.
     ReviewFile(web_sys::File),
     /// The review file was read: (file name, text or read error).
     ReviewRead(String, Result<String, String>),
-    /// The establishment accepts or contests the adjustment (indicator, field).
-    ReviewAnswer((String, String), caqes_engine::Reponse),
-    /// The comment on the adjustment (indicator, field).
-    ReviewComment((String, String), String),
     /// Export the response file.
     ReviewExport,
-    /// Forget the imported review and the responses.
-    ReviewRemove,
     /// Close the notice.
     Dismiss,
     /// Catalogs published at run time were stored (`published.rs`).
     Published,
-}
-
-/// A message shown at the top of the page.
-#[derive(Clone, PartialEq)]
-pub struct Notice {
-    /// Error (red) or information.
-    pub error: bool,
-    /// Main text.
-    pub text: String,
-    /// Details (one per line).
-    pub lines: Vec<String>,
-}
-
-pub use caqes_engine::Gain;
-
-/// The open form.
-pub struct Form {
-    /// Its catalog.
-    pub catalog: Rc<Catalog>,
-    /// The answers being edited.
-    pub answers: Answers,
-    /// Evaluation of `answers`.
-    pub eval: Evaluation,
-    /// Best gains (recomputed shortly after typing stops).
-    pub gains: Vec<Gain>,
-    /// Raw text typed in number fields, by field key.
-    pub raw: HashMap<String, String>,
-    /// Active tab.
-    pub tab: usize,
-    /// Storage key of the draft.
-    pub key: String,
-    /// Result of the last save.
-    pub saved: Result<(), String>,
-    /// The Excel grid is being built: further clicks are ignored until it is done.
-    pub grid_busy: bool,
-    /// An Excel grid is being read: further files are ignored until it is done.
-    pub open_busy: bool,
-    /// A grid read, shown with its differences until the user confirms or cancels.
-    pub pending: Option<grid_open::Pending>,
-    /// The agency's review imported for this draft, with the responses.
-    pub review: Option<response::Review>,
-    /// The last stop of « Aller au prochain indicateur à compléter ».
-    pub nav_last: Option<nav::Stop>,
-    /// « Aperçu du rapport » is being built.
-    pub report_busy: bool,
-    /// The self-evaluation report shown instead of the form (HTML built and
-    /// escaped by `caqes_report::html::body` in the on-demand module).
-    pub report: Option<String>,
 }
 
 enum Screen {
@@ -196,6 +148,8 @@ enum Screen {
 
 /// The application.
 pub struct App {
+    /// [`Msg::Form`] as a callback, built once: the cards' props stay equal.
+    dispatch: Callback<Action>,
     catalogs: Vec<Rc<Catalog>>,
     screen: Screen,
     notice: Option<Notice>,
@@ -218,32 +172,14 @@ impl App {
     }
 
     fn open(&mut self, catalog: Rc<Catalog>, answers: Answers) {
-        let key = drafts::key_of(&answers);
-        let eval = evaluate(&catalog, &answers);
-        let gains = best_gains(&catalog, &answers, &eval);
-        let saved = drafts::save(&key, &answers);
-        let review = drafts::load_review(&key).and_then(|(file, text, responses)| {
-            let mut r = response::import(&file, &text, &answers, &catalog, &[]).ok()?;
+        let mut form = Form::new(catalog, answers);
+        form.saved = drafts::save(&form.key, &form.answers);
+        form.review = drafts::load_review(&form.key).and_then(|(file, text, responses)| {
+            let mut r = response::import(&file, &text, &form.answers, &form.catalog, &[]).ok()?;
             r.responses = response::responses_from_text(&responses);
             Some(r)
         });
-        self.screen = Screen::Form(Box::new(Form {
-            catalog,
-            answers,
-            eval,
-            gains,
-            raw: HashMap::new(),
-            tab: 0,
-            key,
-            saved,
-            grid_busy: false,
-            open_busy: false,
-            pending: None,
-            review,
-            nav_last: None,
-            report_busy: false,
-            report: None,
-        }));
+        self.screen = Screen::Form(Box::new(form));
     }
 
     /// Adds the campaigns of a catalog file loaded by the grid module
@@ -307,39 +243,49 @@ impl App {
         Some(grid_module::Source { file, toml, id })
     }
 
-    fn after_edit(&mut self, ctx: &Context<Self>) {
+    /// Applies a form action and performs its effects (in [`Effects`]' order);
+    /// whether to render.
+    fn apply(&mut self, action: Action) -> bool {
         let Screen::Form(form) = &mut self.screen else {
-            return;
+            return false;
         };
-        form.answers
-            .indicators
-            .retain(|_, a| *a != IndicatorAnswer::default());
-        // The differences shown were against the draft before this edit.
-        if form.pending.take().is_some() {
-            self.notice = Some(Notice {
-                error: false,
-                text: "Ouverture de la grille annulée : le brouillon a été modifié entre-temps ; \
-                       rouvrez la grille pour voir les différences."
-                    .into(),
-                lines: vec![],
-            });
+        let edit = matches!(action, Action::Indicator { .. } | Action::Establishment(_));
+        if edit {
+            self.started = Some(now());
         }
         let t0 = now();
-        form.eval = evaluate(&form.catalog, &form.answers);
-        let t1 = now();
-        TIMINGS.with(|t| t.borrow_mut().0.push(t1 - t0));
-        let key = drafts::key_of(&form.answers);
-        if key != form.key {
-            drafts::remove(&form.key);
-            let _ = drafts::save_review(&form.key, None);
-            form.key = key;
+        let fx: Effects = form.apply(action);
+        if edit {
+            let dt = now() - t0;
+            TIMINGS.with(|t| t.borrow_mut().evaluate.push(dt));
+        }
+        if let Some(old) = &fx.forget {
+            drafts::remove(old);
+            let _ = drafts::save_review(old, None);
+        }
+        if fx.save_review {
             save_review(form);
         }
-        form.saved = drafts::save(&form.key, &form.answers);
-        let link = ctx.link().clone();
-        self.gains_timer = Some(gloo::timers::callback::Timeout::new(250, move || {
-            link.send_message(Msg::Gains)
-        }));
+        if fx.save {
+            form.saved = drafts::save(&form.key, &form.answers);
+            let dispatch = self.dispatch.clone();
+            self.gains_timer = Some(gloo::timers::callback::Timeout::new(250, move || {
+                dispatch.emit(Action::Gains)
+            }));
+        }
+        if fx.dismiss {
+            self.notice = None;
+        }
+        if let Some(n) = fx.notice {
+            self.notice = Some(n);
+        }
+        if let Some(ids) = fx.focus {
+            self.focus = Some(ids);
+        }
+        if !fx.render {
+            self.started = None;
+        }
+        fx.render
     }
 
     fn read_file(&mut self, ctx: &Context<Self>, file: web_sys::File, catalog: bool) {
@@ -381,58 +327,7 @@ fn save_review(form: &mut Form) {
 const NO_SOURCE: &str =
     "le fichier du référentiel de cette campagne est introuvable ; rouvrez-le puis réessayez";
 
-/// The notice of a grid that could not be opened (the draft is untouched).
-fn grid_refused(name: &str, e: &str) -> Notice {
-    Notice {
-        error: true,
-        text: format!(
-            "La grille « {name} » n'a pas été ouverte : {e}. Votre brouillon actuel n'a pas été modifié."
-        ),
-        lines: vec![],
-    }
-}
-
 impl App {
-    /// A review file was read: checked against the draft, then shown.
-    fn review_read(&mut self, name: String, res: Result<String, String>) {
-        self.reader = None;
-        let catalogs = self.catalogs.clone();
-        let Screen::Form(form) = &mut self.screen else {
-            return;
-        };
-        let checked = res
-            .map_err(|e| {
-                (
-                    format!(
-                        "Rapport « {name} » refusé : {e}. Votre brouillon n'a pas été modifié."
-                    ),
-                    vec![],
-                )
-            })
-            .and_then(|text| {
-                response::import(&name, &text, &form.answers, &form.catalog, &catalogs)
-            });
-        match checked {
-            Ok(mut r) => {
-                // The same version imported again keeps the responses given.
-                if let Some(old) = form.review.as_ref().filter(|o| o.version == r.version) {
-                    r.responses = old.responses.clone();
-                }
-                form.review = Some(r);
-                save_review(form);
-                self.notice = None;
-                self.focus = Some(vec!["review-response".into()]);
-            }
-            Err((text, lines)) => {
-                self.notice = Some(Notice {
-                    error: true,
-                    text,
-                    lines,
-                })
-            }
-        }
-    }
-
     /// Exports the response file, or says what is missing.
     fn review_export(&mut self) {
         let Screen::Form(form) = &self.screen else {
@@ -450,11 +345,9 @@ impl App {
                     "text/csv;charset=utf-8",
                     csv.as_bytes(),
                 );
-                self.notice = Some(Notice {
-                    error: false,
-                    text: "Réponse au rapport d'évaluation exportée : transmettez ce fichier à l'agence.".into(),
-                    lines: vec![],
-                });
+                self.notice = Some(Notice::info(
+                    "Réponse au rapport d'évaluation exportée : transmettez ce fichier à l'agence.",
+                ));
             }
             Err(missing) => {
                 self.notice = Some(Notice {
@@ -479,7 +372,7 @@ impl App {
         }
         let name = file.name();
         if file.size() > grid_open::MAX_BYTES {
-            self.notice = Some(grid_refused(
+            self.notice = Some(crate::form::grid_refused(
                 &name,
                 &format!(
                     "fichier trop volumineux ({} Mo au plus) : refusé par précaution",
@@ -489,16 +382,12 @@ impl App {
             return true;
         }
         let Some(catalog) = source else {
-            self.notice = Some(grid_refused(&name, NO_SOURCE));
+            self.notice = Some(crate::form::grid_refused(&name, NO_SOURCE));
             return true;
         };
         form.open_busy = true;
         form.pending = None;
-        self.notice = Some(Notice {
-            error: false,
-            text: format!("Lecture de la grille « {name} »…"),
-            lines: vec![],
-        });
+        self.notice = Some(Notice::info(format!("Lecture de la grille « {name} »…")));
         let answers = form.answers.to_canonical_json();
         let link = ctx.link().clone();
         wasm_bindgen_futures::spawn_local(async move {
@@ -506,66 +395,6 @@ impl App {
             link.send_message(Msg::GridOpened(name, result));
         });
         true
-    }
-
-    /// The module read the grid: the confirmation panel when it differs from
-    /// the draft, else a notice.
-    fn grid_opened(&mut self, name: String, result: Result<String, String>) {
-        let Screen::Form(form) = &mut self.screen else {
-            return;
-        };
-        form.open_busy = false;
-        let opened = result.and_then(|text| grid_open::parse(&text, &form.catalog.campaign.id));
-        match opened {
-            Err(e) => self.notice = Some(grid_refused(&name, &e)),
-            Ok(o) if o.changes.is_empty() => {
-                self.notice = Some(Notice {
-                    error: false,
-                    text: format!(
-                        "La grille « {name} » contient les mêmes valeurs que votre brouillon : rien à remplacer."
-                    ),
-                    lines: grid_open::report_lines(&o),
-                });
-            }
-            Ok(opened) => {
-                self.notice = None;
-                form.pending = Some(grid_open::Pending { name, opened });
-                self.focus = Some(vec!["grid-diff".into()]);
-            }
-        }
-    }
-
-    /// The user confirmed: the draft becomes the grid's answers. A draft of
-    /// another FINESS stays saved under its own key.
-    fn grid_replace(&mut self, ctx: &Context<Self>) {
-        let Screen::Form(form) = &mut self.screen else {
-            return;
-        };
-        let Some(p) = form.pending.take() else {
-            return;
-        };
-        let n = p.opened.changes.len();
-        let mut lines = grid_open::report_lines(&p.opened);
-        let old = form.key.clone();
-        form.answers = p.opened.answers;
-        form.raw.clear();
-        form.key = drafts::key_of(&form.answers);
-        if form.key != old {
-            lines.push(
-                "Le brouillon précédent (autre numéro FINESS) reste enregistré dans ce navigateur."
-                    .into(),
-            );
-        }
-        self.after_edit(ctx);
-        self.notice = Some(Notice {
-            error: false,
-            text: format!(
-                "Grille « {} » ouverte : {n} valeur(s) remplacée(s).",
-                p.name
-            ),
-            lines,
-        });
-        self.focus = Some(vec!["notice".into()]);
     }
 }
 
@@ -576,6 +405,7 @@ impl Component for App {
     fn create(ctx: &Context<Self>) -> Self {
         published::install(ctx.link());
         let mut app = App {
+            dispatch: ctx.link().callback(Msg::Form),
             catalogs: crate::bundled().iter().cloned().map(Rc::new).collect(),
             screen: Screen::Start,
             notice: None,
@@ -622,22 +452,14 @@ impl Component for App {
                         self.open(catalog, answers);
                     }
                     None => {
-                        self.notice = Some(Notice {
-                            error: true,
-                            text: format!(
+                        self.notice = Some(Notice::error(format!(
                                 "Le référentiel « {} » de ce brouillon n'est pas disponible : ouvrez d'abord son fichier.",
                                 answers.catalog
-                            ),
-                            lines: vec![],
-                        })
+                            )))
                     }
                 },
                 None => {
-                    self.notice = Some(Notice {
-                        error: true,
-                        text: "Ce brouillon est illisible.".into(),
-                        lines: vec![],
-                    })
+                    self.notice = Some(Notice::error("Ce brouillon est illisible."))
                 }
             },
             Msg::DeleteDraft(key) => {
@@ -656,11 +478,7 @@ impl Component for App {
             Msg::CatalogRead(name, res) => {
                 self.reader = None;
                 self.notice = Some(match res {
-                    Err(e) => Notice {
-                        error: true,
-                        text: format!("Impossible de lire le fichier « {name} » : {e}"),
-                        lines: vec![],
-                    },
+                    Err(e) => Notice::error(format!("Impossible de lire le fichier « {name} » : {e}")),
                     Ok(src) => {
                         let link = ctx.link().clone();
                         wasm_bindgen_futures::spawn_local(async move {
@@ -695,51 +513,7 @@ impl Component for App {
                         },
                 });
             }
-            Msg::Edit(edit) => {
-                self.started = Some(now());
-                if let Screen::Form(form) = &mut self.screen {
-                    edit(&mut form.answers);
-                }
-                self.after_edit(ctx);
-            }
-            Msg::Raw(key, text, edit) => {
-                self.started = Some(now());
-                if let Screen::Form(form) = &mut self.screen {
-                    form.raw.insert(key, text);
-                    edit(&mut form.answers);
-                }
-                self.after_edit(ctx);
-            }
-            Msg::Tab(i) => {
-                if let Screen::Form(form) = &mut self.screen {
-                    form.tab = i;
-                }
-            }
-            Msg::Focus(i, ids) => {
-                if let Screen::Form(form) = &mut self.screen {
-                    form.tab = i;
-                }
-                self.focus = Some(ids);
-            }
-            Msg::Next => {
-                if let Screen::Form(form) = &mut self.screen {
-                    let last = form.nav_last.as_ref();
-                    match nav::next_to_complete(&form.catalog, &form.eval, form.tab, last) {
-                        Some(t) => {
-                            form.tab = t.stop.tab;
-                            form.nav_last = Some(t.stop);
-                            self.focus = Some(t.ids);
-                        }
-                        None => {
-                            self.notice = Some(Notice {
-                                error: false,
-                                text: "Tous les indicateurs sont renseignés : il n'y a plus rien à compléter.".into(),
-                                lines: vec![],
-                            })
-                        }
-                    }
-                }
-            }
+            Msg::Form(action) => return self.apply(action),
             Msg::Export => {
                 if let Screen::Form(form) = &self.screen {
                     let json = serde_json::to_string_pretty(&form.answers).unwrap_or_default();
@@ -757,30 +531,12 @@ impl Component for App {
             }
             Msg::Imported(res) => {
                 self.reader = None;
-                let Screen::Form(form) = &mut self.screen else {
+                if !matches!(self.screen, Screen::Form(_)) {
                     return false;
-                };
-                let checked = res
-                    .map_err(|e| format!("Import refusé : fichier illisible ({e}). Votre brouillon actuel n'a pas été modifié."))
-                    .and_then(|text| drafts::validate_import(&text, &form.catalog.campaign.id));
-                match checked {
-                    Ok(answers) => {
-                        form.answers = answers;
-                        form.raw.clear();
-                        self.after_edit(ctx);
-                        self.notice = Some(Notice {
-                            error: false,
-                            text: "Brouillon importé.".into(),
-                            lines: vec![],
-                        });
-                    }
-                    Err(text) => {
-                        self.notice = Some(Notice {
-                            error: true,
-                            text,
-                            lines: vec![],
-                        })
-                    }
+                }
+                match res {
+                    Ok(text) => return self.apply(Action::Import(text)),
+                    Err(e) => self.notice = Some(Notice::error(format!("Import refusé : fichier illisible ({e}). Votre brouillon actuel n'a pas été modifié."))),
                 }
             }
             Msg::Grid => {
@@ -802,15 +558,11 @@ impl Component for App {
                         };
                         link.send_message(Msg::GridReady(name, t0, result));
                     });
-                    self.notice = Some(Notice {
-                        error: false,
-                        text: "Préparation de la grille Excel…".into(),
-                        lines: vec![],
-                    });
+                    self.notice = Some(Notice::info("Préparation de la grille Excel…"));
                 }
             }
             Msg::GridReady(name, t0, result) => {
-                TIMINGS.with(|t| t.borrow_mut().2.push(now() - t0));
+                TIMINGS.with(|t| t.borrow_mut().grid.push(now() - t0));
                 if let Screen::Form(form) = &mut self.screen {
                     form.grid_busy = false;
                 }
@@ -821,35 +573,16 @@ impl Component for App {
                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                             &bytes,
                         );
-                        self.notice = Some(Notice {
-                            error: false,
-                            text: format!("Grille Excel « {name} » téléchargée."),
-                            lines: vec![],
-                        });
+                        self.notice = Some(Notice::info(format!("Grille Excel « {name} » téléchargée.")));
                     }
                     Err(e) => {
-                        self.notice = Some(Notice {
-                            error: true,
-                            text: format!("La grille Excel n'a pas pu être produite : {e}"),
-                            lines: vec![],
-                        })
+                        self.notice = Some(Notice::error(format!("La grille Excel n'a pas pu être produite : {e}")))
                     }
                 }
             }
             Msg::GridFile(file) => return self.grid_file(ctx, file),
-            Msg::GridOpened(name, result) => self.grid_opened(name, result),
-            Msg::GridReplace => self.grid_replace(ctx),
-            Msg::GridCancel => {
-                if let Screen::Form(form) = &mut self.screen {
-                    if form.pending.take().is_some() {
-                        self.focus = Some(vec!["grid-file".into()]);
-                        self.notice = Some(Notice {
-                            error: false,
-                            text: "Ouverture de la grille annulée : votre brouillon n'a pas été modifié.".into(),
-                            lines: vec![],
-                        });
-                    }
-                }
+            Msg::GridOpened(name, result) => {
+                return self.apply(Action::GridOpened { name, result })
             }
             Msg::Report => {
                 let source = self.source();
@@ -869,36 +602,12 @@ impl Component for App {
                     });
                 }
             }
-            Msg::ReportReady(result) => {
-                if let Screen::Form(form) = &mut self.screen {
-                    form.report_busy = false;
-                    match result {
-                        Ok(html) => {
-                            form.report = Some(html);
-                            self.notice = None;
-                            self.focus = Some(vec!["report-close".into()]);
-                        }
-                        Err(e) => {
-                            self.notice = Some(Notice {
-                                error: true,
-                                text: format!("L'aperçu du rapport n'a pas pu être produit : {e}"),
-                                lines: vec![],
-                            })
-                        }
-                    }
-                }
-            }
+            Msg::ReportReady(result) => return self.apply(Action::ReportReady(result)),
             Msg::ReportPrint => {
                 if let Some(w) = web_sys::window() {
                     let _ = w.print();
                 }
                 return false;
-            }
-            Msg::ReportClose => {
-                if let Screen::Form(form) = &mut self.screen {
-                    form.report = None;
-                    self.focus = Some(vec!["report".into()]);
-                }
             }
             Msg::Print => {
                 if !matches!(self.screen, Screen::Form(_)) {
@@ -912,16 +621,6 @@ impl Component for App {
                 }
                 self.printing = false;
             }
-            Msg::Gains => {
-                self.gains_timer = None;
-                if let Screen::Form(form) = &mut self.screen {
-                    let gains = best_gains(&form.catalog, &form.answers, &form.eval);
-                    if gains == form.gains {
-                        return false;
-                    }
-                    form.gains = gains;
-                }
-            }
             Msg::ReviewFile(file) => {
                 let name = file.name();
                 let link = ctx.link().clone();
@@ -931,11 +630,7 @@ impl Component for App {
                         return false;
                     };
                     if file.size() > grid_open::MAX_BYTES {
-                        self.notice = Some(Notice {
-                            error: true,
-                            text: format!("Rapport « {name} » refusé : fichier trop gros. Votre brouillon n'a pas été modifié."),
-                            lines: vec![],
-                        });
+                        self.notice = Some(Notice::error(format!("Rapport « {name} » refusé : fichier trop gros. Votre brouillon n'a pas été modifié.")));
                         return true;
                     }
                     wasm_bindgen_futures::spawn_local(async move {
@@ -953,35 +648,16 @@ impl Component for App {
                 }));
                 return false;
             }
-            Msg::ReviewRead(name, res) => self.review_read(name, res),
-            Msg::ReviewAnswer(key, r) => {
-                if let Screen::Form(form) = &mut self.screen {
-                    if let Some(review) = &mut form.review {
-                        review.responses.entry(key).or_default().0 = Some(r);
-                    }
-                    save_review(form);
-                }
-            }
-            Msg::ReviewComment(key, text) => {
-                if let Screen::Form(form) = &mut self.screen {
-                    if let Some(review) = &mut form.review {
-                        review.responses.entry(key).or_default().1 = text;
-                    }
-                    save_review(form);
-                }
-            }
-            Msg::ReviewExport => self.review_export(),
-            Msg::ReviewRemove => {
-                if let Screen::Form(form) = &mut self.screen {
-                    form.review = None;
-                    save_review(form);
-                }
-                self.notice = Some(Notice {
-                    error: false,
-                    text: "Rapport d'évaluation retiré ; votre brouillon est inchangé.".into(),
-                    lines: vec![],
+            Msg::ReviewRead(name, text) => {
+                self.reader = None;
+                let campaigns = self.catalogs.clone();
+                return self.apply(Action::ReviewRead {
+                    name,
+                    text,
+                    campaigns,
                 });
             }
+            Msg::ReviewExport => self.review_export(),
             Msg::Dismiss => self.notice = None,
             Msg::Published => Self::load_stored(ctx),
             Msg::Stored(files) => return self.stored(files),
@@ -1004,7 +680,7 @@ impl Component for App {
         });
         let body = match &self.screen {
             Screen::Start => start::view(&self.catalogs, &drafts::list(), link),
-            Screen::Form(form) => form_view(form, self.printing, link),
+            Screen::Form(form) => form_view(form, self.printing, link, &self.dispatch),
         };
         html! {
             <main id="app">
@@ -1026,7 +702,7 @@ impl Component for App {
         }
         if let Some(t0) = self.started.take() {
             let dt = now() - t0;
-            TIMINGS.with(|t| t.borrow_mut().1.push(dt));
+            TIMINGS.with(|t| t.borrow_mut().update.push(dt));
         }
         if let Some(ids) = self.focus.take() {
             fields::focus_first(&ids);
@@ -1042,7 +718,7 @@ fn report_view(report: &str, link: &Scope<App>) -> Html {
     html! {
         <>
         <div class="toolbar no-print">
-            <button type="button" id="report-close" class="secondary" onclick={link.callback(|_| Msg::ReportClose)}>{ "Retour au formulaire" }</button>
+            <button type="button" id="report-close" class="secondary" onclick={link.callback(|_| Msg::Form(Action::ReportClose))}>{ "Retour au formulaire" }</button>
             <button type="button" id="report-print" onclick={link.callback(|_| Msg::ReportPrint)}>{ "Imprimer l'aperçu" }</button>
         </div>
         <article id="report-preview" class="report" aria-label="Aperçu du rapport d'évaluation (auto-évaluation)">
@@ -1055,7 +731,7 @@ fn report_view(report: &str, link: &Scope<App>) -> Html {
 /// The open form. Only the active panel is rendered (each keystroke re-renders
 /// the form), except in print mode (`printing`), where every panel is, the
 /// inactive ones hidden on screen by CSS and shown by `@media print`.
-fn form_view(form: &Form, printing: bool, link: &Scope<App>) -> Html {
+fn form_view(form: &Form, printing: bool, link: &Scope<App>, dispatch: &Callback<Action>) -> Html {
     if let Some(report) = &form.report {
         return report_view(report, link);
     }
@@ -1137,18 +813,15 @@ fn form_view(form: &Form, printing: bool, link: &Scope<App>) -> Html {
                     html! {
                         <section id={format!("panel-{n}")} class={classes!("panel", (form.tab != n).then_some("inactive"))} aria-labelledby={format!("h-volet-{n}")}>
                             <h2 id={format!("h-volet-{n}")}>{ &v.title }</h2>
-                            { for c.indicators.iter().filter(|ind| ind.volet == v.id).map(|ind| indicator::view(ind, form, link)) }
+                            { for c.indicators.iter().enumerate().filter(|(_, ind)| ind.volet == v.id).map(|(k, ind)| html! {
+                                <IndicatorCard key={ind.id.as_str()} ..indicator::card_props(form, k, dispatch) />
+                            }) }
                         </section>
                     }
                 }) }
             </div>
-            { nav::score_panel(form, printing, link) }
+            { nav::score_panel(form, printing, link, dispatch) }
         </div>
         </>
     }
-}
-
-/// The five best gains of the open answers (the engine's what-if simulation).
-pub fn best_gains(catalog: &Catalog, answers: &Answers, eval: &Evaluation) -> Vec<Gain> {
-    caqes_engine::best_gains(catalog, answers, eval, 5)
 }

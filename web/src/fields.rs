@@ -1,9 +1,34 @@
 //! Small helpers shared by the views: event values, number texts, focus,
-//! and the display of targets.
+//! the display of targets, and [`Shared`] (props compared by pointer).
 
 use caqes_engine::{labels, Number, Target, Unit};
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
+
+/// Shared data in component props, equal when it is the same allocation (the
+/// open catalog never changes under a form: comparing it by value on every
+/// render would cost as much as rendering).
+pub struct Shared<T>(pub Rc<T>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(Rc::clone(&self.0))
+    }
+}
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
 
 /// Value of an `<input>` / `<textarea>` / `<select>` from its event.
 pub fn event_value(e: &Event) -> String {
@@ -68,20 +93,6 @@ pub fn field_id(parts: &[&str]) -> String {
         s.push_str(&p.replace('.', "-"));
     }
     s
-}
-
-/// A typed number → the JSON value stored in the answers: a JSON number when
-/// the text is a number (comma or dot), the text itself otherwise (the engine
-/// then reports it on the field), `None` when empty.
-pub fn parse_value(text: &str) -> Option<serde_json::Value> {
-    let t = text.trim();
-    if t.is_empty() {
-        return None;
-    }
-    match Number::parse(t) {
-        Some(n) => serde_json::to_value(n).ok(),
-        None => Some(serde_json::Value::String(t.to_string())),
-    }
 }
 
 /// Display text of a stored value (French decimal comma, no grouping so that

@@ -3,6 +3,7 @@
 //! differs from the current draft, shown until the user confirms or cancels.
 
 use crate::app::{App, Msg};
+use crate::form::Action;
 use caqes_engine::Answers;
 use yew::html::Scope;
 use yew::prelude::*;
@@ -81,8 +82,9 @@ pub fn report_lines(o: &Opened) -> Vec<String> {
 /// buttons. Escape cancels.
 pub fn view(p: &Pending, link: &Scope<App>) -> Html {
     let o = &p.opened;
-    let onkeydown =
-        link.batch_callback(|e: KeyboardEvent| (e.key() == "Escape").then_some(Msg::GridCancel));
+    let onkeydown = link.batch_callback(|e: KeyboardEvent| {
+        (e.key() == "Escape").then_some(Msg::Form(Action::GridCancel))
+    });
     html! {
         <section class="notice grid-diff no-print" id="grid-diff" role="dialog" aria-labelledby="grid-diff-title"
             aria-describedby="grid-diff-summary" tabindex="-1" {onkeydown}>
@@ -95,8 +97,8 @@ pub fn view(p: &Pending, link: &Scope<App>) -> Html {
                 <h3>{ "Lecture de la grille" }</h3>
                 <ul id="grid-diff-report">{ for report_lines(o).into_iter().map(|l| html! { <li>{ l }</li> }) }</ul>
             }
-            <button type="button" id="grid-replace" onclick={link.callback(|_| Msg::GridReplace)}>{ "Remplacer le brouillon par la grille" }</button>
-            <button type="button" id="grid-cancel" class="secondary" onclick={link.callback(|_| Msg::GridCancel)}>{ "Annuler (garder le brouillon)" }</button>
+            <button type="button" id="grid-replace" onclick={link.callback(|_| Msg::Form(Action::GridReplace))}>{ "Remplacer le brouillon par la grille" }</button>
+            <button type="button" id="grid-cancel" class="secondary" onclick={link.callback(|_| Msg::Form(Action::GridCancel))}>{ "Annuler (garder le brouillon)" }</button>
         </section>
     }
 }

@@ -3,49 +3,27 @@
 //! questions and the previous year's score. These answers drive the
 //! automatic "non concerné" of indicators (in the engine).
 
-use crate::app::{App, Form, Msg};
-use crate::fields::{event_value, field_id, input_value, parse_value, value_text};
-use caqes_engine::{
-    finess_is_valid, Answers, Category, Funding, LegalStatus, Number, QuestionKind, Status,
-};
-use std::rc::Rc;
+use crate::app::{App, Msg};
+use crate::fields::{event_value, field_id, input_value, value_text};
+use crate::form::{code_of_status, Action, EstablishmentEdit, Form};
+use caqes_engine::{finess_is_valid, Category, Funding, LegalStatus, QuestionKind, Status};
 use yew::html::Scope;
 use yew::prelude::*;
 
-fn edit(link: &Scope<App>, f: impl Fn(&mut Answers, String) + 'static) -> Callback<InputEvent> {
-    let f = Rc::new(f);
-    link.callback(move |e: InputEvent| {
-        let v = input_value(&e);
-        let f = f.clone();
-        Msg::Edit(Rc::new(move |a: &mut Answers| f(a, v.clone())))
-    })
-}
-
-fn edit_change(link: &Scope<App>, f: impl Fn(&mut Answers, String) + 'static) -> Callback<Event> {
-    let f = Rc::new(f);
-    link.callback(move |e: Event| {
-        let v = event_value(&e);
-        let f = f.clone();
-        Msg::Edit(Rc::new(move |a: &mut Answers| f(a, v.clone())))
-    })
-}
-
-fn raw_edit(
+/// A callback of an input event as an identification edit.
+fn on_input(
     link: &Scope<App>,
-    key: String,
-    f: impl Fn(&mut Answers, String) + 'static,
+    f: impl Fn(String) -> EstablishmentEdit + 'static,
 ) -> Callback<InputEvent> {
-    let f = Rc::new(f);
-    link.callback(move |e: InputEvent| {
-        let v = input_value(&e);
-        let f = f.clone();
-        let text = v.clone();
-        Msg::Raw(
-            key.clone(),
-            text,
-            Rc::new(move |a: &mut Answers| f(a, v.clone())),
-        )
-    })
+    link.callback(move |e: InputEvent| Msg::Form(Action::Establishment(f(input_value(&e)))))
+}
+
+/// A callback of a change event (selects) as an identification edit.
+fn on_change(
+    link: &Scope<App>,
+    f: impl Fn(String) -> EstablishmentEdit + 'static,
+) -> Callback<Event> {
+    link.callback(move |e: Event| Msg::Form(Action::Establishment(f(event_value(&e)))))
 }
 
 fn raw_or(form: &Form, key: &str, stored: String) -> String {
@@ -102,23 +80,23 @@ pub fn view(form: &Form, link: &Scope<App>) -> Html {
                 <label for="f-establishment-finess">{ "Numéro FINESS" }</label>
                 <input id="f-establishment-finess" class="grid-input" type="text" inputmode="numeric" autocomplete="off" maxlength="9"
                     aria-describedby="finess-check" value={est.finess.clone()}
-                    oninput={edit(link, |a, v| a.establishment.finess = v.trim().to_uppercase())} />
+                    oninput={on_input(link, EstablishmentEdit::Finess)} />
                 { finess_state }
             </div>
             <div class="field">
                 <label for="f-establishment-name">{ "Nom de l'établissement" }</label>
                 <input id="f-establishment-name" class="grid-input" type="text" autocomplete="organization" value={est.name.clone()}
-                    oninput={edit(link, |a, v| a.establishment.name = v)} />
+                    oninput={on_input(link, EstablishmentEdit::Name)} />
             </div>
             <div class="field">
                 <label for="f-establishment-departement">{ "Département" }</label>
                 <input id="f-establishment-departement" class="grid-input" type="text" maxlength="3" value={est.departement.clone()}
-                    oninput={edit(link, |a, v| a.establishment.departement = v.trim().to_uppercase())} />
+                    oninput={on_input(link, EstablishmentEdit::Departement)} />
             </div>
             <div class="field">
                 <label for="f-establishment-legal_status">{ "Statut juridique" }</label>
                 <select id="f-establishment-legal_status" class="grid-input"
-                    onchange={edit_change(link, |a, v| a.establishment.legal_status = LegalStatus::ALL.into_iter().find(|s| code_of_status(*s) == v))}>
+                    onchange={on_change(link, EstablishmentEdit::LegalStatus)}>
                     <option value="" selected={legal.is_none()}>{ "— choisir —" }</option>
                     { for LegalStatus::ALL.iter().map(|s| html! {
                         <option value={code_of_status(*s)} selected={legal == Some(*s)}>{ s.label() }</option>
@@ -128,8 +106,7 @@ pub fn view(form: &Form, link: &Scope<App>) -> Html {
             <div class="field">
                 <label for="f-establishment-funding">{ "Catégorie de financement" }</label>
                 <select id="f-establishment-funding" class="grid-input"
-                    onchange={edit_change(link, |a, v| a.establishment.funding = match v.as_str() {
-                        "ex_dg" => Some(Funding::ExDg), "ex_oqn" => Some(Funding::ExOqn), _ => None })}>
+                    onchange={on_change(link, EstablishmentEdit::Funding)}>
                     <option value="" selected={funding.is_none()}>{ "Selon le statut (public, ESPIC : ex-DG ; privé : ex-OQN)" }</option>
                     <option value="ex_dg" selected={funding == Some(Funding::ExDg)}>{ Funding::ExDg.label() }</option>
                     <option value="ex_oqn" selected={funding == Some(Funding::ExOqn)}>{ Funding::ExOqn.label() }</option>
@@ -138,18 +115,18 @@ pub fn view(form: &Form, link: &Scope<App>) -> Html {
             <div class="field">
                 <label for="f-establishment-beds">{ "Nombre de lits" }</label>
                 <input id="f-establishment-beds" class="grid-input" type="text" inputmode="numeric" value={beds}
-                    oninput={raw_edit(link, beds_key, |a, v| a.establishment.beds = v.trim().parse().ok())} />
+                    oninput={on_input(link, EstablishmentEdit::Beds)} />
             </div>
             <div class="field">
                 <label for="f-establishment-places">{ "Nombre de places" }</label>
                 <input id="f-establishment-places" class="grid-input" type="text" inputmode="numeric" value={places}
-                    oninput={raw_edit(link, places_key, |a, v| a.establishment.places = v.trim().parse().ok())} />
+                    oninput={on_input(link, EstablishmentEdit::Places)} />
             </div>
             if form.catalog.needs_previous_score() {
                 <div class="field">
                     <label for="f-previous_score">{ format!("Score arrondi de l'année précédente ({})", form.catalog.campaign.year - 1) }</label>
                     <input id="f-previous_score" class="grid-input" type="text" inputmode="decimal" value={prev}
-                        oninput={raw_edit(link, prev_key, |a, v| a.previous_score = Number::parse(v.trim()))} />
+                        oninput={on_input(link, EstablishmentEdit::PreviousScore)} />
                 </div>
             }
         </div>
@@ -160,12 +137,7 @@ pub fn view(form: &Form, link: &Scope<App>) -> Html {
                 let id = format!("f-establishment-categories-{}", code_of_category(cat));
                 let on = est.categories.contains(&cat);
                 let cb = link.callback(move |e: Event| {
-                    let checked = crate::fields::checked(&e);
-                    Msg::Edit(Rc::new(move |a: &mut Answers| {
-                        let c = &mut a.establishment.categories;
-                        c.retain(|x| *x != cat);
-                        if checked { c.push(cat); c.sort(); }
-                    }))
+                    Msg::Form(Action::Establishment(EstablishmentEdit::Category(cat, crate::fields::checked(&e))))
                 });
                 html! {
                     <label class="check" for={id.clone()}>
@@ -187,7 +159,7 @@ pub fn view(form: &Form, link: &Scope<App>) -> Html {
             }
         </p>
         if !form.catalog.volets.is_empty() {
-            <button type="button" class="no-print" onclick={link.callback(|_| Msg::Tab(1))}>{ "Continuer vers les indicateurs" }</button>
+            <button type="button" class="no-print" onclick={link.callback(|_| Msg::Form(Action::Tab(1)))}>{ "Continuer vers les indicateurs" }</button>
         }
         </>
     }
@@ -195,18 +167,16 @@ pub fn view(form: &Form, link: &Scope<App>) -> Html {
 
 fn question(form: &Form, q: &caqes_engine::Question, link: &Scope<App>) -> Html {
     let id = field_id(&["establishment", "answers", &q.id]);
-    let qid = q.id.clone();
     let current = form.answers.establishment.answers.get(&q.id).cloned();
     let help_id = format!("{id}-help");
     let help = (!q.help.is_empty())
         .then(|| html! { <p class="hint" id={help_id.clone()}>{ &q.help }</p> });
     let described = (!q.help.is_empty()).then(|| help_id.clone());
-    let set = move |a: &mut Answers, v: Option<serde_json::Value>| match v {
-        Some(v) => {
-            a.establishment.answers.insert(qid.clone(), v);
-        }
-        None => {
-            a.establishment.answers.remove(&qid);
+    let set = {
+        let qid = q.id.clone();
+        move |text: String| EstablishmentEdit::Question {
+            id: qid.clone(),
+            text,
         }
     };
     let control = match q.kind {
@@ -214,8 +184,7 @@ fn question(form: &Form, q: &caqes_engine::Question, link: &Scope<App>) -> Html 
             let cur = current.as_ref().and_then(|v| v.as_bool());
             html! {
                 <select id={id.clone()} class="grid-input" aria-describedby={described}
-                    onchange={edit_change(link, move |a, v| set(a, match v.as_str() {
-                        "oui" => Some(true.into()), "non" => Some(false.into()), _ => None }))}>
+                    onchange={on_change(link, set)}>
                     <option value="" selected={cur.is_none()}>{ "— choisir —" }</option>
                     <option value="oui" selected={cur == Some(true)}>{ "Oui" }</option>
                     <option value="non" selected={cur == Some(false)}>{ "Non" }</option>
@@ -229,7 +198,7 @@ fn question(form: &Form, q: &caqes_engine::Question, link: &Scope<App>) -> Html 
                 .map(str::to_string);
             html! {
                 <select id={id.clone()} class="grid-input" aria-describedby={described}
-                    onchange={edit_change(link, move |a, v| set(a, (!v.is_empty()).then(|| v.into())))}>
+                    onchange={on_change(link, set)}>
                     <option value="" selected={cur.is_none()}>{ "— choisir —" }</option>
                     { for q.options.iter().map(|o| html! {
                         <option value={o.id.clone()} selected={cur.as_deref() == Some(o.id.as_str())}>{ &o.label }</option>
@@ -246,10 +215,7 @@ fn question(form: &Form, q: &caqes_engine::Question, link: &Scope<App>) -> Html 
             );
             html! {
                 <input id={id.clone()} class="grid-input" type="text" inputmode="numeric" value={shown} aria-describedby={described}
-                    oninput={raw_edit(link, key, move |a, v| set(a, match v.trim().parse::<u64>() {
-                        Ok(n) => Some(n.into()),
-                        Err(_) => parse_value(&v),
-                    }))} />
+                    oninput={on_input(link, set)} />
             }
         }
         QuestionKind::Text => {
@@ -260,7 +226,7 @@ fn question(form: &Form, q: &caqes_engine::Question, link: &Scope<App>) -> Html 
                 .to_string();
             html! {
                 <input id={id.clone()} class="grid-input" type="text" value={cur} aria-describedby={described}
-                    oninput={edit(link, move |a, v| set(a, (!v.is_empty()).then(|| v.into())))} />
+                    oninput={on_input(link, set)} />
             }
         }
     };
@@ -270,14 +236,6 @@ fn question(form: &Form, q: &caqes_engine::Question, link: &Scope<App>) -> Html 
             { control }
             { help.unwrap_or_default() }
         </div>
-    }
-}
-
-fn code_of_status(s: LegalStatus) -> &'static str {
-    match s {
-        LegalStatus::Public => "public",
-        LegalStatus::Prive => "prive",
-        LegalStatus::Espic => "espic",
     }
 }
 

@@ -2,15 +2,15 @@
 //! its kind styled like the grid (pink: entered, green: computed, grey: not
 //! applicable), status with justification, evidence checklist, comment.
 
-use crate::app::{App, Form, Msg};
-use crate::fields::{
-    checked, field_id, input_value, parse_value, target_text, value_text, with_unit,
-};
+use crate::fields::{checked, field_id, input_value, target_text, value_text, with_unit, Shared};
+use crate::form::{Action, Form, IndicatorEdit};
 use caqes_engine::{
-    Answers, DeclaredStatus, Indicator, IndicatorAnswer, Measure, Number, Origin, Role, Status,
+    Catalog, DeclaredStatus, Indicator, IndicatorAnswer, IndicatorResult, Measure, Number, Origin,
+    Role, Status,
 };
+use std::cell::Cell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
-use yew::html::Scope;
 use yew::prelude::*;
 
 fn points_label(ind: &Indicator) -> String {
@@ -23,16 +23,95 @@ fn points_label(ind: &Indicator) -> String {
     }
 }
 
-/// The card of `ind`.
-pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
-    let id = ind.id.clone();
-    let res = form.eval.indicator(&ind.id);
-    let ans = form
-        .answers
+/// The props of [`IndicatorCard`]: the indicator (by its place in the shared
+/// catalog), its answer, its result, the raw texts typed in its fields, and
+/// the form's one dispatch callback (built once by the app). Compared by
+/// value (the catalog by pointer), so that a keystroke in one card re-renders
+/// that card only.
+#[derive(Properties, PartialEq)]
+pub struct CardProps {
+    /// The open catalog.
+    pub catalog: Shared<Catalog>,
+    /// Index of the indicator in `catalog.indicators`.
+    pub index: usize,
+    /// Its answer (default when none).
+    pub answer: IndicatorAnswer,
+    /// Its result in the evaluation.
+    pub result: Option<IndicatorResult>,
+    /// Raw texts typed in its fields, by input id or `target` ([`Form::raw_of`](crate::form::Form::raw_of)).
+    pub raw: BTreeMap<String, String>,
+    /// The form's actions.
+    pub dispatch: Callback<Action>,
+}
+
+/// The props of the card of `catalog.indicators[index]` in `form`.
+pub fn card_props(form: &Form, index: usize, dispatch: &Callback<Action>) -> CardProps {
+    let id = form
+        .catalog
         .indicators
-        .get(&ind.id)
-        .cloned()
+        .get(index)
+        .map(|i| i.id.as_str())
         .unwrap_or_default();
+    CardProps {
+        catalog: Shared(Rc::clone(&form.catalog)),
+        index,
+        answer: form.answers.indicators.get(id).cloned().unwrap_or_default(),
+        result: form.eval.indicator(id).cloned(),
+        raw: form.raw_of(id),
+        dispatch: dispatch.clone(),
+    }
+}
+
+thread_local! {
+    /// Renders of [`IndicatorCard`] since the last [`take_renders`].
+    static RENDERS: Cell<u32> = const { Cell::new(0) };
+}
+
+/// How many indicator cards were rendered since the last call (reported by
+/// `window.caqesTimings()` as `cards`).
+pub fn take_renders() -> u32 {
+    RENDERS.with(|r| r.replace(0))
+}
+
+/// An [`Action`] callback editing the answer of indicator `id`.
+fn act<E: 'static>(
+    dispatch: &Callback<Action>,
+    id: &str,
+    f: impl Fn(E) -> IndicatorEdit + 'static,
+) -> Callback<E> {
+    let id = id.to_string();
+    dispatch.reform(move |e: E| Action::Indicator {
+        id: id.clone(),
+        edit: f(e),
+    })
+}
+
+/// The card of one indicator.
+pub struct IndicatorCard;
+
+impl Component for IndicatorCard {
+    type Message = ();
+    type Properties = CardProps;
+
+    fn create(_ctx: &Context<Self>) -> Self {
+        IndicatorCard
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        card(ctx.props())
+    }
+}
+
+fn card(props: &CardProps) -> Html {
+    RENDERS.with(|r| r.set(r.get() + 1));
+    let Some(ind) = props.catalog.indicators.get(props.index) else {
+        return Html::default();
+    };
+    let catalog = &props.catalog;
+    let dispatch = &props.dispatch;
+    let id = ind.id.clone();
+    let res = props.result.as_ref();
+    let ans = &props.answer;
     let status = res.map(|r| r.status).unwrap_or(Status::Renseigne);
     let automatic = res.is_some_and(|r| r.origin == Origin::Automatic);
     let declared = ans.status.unwrap_or_default();
@@ -56,14 +135,7 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
             } else {
                 declared == s
             };
-            let cb = {
-                let id = id.clone();
-                link.callback(move |_e: Event| {
-                    on_answer_msg(&id, move |a| {
-                        a.status = (s != DeclaredStatus::Renseigne).then_some(s);
-                    })
-                })
-            };
+            let cb = act(dispatch, &id, move |_e: Event| IndicatorEdit::Status(s));
             html! {
                 <label class="check" for={rid.clone()}>
                     <input type="radio" id={rid} name={format!("status-{id}")} checked={is_on}
@@ -78,15 +150,11 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
     });
     let justification = (!automatic && declared != DeclaredStatus::Renseigne).then(|| {
         let jid = field_id(&[&id, "justification"]);
-        let idc = id.clone();
         html! {
             <div class="field">
                 <label for={jid.clone()}>{ "Justification (obligatoire)" }</label>
                 <textarea id={jid} class="grid-input" rows="2" value={ans.justification.clone()}
-                    oninput={link.callback(move |e: InputEvent| {
-                        let v = input_value(&e);
-                        on_answer_msg(&idc, move |a| a.justification = v.clone())
-                    })} />
+                    oninput={act(dispatch, &id, |e: InputEvent| IndicatorEdit::Justification(input_value(&e)))} />
             </div>
         }
     });
@@ -94,10 +162,9 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
     let inputs = ind.measure.inputs();
     let input_fields = inputs.iter().map(|inp| {
         let fid = field_id(&[&id, inp.id()]);
-        let key = format!("{id}/{}", inp.id());
-        let shown = form
+        let shown = props
             .raw
-            .get(&key)
+            .get(inp.id())
             .cloned()
             .unwrap_or_else(|| ans.inputs.get(inp.id()).map(value_text).unwrap_or_default());
         let help_id = format!("{fid}-help");
@@ -105,30 +172,16 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
         let placeholder = inp.prefill().map(|p| match p.split_once('.') {
             // Another indicator's input: name it by its code.
             Some((other, _)) => {
-                let code = form.catalog.indicator(other).map_or(other, |o| o.code.as_str());
+                let code = catalog.indicator(other).map_or(other, |o| o.code.as_str());
                 format!("repris de {code} si vide")
             }
             None => format!("prérempli ({p})"),
         });
         let cb = {
-            let id = id.clone();
-            let input_id = inp.id().to_string();
-            link.callback(move |e: InputEvent| {
-                let v = input_value(&e);
-                let id = id.clone();
-                let input_id = input_id.clone();
-                let parsed = parse_value(&v);
-                Msg::Raw(
-                    format!("{id}/{input_id}"),
-                    v,
-                    Rc::new(move |a: &mut Answers| {
-                        let ia = a.indicators.entry(id.clone()).or_default();
-                        match &parsed {
-                            Some(v) => ia.inputs.insert(input_id.clone(), v.clone()),
-                            None => ia.inputs.remove(&input_id),
-                        };
-                    }),
-                )
+            let input = inp.id().to_string();
+            act(dispatch, &id, move |e: InputEvent| IndicatorEdit::Input {
+                input: input.clone(),
+                text: input_value(&e),
             })
         };
         // A figure the agency supplies: the establishment may still type an estimate.
@@ -168,12 +221,10 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
                 { for criteria.iter().map(|c| {
                     let cid = field_id(&[&id, &c.id]);
                     let on = ans.criteria.get(&c.id).copied().unwrap_or(false);
-                    let idc = id.clone();
                     let crit = c.id.clone();
-                    let cb = link.callback(move |e: Event| {
-                        let v = checked(&e);
-                        let crit = crit.clone();
-                        on_answer_msg(&idc, move |a| { a.criteria.insert(crit.clone(), v); })
+                    let cb = act(dispatch, &id, move |e: Event| IndicatorEdit::Criterion {
+                        criterion: crit.clone(),
+                        on: checked(&e),
                     });
                     let s = if c.points > Number::ONE { "s" } else { "" };
                     html! {
@@ -190,25 +241,12 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
 
     let personal = ind.measure.target().filter(|t| t.personalised).map(|t| {
         let fid = field_id(&[&id, "target"]);
-        let key = format!("{id}/target");
-        let shown = form.raw.get(&key).cloned().unwrap_or_else(|| {
+        let shown = props.raw.get("target").cloned().unwrap_or_else(|| {
             ans.target
                 .map(|n| n.to_decimal_string(6).replace('.', ","))
                 .unwrap_or_default()
         });
-        let idc = id.clone();
-        let cb = link.callback(move |e: InputEvent| {
-            let v = input_value(&e);
-            let parsed = Number::parse(v.trim());
-            let idc = idc.clone();
-            Msg::Raw(
-                format!("{idc}/target"),
-                v,
-                Rc::new(move |a: &mut Answers| {
-                    a.indicators.entry(idc.clone()).or_default().target = parsed;
-                }),
-            )
-        });
+        let cb = act(dispatch, &id, |e: InputEvent| IndicatorEdit::Target(input_value(&e)));
         html! {
             <div class="field">
                 <label for={fid.clone()}>{ format!("Objectif personnalisé de l'établissement ({})", t.unit.label()) }</label>
@@ -243,15 +281,10 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
                 { for ind.evidence.iter().map(|ev| {
                     let eid = field_id(&[&id, "evidence", &ev.id]);
                     let on = ans.evidence.contains(&ev.id);
-                    let idc = id.clone();
                     let evid = ev.id.clone();
-                    let cb = link.callback(move |e: Event| {
-                        let v = checked(&e);
-                        let evid = evid.clone();
-                        on_answer_msg(&idc, move |a| {
-                            a.evidence.retain(|x| *x != evid);
-                            if v { a.evidence.push(evid.clone()); }
-                        })
+                    let cb = act(dispatch, &id, move |e: Event| IndicatorEdit::Evidence {
+                        evidence: evid.clone(),
+                        on: checked(&e),
                     });
                     html! {
                         <label class="check" for={eid.clone()}>
@@ -265,10 +298,8 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
     });
 
     let comment_id = field_id(&[&id, "comment"]);
-    let idc = id.clone();
-    let comment_cb = link.callback(move |e: InputEvent| {
-        let v = input_value(&e);
-        on_answer_msg(&idc, move |a| a.comment = v.clone())
+    let comment_cb = act(dispatch, &id, |e: InputEvent| {
+        IndicatorEdit::Comment(input_value(&e))
     });
 
     let target = ind.measure.target().map(target_text);
@@ -318,9 +349,75 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
     }
 }
 
-fn on_answer_msg(id: &str, f: impl Fn(&mut IndicatorAnswer) + 'static) -> Msg {
-    let id = id.to_string();
-    Msg::Edit(Rc::new(move |a: &mut Answers| {
-        f(a.indicators.entry(id.clone()).or_default())
-    }))
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use caqes_engine::Answers;
+
+    /// How many cards' props differ between two states of the form (Yew
+    /// renders again exactly those cards).
+    fn changed(before: &[CardProps], form: &Form, dispatch: &Callback<Action>) -> Vec<usize> {
+        (0..form.catalog.indicators.len())
+            .filter(|&k| before[k] != card_props(form, k, dispatch))
+            .collect()
+    }
+
+    #[test]
+    fn a_keystroke_changes_the_props_of_one_card_only() {
+        let catalog = crate::bundled()
+            .iter()
+            .find(|c| c.campaign.id == "occitanie-vo-2019")
+            .cloned()
+            .expect("bundled catalog");
+        let answers = Answers {
+            catalog: "occitanie-vo-2019".into(),
+            ..Answers::default()
+        };
+        let mut form = Form::new(Rc::new(catalog), answers);
+        let dispatch = Callback::from(|_: Action| ());
+        let n = form.catalog.indicators.len();
+        let props = |form: &Form| -> Vec<CardProps> {
+            (0..n).map(|k| card_props(form, k, &dispatch)).collect()
+        };
+        // Built twice from the same state: equal (nothing is rebuilt per render).
+        let before = props(&form);
+        assert!(changed(&before, &form, &dispatch).is_empty());
+        // A keystroke in the rate of the first card: that card only.
+        let (k, id, input) = form
+            .catalog
+            .indicators
+            .iter()
+            .enumerate()
+            .find_map(|(k, i)| {
+                let inputs = i.measure.inputs();
+                inputs
+                    .first()
+                    .map(|x| (k, i.id.clone(), x.id().to_string()))
+            })
+            .expect("an indicator with inputs");
+        for text in ["1", "12"] {
+            let before = props(&form);
+            form.apply(Action::Indicator {
+                id: id.clone(),
+                edit: IndicatorEdit::Input {
+                    input: input.clone(),
+                    text: text.into(),
+                },
+            });
+            assert_eq!(changed(&before, &form, &dispatch), vec![k], "typing {text}");
+        }
+        // « Non concerné »: the points are redistributed, so the cards whose
+        // weight moves change too, and only for that reason.
+        let before = props(&form);
+        form.apply(Action::Indicator {
+            id: id.clone(),
+            edit: IndicatorEdit::Status(caqes_engine::DeclaredStatus::NonConcerne),
+        });
+        let moved = changed(&before, &form, &dispatch);
+        assert!(moved.len() > 1, "{moved:?}");
+        let weight = |p: &CardProps| p.result.as_ref().map(|r| r.weight);
+        for m in moved.into_iter().filter(|&m| m != k) {
+            assert_ne!(weight(&before[m]), weight(&card_props(&form, m, &dispatch)));
+        }
+    }
 }

@@ -3,9 +3,12 @@
 //! The offline self-evaluation form of CAQES (Yew, WebAssembly). The scoring
 //! is the engine's [`caqes_engine::evaluate`], run on every input event.
 //!
-//! Modules: [`app`] (state and messages), `start` (campaign choice, drafts,
-//! other catalog file), `identification`, `indicator` (one card per
-//! indicator), `score` (the score panel), `nav` (tab labels with the progress
+//! Modules: [`form`] (the open form's state as a pure reducer:
+//! `Form::apply(Action) -> Effects`, tested natively), [`app`] (the component:
+//! messages and the effects at the edge: storage, files, timers, focus),
+//! `start` (campaign choice, drafts, other catalog file), `identification`,
+//! `indicator` (`IndicatorCard`, one component per indicator with
+//! props compared by value), `score` (the score panel), `nav` (tab labels with the progress
 //! per volet, « Aller au prochain indicateur à compléter », the score panel
 //! folded on narrow screens), [`drafts`] (localStorage,
 //! export/import), `fields` (small shared view helpers), `grid_module` (the
@@ -22,6 +25,7 @@
 pub mod app;
 pub mod drafts;
 mod fields;
+pub mod form;
 mod grid_module;
 mod grid_open;
 mod identification;

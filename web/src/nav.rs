@@ -7,8 +7,9 @@
 //! answer about it ([`Severity::Missing`]); the identification step is one
 //! more stop when a missing answer is about the establishment.
 
-use crate::app::{App, Form, Msg};
+use crate::app::{App, Msg};
 use crate::fields::field_id;
+use crate::form::{Action, Form};
 use caqes_engine::{cut_on_word, Catalog, Evaluation, Severity, Volet};
 use yew::html::Scope;
 use yew::prelude::*;
@@ -196,7 +197,7 @@ pub fn tabs(form: &Form, link: &Scope<App>) -> Html {
             <button type="button" id={format!("tab-{i}")} class={classes!("tab", current.then_some("current"))}
                 title={full.to_string()}
                 aria-current={if current { Some("step") } else { None }}
-                onclick={link.callback(move |_| Msg::Tab(i))}>
+                onclick={link.callback(move |_| Msg::Form(Action::Tab(i)))}>
                 <span class="tab-code">{ code }</span>
                 if !short.is_empty() { { " " }<span class="tab-title">{ short }</span> }
                 if let Some((d, t)) = prog {
@@ -215,7 +216,7 @@ pub fn tabs(form: &Form, link: &Scope<App>) -> Html {
                 }) }
             </nav>
             <p class="next">
-                <button type="button" id="next-to-complete" class="secondary" onclick={link.callback(|_| Msg::Next)}>
+                <button type="button" id="next-to-complete" class="secondary" onclick={link.callback(|_| Msg::Form(Action::Next))}>
                     { "Aller au prochain indicateur à compléter" }
                 </button>
                 <span class="hint" id="left-to-complete">{
@@ -240,7 +241,12 @@ fn narrow() -> bool {
 
 /// The score panel in a `<details>`: open on wide screens and when printing,
 /// folded on narrow ones (the summary still shows the score and verdict).
-pub fn score_panel(form: &Form, printing: bool, link: &Scope<App>) -> Html {
+pub fn score_panel(
+    form: &Form,
+    printing: bool,
+    link: &Scope<App>,
+    dispatch: &Callback<Action>,
+) -> Html {
     let e = &form.eval;
     let u = crate::score::unit(form);
     let d = form.catalog.campaign.rounding.decimals;
@@ -253,7 +259,7 @@ pub fn score_panel(form: &Form, printing: bool, link: &Scope<App>) -> Html {
         <aside class="score-panel" aria-labelledby="h-score">
             <details id="score-details" open={printing || !narrow()}>
                 <summary id="score-summary">{ format!("Score : {total} — {verdict}") }</summary>
-                { crate::score::view(form, link) }
+                { crate::score::view(form, link, dispatch) }
             </details>
         </aside>
     }

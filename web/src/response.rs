@@ -6,7 +6,8 @@
 //! the responses are kept in the browser's storage beside the draft
 //! ([`crate::drafts::save_review`]).
 
-use crate::app::{App, Form, Msg};
+use crate::app::{App, Msg};
+use crate::form::{Action, Form};
 use caqes_engine::labels;
 use caqes_engine::{
     apply_review, evaluate, parse_review_csv, write_response_csv, Adjustment, Answers, Catalog,
@@ -377,7 +378,7 @@ pub fn view(review: &Review, form: &Form, link: &Scope<App>) -> Html {
                 </table>
             }
             <button type="button" id="review-export" onclick={link.callback(|_| Msg::ReviewExport)}>{ "Exporter la réponse (CSV)" }</button>
-            <button type="button" id="review-remove" class="secondary" onclick={link.callback(|_| Msg::ReviewRemove)}>{ "Retirer ce rapport" }</button>
+            <button type="button" id="review-remove" class="secondary" onclick={link.callback(|_| Msg::Form(Action::ReviewRemove))}>{ "Retirer ce rapport" }</button>
         </section>
     }
 }
@@ -395,12 +396,15 @@ fn row(n: usize, a: &Adjustment, review: &Review, catalog: &Catalog, link: &Scop
     let name = format!("{} — {label}", code(catalog, &a.indicator));
     let pick = |r: Reponse| {
         let key = key.clone();
-        link.callback(move |_: Event| Msg::ReviewAnswer(key.clone(), r))
+        link.callback(move |_: Event| Msg::Form(Action::ReviewAnswer(key.clone(), r)))
     };
     let on_comment = {
         let key = key.clone();
         link.callback(move |e: InputEvent| {
-            Msg::ReviewComment(key.clone(), crate::fields::input_value(&e))
+            Msg::Form(Action::ReviewComment(
+                key.clone(),
+                crate::fields::input_value(&e),
+            ))
         })
     };
     html! {

@@ -2,9 +2,11 @@
 //! threshold and verdict with its reason, points missing, best gains, and
 //! the problems (click to focus the field).
 
-use crate::app::{App, Form, Msg};
-use crate::fields::field_id;
-use caqes_engine::{labels, Severity, State};
+use crate::app::{App, Msg};
+use crate::fields::{field_id, Shared};
+use crate::form::{Action, Form};
+use caqes_engine::{labels, Catalog, Problem, Severity, State};
+use std::rc::Rc;
 use yew::html::Scope;
 use yew::prelude::*;
 
@@ -14,7 +16,7 @@ pub(crate) fn unit(form: &Form) -> &'static str {
 }
 
 /// The panel.
-pub fn view(form: &Form, link: &Scope<App>) -> Html {
+pub fn view(form: &Form, link: &Scope<App>, dispatch: &Callback<Action>) -> Html {
     let e = &form.eval;
     let c = &form.catalog;
     let d = c.campaign.rounding.decimals;
@@ -33,8 +35,6 @@ pub fn view(form: &Form, link: &Scope<App>) -> Html {
         State::Incomplete => "Saisie incomplète : score provisoire",
         State::Invalid => "Saisie invalide : score provisoire",
     };
-    let problems = e.problems.iter();
-    let count = e.problems.len();
     html! {
         <>
         <h2 id="h-score">{ "Score" }</h2>
@@ -65,7 +65,7 @@ pub fn view(form: &Form, link: &Scope<App>) -> Html {
                 let n = i + 1;
                 html! {
                     <tr>
-                        <th scope="row"><button type="button" class="link" title={v.title.clone()} onclick={link.callback(move |_| Msg::Tab(n))}>{ volet_label(c, i, &v.title) }</button></th>
+                        <th scope="row"><button type="button" class="link" title={v.title.clone()} onclick={link.callback(move |_| Msg::Form(Action::Tab(n)))}>{ volet_label(c, i, &v.title) }</button></th>
                         <td>{ v.score.map(|s| format!("{} %", s.to_french(1))).unwrap_or_else(|| "—".into()) }</td>
                         <td>{ labels::points_text(&v.points.to_french(2), &v.weight.to_french(2)) }</td>
                     </tr>
@@ -79,11 +79,11 @@ pub fn view(form: &Form, link: &Scope<App>) -> Html {
         } else {
             <ol class="gains" id="gains">
             { for form.gains.iter().map(|g| {
-                let tab = tab_of(form, Some(&g.id));
+                let tab = tab_of(c, Some(&g.id));
                 let ids = vec![format!("card-{}", g.id)];
                 html! {
                     <li>
-                        <button type="button" class="link" onclick={link.callback(move |_| Msg::Focus(tab, ids.clone()))}>
+                        <button type="button" class="link" onclick={link.callback(move |_| Msg::Form(Action::Focus { tab, ids: ids.clone() }))}>
                             { format!("{} : +{}{u}", g.code, g.points.to_french(2)) }
                         </button>
                     </li>
@@ -91,13 +91,52 @@ pub fn view(form: &Form, link: &Scope<App>) -> Html {
             }) }
             </ol>
         }
+        <ProblemList catalog={Shared(Rc::clone(c))} problems={e.problems.clone()} dispatch={dispatch.clone()} />
+        </>
+    }
+}
+
+/// The props of [`ProblemList`]: compared by value (the catalog by pointer),
+/// so that the list is rendered again only when the problems change, not on
+/// every keystroke.
+#[derive(Properties, PartialEq)]
+pub struct ProblemsProps {
+    /// The open catalog.
+    pub catalog: Shared<Catalog>,
+    /// The evaluation's problems.
+    pub problems: Vec<Problem>,
+    /// The form's actions.
+    pub dispatch: Callback<Action>,
+}
+
+/// « Points à vérifier »: one button per problem, which focuses its field.
+pub struct ProblemList;
+
+impl Component for ProblemList {
+    type Message = ();
+    type Properties = ProblemsProps;
+
+    fn create(_ctx: &Context<Self>) -> Self {
+        ProblemList
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        problem_list(ctx.props())
+    }
+}
+
+fn problem_list(props: &ProblemsProps) -> Html {
+    let c = &*props.catalog;
+    let count = props.problems.len();
+    html! {
+        <>
         <h3 id="h-problems">{ format!("Points à vérifier ({count})") }</h3>
         if count == 0 {
             <p class="hint">{ "Aucun problème." }</p>
         } else {
             <ul class="problems" id="problems" aria-labelledby="h-problems">
-            { for problems.map(|p| {
-                let tab = tab_of(form, p.indicator.as_deref());
+            { for props.problems.iter().map(|p| {
+                let tab = tab_of(c, p.indicator.as_deref());
                 let mut ids = Vec::new();
                 match (&p.indicator, &p.field) {
                     (Some(i), Some(f)) => { ids.push(field_id(&[i, f])); ids.push(format!("card-{i}")); }
@@ -108,7 +147,7 @@ pub fn view(form: &Form, link: &Scope<App>) -> Html {
                 let code = p.indicator.as_deref().and_then(|i| c.indicator(i)).map(|i| format!("{} : ", i.code)).unwrap_or_default();
                 html! {
                     <li class={format!("sev-{}", match p.severity { Severity::Error => "error", Severity::Missing => "missing", Severity::Warning => "warning" })}>
-                        <button type="button" class="link" onclick={link.callback(move |_| Msg::Focus(tab, ids.clone()))}>
+                        <button type="button" class="link" onclick={props.dispatch.reform(move |_| Action::Focus { tab, ids: ids.clone() })}>
                             <span class="sev">{ format!("[{}] ", p.severity.label()) }</span>{ code }{ &p.message }
                         </button>
                     </li>
@@ -120,10 +159,10 @@ pub fn view(form: &Form, link: &Scope<App>) -> Html {
     }
 }
 
-fn tab_of(form: &Form, indicator: Option<&str>) -> usize {
+fn tab_of(catalog: &Catalog, indicator: Option<&str>) -> usize {
     indicator
-        .and_then(|i| form.catalog.indicator(i))
-        .and_then(|ind| form.catalog.volets.iter().position(|v| v.id == ind.volet))
+        .and_then(|i| catalog.indicator(i))
+        .and_then(|ind| catalog.volets.iter().position(|v| v.id == ind.volet))
         .map(|p| p + 1)
         .unwrap_or(0)
 }

@@ -10,9 +10,8 @@
 //! its answers untouched. The form's own
 //! share of the feature stays this small: its first load is budgeted.
 
-use super::{best_gains, App, Parsed, Screen};
+use super::{App, Parsed, Screen};
 use crate::drafts;
-use caqes_engine::evaluate;
 use yew::html::Scope;
 
 /// Installs `window.caqesCatalogsChanged`, which sends [`Msg::Published`].
@@ -59,9 +58,7 @@ impl App {
             return true;
         };
         if let Screen::Form(form) = &mut self.screen {
-            form.eval = evaluate(&catalog, &form.answers);
-            form.gains = best_gains(&catalog, &form.answers, &form.eval);
-            form.catalog = catalog;
+            form.set_catalog(catalog);
         }
         true
     }
