@@ -25,7 +25,88 @@ use std::io::Cursor;
 use std::sync::OnceLock;
 
 mod container;
+mod fast;
 pub(crate) use container::precheck;
+
+/// Why [`read_inner`] stopped: an answer about the file, or the fast
+/// reader leaving the file to calamine.
+enum Failure {
+    Grid(GridError),
+    Fallback,
+}
+
+impl From<GridError> for Failure {
+    fn from(e: GridError) -> Failure {
+        Failure::Grid(e)
+    }
+}
+
+/// Where [`read_inner`] reads sheets: calamine ([`Xlsx`]), or the fast
+/// reader of grids ([`fast::Book`]), which reads the same values.
+trait Source {
+    /// The sheet names, in workbook order.
+    fn sheet_names(&self) -> Vec<String>;
+    /// The cells of a sheet up to column `max_col` that `keep` accepts,
+    /// every cell counting against `budget`.
+    fn sheet(
+        &mut self,
+        name: &str,
+        max_col: u16,
+        budget: &mut usize,
+        keep: &dyn Fn((u32, u16)) -> bool,
+    ) -> Result<SheetData, Failure>;
+    /// The cells of `wanted` (read before by [`Source::sheet`]) whose style
+    /// is a percentage number format.
+    fn percent_cells(&mut self, sheet: &str, wanted: &PercentCells)
+        -> Result<PercentCells, Failure>;
+}
+
+impl<R: std::io::Read + std::io::Seek> Source for Xlsx<R> {
+    fn sheet_names(&self) -> Vec<String> {
+        Reader::sheet_names(self)
+    }
+
+    fn sheet(
+        &mut self,
+        name: &str,
+        max_col: u16,
+        budget: &mut usize,
+        keep: &dyn Fn((u32, u16)) -> bool,
+    ) -> Result<SheetData, Failure> {
+        Ok(read_sheet_where(self, name, max_col, budget, keep)?)
+    }
+
+    fn percent_cells(
+        &mut self,
+        sheet: &str,
+        wanted: &PercentCells,
+    ) -> Result<PercentCells, Failure> {
+        let mut reader = self
+            .worksheet_cells_reader(sheet)
+            .map_err(|e| GridError::Corrupt(format!("feuille « {sheet} » : {e}")))?;
+        let mut found = PercentCells::default();
+        while let Some((row, col, style)) = reader
+            .next_style_id()
+            .map_err(|e| GridError::Corrupt(format!("feuille « {sheet} » : {e}")))?
+        {
+            let Ok(col) = u16::try_from(col) else {
+                continue;
+            };
+            let Some(&expected) = wanted.get(&(row, col)) else {
+                continue;
+            };
+            if reader
+                .styles()
+                .get(style)
+                .and_then(|s| s.number_format.as_ref())
+                .is_some_and(|n| is_percent_format(&n.format_code))
+            {
+                found.insert((row, col), expected);
+            }
+        }
+        Ok(found)
+    }
+}
 
 /// Bounds of what the reader accepts.
 #[derive(Debug, Clone, Copy)]
@@ -364,10 +445,38 @@ impl<'a> GridReader<'a> {
     }
 
     /// Reads one grid (same result as [`read_grid_with_limits`]).
+    ///
+    /// The fast reader ([`fast`]) reads it from the inflated entries; a file
+    /// it leaves aside is read by calamine from the same entries.
     pub fn read(&self, bytes: &[u8]) -> Result<GridRead, GridError> {
-        let workbook = container::inflate(bytes, self.limits)?;
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_inner(&workbook, self)))
-        {
+        self.read_with(bytes, true)
+    }
+
+    /// [`GridReader::read`], with or without the fast reader.
+    fn read_with(&self, bytes: &[u8], fast: bool) -> Result<GridRead, GridError> {
+        let parts = container::unpack(bytes, self.limits)?;
+        let run = || {
+            if let Some(parts) = parts.as_ref().filter(|_| fast) {
+                if let Ok(mut book) = fast::Book::open(parts) {
+                    match read_inner(&mut book, self) {
+                        Ok(r) => return Ok(r),
+                        Err(Failure::Grid(e)) => return Err(e),
+                        Err(Failure::Fallback) => {}
+                    }
+                }
+            }
+            let stored = parts.as_ref().and_then(container::Parts::stored_zip);
+            let mut xlsx: Xlsx<_> = Xlsx::new(Cursor::new(stored.as_deref().unwrap_or(bytes)))
+                .map_err(|e| match e {
+                    calamine::XlsxError::Password => GridError::Encrypted,
+                    e => GridError::Corrupt(e.to_string()),
+                })?;
+            read_inner(&mut xlsx, self).map_err(|f| match f {
+                Failure::Grid(e) => e,
+                Failure::Fallback => GridError::Internal,
+            })
+        };
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
             Ok(r) => r,
             Err(_) => Err(GridError::Internal),
         }
@@ -540,7 +649,7 @@ pub(crate) fn read_sheet<R: std::io::Read + std::io::Seek>(
     max_col: u16,
     budget: &mut usize,
 ) -> Result<SheetData, GridError> {
-    read_sheet_where(xlsx, name, max_col, budget, |_| true)
+    read_sheet_where(xlsx, name, max_col, budget, &|_| true)
 }
 
 /// [`read_sheet`] keeping only the cells `keep` accepts (every cell still
@@ -550,7 +659,7 @@ fn read_sheet_where<R: std::io::Read + std::io::Seek>(
     name: &str,
     max_col: u16,
     budget: &mut usize,
-    keep: impl Fn((u32, u16)) -> bool,
+    keep: &dyn Fn((u32, u16)) -> bool,
 ) -> Result<SheetData, GridError> {
     let mut out = Cells::default();
     let mut formulas = Formulas::default();
@@ -592,28 +701,25 @@ fn read_sheet_where<R: std::io::Read + std::io::Seek>(
     })
 }
 
-fn read_inner(bytes: &[u8], reader: &GridReader) -> Result<GridRead, GridError> {
+fn read_inner(xlsx: &mut impl Source, reader: &GridReader) -> Result<GridRead, Failure> {
     let limits = reader.limits;
-    let mut xlsx: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
-        calamine::XlsxError::Password => GridError::Encrypted,
-        e => GridError::Corrupt(e.to_string()),
-    })?;
     let names = xlsx.sheet_names();
     for s in [IDENT, SYNTH] {
         if !names.iter().any(|n| n == s) {
             return Err(GridError::NotAGrid(format!(
                 "feuille « {s} » absente (feuilles trouvées : {})",
                 names.join(", ")
-            )));
+            ))
+            .into());
         }
     }
     let mut budget = limits.max_cells;
     let meta_cells = if names.iter().any(|n| n == META) {
-        Some(read_sheet(&mut xlsx, META, 1, &mut budget)?.cells)
+        Some(xlsx.sheet(META, 1, &mut budget, &|_| true)?.cells)
     } else {
         None
     };
-    let ident_data = read_sheet(&mut xlsx, IDENT, COL_HELP, &mut budget)?;
+    let ident_data = xlsx.sheet(IDENT, COL_HELP, &mut budget, &|_| true)?;
     let ident = ident_data.cells;
     // Metadata.
     let mut meta_map: BTreeMap<String, String> = BTreeMap::new();
@@ -665,9 +771,7 @@ fn read_inner(bytes: &[u8], reader: &GridReader) -> Result<GridRead, GridError> 
             .unwrap_or_default()
     };
     if id.is_empty() {
-        return Err(GridError::NotAGrid(
-            "identifiant du référentiel absent".into(),
-        ));
+        return Err(GridError::NotAGrid("identifiant du référentiel absent".into()).into());
     }
     let (catalog, prep) = reader.catalog(&id)?;
     let lay = &prep.layout;
@@ -689,19 +793,20 @@ fn read_inner(bytes: &[u8], reader: &GridReader) -> Result<GridRead, GridError> 
             return Err(GridError::NotAGrid(format!(
                 "feuille « {} » absente : grille modifiée ou d'une autre version",
                 vl.sheet
-            )));
+            ))
+            .into());
         }
-        let data = read_sheet_where(&mut xlsx, &vl.sheet, COL_HELP, &mut budget, keep(&vl.sheet))?;
+        let data = xlsx.sheet(&vl.sheet, COL_HELP, &mut budget, &keep(&vl.sheet))?;
         sheets.insert(vl.sheet.clone(), data.cells);
         formulas.insert(vl.sheet.clone(), data.formulas);
     }
-    let synth_data = read_sheet_where(&mut xlsx, SYNTH, COL_HELP, &mut budget, keep(SYNTH))?;
+    let synth_data = xlsx.sheet(SYNTH, COL_HELP, &mut budget, &keep(SYNTH))?;
     sheets.insert(SYNTH.into(), synth_data.cells);
     formulas.insert(SYNTH.into(), synth_data.formulas);
     let mut problems = Vec::new();
     let mut notes = Vec::new();
     formulas_in_inputs(lay, &sheets, &formulas, &mut problems, &mut notes);
-    let percent = percent_formatted(&mut xlsx, catalog, lay, &sheets)?;
+    let percent = percent_formatted(xlsx, catalog, lay, &sheets)?;
     let answers = rebuild(catalog, lay, &sheets, &percent, &mut problems, &mut notes);
     let evaluation = evaluate(catalog, &answers);
 
@@ -1165,12 +1270,12 @@ type PercentCells = HashMap<(u32, u16), bool>;
 /// (« 85 % » typed in Excel or LibreOffice is stored as 0,85), by sheet.
 /// Only sheets with a candidate (a number between -1 and 1 in an input or
 /// target cell) get the second pass over their cell styles.
-fn percent_formatted<R: std::io::Read + std::io::Seek>(
-    xlsx: &mut Xlsx<R>,
+fn percent_formatted(
+    xlsx: &mut impl Source,
     catalog: &Catalog,
     lay: &Layout,
     sheets: &HashMap<String, Cells>,
-) -> Result<HashMap<String, PercentCells>, GridError> {
+) -> Result<HashMap<String, PercentCells>, Failure> {
     let mut candidates: HashMap<&str, PercentCells> = HashMap::new();
     for il in &lay.indicators {
         let Some(cells) = sheets.get(&il.sheet) else {
@@ -1204,29 +1309,7 @@ fn percent_formatted<R: std::io::Read + std::io::Seek>(
     }
     let mut out = HashMap::new();
     for (sheet, wanted) in candidates {
-        let mut reader = xlsx
-            .worksheet_cells_reader(sheet)
-            .map_err(|e| GridError::Corrupt(format!("feuille « {sheet} » : {e}")))?;
-        let mut found = PercentCells::default();
-        while let Some((row, col, style)) = reader
-            .next_style_id()
-            .map_err(|e| GridError::Corrupt(format!("feuille « {sheet} » : {e}")))?
-        {
-            let Ok(col) = u16::try_from(col) else {
-                continue;
-            };
-            let Some(&expected) = wanted.get(&(row, col)) else {
-                continue;
-            };
-            if reader
-                .styles()
-                .get(style)
-                .and_then(|s| s.number_format.as_ref())
-                .is_some_and(|n| is_percent_format(&n.format_code))
-            {
-                found.insert((row, col), expected);
-            }
-        }
+        let found = xlsx.percent_cells(sheet, &wanted)?;
         if !found.is_empty() {
             out.insert(sheet.to_string(), found);
         }

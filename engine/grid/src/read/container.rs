@@ -1,37 +1,63 @@
 //! The zip container of a workbook: checked, and every entry inflated once
 //! under the budget.
 //!
-//! [`inflate`] keeps what it inflates: calamine then reads the same entries
-//! from an in-memory zip of stored (uncompressed) entries instead of
-//! inflating them a second time.
+//! [`unpack`] keeps what it inflates ([`Parts`]): the fast reader
+//! ([`super::fast`]) reads the entries from there, and calamine, when it
+//! reads the file, from an in-memory zip of the same entries stored
+//! uncompressed ([`Parts::stored_zip`]): no entry is inflated twice.
 
 use super::Limits;
 use crate::GridError;
-use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::{Cursor, Read, Write};
 
-/// In-memory zip of stored entries, written while the original is inflated.
-type Stored = zip::ZipWriter<Cursor<Vec<u8>>>;
+/// The entries of a workbook, inflated once.
+pub(crate) struct Parts {
+    /// In archive order: name and inflated bytes.
+    entries: Vec<(String, Vec<u8>)>,
+    /// Entry of each name in lower case with `/` separators, the last one
+    /// winning: how calamine finds an entry.
+    index: HashMap<String, usize>,
+}
+
+impl Parts {
+    /// The entry at `path`, found as calamine finds it (case-insensitive).
+    pub(crate) fn get(&self, path: &str) -> Option<&[u8]> {
+        let i = *self.index.get(&path.to_ascii_lowercase())?;
+        self.entries.get(i).map(|(_, b)| b.as_slice())
+    }
+
+    /// The same entries in a zip, stored uncompressed, for calamine.
+    pub(crate) fn stored_zip(&self) -> Option<Vec<u8>> {
+        let room: usize = self.entries.iter().map(|(n, b)| b.len() + 2 * n.len() + 128).sum();
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(room + 1024)));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .large_file(false);
+        for (name, bytes) in &self.entries {
+            w.start_file(name.as_str(), options).ok()?;
+            w.write_all(bytes).ok()?;
+        }
+        w.finish().ok().map(Cursor::into_inner)
+    }
+}
 
 /// Container checks: magic, zip directory, inflation budget, workbook parts.
 pub(crate) fn precheck(bytes: &[u8], limits: Limits) -> Result<(), GridError> {
     check(bytes, limits, false).map(drop)
 }
 
-/// [`precheck`], returning the workbook for calamine: the same entries,
-/// stored uncompressed, or the original bytes in the rare case where they
-/// cannot be copied as they are (duplicate or undecodable entry names), so
-/// that calamine always sees what the original holds.
-pub(crate) fn inflate(bytes: &[u8], limits: Limits) -> Result<Cow<'_, [u8]>, GridError> {
-    Ok(match check(bytes, limits, true)? {
-        Some(stored) => Cow::Owned(stored),
-        None => Cow::Borrowed(bytes),
-    })
+/// [`precheck`], returning the inflated entries; `None` in the rare case
+/// where they cannot stand for the original (duplicate or undecodable entry
+/// names): calamine then reads the original bytes, so that it always sees
+/// what the original holds.
+pub(crate) fn unpack(bytes: &[u8], limits: Limits) -> Result<Option<Parts>, GridError> {
+    check(bytes, limits, true)
 }
 
-/// The checks; with `keep`, also the stored copy (`None` when it could not
-/// be made).
-fn check(bytes: &[u8], limits: Limits, keep: bool) -> Result<Option<Vec<u8>>, GridError> {
+/// The checks; with `keep`, also the inflated entries (`None` when they
+/// cannot stand for the original).
+fn check(bytes: &[u8], limits: Limits, keep: bool) -> Result<Option<Parts>, GridError> {
     if bytes.is_empty() {
         return Err(GridError::Empty);
     }
@@ -49,22 +75,19 @@ fn check(bytes: &[u8], limits: Limits, keep: bool) -> Result<Option<Vec<u8>>, Gr
         )));
     }
     workbook_parts(&zip)?;
-    let declared = declared_size(&mut zip, limits)?;
+    declared_size(&mut zip, limits)?;
     // Names are all decodable, as calamine requires (else it reads the original).
     let names: Option<Vec<String>> = zip
         .file_names()
         .map(|n| n.ok().map(|n| n.into_owned()))
         .collect();
-    let mut out: Option<Stored> = match names {
-        Some(_) if keep => {
-            let room = usize::try_from(declared).unwrap_or(0) + 128 * zip.len() + 1024;
-            Some(zip::ZipWriter::new(Cursor::new(Vec::with_capacity(room))))
+    // Names decodable and unique, else calamine reads the original.
+    let mut entries: Option<Vec<(String, Vec<u8>)>> = match &names {
+        Some(n) if keep && n.iter().collect::<std::collections::HashSet<_>>().len() == n.len() => {
+            Some(Vec::with_capacity(n.len()))
         }
         _ => None,
     };
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored)
-        .large_file(false);
     let mut total: u64 = 0;
     let mut buf = vec![0u8; 64 * 1024];
     for i in 0..zip.len() {
@@ -75,14 +98,18 @@ fn check(bytes: &[u8], limits: Limits, keep: bool) -> Result<Option<Vec<u8>>, Gr
             }
             Err(e) => return Err(GridError::Corrupt(e.to_string())),
         };
-        if let Some(w) = out.as_mut() {
-            // Entry `i` has the `i`-th name (same order as `file_names`).
-            let name = names.as_ref().and_then(|n| n.get(i)).cloned();
-            if name.is_none_or(|n| w.start_file(n, options).is_err()) {
-                out = None;
-            }
-        }
         let size = f.size();
+        // Entry `i` has the `i`-th name (same order as `file_names`).
+        let mut data = match (&mut entries, &names) {
+            (Some(_), Some(n)) => n.get(i).map(|name| {
+                let room = usize::try_from(size.min(limits.max_uncompressed)).unwrap_or(0);
+                (name.clone(), Vec::with_capacity(room))
+            }),
+            _ => None,
+        };
+        if data.is_none() {
+            entries = None;
+        }
         let mut read: u64 = 0;
         loop {
             let n = f
@@ -99,15 +126,22 @@ fn check(bytes: &[u8], limits: Limits, keep: bool) -> Result<Option<Vec<u8>>, Gr
                     limits.max_uncompressed / (1024 * 1024)
                 )));
             }
-            if out
-                .as_mut()
-                .is_some_and(|w| w.write_all(&buf[..n]).is_err())
-            {
-                out = None;
+            if let Some((_, d)) = data.as_mut() {
+                d.extend_from_slice(&buf[..n]);
             }
         }
+        if let (Some(e), Some(d)) = (entries.as_mut(), data) {
+            e.push(d);
+        }
     }
-    Ok(out.and_then(|w| w.finish().ok()).map(Cursor::into_inner))
+    Ok(entries.map(|entries| {
+        let index = entries
+            .iter()
+            .enumerate()
+            .map(|(i, (n, _))| (n.replace('\\', "/").to_ascii_lowercase(), i))
+            .collect();
+        Parts { entries, index }
+    }))
 }
 
 /// A zip that is not a workbook is refused, naming what it is when known.
@@ -187,8 +221,9 @@ mod tests {
             ("xl/workbook.xml", b"<workbook/>"),
             ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
         ]);
-        let copy = inflate(&original, Limits::default()).unwrap();
-        assert!(matches!(copy, Cow::Owned(_)));
+        let parts = unpack(&original, Limits::default()).unwrap().unwrap();
+        assert_eq!(parts.get("XL/Worksheets/Sheet1.xml"), Some(sheet.as_bytes()));
+        let copy = parts.stored_zip().unwrap();
         let (a, b) = (entries(&original), entries(&copy));
         assert_eq!(a.len(), b.len());
         for (x, y) in a.iter().zip(&b) {
@@ -206,7 +241,7 @@ mod tests {
             max_uncompressed: 1024 * 1024,
             ..Limits::default()
         };
-        let e = inflate(&original, limits).unwrap_err();
+        let e = unpack(&original, limits).err().unwrap();
         assert!(matches!(e, GridError::TooLarge(_)), "{e:?}");
         assert!(precheck(&original, limits).is_err());
         assert!(precheck(&original, Limits::default()).is_ok());
