@@ -89,7 +89,7 @@ fn check(bytes: &[u8], limits: Limits, keep: bool) -> Result<Option<Parts>, Grid
         _ => None,
     };
     let mut total: u64 = 0;
-    let mut buf = vec![0u8; 64 * 1024];
+    let mut buf = Vec::new();
     for i in 0..zip.len() {
         let mut f = match zip.by_index(i) {
             Ok(f) => f,
@@ -110,25 +110,42 @@ fn check(bytes: &[u8], limits: Limits, keep: bool) -> Result<Option<Parts>, Grid
         if data.is_none() {
             entries = None;
         }
-        let mut read: u64 = 0;
-        loop {
-            let n = f
-                .read(&mut buf)
-                .map_err(|e| GridError::Corrupt(e.to_string()))?;
-            if n == 0 {
-                break;
+        let too_large = || {
+            GridError::TooLarge(format!(
+                "plus de {} Mo une fois décompressé",
+                limits.max_uncompressed / (1024 * 1024)
+            ))
+        };
+        let read = match data.as_mut() {
+            // Straight into the entry's buffer, one byte past the declared
+            // size at most (more is refused).
+            Some((_, d)) => {
+                (&mut f)
+                    .take(size.saturating_add(1))
+                    .read_to_end(d)
+                    .map_err(|e| GridError::Corrupt(e.to_string()))? as u64
             }
-            read += n as u64;
-            total += n as u64;
-            if read > size || total > limits.max_uncompressed {
-                return Err(GridError::TooLarge(format!(
-                    "plus de {} Mo une fois décompressé",
-                    limits.max_uncompressed / (1024 * 1024)
-                )));
+            None => {
+                buf.resize(64 * 1024, 0);
+                let mut read: u64 = 0;
+                loop {
+                    let n = f
+                        .read(&mut buf)
+                        .map_err(|e| GridError::Corrupt(e.to_string()))?;
+                    if n == 0 {
+                        break;
+                    }
+                    read += n as u64;
+                    if read > size || total + read > limits.max_uncompressed {
+                        return Err(too_large());
+                    }
+                }
+                read
             }
-            if let Some((_, d)) = data.as_mut() {
-                d.extend_from_slice(&buf[..n]);
-            }
+        };
+        total += read;
+        if read > size || total > limits.max_uncompressed {
+            return Err(too_large());
         }
         if let (Some(e), Some(d)) = (entries.as_mut(), data) {
             e.push(d);

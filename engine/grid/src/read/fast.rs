@@ -99,8 +99,12 @@ fn next<'i>(r: &mut Reader<&'i [u8]>) -> Fast<Event<'i>> {
 /// The raw values of the attributes `keys` (not unescaped, as calamine's
 /// raw attributes); a malformed or repeated attribute is left to calamine.
 fn attrs<'e, const N: usize>(e: &'e BytesStart<'_>, keys: [&str; N]) -> Fast<[Option<&'e str>; N]> {
+    attrs_raw(e.attributes_raw(), keys)
+}
+
+/// [`attrs`] of the raw attributes of a tag.
+fn attrs_raw<'e, const N: usize>(raw: &'e str, keys: [&str; N]) -> Fast<[Option<&'e str>; N]> {
     let mut out = [None; N];
-    let raw: &str = e.attributes_raw();
     let bytes = raw.as_bytes();
     let mut pos = 0;
     loop {
@@ -426,6 +430,14 @@ impl<'a> Book<'a> {
                 _ => {}
             }
         }
+        let start = usize::try_from(r.buffer_position()).map_err(|_| Fallback)?;
+        let open = text.as_bytes()[..start].ends_with(b">")
+            && !text.as_bytes()[..start].ends_with(b"/>");
+        if open {
+            if let Some(strings) = scan_strings(text, start)? {
+                return Ok(strings);
+            }
+        }
         let mut strings = Vec::new();
         loop {
             match next(&mut r)? {
@@ -571,7 +583,9 @@ impl<'a> Book<'a> {
     }
 
     /// Reads a sheet as calamine's `next_cell_with_formula` does, keeping
-    /// the cells `keep` accepts (every cell counts against the budget).
+    /// the cells `keep` accepts (every cell counts against the budget):
+    /// the cells scanned directly ([`Book::scan`]) in the common case,
+    /// else with quick-xml events ([`Book::events`]).
     fn read(
         &mut self,
         name: &str,
@@ -601,11 +615,79 @@ impl<'a> Book<'a> {
                 _ => {}
             }
         }
-        let mut out = SheetData::default();
-        let mut percent = HashSet::new();
+        let start = usize::try_from(r.buffer_position()).map_err(|_| Fallback)?;
+        let mut kept = Kept {
+            max_col,
+            keep,
+            out: SheetData::default(),
+            percent: HashSet::new(),
+        };
+        let before = *budget;
+        // `<sheetData/>` (expanded by the reader) is left to the events.
+        let open = text.as_bytes()[..start].ends_with(b">") && !text.as_bytes()[..start].ends_with(b"/>");
+        if !(open && self.scan(text, start, budget, &mut kept)?) {
+            *budget = before;
+            kept.out = SheetData::default();
+            kept.percent.clear();
+            self.events(&mut r, budget, &mut kept)?;
+        }
+        self.percent.insert(name.to_string(), kept.percent);
+        Ok(kept.out)
+    }
+
+    /// A cell read: counted against the budget, then kept when `keep`
+    /// accepts it (as `read_sheet_where` keeps calamine's cells).
+    fn cell(
+        &self,
+        kept: &mut Kept<'_>,
+        budget: &mut usize,
+        (row, col): (u32, u32),
+        style: Option<&str>,
+        value: Val<'_>,
+        formula: Option<Cow<'_, str>>,
+    ) -> Result<(), Failure> {
+        if *budget == 0 {
+            return Err(GridError::TooLarge("trop de cellules".into()).into());
+        }
+        *budget -= 1;
+        let Ok(col) = u16::try_from(col) else {
+            return Ok(());
+        };
+        if col > kept.max_col || !(kept.keep)((row, col)) {
+            return Ok(());
+        }
+        let key = (row, col);
+        if let Some(f) = formula.filter(|f| !f.is_empty()) {
+            kept.out.formulas.insert(key, crate::normalise::clip(&f).0);
+        }
+        if let Some(s) = style {
+            let id = index(s)?;
+            if id > 0 && self.percent_styles.get(id) == Some(&true) {
+                kept.percent.insert(key);
+            }
+        }
+        let v = match value {
+            Val::Empty => return Ok(()),
+            Val::Num(f) => V::Num(f),
+            Val::Text(t) => V::Text(t.into_owned()),
+            Val::Shared(i) => V::Text(self.strings.get(i).ok_or(Fallback)?.clone()),
+            Val::Bool(b) => V::Bool(b),
+            Val::Error => V::Error,
+        };
+        kept.out.cells.insert(key, v);
+        Ok(())
+    }
+
+    /// The cells of `sheetData` with quick-xml events, as calamine reads them.
+    fn events(
+        &self,
+        r: &mut Reader<&[u8]>,
+        budget: &mut usize,
+        kept: &mut Kept<'_>,
+    ) -> Result<(), Failure> {
         let (mut row_index, mut col_index) = (0u32, 0u32);
         loop {
-            match next(&mut r)? {
+            match next(r)? {
                 Event::Start(e) if e.local_name().as_ref() == "row" => {
                     let [row] = attrs(&e, ["r"])?;
                     if let Some(row) = row {
@@ -618,7 +700,7 @@ impl<'a> Book<'a> {
                 }
                 Event::Start(e) if e.local_name().as_ref() == "c" => {
                     let [at, style, typ] = attrs(&e, ["r", "s", "t"])?;
-                    let (row, col) = match at {
+                    let pos = match at {
                         Some(at) => {
                             let (row, col) = cell_ref(at)?;
                             col_index = col;
@@ -629,59 +711,165 @@ impl<'a> Book<'a> {
                     let mut value = Val::Empty;
                     let mut formula = None;
                     loop {
-                        match next(&mut r)? {
+                        match next(r)? {
                             Event::Start(c) if c.local_name().as_ref() == "f" => {
-                                let f = read_text(&mut r, &c)?;
+                                let f = read_text(r, &c)?;
                                 let [t] = attrs(&c, ["t"])?;
                                 if t == Some("shared") {
                                     return Err(Fallback.into());
                                 }
-                                formula = Some(f);
+                                formula = Some(Cow::Owned(f));
                             }
-                            Event::Start(c) => value = self.value(&mut r, &c, typ)?,
+                            Event::Start(c) => value = self.value(r, &c, typ)?,
                             Event::End(c) if c.local_name().as_ref() == "c" => break,
                             Event::Eof => return Err(Fallback.into()),
                             _ => {}
                         }
                     }
                     col_index = col_index.checked_add(1).ok_or(Fallback)?;
-                    if *budget == 0 {
-                        return Err(GridError::TooLarge("trop de cellules".into()).into());
-                    }
-                    *budget -= 1;
-                    let Ok(col) = u16::try_from(col) else {
-                        continue;
-                    };
-                    if col > max_col || !keep((row, col)) {
-                        continue;
-                    }
-                    let key = (row, col);
-                    if let Some(f) = formula.filter(|f| !f.is_empty()) {
-                        out.formulas.insert(key, crate::normalise::clip(&f).0);
-                    }
-                    if let Some(s) = style {
-                        let id = index(s)?;
-                        if id > 0 && self.percent_styles.get(id) == Some(&true) {
-                            percent.insert(key);
-                        }
-                    }
-                    let v = match value {
-                        Val::Empty => continue,
-                        Val::Num(f) => V::Num(f),
-                        Val::Text(t) => V::Text(t.into_owned()),
-                        Val::Shared(i) => V::Text(self.strings[i].clone()),
-                        Val::Bool(b) => V::Bool(b),
-                        Val::Error => V::Error,
-                    };
-                    out.cells.insert(key, v);
+                    self.cell(kept, budget, pos, style, value, formula)?;
                 }
-                Event::End(e) if e.local_name().as_ref() == "sheetData" => break,
+                Event::End(e) if e.local_name().as_ref() == "sheetData" => return Ok(()),
                 Event::Eof => return Err(Fallback.into()),
                 _ => {}
             }
         }
-        self.percent.insert(name.to_string(), percent);
-        Ok(out)
+    }
+
+    /// The cells of `sheetData` scanned directly, for the markup grids and
+    /// the spreadsheets that re-save them write: `row`, `c`, `v` and `f`
+    /// elements without namespace prefix, the five XML entities and
+    /// character references. `Ok(false)` on anything else (comments,
+    /// inline strings, other elements…): [`Book::events`] reads the sheet.
+    /// What this scan accepts, quick-xml reads as the same events.
+    fn scan(
+        &self,
+        text: &str,
+        mut at: usize,
+        budget: &mut usize,
+        kept: &mut Kept<'_>,
+    ) -> Result<bool, Failure> {
+        let b = text.as_bytes();
+        let (mut row_index, mut col_index) = (0u32, 0u32);
+        loop {
+            // Text between elements is ignored (as the events are), unless
+            // it holds a reference the reader would check.
+            let Some(lt) = memchr_lt(b, at) else {
+                return Ok(false);
+            };
+            if b[at..lt].contains(&b'&') {
+                return Ok(false);
+            }
+            at = lt;
+            let rest = &b[at..];
+            if rest.starts_with(b"</sheetData>") {
+                return Ok(true);
+            }
+            if rest.starts_with(b"</row>") {
+                row_index = row_index.checked_add(1).ok_or(Fallback)?;
+                col_index = 0;
+                at += 6;
+                continue;
+            }
+            let Some(tag) = open_tag(text, at, &["row", "c"]) else {
+                return Ok(false);
+            };
+            at = tag.end;
+            match tag.name {
+                "row" => {
+                    let [row] = attrs_raw(tag.attrs, ["r"])?;
+                    if let Some(row) = row {
+                        row_index = row_col(row)?.0;
+                    }
+                    if tag.empty {
+                        row_index = row_index.checked_add(1).ok_or(Fallback)?;
+                        col_index = 0;
+                    }
+                }
+                "c" => {
+                    let [pos_attr, style, typ] = attrs_raw(tag.attrs, ["r", "s", "t"])?;
+                    let pos = match pos_attr {
+                        Some(p) => {
+                            let (row, col) = cell_ref(p)?;
+                            col_index = col;
+                            (row, col)
+                        }
+                        None => (row_index, col_index),
+                    };
+                    let mut value = Val::Empty;
+                    let mut formula = None;
+                    if !tag.empty {
+                        loop {
+                            let Some(lt) = memchr_lt(b, at) else {
+                                return Ok(false);
+                            };
+                            if b[at..lt].contains(&b'&') {
+                                return Ok(false);
+                            }
+                            at = lt;
+                            if b[at..].starts_with(b"</c>") {
+                                at += 4;
+                                break;
+                            }
+                            let Some(child) = open_tag(text, at, &["v", "f"]) else {
+                                return Ok(false);
+                            };
+                            at = child.end;
+                            let text = if child.empty {
+                                ""
+                            } else {
+                                let Some((content, end)) = element_text(text, at, child.name)
+                                else {
+                                    return Ok(false);
+                                };
+                                at = end;
+                                content
+                            };
+                            match child.name {
+                                "f" => {
+                                    let [t] = attrs_raw(child.attrs, ["t"])?;
+                                    if t == Some("shared") {
+                                        return Err(Fallback.into());
+                                    }
+                                    let Some(f) = unescape_text(text)? else {
+                                        return Ok(false);
+                                    };
+                                    formula = Some(f);
+                                }
+                                "v" if child.attrs.trim_ascii().is_empty() => {
+                                    value = match typ {
+                                        Some("inlineStr" | "is") => Val::Empty,
+                                        // calamine reads the first text
+                                        // event as it is: no reference there.
+                                        None | Some("n" | "s" | "b" | "e") => {
+                                            if text.is_empty() {
+                                                // `<v></v>`: the end comes first.
+                                                value = Val::Empty;
+                                                continue;
+                                            }
+                                            if text.contains('&') {
+                                                return Ok(false);
+                                            }
+                                            self.read_v(Cow::Borrowed(text), typ)?
+                                        }
+                                        _ => {
+                                            let Some(v) = unescape_text(text)? else {
+                                                return Ok(false);
+                                            };
+                                            self.read_v(v, typ)?
+                                        }
+                                    };
+                                }
+                                _ => return Ok(false),
+                            }
+                        }
+                    }
+                    col_index = col_index.checked_add(1).ok_or(Fallback)?;
+                    self.cell(kept, budget, pos, style, value, formula)?;
+                }
+                _ => return Ok(false),
+            }
+        }
     }
 
     /// The value of a cell's child element, as calamine's `read_value`.
@@ -785,6 +973,191 @@ fn raw_keys(raw: &str) -> Fast<Vec<&str>> {
         let end = body.find(quote).ok_or(Fallback)?;
         rest = &body[end + 1..];
     }
+}
+
+/// Where the cells of a sheet go.
+struct Kept<'k> {
+    max_col: u16,
+    keep: &'k dyn Fn((u32, u16)) -> bool,
+    out: SheetData,
+    /// Kept cells whose style is a percentage format.
+    percent: HashSet<(u32, u16)>,
+}
+
+/// The position of the next `<` from `at`.
+fn memchr_lt(b: &[u8], at: usize) -> Option<usize> {
+    b.get(at..)?.iter().position(|&c| c == b'<').map(|i| at + i)
+}
+
+/// An opening tag scanned at `<`.
+struct Tag<'t> {
+    name: &'t str,
+    /// The raw attributes (without a closing `/`).
+    attrs: &'t str,
+    /// `<x/>`.
+    empty: bool,
+    /// Just after `>`.
+    end: usize,
+}
+
+/// The opening tag at `at` (`<name attrs>` or `<name attrs/>`), for the
+/// element names the scan knows; `None` for anything else (closing tags,
+/// comments, prefixed names…).
+fn open_tag<'t>(text: &'t str, at: usize, names: &[&str]) -> Option<Tag<'t>> {
+    let b = text.as_bytes();
+    let rest = b.get(at + 1..)?;
+    let len = rest.iter().position(|c| !c.is_ascii_alphabetic())?;
+    let name = text.get(at + 1..at + 1 + len)?;
+    if !names.contains(&name) {
+        return None;
+    }
+    let after = at + 1 + len;
+    if !matches!(b.get(after)?, b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/') {
+        return None;
+    }
+    // The end of the tag, outside quoted values.
+    let mut i = after;
+    let mut quote = None;
+    loop {
+        let c = *b.get(i)?;
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == b'"' || c == b'\'' => quote = Some(c),
+            None if c == b'<' => return None,
+            None if c == b'>' => break,
+            None => {}
+        }
+        i += 1;
+    }
+    let empty = b[i - 1] == b'/' && i - 1 >= after;
+    let attrs_end = if empty { i - 1 } else { i };
+    let attrs = text.get(after..attrs_end)?;
+    Some(Tag {
+        name,
+        attrs,
+        empty,
+        end: i + 1,
+    })
+}
+
+/// The text of element `name` from `at` up to its closing tag (no markup
+/// inside), and the position after the closing tag.
+fn element_text<'t>(text: &'t str, at: usize, name: &str) -> Option<(&'t str, usize)> {
+    let b = text.as_bytes();
+    let lt = memchr_lt(b, at)?;
+    let close = b.get(lt..)?;
+    if close.get(..2)? != b"</" || close.get(2..2 + name.len())? != name.as_bytes() {
+        return None;
+    }
+    if *close.get(2 + name.len())? != b'>' {
+        return None;
+    }
+    // Carriage returns are normalised by the reader: left to it.
+    let content = text.get(at..lt)?;
+    if content.contains('\r') {
+        return None;
+    }
+    Some((content, lt + 3 + name.len()))
+}
+
+/// Skips text from `at` up to the next `<`; `None` when the text holds a
+/// reference (which the reader would check) or the part ends.
+fn skip_text(text: &str, at: usize) -> Option<usize> {
+    let lt = memchr_lt(text.as_bytes(), at)?;
+    if text.as_bytes()[at..lt].contains(&b'&') {
+        return None;
+    }
+    Some(lt)
+}
+
+/// The shared strings scanned directly when every item is one plain text
+/// (`<si><t>…</t></si>`), as grids and re-saves mostly write them; `None`
+/// otherwise (rich text, phonetic runs…): the events read them.
+fn scan_strings(text: &str, mut at: usize) -> Fast<Option<Vec<String>>> {
+    let mut out = Vec::new();
+    loop {
+        let Some(lt) = skip_text(text, at) else {
+            return Ok(None);
+        };
+        at = lt;
+        if text[at..].starts_with("</sst>") {
+            return Ok(Some(out));
+        }
+        let Some(si) = open_tag(text, at, &["si"]) else {
+            return Ok(None);
+        };
+        at = si.end;
+        if si.empty {
+            out.push(String::new());
+            continue;
+        }
+        let Some(lt) = skip_text(text, at) else {
+            return Ok(None);
+        };
+        at = lt;
+        let mut value = String::new();
+        if let Some(t) = open_tag(text, at, &["t"]) {
+            at = t.end;
+            let [space] = attrs_raw(t.attrs, ["xml:space"])?;
+            let content = if t.empty {
+                ""
+            } else {
+                let Some((content, end)) = element_text(text, at, "t") else {
+                    return Ok(None);
+                };
+                at = end;
+                content
+            };
+            let Some(content) = unescape_text(content)? else {
+                return Ok(None);
+            };
+            value = if space == Some("preserve") {
+                no_excel_escape(&content)?.to_string()
+            } else {
+                no_excel_escape(content.trim_matches([' ', '\t', '\r', '\n']))?.to_string()
+            };
+            let Some(lt) = skip_text(text, at) else {
+                return Ok(None);
+            };
+            at = lt;
+        }
+        if !text[at..].starts_with("</si>") {
+            return Ok(None);
+        }
+        at += 5;
+        out.push(value);
+    }
+}
+
+/// Text with its references resolved as the reader resolves them (the five
+/// XML entities, character references); `None` for another reference.
+fn unescape_text(text: &str) -> Fast<Option<Cow<'_, str>>> {
+    if !text.contains('&') {
+        return Ok(Some(Cow::Borrowed(text)));
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let Some(semi) = after.find(';') else {
+            return Ok(None);
+        };
+        let name = &after[..semi];
+        let plain = !name.is_empty()
+            && (name.bytes().all(|c| c.is_ascii_alphabetic())
+                || name
+                    .strip_prefix('#')
+                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_alphanumeric())));
+        if !plain {
+            return Ok(None);
+        }
+        push_entity(&quick_xml::events::BytesRef::new(name), &mut out)?;
+        rest = &after[semi + 1..];
+    }
+    out.push_str(rest);
+    Ok(Some(Cow::Owned(out)))
 }
 
 impl Source for Book<'_> {
