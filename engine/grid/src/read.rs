@@ -57,8 +57,11 @@ trait Source {
     ) -> Result<SheetData, Failure>;
     /// The cells of `wanted` (read before by [`Source::sheet`]) whose style
     /// is a percentage number format.
-    fn percent_cells(&mut self, sheet: &str, wanted: &PercentCells)
-        -> Result<PercentCells, Failure>;
+    fn percent_cells(
+        &mut self,
+        sheet: &str,
+        wanted: &PercentCells,
+    ) -> Result<PercentCells, Failure>;
 }
 
 impl<R: std::io::Read + std::io::Seek> Source for Xlsx<R> {
@@ -482,6 +485,21 @@ impl<'a> GridReader<'a> {
         }
     }
 
+    /// The fast reader alone: `None` when it leaves the file to calamine.
+    #[cfg(test)]
+    fn read_fast_only(&self, bytes: &[u8]) -> Option<Result<GridRead, GridError>> {
+        let parts = match container::unpack(bytes, self.limits) {
+            Ok(p) => p?,
+            Err(e) => return Some(Err(e)),
+        };
+        let mut book = fast::Book::open(&parts).ok()?;
+        match read_inner(&mut book, self) {
+            Ok(r) => Some(Ok(r)),
+            Err(Failure::Grid(e)) => Some(Err(e)),
+            Err(Failure::Fallback) => None,
+        }
+    }
+
     /// The catalog of id `id` and what the reader needs of it.
     fn catalog(&self, id: &str) -> Result<(&'a Catalog, &Prepared), GridError> {
         let catalogs = self.catalogs;
@@ -637,7 +655,7 @@ type Formulas = HashMap<(u32, u16), String>;
 
 /// Values of a sheet (cells with a value or a cached formula result) and
 /// formulas (cells with a formula, with or without a cached result).
-#[derive(Default)]
+#[derive(Default, Debug, PartialEq)]
 pub(crate) struct SheetData {
     pub(crate) cells: Cells,
     formulas: Formulas,
@@ -1601,6 +1619,140 @@ fn rebuild(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every bundled catalog's grid, blank and with its example answers.
+    fn grids() -> (Vec<Catalog>, Vec<Vec<u8>>) {
+        let catalogs = caqes_catalogs::bundled().expect("bundled catalogs");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/answers");
+        let mut grids = Vec::new();
+        for c in &catalogs {
+            grids.push(crate::write_grid(c, None, "2026-01-01T00:00:00Z").unwrap());
+            let Ok(dir) = std::fs::read_dir(root.join(&c.campaign.id)) else {
+                continue;
+            };
+            for f in dir.flatten() {
+                let text = std::fs::read_to_string(f.path()).unwrap();
+                if let Ok(a) = Answers::from_json(&text) {
+                    grids.push(crate::write_grid(c, Some(&a), "2026-01-01T00:00:00Z").unwrap());
+                }
+            }
+        }
+        (catalogs, grids)
+    }
+
+    fn outcome(r: &Result<GridRead, GridError>) -> String {
+        match r {
+            Ok(g) => serde_json::to_string(g).unwrap() + &format!("{:?}", g.review()),
+            Err(e) => format!("{e:?}"),
+        }
+    }
+
+    #[test]
+    fn grids_are_scanned_and_read_as_calamine_reads_them() {
+        let (catalogs, grids) = grids();
+        let reader = GridReader::new(&catalogs);
+        for g in &grids {
+            let fast = reader
+                .read_fast_only(g)
+                .expect("the fast reader reads our grids");
+            assert_eq!(outcome(&fast), outcome(&reader.read_with(g, false)));
+            let parts = container::unpack(g, Limits::default()).unwrap().unwrap();
+            let mut book = fast::Book::open(&parts).unwrap();
+            read_inner(&mut book, &reader).ok().unwrap();
+            assert_eq!(
+                book.scanned(),
+                book.sheet_names().len(),
+                "every sheet scanned"
+            );
+        }
+    }
+
+    /// Mutations inside the parts (sheets, shared strings, styles,
+    /// workbook): whatever the fast reader answers, calamine answers too.
+    #[test]
+    fn mutated_grids_read_as_calamine_reads_them() {
+        use std::io::{Read, Write};
+        let (catalogs, grids) = grids();
+        let reader = GridReader::new(&catalogs);
+        let mut seed: u64 = 0x5eed;
+        let mut rand = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) as usize) % n.max(1)
+        };
+        let (mut fast_answers, mut total) = (0, 0);
+        for round in 0..400 {
+            let base = &grids[round % grids.len()];
+            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(base)).unwrap();
+            let names: Vec<String> = zip.file_names().map(|n| n.unwrap().to_string()).collect();
+            let xml: Vec<usize> = (0..names.len())
+                .filter(|&i| names[i].starts_with("xl/") && names[i].ends_with(".xml"))
+                .collect();
+            let target = xml[rand(xml.len())];
+            let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            for (i, name) in names.iter().enumerate() {
+                let mut data = Vec::new();
+                zip.by_index(i).unwrap().read_to_end(&mut data).unwrap();
+                if i == target {
+                    let at = rand(data.len());
+                    match rand(4) {
+                        0 => data[at] ^= 1 << rand(8),
+                        1 => data.truncate(at),
+                        2 => {
+                            let piece: Vec<u8> = data[at..(at + rand(64)).min(data.len())].to_vec();
+                            let to = rand(data.len());
+                            data.splice(to..to, piece);
+                        }
+                        _ => {
+                            let snippet = [
+                                &b"<"[..],
+                                b">",
+                                b"&amp;",
+                                b"&",
+                                b"\"",
+                                b"</c>",
+                                b"<c>",
+                                b" t=\"s\"",
+                                b"<v>9</v>",
+                                b"_x0041_",
+                                b" r=\"B2\"",
+                                b"\r",
+                            ];
+                            let s = snippet[rand(snippet.len())];
+                            data.splice(at..at, s.iter().copied());
+                        }
+                    }
+                }
+                out.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+                    .unwrap();
+                out.write_all(&data).unwrap();
+            }
+            let bytes = out.finish().unwrap().into_inner();
+            total += 1;
+            if let Some(fast) = reader.read_fast_only(&bytes) {
+                fast_answers += 1;
+                let reference = reader.read_with(&bytes, false);
+                // calamine parses fonts, fills and borders, which the fast
+                // reader skips: a style sheet only it refuses is allowed.
+                let styles_only = target
+                    == names
+                        .iter()
+                        .position(|n| n == "xl/styles.xml")
+                        .unwrap_or(usize::MAX)
+                    && matches!(reference, Err(GridError::Corrupt(_)));
+                if !styles_only {
+                    assert_eq!(
+                        outcome(&fast),
+                        outcome(&reference),
+                        "round {round}, {}",
+                        names[target]
+                    );
+                }
+            }
+        }
+        assert!(fast_answers * 2 > total, "{fast_answers} of {total}");
+    }
 
     #[test]
     fn percentage_formats_are_told_from_literal_percent_signs() {

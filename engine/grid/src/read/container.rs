@@ -29,7 +29,11 @@ impl Parts {
 
     /// The same entries in a zip, stored uncompressed, for calamine.
     pub(crate) fn stored_zip(&self) -> Option<Vec<u8>> {
-        let room: usize = self.entries.iter().map(|(n, b)| b.len() + 2 * n.len() + 128).sum();
+        let room: usize = self
+            .entries
+            .iter()
+            .map(|(n, b)| b.len() + 2 * n.len() + 128)
+            .sum();
         let mut w = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(room + 1024)));
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Stored)
@@ -119,12 +123,10 @@ fn check(bytes: &[u8], limits: Limits, keep: bool) -> Result<Option<Parts>, Grid
         let read = match data.as_mut() {
             // Straight into the entry's buffer, one byte past the declared
             // size at most (more is refused).
-            Some((_, d)) => {
-                (&mut f)
-                    .take(size.saturating_add(1))
-                    .read_to_end(d)
-                    .map_err(|e| GridError::Corrupt(e.to_string()))? as u64
-            }
+            Some((_, d)) => (&mut f)
+                .take(size.saturating_add(1))
+                .read_to_end(d)
+                .map_err(|e| GridError::Corrupt(e.to_string()))? as u64,
             None => {
                 buf.resize(64 * 1024, 0);
                 let mut read: u64 = 0;
@@ -239,7 +241,10 @@ mod tests {
             ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
         ]);
         let parts = unpack(&original, Limits::default()).unwrap().unwrap();
-        assert_eq!(parts.get("XL/Worksheets/Sheet1.xml"), Some(sheet.as_bytes()));
+        assert_eq!(
+            parts.get("XL/Worksheets/Sheet1.xml"),
+            Some(sheet.as_bytes())
+        );
         let copy = parts.stored_zip().unwrap();
         let (a, b) = (entries(&original), entries(&copy));
         assert_eq!(a.len(), b.len());

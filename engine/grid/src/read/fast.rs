@@ -54,6 +54,10 @@ pub(crate) struct Book<'a> {
     percent_styles: Vec<bool>,
     /// By sheet, the kept cells whose style is a percentage format.
     percent: HashMap<String, HashSet<(u32, u16)>>,
+    /// Whether `sheetData` is scanned directly when it can be ([`Book::scan`]).
+    scanning: bool,
+    /// Sheets read by the scan (the others by the events).
+    scanned: usize,
 }
 
 /// A quick-xml reader configured as calamine configures its own.
@@ -199,7 +203,10 @@ fn row_col(range: &str) -> Fast<(u32, Option<u32>)> {
         match b[i] {
             c @ b'A'..=b'Z' | c @ b'a'..=b'z' => {
                 let v = u32::from(c.to_ascii_uppercase() - b'A') + 1;
-                col = col.checked_mul(26).and_then(|x| x.checked_add(v)).ok_or(Fallback)?;
+                col = col
+                    .checked_mul(26)
+                    .and_then(|x| x.checked_add(v))
+                    .ok_or(Fallback)?;
             }
             c @ b'0'..=b'9' => {
                 row = u32::from(c - b'0');
@@ -376,7 +383,7 @@ impl<'a> Book<'a> {
         if workbook != "xl/workbook.xml" && workbook != "/xl/workbook.xml" {
             return Err(Fallback);
         }
-        let strings = Self::shared_strings(parts)?;
+        let strings = Self::shared_strings(parts, true)?;
         let percent_styles = Self::styles(parts)?;
         let rels = Self::relationships(parts)?;
         let sheets = Self::workbook(parts, &rels)?;
@@ -386,6 +393,8 @@ impl<'a> Book<'a> {
             strings,
             percent_styles,
             percent: HashMap::new(),
+            scanning: true,
+            scanned: 0,
         })
     }
 
@@ -418,7 +427,9 @@ impl<'a> Book<'a> {
         target.ok_or(Fallback)
     }
 
-    fn shared_strings(parts: &Parts) -> Fast<Vec<String>> {
+    /// The shared strings, scanned directly ([`scan_strings`]) when `scan`
+    /// and they allow it, else read with quick-xml events.
+    fn shared_strings(parts: &Parts, scan: bool) -> Fast<Vec<String>> {
         let Some(text) = text_of(parts, "xl/sharedStrings.xml")? else {
             return Ok(Vec::new());
         };
@@ -431,9 +442,9 @@ impl<'a> Book<'a> {
             }
         }
         let start = usize::try_from(r.buffer_position()).map_err(|_| Fallback)?;
-        let open = text.as_bytes()[..start].ends_with(b">")
-            && !text.as_bytes()[..start].ends_with(b"/>");
-        if open {
+        let open =
+            text.as_bytes()[..start].ends_with(b">") && !text.as_bytes()[..start].ends_with(b"/>");
+        if open && scan {
             if let Some(strings) = scan_strings(text, start)? {
                 return Ok(strings);
             }
@@ -624,8 +635,11 @@ impl<'a> Book<'a> {
         };
         let before = *budget;
         // `<sheetData/>` (expanded by the reader) is left to the events.
-        let open = text.as_bytes()[..start].ends_with(b">") && !text.as_bytes()[..start].ends_with(b"/>");
-        if !(open && self.scan(text, start, budget, &mut kept)?) {
+        let open =
+            text.as_bytes()[..start].ends_with(b">") && !text.as_bytes()[..start].ends_with(b"/>");
+        if open && self.scanning && self.scan(text, start, budget, &mut kept)? {
+            self.scanned += 1;
+        } else {
             *budget = before;
             kept.out = SheetData::default();
             kept.percent.clear();
@@ -880,11 +894,9 @@ impl<'a> Book<'a> {
         typ: Option<&str>,
     ) -> Fast<Val<'i>> {
         match e.local_name().as_ref() {
-            "is" => {
-                Ok(read_string(r, e.name())?
-                    .map(|s| Val::Text(Cow::Owned(s)))
-                    .unwrap_or(Val::Empty))
-            }
+            "is" => Ok(read_string(r, e.name())?
+                .map(|s| Val::Text(Cow::Owned(s)))
+                .unwrap_or(Val::Empty)),
             "v" if matches!(typ, Some("inlineStr" | "is")) => {
                 r.read_to_end(e.name())?;
                 Ok(Val::Empty)
@@ -968,7 +980,11 @@ fn raw_keys(raw: &str) -> Fast<Vec<&str>> {
         let eq = rest.find('=').ok_or(Fallback)?;
         keys.push(rest[..eq].trim_ascii_end());
         let after = rest[eq + 1..].trim_start_matches(|c: char| c.is_ascii_whitespace());
-        let quote = after.chars().next().filter(|c| *c == '"' || *c == '\'').ok_or(Fallback)?;
+        let quote = after
+            .chars()
+            .next()
+            .filter(|c| *c == '"' || *c == '\'')
+            .ok_or(Fallback)?;
         let body = &after[1..];
         let end = body.find(quote).ok_or(Fallback)?;
         rest = &body[end + 1..];
@@ -1030,7 +1046,7 @@ fn open_tag<'t>(text: &'t str, at: usize, names: &[&str]) -> Option<Tag<'t>> {
         }
         i += 1;
     }
-    let empty = b[i - 1] == b'/' && i - 1 >= after;
+    let empty = i > after && b[i - 1] == b'/';
     let attrs_end = if empty { i - 1 } else { i };
     let attrs = text.get(after..attrs_end)?;
     Some(Tag {
@@ -1147,9 +1163,9 @@ fn unescape_text(text: &str) -> Fast<Option<Cow<'_, str>>> {
         let name = &after[..semi];
         let plain = !name.is_empty()
             && (name.bytes().all(|c| c.is_ascii_alphabetic())
-                || name
-                    .strip_prefix('#')
-                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_alphanumeric())));
+                || name.strip_prefix('#').is_some_and(|n| {
+                    !n.is_empty() && n.bytes().all(|c| c.is_ascii_alphanumeric())
+                }));
         if !plain {
             return Ok(None);
         }
@@ -1158,6 +1174,14 @@ fn unescape_text(text: &str) -> Fast<Option<Cow<'_, str>>> {
     }
     out.push_str(rest);
     Ok(Some(Cow::Owned(out)))
+}
+
+impl Book<'_> {
+    /// Sheets read by the scan so far.
+    #[cfg(test)]
+    pub(crate) fn scanned(&self) -> usize {
+        self.scanned
+    }
 }
 
 impl Source for Book<'_> {
@@ -1175,12 +1199,376 @@ impl Source for Book<'_> {
         self.read(name, max_col, budget, keep)
     }
 
-    fn percent_cells(&mut self, sheet: &str, wanted: &PercentCells) -> Result<PercentCells, Failure> {
+    fn percent_cells(
+        &mut self,
+        sheet: &str,
+        wanted: &PercentCells,
+    ) -> Result<PercentCells, Failure> {
         let styled = self.percent.get(sheet).ok_or(Fallback)?;
         Ok(wanted
             .iter()
             .filter(|(k, _)| styled.contains(k))
             .map(|(k, v)| (*k, *v))
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{container, Cells, Limits, Source};
+    use super::*;
+    use std::io::{Cursor, Write};
+
+    const NS: &str = r#"xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships""#;
+
+    /// A one-sheet workbook (sheet « S ») with these `sheetData` contents,
+    /// shared string items and cell styles.
+    fn workbook(cells: &str, strings: Option<&str>, xfs: Option<&str>) -> Vec<u8> {
+        let rels = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
+        let book = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook {NS}><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+        );
+        let book_rels = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#;
+        let sheet = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><worksheet {NS}><dimension ref="A1:C9"/><sheetData>{cells}</sheetData></worksheet>"#
+        );
+        let mut entries = vec![
+            ("[Content_Types].xml", "<Types/>".to_string()),
+            ("_rels/.rels", rels.to_string()),
+            ("xl/workbook.xml", book),
+            ("xl/_rels/workbook.xml.rels", book_rels.to_string()),
+            ("xl/worksheets/sheet1.xml", sheet),
+        ];
+        if let Some(s) = strings {
+            entries.push((
+                "xl/sharedStrings.xml",
+                format!(r#"<?xml version="1.0" encoding="UTF-8"?><sst {NS}>{s}</sst>"#),
+            ));
+        }
+        if let Some(x) = xfs {
+            entries.push((
+                "xl/styles.xml",
+                format!(
+                    r#"<?xml version="1.0" encoding="UTF-8"?><styleSheet {NS}><numFmts count="1"><numFmt numFmtId="164" formatCode="0.0&quot; %&quot;"/><numFmt numFmtId="165" formatCode="0.0%"/></numFmts><fonts count="1"><font><sz val="11"/></font></fonts><fills count="1"><fill><patternFill patternType="none"/></fill></fills><borders count="1"><border/></borders><cellXfs>{x}</cellXfs></styleSheet>"#
+                ),
+            ));
+        }
+        let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let o = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (n, d) in entries {
+            z.start_file(n, o).unwrap();
+            z.write_all(d.as_bytes()).unwrap();
+        }
+        z.finish().unwrap().into_inner()
+    }
+
+    type Read = Result<(SheetData, PercentCells), String>;
+
+    fn read(source: &mut impl Source) -> Option<Read> {
+        let mut budget = 1_000;
+        let data = match source.sheet("S", 100, &mut budget, &|_| true) {
+            Ok(d) => d,
+            Err(Failure::Grid(e)) => return Some(Err(format!("{e:?}"))),
+            Err(Failure::Fallback) => return None,
+        };
+        // Every numeric cell, asked whether it has a percentage format.
+        let wanted: PercentCells = data
+            .cells
+            .iter()
+            .filter(|(_, v)| matches!(v, V::Num(_)))
+            .map(|(k, _)| (*k, true))
+            .collect();
+        match source.percent_cells("S", &wanted) {
+            Ok(p) => Some(Ok((data, p))),
+            Err(Failure::Grid(e)) => Some(Err(format!("{e:?}"))),
+            Err(Failure::Fallback) => None,
+        }
+    }
+
+    /// How the fast reader read the sheet.
+    #[derive(Debug, PartialEq)]
+    enum Way {
+        Scan,
+        Events,
+        Calamine,
+    }
+
+    /// Reads the workbook with calamine, the fast reader, and the fast
+    /// reader without its scan: the same cells, formulas and percentage
+    /// formats each time. Returns calamine's reading and the fast way.
+    fn same(cells: &str, strings: Option<&str>, xfs: Option<&str>) -> (Read, Way) {
+        let bytes = workbook(cells, strings, xfs);
+        let parts = container::unpack(&bytes, Limits::default())
+            .unwrap()
+            .unwrap();
+        let stored = parts.stored_zip().unwrap();
+        let mut xlsx: calamine::Xlsx<_> = calamine::Reader::new(Cursor::new(stored)).unwrap();
+        let reference = read(&mut xlsx).expect("calamine reads");
+        let mut way = Way::Calamine;
+        for scanning in [true, false] {
+            let Ok(mut book) = Book::open(&parts) else {
+                continue;
+            };
+            book.scanning = scanning;
+            if let Some(r) = read(&mut book) {
+                assert_eq!(r, reference, "scan: {scanning}, {cells}");
+                if scanning {
+                    way = if book.scanned == 1 {
+                        Way::Scan
+                    } else {
+                        Way::Events
+                    };
+                }
+            }
+        }
+        (reference, way)
+    }
+
+    fn cells(r: &Read) -> &Cells {
+        &r.as_ref().unwrap().0.cells
+    }
+
+    #[test]
+    fn plain_cells_are_scanned() {
+        let (r, way) = same(
+            r#"<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1"><v>-12.5</v></c><c r="C1" t="n"><v>1E3</v></c></row>
+               <row r="2"><c r="A2" t="b"><v>1</v></c><c r="B2" t="e"><v>#DIV/0!</v></c><c r="C2" t="str"><f>A1&amp;"x"</f><v>a &amp; b &#x41;&#66;</v></c></row>"#,
+            Some("<si><t>Oui</t></si>"),
+            None,
+        );
+        assert_eq!(way, Way::Scan);
+        let c = cells(&r);
+        assert_eq!(c[&(0, 0)], V::Text("Oui".into()));
+        assert_eq!(c[&(0, 1)], V::Num(-12.5));
+        assert_eq!(c[&(0, 2)], V::Num(1000.0));
+        assert_eq!(c[&(1, 0)], V::Bool(true));
+        assert_eq!(c[&(1, 1)], V::Error);
+        assert_eq!(c[&(1, 2)], V::Text("a & b AB".into()));
+        assert_eq!(r.as_ref().unwrap().0.formulas[&(1, 2)], "A1&\"x\"");
+    }
+
+    #[test]
+    fn positions_without_r_and_out_of_order() {
+        let (r, way) = same(
+            r#"<row r="3"><c><v>1</v></c><c s="0"><v>2</v></c><c r="E3"><v>3</v></c><c><v>4</v></c></row>
+               <row><c><v>5</v></c></row><row r="2"><c r="B2"><v>6</v></c></row><row/><c r="A9"><v>7</v></c>
+               <row r="5"><c r="B5"/><c r="A5" t="s"><v></v></c><c r="C5" t="e"><v/></c></row>"#,
+            None,
+            None,
+        );
+        assert_eq!(way, Way::Scan);
+        let c = cells(&r);
+        assert_eq!(c[&(2, 0)], V::Num(1.0));
+        assert_eq!(c[&(2, 1)], V::Num(2.0));
+        assert_eq!(c[&(2, 4)], V::Num(3.0));
+        assert_eq!(c[&(2, 5)], V::Num(4.0));
+        assert_eq!(c[&(3, 0)], V::Num(5.0));
+        assert_eq!(c[&(1, 1)], V::Num(6.0));
+        assert_eq!(c[&(8, 0)], V::Num(7.0));
+        assert!(!c.contains_key(&(4, 0)) && !c.contains_key(&(4, 1)) && !c.contains_key(&(4, 2)));
+    }
+
+    #[test]
+    fn inline_and_rich_strings_and_spaces() {
+        let strings = r#"<si><r><rPr><b/></rPr><t>Non </t></r><r><t xml:space="preserve"> concerné</t></r><rPh><t>x</t></rPh></si>
+            <si><t xml:space="preserve">  Oui  </t></si><si><t>  trimmed
+</t></si><si/><si><t/></si><si><t><![CDATA[a<b]]></t></si>"#;
+        let (r, way) = same(
+            r#"<row r="1"><c r="A1" t="inlineStr"><is><t>en ligne &lt;1&gt;</t></is></c><c r="B1" t="s"><v>0</v></c><c r="C1" t="s"><v>1</v></c></row>
+               <row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" t="s"><v>3</v></c><c r="C2" t="s"><v>4</v></c><c r="D2" t="s"><v>5</v></c></row>"#,
+            Some(strings),
+            None,
+        );
+        // The inline string is left to the events.
+        assert_eq!(way, Way::Events);
+        let c = cells(&r);
+        assert_eq!(c[&(0, 0)], V::Text("en ligne <1>".into()));
+        assert_eq!(c[&(0, 1)], V::Text("Non concerné".into()));
+        assert_eq!(c[&(0, 2)], V::Text("  Oui  ".into()));
+        assert_eq!(c[&(1, 0)], V::Text("trimmed".into()));
+        assert_eq!(c[&(1, 1)], V::Text(String::new()));
+        assert_eq!(c[&(1, 2)], V::Text(String::new()));
+        assert_eq!(c[&(1, 3)], V::Text("a<b".into()));
+    }
+
+    #[test]
+    fn plain_shared_strings_are_scanned() {
+        let strings = "<si><t>  trimmed\n</t></si><si><t xml:space=\"preserve\"> kept\t</t></si>\n\
+            <si><t>a &amp; b &#xE9;&#233;</t></si><si/><si><t/></si><si></si><si><t>Non concern\u{e9}</t></si>";
+        let bytes = workbook("", Some(strings), None);
+        let parts = container::unpack(&bytes, Limits::default())
+            .unwrap()
+            .unwrap();
+        let scanned = Book::shared_strings(&parts, true).unwrap();
+        assert_eq!(scanned, Book::shared_strings(&parts, false).unwrap());
+        assert_eq!(
+            scanned,
+            ["trimmed", " kept\t", "a & b éé", "", "", "", "Non concerné"].map(String::from)
+        );
+        let text = std::str::from_utf8(parts.get("xl/sharedStrings.xml").unwrap()).unwrap();
+        let start = text.find("<si>").unwrap();
+        assert!(scan_strings(text, start).unwrap().is_some());
+        // Rich text is left to the events, an Excel escape to calamine.
+        let rich = workbook("", Some("<si><r><t>a</t></r></si>"), None);
+        let parts = container::unpack(&rich, Limits::default())
+            .unwrap()
+            .unwrap();
+        let text = std::str::from_utf8(parts.get("xl/sharedStrings.xml").unwrap()).unwrap();
+        assert!(scan_strings(text, text.find("<si>").unwrap())
+            .unwrap()
+            .is_none());
+        let escaped = workbook("", Some("<si><t>_x000D_</t></si>"), None);
+        let parts = container::unpack(&escaped, Limits::default())
+            .unwrap()
+            .unwrap();
+        assert!(Book::open(&parts).is_err());
+    }
+
+    #[test]
+    fn percentage_styles_as_calamine_reads_them() {
+        let xfs = r#"<xf numFmtId="0"/><xf numFmtId="9"/><xf numFmtId="164"/><xf numFmtId="165"><alignment/></xf><xf numFmtId="10"/>"#;
+        let (r, way) = same(
+            r#"<row r="1"><c r="A1" s="1"><v>0.5</v></c><c r="B1" s="2"><v>0.5</v></c><c r="C1" s="3"><v>0.5</v></c><c r="D1" s="4"><v>0.5</v></c><c r="E1" s="9"><v>0.5</v></c><c r="F1"><v>0.5</v></c></row>"#,
+            None,
+            Some(xfs),
+        );
+        assert_eq!(way, Way::Scan);
+        let mut p: Vec<_> = r.unwrap().1.into_keys().collect();
+        p.sort_unstable();
+        assert_eq!(p, vec![(0, 0), (0, 2), (0, 3)]);
+    }
+
+    #[test]
+    fn unusual_markup_goes_to_the_events_or_calamine() {
+        for (cells, way) in [
+            (
+                r#"<row r="1"><!-- c --><c r="A1"><v>1</v></c></row>"#,
+                Way::Events,
+            ),
+            (
+                r#"<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row>"#,
+                Way::Events,
+            ),
+            (
+                "<row r=\"1\"><c r=\"A1\" t=\"str\"><v>a\r\nb</v></c></row>",
+                Way::Events,
+            ),
+            (
+                r#"<row r="1"><c r="A1" t="d"><v>2024-01-02</v></c></row>"#,
+                Way::Scan,
+            ),
+            (
+                r#"<row r="1"><c r="A1"><f t="shared" ref="A1:A2" si="0">B1</f><v>1</v></c></row>"#,
+                Way::Calamine,
+            ),
+            (
+                r#"<row r="1"><c r="A1" t="str"><v>_x000D_</v></c></row>"#,
+                Way::Calamine,
+            ),
+            (r#"<row r="1"><c r="A1"><v>+1</v></c></row>"#, Way::Calamine),
+            (r#"<row r="1"><c r="A1"><v>.5</v></c></row>"#, Way::Calamine),
+            (
+                r#"<row r="1"><c r="A1"><v>abc</v></c></row>"#,
+                Way::Calamine,
+            ),
+            (
+                r#"<row r="1"><c r="A1" t="s"><v>7</v></c></row>"#,
+                Way::Calamine,
+            ),
+            (
+                r#"<row r="1"><c r="A1" t="b"><v>2</v></c></row>"#,
+                Way::Calamine,
+            ),
+            (
+                r#"<row r="1"><c r="A1" t="e"><v>#BAD!</v></c></row>"#,
+                Way::Calamine,
+            ),
+            (
+                r#"<row r="1"><c r="A1" r="B1"><v>1</v></c></row>"#,
+                Way::Calamine,
+            ),
+            (r#"<row r="1"><c r="1A"><v>1</v></c></row>"#, Way::Calamine),
+        ] {
+            let strings = Some("<si><t>x</t></si>");
+            let bytes = workbook(cells, strings, None);
+            let parts = container::unpack(&bytes, Limits::default())
+                .unwrap()
+                .unwrap();
+            let stored = parts.stored_zip().unwrap();
+            let calamine_reads = calamine::Reader::new(Cursor::new(stored))
+                .ok()
+                .and_then(|mut x: calamine::Xlsx<_>| read(&mut x))
+                .is_some_and(|r| r.is_ok());
+            if calamine_reads {
+                assert_eq!(same(cells, strings, None).1, way, "{cells}");
+            } else {
+                // calamine refuses the sheet: the fast reader leaves it to calamine.
+                let mut book = Book::open(&parts).unwrap();
+                assert!(read(&mut book).is_none(), "{cells}");
+                assert_eq!(way, Way::Calamine, "{cells}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_cell_budget_holds() {
+        let cells: String = (1..=50)
+            .map(|i| format!(r#"<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>"#))
+            .collect();
+        let bytes = workbook(&cells, None, None);
+        let parts = container::unpack(&bytes, Limits::default())
+            .unwrap()
+            .unwrap();
+        let mut book = Book::open(&parts).unwrap();
+        let mut budget = 10;
+        let r = book.sheet("S", 100, &mut budget, &|_| true);
+        assert!(matches!(r, Err(Failure::Grid(GridError::TooLarge(_)))));
+    }
+
+    #[test]
+    fn hostile_parts_never_panic() {
+        // Deep nesting, entity-like text, huge references, non-UTF-8 bytes.
+        let deep = "<row>".repeat(10_000);
+        for cells in [
+            deep.as_str(),
+            r#"<row r="99999999999"><c r="A1"><v>1</v></c></row>"#,
+            r#"<row r="1"><c r="ZZZZZZZZ1"><v>1</v></c></row>"#,
+            r#"<row r="1"><c r="A1"><v>&unknown;</v></c></row>"#,
+            r#"<row r="1"><c r="A1" t="str"><v>&#0;</v></c></row>"#,
+            r#"<row r="1"><c r="A1"><v>1</v>"#,
+        ] {
+            let bytes = workbook(cells, None, None);
+            let parts = container::unpack(&bytes, Limits::default())
+                .unwrap()
+                .unwrap();
+            if let Ok(mut book) = Book::open(&parts) {
+                let _ = read(&mut book);
+            }
+        }
+        let mut bytes = workbook("", None, None);
+        let parts = {
+            // A sheet that is not UTF-8.
+            let mut z = zip::ZipArchive::new(Cursor::new(&bytes)).unwrap();
+            let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+            for i in 0..z.len() {
+                let mut f = z.by_index(i).unwrap();
+                let name = f.name().unwrap().to_string();
+                let mut d = Vec::new();
+                std::io::Read::read_to_end(&mut f, &mut d).unwrap();
+                if name.ends_with("sheet1.xml") {
+                    d.extend_from_slice(&[0xff, 0xfe]);
+                }
+                w.start_file(name, zip::write::SimpleFileOptions::default())
+                    .unwrap();
+                w.write_all(&d).unwrap();
+            }
+            bytes = w.finish().unwrap().into_inner();
+            container::unpack(&bytes, Limits::default())
+                .unwrap()
+                .unwrap()
+        };
+        let mut book = Book::open(&parts).unwrap();
+        assert!(read(&mut book).is_none());
     }
 }
