@@ -651,7 +651,7 @@ impl V {
 }
 
 pub(crate) type Cells = HashMap<(u32, u16), V>;
-type Formulas = HashMap<(u32, u16), String>;
+pub(crate) type Formulas = HashMap<(u32, u16), String>;
 
 /// Values of a sheet (cells with a value or a cached formula result) and
 /// formulas (cells with a formula, with or without a cached result).

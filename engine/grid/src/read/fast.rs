@@ -15,7 +15,7 @@
 //! (the style of kept cells is noted in the first pass).
 
 use super::container::Parts;
-use super::{Failure, PercentCells, SheetData, Source, V};
+use super::{Cells, Failure, Formulas, PercentCells, SheetData, Source, V};
 use crate::GridError;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::QName;
@@ -627,10 +627,15 @@ impl<'a> Book<'a> {
             }
         }
         let start = usize::try_from(r.buffer_position()).map_err(|_| Fallback)?;
+        // Room for the cells a grid's sheet keeps, without regrowing.
+        let out = SheetData {
+            cells: Cells::with_capacity(256),
+            formulas: Formulas::with_capacity(256),
+        };
         let mut kept = Kept {
             max_col,
             keep,
-            out: SheetData::default(),
+            out,
             percent: HashSet::new(),
         };
         let before = *budget;
@@ -672,7 +677,12 @@ impl<'a> Book<'a> {
         }
         let key = (row, col);
         if let Some(f) = formula.filter(|f| !f.is_empty()) {
-            kept.out.formulas.insert(key, crate::normalise::clip(&f).0);
+            // Already owned and short enough (the common case): no copy.
+            let f = match f {
+                Cow::Owned(f) if f.len() <= crate::normalise::MAX_CELL_CHARS => f,
+                f => crate::normalise::clip(&f).0,
+            };
+            kept.out.formulas.insert(key, f);
         }
         if let Some(s) = style {
             let id = index(s)?;
@@ -768,12 +778,9 @@ impl<'a> Book<'a> {
         loop {
             // Text between elements is ignored (as the events are), unless
             // it holds a reference the reader would check.
-            let Some(lt) = memchr_lt(b, at) else {
+            let Some(lt) = skip_text(text, at) else {
                 return Ok(false);
             };
-            if b[at..lt].contains(&b'&') {
-                return Ok(false);
-            }
             at = lt;
             let rest = &b[at..];
             if rest.starts_with(b"</sheetData>") {
@@ -814,12 +821,9 @@ impl<'a> Book<'a> {
                     let mut formula = None;
                     if !tag.empty {
                         loop {
-                            let Some(lt) = memchr_lt(b, at) else {
+                            let Some(lt) = skip_text(text, at) else {
                                 return Ok(false);
                             };
-                            if b[at..lt].contains(&b'&') {
-                                return Ok(false);
-                            }
                             at = lt;
                             if b[at..].starts_with(b"</c>") {
                                 at += 4;
@@ -1000,11 +1004,6 @@ struct Kept<'k> {
     percent: HashSet<(u32, u16)>,
 }
 
-/// The position of the next `<` from `at`.
-fn memchr_lt(b: &[u8], at: usize) -> Option<usize> {
-    b.get(at..)?.iter().position(|&c| c == b'<').map(|i| at + i)
-}
-
 /// An opening tag scanned at `<`.
 struct Tag<'t> {
     name: &'t str,
@@ -1061,7 +1060,8 @@ fn open_tag<'t>(text: &'t str, at: usize, names: &[&str]) -> Option<Tag<'t>> {
 /// inside), and the position after the closing tag.
 fn element_text<'t>(text: &'t str, at: usize, name: &str) -> Option<(&'t str, usize)> {
     let b = text.as_bytes();
-    let lt = memchr_lt(b, at)?;
+    // Carriage returns are normalised by the reader: left to it.
+    let lt = at + memchr::memchr2(b'<', b'\r', b.get(at..)?)?;
     let close = b.get(lt..)?;
     if close.get(..2)? != b"</" || close.get(2..2 + name.len())? != name.as_bytes() {
         return None;
@@ -1071,20 +1071,15 @@ fn element_text<'t>(text: &'t str, at: usize, name: &str) -> Option<(&'t str, us
     }
     // Carriage returns are normalised by the reader: left to it.
     let content = text.get(at..lt)?;
-    if content.contains('\r') {
-        return None;
-    }
     Some((content, lt + 3 + name.len()))
 }
 
 /// Skips text from `at` up to the next `<`; `None` when the text holds a
 /// reference (which the reader would check) or the part ends.
 fn skip_text(text: &str, at: usize) -> Option<usize> {
-    let lt = memchr_lt(text.as_bytes(), at)?;
-    if text.as_bytes()[at..lt].contains(&b'&') {
-        return None;
-    }
-    Some(lt)
+    let b = text.as_bytes();
+    let i = at + memchr::memchr2(b'<', b'&', b.get(at..)?)?;
+    (b[i] == b'<').then_some(i)
 }
 
 /// The shared strings scanned directly when every item is one plain text
@@ -1149,7 +1144,7 @@ fn scan_strings(text: &str, mut at: usize) -> Fast<Option<Vec<String>>> {
 /// Text with its references resolved as the reader resolves them (the five
 /// XML entities, character references); `None` for another reference.
 fn unescape_text(text: &str) -> Fast<Option<Cow<'_, str>>> {
-    if !text.contains('&') {
+    if memchr::memchr(b'&', text.as_bytes()).is_none() {
         return Ok(Some(Cow::Borrowed(text)));
     }
     let mut out = String::with_capacity(text.len());
@@ -1215,7 +1210,7 @@ impl Source for Book<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{container, Cells, Limits, Source};
+    use super::super::{container, Limits, Source};
     use super::*;
     use std::io::{Cursor, Write};
 
