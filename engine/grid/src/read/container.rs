@@ -94,7 +94,23 @@ fn check(bytes: &[u8], limits: Limits, keep: bool) -> Result<Option<Parts>, Grid
     };
     let mut total: u64 = 0;
     let mut buf = Vec::new();
+    let mut inflater = flate2::Decompress::new(false);
     for i in 0..zip.len() {
+        if let (Some(e), Some(n)) = (entries.as_mut(), &names) {
+            if let (Some(d), Some(name)) =
+                (inflate_raw(&mut zip, bytes, i, &mut inflater), n.get(i))
+            {
+                total += d.len() as u64;
+                if total > limits.max_uncompressed {
+                    return Err(GridError::TooLarge(format!(
+                        "plus de {} Mo une fois décompressé",
+                        limits.max_uncompressed / (1024 * 1024)
+                    )));
+                }
+                e.push((name.clone(), d));
+                continue;
+            }
+        }
         let mut f = match zip.by_index(i) {
             Ok(f) => f,
             Err(zip::result::ZipError::UnsupportedArchive(m)) if m.contains("assword") => {
@@ -161,6 +177,39 @@ fn check(bytes: &[u8], limits: Limits, keep: bool) -> Result<Option<Parts>, Grid
             .collect();
         Parts { entries, index }
     }))
+}
+
+/// Entry `i` inflated straight from the archive's bytes: raw deflate into
+/// a buffer of the declared size (no zeroing, no intermediate copy), one
+/// decompressor for every entry, CRC checked. `None` for anything but a
+/// clean deflated entry of exactly its declared size (encrypted, another
+/// method, damaged, larger or smaller): the zip reader then reads the
+/// entry, with its own checks and errors, as it reads every entry of a
+/// file whose entries are not kept.
+fn inflate_raw(
+    zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    bytes: &[u8],
+    i: usize,
+    inflater: &mut flate2::Decompress,
+) -> Option<Vec<u8>> {
+    let f = zip.by_index_raw(i).ok()?;
+    if f.encrypted() || f.compression() != zip::CompressionMethod::Deflated {
+        return None;
+    }
+    let start = usize::try_from(f.data_start()?).ok()?;
+    let len = usize::try_from(f.compressed_size()).ok()?;
+    let input = bytes.get(start..start.checked_add(len)?)?;
+    let size = usize::try_from(f.size()).ok()?;
+    let crc = f.crc32();
+    // One byte of room past the declared size: a longer stream is seen.
+    let mut out = Vec::with_capacity(size.checked_add(1)?);
+    inflater.reset(false);
+    match inflater.decompress_vec(input, &mut out, flate2::FlushDecompress::Finish) {
+        Ok(flate2::Status::StreamEnd) if out.len() == size && crc32fast::hash(&out) == crc => {
+            Some(out)
+        }
+        _ => None,
+    }
 }
 
 /// A zip that is not a workbook is refused, naming what it is when known.
@@ -253,6 +302,36 @@ mod tests {
             assert_eq!(x.1, zip::CompressionMethod::Deflated);
             assert_eq!(y.1, zip::CompressionMethod::Stored);
         }
+    }
+
+    #[test]
+    fn damaged_or_stored_entries_go_through_the_zip_reader() {
+        let sheet = "<sheetData>".repeat(500);
+        let original = zip_of(&[
+            ("xl/workbook.xml", b"<workbook/>"),
+            ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
+        ]);
+        // A stored entry reads as it is.
+        let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let o = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        z.start_file("xl/workbook.xml", o).unwrap();
+        z.write_all(b"<workbook/>").unwrap();
+        let stored = z.finish().unwrap().into_inner();
+        let parts = unpack(&stored, Limits::default()).unwrap().unwrap();
+        assert_eq!(parts.get("xl/workbook.xml"), Some(&b"<workbook/>"[..]));
+        // Damaged compressed data: the zip reader's own error, as without
+        // the kept entries.
+        let mut z = zip::ZipArchive::new(Cursor::new(&original[..])).unwrap();
+        let start = z.by_index_raw(1).unwrap().data_start().unwrap() as usize;
+        let mut damaged = original.clone();
+        for b in &mut damaged[start + 4..start + 12] {
+            *b ^= 0x5a;
+        }
+        let kept = unpack(&damaged, Limits::default()).err();
+        let plain = precheck(&damaged, Limits::default()).err();
+        assert!(kept.is_some());
+        assert_eq!(kept, plain);
     }
 
     #[test]
