@@ -1,11 +1,14 @@
-//! The grid reader (calamine; native, and wasm32 in the form's on-demand module).
+//! The grid reader (native, and wasm32 in the form's on-demand module).
 //!
 //! Defensive by construction: the zip container is checked and every entry
-//! inflated under a budget before calamine sees it (once: calamine reads the
-//! inflated entries, see [`container`]); sheets are streamed cell by cell
-//! (never as a dense range, which a single far-away cell would blow up) and
-//! only the columns of the grid are kept; calamine runs under `catch_unwind`
-//! as a last resort.
+//! inflated under a budget before any XML is read (once, see [`container`]);
+//! sheets are streamed cell by cell (never as a dense range, which a single
+//! far-away cell would blow up) and only the cells the reader looks at are
+//! kept; the readers run under `catch_unwind` as a last resort.
+//!
+//! Two readers of sheets ([`Source`]): the fast reader of grids ([`fast`]),
+//! and calamine, which reads the files the fast reader leaves to it, so
+//! that results are calamine's either way.
 //!
 //! [`GridReader`] reads many grids: what depends on the catalog only
 //! (layout, hash, expected formulas) is computed once per catalog.

@@ -10,21 +10,45 @@ use super::Limits;
 use crate::GridError;
 use std::collections::HashMap;
 use std::io::{Cursor, Read, Write};
+use std::ops::Range;
+
+thread_local! {
+    /// The buffer of the last workbook read on this thread, reused (no
+    /// fresh pages to fault in for every file of a batch).
+    static ARENA: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Largest buffer kept for the next workbook of a thread.
+const ARENA_KEPT: usize = 8 * 1024 * 1024;
 
 /// The entries of a workbook, inflated once.
 pub(crate) struct Parts {
-    /// In archive order: name and inflated bytes.
-    entries: Vec<(String, Vec<u8>)>,
+    /// Every entry's bytes, one after the other.
+    data: Vec<u8>,
+    /// In archive order: name and bytes in `data`.
+    entries: Vec<(String, Range<usize>)>,
     /// Entry of each name in lower case with `/` separators, the last one
     /// winning: how calamine finds an entry.
     index: HashMap<String, usize>,
+}
+
+impl Drop for Parts {
+    /// The buffer goes back to the thread for its next workbook (unless a
+    /// large file made it large).
+    fn drop(&mut self) {
+        let data = std::mem::take(&mut self.data);
+        if data.capacity() <= ARENA_KEPT {
+            ARENA.with(|a| a.set(data));
+        }
+    }
 }
 
 impl Parts {
     /// The entry at `path`, found as calamine finds it (case-insensitive).
     pub(crate) fn get(&self, path: &str) -> Option<&[u8]> {
         let i = *self.index.get(&path.to_ascii_lowercase())?;
-        self.entries.get(i).map(|(_, b)| b.as_slice())
+        let (_, range) = self.entries.get(i)?;
+        self.data.get(range.clone())
     }
 
     /// The same entries in a zip, stored uncompressed, for calamine.
@@ -38,9 +62,9 @@ impl Parts {
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Stored)
             .large_file(false);
-        for (name, bytes) in &self.entries {
+        for (name, range) in &self.entries {
             w.start_file(name.as_str(), options).ok()?;
-            w.write_all(bytes).ok()?;
+            w.write_all(self.data.get(range.clone())?).ok()?;
         }
         w.finish().ok().map(Cursor::into_inner)
     }
@@ -86,28 +110,40 @@ fn check(bytes: &[u8], limits: Limits, keep: bool) -> Result<Option<Parts>, Grid
         .map(|n| n.ok().map(|n| n.into_owned()))
         .collect();
     // Names decodable and unique, else calamine reads the original.
-    let mut entries: Option<Vec<(String, Vec<u8>)>> = match &names {
+    let mut entries: Option<Vec<(String, Range<usize>)>> = match &names {
         Some(n) if keep && n.iter().collect::<std::collections::HashSet<_>>().len() == n.len() => {
             Some(Vec::with_capacity(n.len()))
         }
         _ => None,
     };
+    // Every kept entry, one after the other, in this thread's buffer.
+    let mut data = if entries.is_some() {
+        ARENA.with(|a| a.take())
+    } else {
+        Vec::new()
+    };
+    data.clear();
+    let too_large = || {
+        GridError::TooLarge(format!(
+            "plus de {} Mo une fois décompressé",
+            limits.max_uncompressed / (1024 * 1024)
+        ))
+    };
     let mut total: u64 = 0;
     let mut buf = Vec::new();
     let mut inflater = flate2::Decompress::new(false);
     for i in 0..zip.len() {
+        let start = data.len();
         if let (Some(e), Some(n)) = (entries.as_mut(), &names) {
-            if let (Some(d), Some(name)) =
-                (inflate_raw(&mut zip, bytes, i, &mut inflater), n.get(i))
-            {
-                total += d.len() as u64;
+            if let (true, Some(name)) = (
+                inflate_raw(&mut zip, bytes, i, &mut inflater, &mut data),
+                n.get(i),
+            ) {
+                total += (data.len() - start) as u64;
                 if total > limits.max_uncompressed {
-                    return Err(GridError::TooLarge(format!(
-                        "plus de {} Mo une fois décompressé",
-                        limits.max_uncompressed / (1024 * 1024)
-                    )));
+                    return Err(too_large());
                 }
-                e.push((name.clone(), d));
+                e.push((name.clone(), start..data.len()));
                 continue;
             }
         }
@@ -120,28 +156,19 @@ fn check(bytes: &[u8], limits: Limits, keep: bool) -> Result<Option<Parts>, Grid
         };
         let size = f.size();
         // Entry `i` has the `i`-th name (same order as `file_names`).
-        let mut data = match (&mut entries, &names) {
-            (Some(_), Some(n)) => n.get(i).map(|name| {
-                let room = usize::try_from(size.min(limits.max_uncompressed)).unwrap_or(0);
-                (name.clone(), Vec::with_capacity(room))
-            }),
+        let name = match (&entries, &names) {
+            (Some(_), Some(n)) => n.get(i).cloned(),
             _ => None,
         };
-        if data.is_none() {
+        if name.is_none() {
             entries = None;
         }
-        let too_large = || {
-            GridError::TooLarge(format!(
-                "plus de {} Mo une fois décompressé",
-                limits.max_uncompressed / (1024 * 1024)
-            ))
-        };
-        let read = match data.as_mut() {
-            // Straight into the entry's buffer, one byte past the declared
-            // size at most (more is refused).
-            Some((_, d)) => (&mut f)
+        let read = match &name {
+            // Straight into the buffer, one byte past the declared size at
+            // most (more is refused).
+            Some(_) => (&mut f)
                 .take(size.saturating_add(1))
-                .read_to_end(d)
+                .read_to_end(&mut data)
                 .map_err(|e| GridError::Corrupt(e.to_string()))? as u64,
             None => {
                 buf.resize(64 * 1024, 0);
@@ -165,8 +192,8 @@ fn check(bytes: &[u8], limits: Limits, keep: bool) -> Result<Option<Parts>, Grid
         if read > size || total > limits.max_uncompressed {
             return Err(too_large());
         }
-        if let (Some(e), Some(d)) = (entries.as_mut(), data) {
-            e.push(d);
+        if let (Some(e), Some(name)) = (entries.as_mut(), name) {
+            e.push((name, start..data.len()));
         }
     }
     Ok(entries.map(|entries| {
@@ -175,7 +202,11 @@ fn check(bytes: &[u8], limits: Limits, keep: bool) -> Result<Option<Parts>, Grid
             .enumerate()
             .map(|(i, (n, _))| (n.replace('\\', "/").to_ascii_lowercase(), i))
             .collect();
-        Parts { entries, index }
+        Parts {
+            data,
+            entries,
+            index,
+        }
     }))
 }
 
@@ -191,25 +222,44 @@ fn inflate_raw(
     bytes: &[u8],
     i: usize,
     inflater: &mut flate2::Decompress,
-) -> Option<Vec<u8>> {
-    let f = zip.by_index_raw(i).ok()?;
-    if f.encrypted() || f.compression() != zip::CompressionMethod::Deflated {
-        return None;
-    }
-    let start = usize::try_from(f.data_start()?).ok()?;
-    let len = usize::try_from(f.compressed_size()).ok()?;
-    let input = bytes.get(start..start.checked_add(len)?)?;
-    let size = usize::try_from(f.size()).ok()?;
-    let crc = f.crc32();
-    // One byte of room past the declared size: a longer stream is seen.
-    let mut out = Vec::with_capacity(size.checked_add(1)?);
-    inflater.reset(false);
-    match inflater.decompress_vec(input, &mut out, flate2::FlushDecompress::Finish) {
-        Ok(flate2::Status::StreamEnd) if out.len() == size && crc32fast::hash(&out) == crc => {
-            Some(out)
+    out: &mut Vec<u8>,
+) -> bool {
+    let start = out.len();
+    let done = (|| {
+        let f = zip.by_index_raw(i).ok()?;
+        if f.encrypted() || f.compression() != zip::CompressionMethod::Deflated {
+            return None;
         }
-        _ => None,
+        let from = usize::try_from(f.data_start()?).ok()?;
+        let len = usize::try_from(f.compressed_size()).ok()?;
+        let input = bytes.get(from..from.checked_add(len)?)?;
+        let size = usize::try_from(f.size()).ok()?;
+        let crc = f.crc32();
+        // One byte of room past the declared size: a longer stream is seen.
+        out.reserve(size.checked_add(1)?);
+        let room = start + size + 1;
+        out.truncate(start);
+        inflater.reset(false);
+        // Only the room reserved: `decompress_vec` writes into the spare
+        // capacity, which may be larger.
+        let status = inflater.decompress_vec(input, out, flate2::FlushDecompress::Finish);
+        let inflated = &out[start..];
+        match status {
+            Ok(flate2::Status::StreamEnd)
+                if out.len() < room
+                    && inflated.len() == size
+                    && crc32fast::hash(inflated) == crc =>
+            {
+                Some(())
+            }
+            _ => None,
+        }
+    })()
+    .is_some();
+    if !done {
+        out.truncate(start);
     }
+    done
 }
 
 /// A zip that is not a workbook is refused, naming what it is when known.
