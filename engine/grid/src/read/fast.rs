@@ -829,10 +829,23 @@ impl<'a> Book<'a> {
                                 at += 4;
                                 break;
                             }
-                            let Some(child) = open_tag(text, at, &["v", "f"]) else {
+                            let Some(child) = open_tag(text, at, &["v", "f", "is"]) else {
                                 return Ok(false);
                             };
                             at = child.end;
+                            if child.name == "is" {
+                                // An inline string (openpyxl writes them).
+                                if child.empty {
+                                    value = Val::Text(Cow::Borrowed(""));
+                                    continue;
+                                }
+                                let Some((s, end)) = plain_item(text, at, "is")? else {
+                                    return Ok(false);
+                                };
+                                at = end;
+                                value = Val::Text(Cow::Owned(s));
+                                continue;
+                            }
                             let text = if child.empty {
                                 ""
                             } else {
@@ -1061,7 +1074,10 @@ fn open_tag<'t>(text: &'t str, at: usize, names: &[&str]) -> Option<Tag<'t>> {
 fn element_text<'t>(text: &'t str, at: usize, name: &str) -> Option<(&'t str, usize)> {
     let b = text.as_bytes();
     // Carriage returns are normalised by the reader: left to it.
-    let lt = at + memchr::memchr2(b'<', b'\r', b.get(at..)?)?;
+    let lt = match *b.get(at)? {
+        b'<' => at,
+        _ => at + memchr::memchr2(b'<', b'\r', b.get(at..)?)?,
+    };
     let close = b.get(lt..)?;
     if close.get(..2)? != b"</" || close.get(2..2 + name.len())? != name.as_bytes() {
         return None;
@@ -1078,6 +1094,10 @@ fn element_text<'t>(text: &'t str, at: usize, name: &str) -> Option<(&'t str, us
 /// reference (which the reader would check) or the part ends.
 fn skip_text(text: &str, at: usize) -> Option<usize> {
     let b = text.as_bytes();
+    // Most often no text at all (`</c><c`): no search.
+    if *b.get(at)? == b'<' {
+        return Some(at);
+    }
     let i = at + memchr::memchr2(b'<', b'&', b.get(at..)?)?;
     (b[i] == b'<').then_some(i)
 }
@@ -1103,42 +1123,57 @@ fn scan_strings(text: &str, mut at: usize) -> Fast<Option<Vec<String>>> {
             out.push(String::new());
             continue;
         }
+        let Some((value, end)) = plain_item(text, at, "si")? else {
+            return Ok(None);
+        };
+        at = end;
+        out.push(value);
+    }
+}
+
+/// A string item (`<si>` or `<is>`, opened before `at`) holding one plain
+/// text (`<t>…</t>` or none), as calamine's `read_string` reads it: its
+/// value and the position after the closing tag; `None` for anything else
+/// (rich text, phonetic runs…).
+fn plain_item(text: &str, mut at: usize, closing: &str) -> Fast<Option<(String, usize)>> {
+    let Some(lt) = skip_text(text, at) else {
+        return Ok(None);
+    };
+    at = lt;
+    let mut value = String::new();
+    if let Some(t) = open_tag(text, at, &["t"]) {
+        at = t.end;
+        let [space] = attrs_raw(t.attrs, ["xml:space"])?;
+        let content = if t.empty {
+            ""
+        } else {
+            let Some((content, end)) = element_text(text, at, "t") else {
+                return Ok(None);
+            };
+            at = end;
+            content
+        };
+        let Some(content) = unescape_text(content)? else {
+            return Ok(None);
+        };
+        value = if space == Some("preserve") {
+            no_excel_escape(&content)?.to_string()
+        } else {
+            no_excel_escape(content.trim_matches([' ', '\t', '\r', '\n']))?.to_string()
+        };
         let Some(lt) = skip_text(text, at) else {
             return Ok(None);
         };
         at = lt;
-        let mut value = String::new();
-        if let Some(t) = open_tag(text, at, &["t"]) {
-            at = t.end;
-            let [space] = attrs_raw(t.attrs, ["xml:space"])?;
-            let content = if t.empty {
-                ""
-            } else {
-                let Some((content, end)) = element_text(text, at, "t") else {
-                    return Ok(None);
-                };
-                at = end;
-                content
-            };
-            let Some(content) = unescape_text(content)? else {
-                return Ok(None);
-            };
-            value = if space == Some("preserve") {
-                no_excel_escape(&content)?.to_string()
-            } else {
-                no_excel_escape(content.trim_matches([' ', '\t', '\r', '\n']))?.to_string()
-            };
-            let Some(lt) = skip_text(text, at) else {
-                return Ok(None);
-            };
-            at = lt;
-        }
-        if !text[at..].starts_with("</si>") {
-            return Ok(None);
-        }
-        at += 5;
-        out.push(value);
     }
+    let rest = &text.as_bytes()[at..];
+    if !(rest.starts_with(b"</")
+        && rest[2..].starts_with(closing.as_bytes())
+        && rest.get(2 + closing.len()) == Some(&b'>'))
+    {
+        return Ok(None);
+    }
+    Ok(Some((value, at + 3 + closing.len())))
 }
 
 /// Text with its references resolved as the reader resolves them (the five
@@ -1375,8 +1410,8 @@ mod tests {
             Some(strings),
             None,
         );
-        // The inline string is left to the events.
-        assert_eq!(way, Way::Events);
+        // Plain inline strings are scanned (openpyxl writes them).
+        assert_eq!(way, Way::Scan);
         let c = cells(&r);
         assert_eq!(c[&(0, 0)], V::Text("en ligne <1>".into()));
         assert_eq!(c[&(0, 1)], V::Text("Non concerné".into()));
