@@ -8,8 +8,9 @@
 //!   unlocked; computed cells are green, real formulas reproducing the core's
 //!   rules, with cached results from [`caqes_engine::evaluate`]; the export
 //!   time is passed in (no clock is read).
-//! - [`read_grid`] (feature `read`, calamine; native, and wasm32 in the web
-//!   form's on-demand module `caqes-web-grid`): rebuilds the
+//! - [`read_grid`] (feature `read`: a fast reader of grids, calamine for
+//!   other files; native, and wasm32 in the web form's on-demand module
+//!   `caqes-web-grid`): rebuilds the
 //!   answers from the visible input cells, compares them with the metadata,
 //!   and rescores them with the core.
 //!

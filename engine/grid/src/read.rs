@@ -1,11 +1,14 @@
-//! The grid reader (calamine; native, and wasm32 in the form's on-demand module).
+//! The grid reader (native, and wasm32 in the form's on-demand module).
 //!
 //! Defensive by construction: the zip container is checked and every entry
-//! inflated under a budget before calamine sees it (once: calamine reads the
-//! inflated entries, see [`container`]); sheets are streamed cell by cell
-//! (never as a dense range, which a single far-away cell would blow up) and
-//! only the columns of the grid are kept; calamine runs under `catch_unwind`
-//! as a last resort.
+//! inflated under a budget before any XML is read (once, see [`container`]);
+//! sheets are streamed cell by cell (never as a dense range, which a single
+//! far-away cell would blow up) and only the cells the reader looks at are
+//! kept; the readers run under `catch_unwind` as a last resort.
+//!
+//! Two readers of sheets ([`Source`]): the fast reader of grids ([`fast`]),
+//! and calamine, which reads the files the fast reader leaves to it, so
+//! that results are calamine's either way.
 //!
 //! [`GridReader`] reads many grids: what depends on the catalog only
 //! (layout, hash, expected formulas) is computed once per catalog.
@@ -25,7 +28,91 @@ use std::io::Cursor;
 use std::sync::OnceLock;
 
 mod container;
+mod fast;
 pub(crate) use container::precheck;
+
+/// Why [`read_inner`] stopped: an answer about the file, or the fast
+/// reader leaving the file to calamine.
+enum Failure {
+    Grid(GridError),
+    Fallback,
+}
+
+impl From<GridError> for Failure {
+    fn from(e: GridError) -> Failure {
+        Failure::Grid(e)
+    }
+}
+
+/// Where [`read_inner`] reads sheets: calamine ([`Xlsx`]), or the fast
+/// reader of grids ([`fast::Book`]), which reads the same values.
+trait Source {
+    /// The sheet names, in workbook order.
+    fn sheet_names(&self) -> Vec<String>;
+    /// The cells of a sheet up to column `max_col` that `keep` accepts,
+    /// every cell counting against `budget`.
+    fn sheet(
+        &mut self,
+        name: &str,
+        max_col: u16,
+        budget: &mut usize,
+        keep: &dyn Fn((u32, u16)) -> bool,
+    ) -> Result<SheetData, Failure>;
+    /// The cells of `wanted` (read before by [`Source::sheet`]) whose style
+    /// is a percentage number format.
+    fn percent_cells(
+        &mut self,
+        sheet: &str,
+        wanted: &PercentCells,
+    ) -> Result<PercentCells, Failure>;
+}
+
+impl<R: std::io::Read + std::io::Seek> Source for Xlsx<R> {
+    fn sheet_names(&self) -> Vec<String> {
+        Reader::sheet_names(self)
+    }
+
+    fn sheet(
+        &mut self,
+        name: &str,
+        max_col: u16,
+        budget: &mut usize,
+        keep: &dyn Fn((u32, u16)) -> bool,
+    ) -> Result<SheetData, Failure> {
+        Ok(read_sheet_where(self, name, max_col, budget, keep)?)
+    }
+
+    fn percent_cells(
+        &mut self,
+        sheet: &str,
+        wanted: &PercentCells,
+    ) -> Result<PercentCells, Failure> {
+        let mut reader = self
+            .worksheet_cells_reader(sheet)
+            .map_err(|e| GridError::Corrupt(format!("feuille « {sheet} » : {e}")))?;
+        let mut found = PercentCells::default();
+        while let Some((row, col, style)) = reader
+            .next_style_id()
+            .map_err(|e| GridError::Corrupt(format!("feuille « {sheet} » : {e}")))?
+        {
+            let Ok(col) = u16::try_from(col) else {
+                continue;
+            };
+            let Some(&expected) = wanted.get(&(row, col)) else {
+                continue;
+            };
+            if reader
+                .styles()
+                .get(style)
+                .and_then(|s| s.number_format.as_ref())
+                .is_some_and(|n| is_percent_format(&n.format_code))
+            {
+                found.insert((row, col), expected);
+            }
+        }
+        Ok(found)
+    }
+}
 
 /// Bounds of what the reader accepts.
 #[derive(Debug, Clone, Copy)]
@@ -364,12 +451,55 @@ impl<'a> GridReader<'a> {
     }
 
     /// Reads one grid (same result as [`read_grid_with_limits`]).
+    ///
+    /// The fast reader ([`fast`]) reads it from the inflated entries; a file
+    /// it leaves aside is read by calamine from the same entries.
     pub fn read(&self, bytes: &[u8]) -> Result<GridRead, GridError> {
-        let workbook = container::inflate(bytes, self.limits)?;
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_inner(&workbook, self)))
-        {
+        self.read_with(bytes, true)
+    }
+
+    /// [`GridReader::read`], with or without the fast reader.
+    fn read_with(&self, bytes: &[u8], fast: bool) -> Result<GridRead, GridError> {
+        let parts = container::unpack(bytes, self.limits)?;
+        let run = || {
+            if let Some(parts) = parts.as_ref().filter(|_| fast) {
+                if let Ok(mut book) = fast::Book::open(parts) {
+                    match read_inner(&mut book, self) {
+                        Ok(r) => return Ok(r),
+                        Err(Failure::Grid(e)) => return Err(e),
+                        Err(Failure::Fallback) => {}
+                    }
+                }
+            }
+            let stored = parts.as_ref().and_then(container::Parts::stored_zip);
+            let mut xlsx: Xlsx<_> = Xlsx::new(Cursor::new(stored.as_deref().unwrap_or(bytes)))
+                .map_err(|e| match e {
+                    calamine::XlsxError::Password => GridError::Encrypted,
+                    e => GridError::Corrupt(e.to_string()),
+                })?;
+            read_inner(&mut xlsx, self).map_err(|f| match f {
+                Failure::Grid(e) => e,
+                Failure::Fallback => GridError::Internal,
+            })
+        };
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
             Ok(r) => r,
             Err(_) => Err(GridError::Internal),
+        }
+    }
+
+    /// The fast reader alone: `None` when it leaves the file to calamine.
+    #[cfg(test)]
+    fn read_fast_only(&self, bytes: &[u8]) -> Option<Result<GridRead, GridError>> {
+        let parts = match container::unpack(bytes, self.limits) {
+            Ok(p) => p?,
+            Err(e) => return Some(Err(e)),
+        };
+        let mut book = fast::Book::open(&parts).ok()?;
+        match read_inner(&mut book, self) {
+            Ok(r) => Some(Ok(r)),
+            Err(Failure::Grid(e)) => Some(Err(e)),
+            Err(Failure::Fallback) => None,
         }
     }
 
@@ -524,11 +654,11 @@ impl V {
 }
 
 pub(crate) type Cells = HashMap<(u32, u16), V>;
-type Formulas = HashMap<(u32, u16), String>;
+pub(crate) type Formulas = HashMap<(u32, u16), String>;
 
 /// Values of a sheet (cells with a value or a cached formula result) and
 /// formulas (cells with a formula, with or without a cached result).
-#[derive(Default)]
+#[derive(Default, Debug, PartialEq)]
 pub(crate) struct SheetData {
     pub(crate) cells: Cells,
     formulas: Formulas,
@@ -540,7 +670,7 @@ pub(crate) fn read_sheet<R: std::io::Read + std::io::Seek>(
     max_col: u16,
     budget: &mut usize,
 ) -> Result<SheetData, GridError> {
-    read_sheet_where(xlsx, name, max_col, budget, |_| true)
+    read_sheet_where(xlsx, name, max_col, budget, &|_| true)
 }
 
 /// [`read_sheet`] keeping only the cells `keep` accepts (every cell still
@@ -550,7 +680,7 @@ fn read_sheet_where<R: std::io::Read + std::io::Seek>(
     name: &str,
     max_col: u16,
     budget: &mut usize,
-    keep: impl Fn((u32, u16)) -> bool,
+    keep: &dyn Fn((u32, u16)) -> bool,
 ) -> Result<SheetData, GridError> {
     let mut out = Cells::default();
     let mut formulas = Formulas::default();
@@ -592,28 +722,25 @@ fn read_sheet_where<R: std::io::Read + std::io::Seek>(
     })
 }
 
-fn read_inner(bytes: &[u8], reader: &GridReader) -> Result<GridRead, GridError> {
+fn read_inner(xlsx: &mut impl Source, reader: &GridReader) -> Result<GridRead, Failure> {
     let limits = reader.limits;
-    let mut xlsx: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
-        calamine::XlsxError::Password => GridError::Encrypted,
-        e => GridError::Corrupt(e.to_string()),
-    })?;
     let names = xlsx.sheet_names();
     for s in [IDENT, SYNTH] {
         if !names.iter().any(|n| n == s) {
             return Err(GridError::NotAGrid(format!(
                 "feuille « {s} » absente (feuilles trouvées : {})",
                 names.join(", ")
-            )));
+            ))
+            .into());
         }
     }
     let mut budget = limits.max_cells;
     let meta_cells = if names.iter().any(|n| n == META) {
-        Some(read_sheet(&mut xlsx, META, 1, &mut budget)?.cells)
+        Some(xlsx.sheet(META, 1, &mut budget, &|_| true)?.cells)
     } else {
         None
     };
-    let ident_data = read_sheet(&mut xlsx, IDENT, COL_HELP, &mut budget)?;
+    let ident_data = xlsx.sheet(IDENT, COL_HELP, &mut budget, &|_| true)?;
     let ident = ident_data.cells;
     // Metadata.
     let mut meta_map: BTreeMap<String, String> = BTreeMap::new();
@@ -665,9 +792,7 @@ fn read_inner(bytes: &[u8], reader: &GridReader) -> Result<GridRead, GridError> 
             .unwrap_or_default()
     };
     if id.is_empty() {
-        return Err(GridError::NotAGrid(
-            "identifiant du référentiel absent".into(),
-        ));
+        return Err(GridError::NotAGrid("identifiant du référentiel absent".into()).into());
     }
     let (catalog, prep) = reader.catalog(&id)?;
     let lay = &prep.layout;
@@ -689,19 +814,20 @@ fn read_inner(bytes: &[u8], reader: &GridReader) -> Result<GridRead, GridError> 
             return Err(GridError::NotAGrid(format!(
                 "feuille « {} » absente : grille modifiée ou d'une autre version",
                 vl.sheet
-            )));
+            ))
+            .into());
         }
-        let data = read_sheet_where(&mut xlsx, &vl.sheet, COL_HELP, &mut budget, keep(&vl.sheet))?;
+        let data = xlsx.sheet(&vl.sheet, COL_HELP, &mut budget, &keep(&vl.sheet))?;
         sheets.insert(vl.sheet.clone(), data.cells);
         formulas.insert(vl.sheet.clone(), data.formulas);
     }
-    let synth_data = read_sheet_where(&mut xlsx, SYNTH, COL_HELP, &mut budget, keep(SYNTH))?;
+    let synth_data = xlsx.sheet(SYNTH, COL_HELP, &mut budget, &keep(SYNTH))?;
     sheets.insert(SYNTH.into(), synth_data.cells);
     formulas.insert(SYNTH.into(), synth_data.formulas);
     let mut problems = Vec::new();
     let mut notes = Vec::new();
     formulas_in_inputs(lay, &sheets, &formulas, &mut problems, &mut notes);
-    let percent = percent_formatted(&mut xlsx, catalog, lay, &sheets)?;
+    let percent = percent_formatted(xlsx, catalog, lay, &sheets)?;
     let answers = rebuild(catalog, lay, &sheets, &percent, &mut problems, &mut notes);
     let evaluation = evaluate(catalog, &answers);
 
@@ -1165,12 +1291,12 @@ type PercentCells = HashMap<(u32, u16), bool>;
 /// (« 85 % » typed in Excel or LibreOffice is stored as 0,85), by sheet.
 /// Only sheets with a candidate (a number between -1 and 1 in an input or
 /// target cell) get the second pass over their cell styles.
-fn percent_formatted<R: std::io::Read + std::io::Seek>(
-    xlsx: &mut Xlsx<R>,
+fn percent_formatted(
+    xlsx: &mut impl Source,
     catalog: &Catalog,
     lay: &Layout,
     sheets: &HashMap<String, Cells>,
-) -> Result<HashMap<String, PercentCells>, GridError> {
+) -> Result<HashMap<String, PercentCells>, Failure> {
     let mut candidates: HashMap<&str, PercentCells> = HashMap::new();
     for il in &lay.indicators {
         let Some(cells) = sheets.get(&il.sheet) else {
@@ -1204,29 +1330,7 @@ fn percent_formatted<R: std::io::Read + std::io::Seek>(
     }
     let mut out = HashMap::new();
     for (sheet, wanted) in candidates {
-        let mut reader = xlsx
-            .worksheet_cells_reader(sheet)
-            .map_err(|e| GridError::Corrupt(format!("feuille « {sheet} » : {e}")))?;
-        let mut found = PercentCells::default();
-        while let Some((row, col, style)) = reader
-            .next_style_id()
-            .map_err(|e| GridError::Corrupt(format!("feuille « {sheet} » : {e}")))?
-        {
-            let Ok(col) = u16::try_from(col) else {
-                continue;
-            };
-            let Some(&expected) = wanted.get(&(row, col)) else {
-                continue;
-            };
-            if reader
-                .styles()
-                .get(style)
-                .and_then(|s| s.number_format.as_ref())
-                .is_some_and(|n| is_percent_format(&n.format_code))
-            {
-                found.insert((row, col), expected);
-            }
-        }
+        let found = xlsx.percent_cells(sheet, &wanted)?;
         if !found.is_empty() {
             out.insert(sheet.to_string(), found);
         }
@@ -1518,6 +1622,140 @@ fn rebuild(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every bundled catalog's grid, blank and with its example answers.
+    fn grids() -> (Vec<Catalog>, Vec<Vec<u8>>) {
+        let catalogs = caqes_catalogs::bundled().expect("bundled catalogs");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/answers");
+        let mut grids = Vec::new();
+        for c in &catalogs {
+            grids.push(crate::write_grid(c, None, "2026-01-01T00:00:00Z").unwrap());
+            let Ok(dir) = std::fs::read_dir(root.join(&c.campaign.id)) else {
+                continue;
+            };
+            for f in dir.flatten() {
+                let text = std::fs::read_to_string(f.path()).unwrap();
+                if let Ok(a) = Answers::from_json(&text) {
+                    grids.push(crate::write_grid(c, Some(&a), "2026-01-01T00:00:00Z").unwrap());
+                }
+            }
+        }
+        (catalogs, grids)
+    }
+
+    fn outcome(r: &Result<GridRead, GridError>) -> String {
+        match r {
+            Ok(g) => serde_json::to_string(g).unwrap() + &format!("{:?}", g.review()),
+            Err(e) => format!("{e:?}"),
+        }
+    }
+
+    #[test]
+    fn grids_are_scanned_and_read_as_calamine_reads_them() {
+        let (catalogs, grids) = grids();
+        let reader = GridReader::new(&catalogs);
+        for g in &grids {
+            let fast = reader
+                .read_fast_only(g)
+                .expect("the fast reader reads our grids");
+            assert_eq!(outcome(&fast), outcome(&reader.read_with(g, false)));
+            let parts = container::unpack(g, Limits::default()).unwrap().unwrap();
+            let mut book = fast::Book::open(&parts).unwrap();
+            read_inner(&mut book, &reader).ok().unwrap();
+            assert_eq!(
+                book.scanned(),
+                book.sheet_names().len(),
+                "every sheet scanned"
+            );
+        }
+    }
+
+    /// Mutations inside the parts (sheets, shared strings, styles,
+    /// workbook): whatever the fast reader answers, calamine answers too.
+    #[test]
+    fn mutated_grids_read_as_calamine_reads_them() {
+        use std::io::{Read, Write};
+        let (catalogs, grids) = grids();
+        let reader = GridReader::new(&catalogs);
+        let mut seed: u64 = 0x5eed;
+        let mut rand = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) as usize) % n.max(1)
+        };
+        let (mut fast_answers, mut total) = (0, 0);
+        for round in 0..400 {
+            let base = &grids[round % grids.len()];
+            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(base)).unwrap();
+            let names: Vec<String> = zip.file_names().map(|n| n.unwrap().to_string()).collect();
+            let xml: Vec<usize> = (0..names.len())
+                .filter(|&i| names[i].starts_with("xl/") && names[i].ends_with(".xml"))
+                .collect();
+            let target = xml[rand(xml.len())];
+            let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            for (i, name) in names.iter().enumerate() {
+                let mut data = Vec::new();
+                zip.by_index(i).unwrap().read_to_end(&mut data).unwrap();
+                if i == target {
+                    let at = rand(data.len());
+                    match rand(4) {
+                        0 => data[at] ^= 1 << rand(8),
+                        1 => data.truncate(at),
+                        2 => {
+                            let piece: Vec<u8> = data[at..(at + rand(64)).min(data.len())].to_vec();
+                            let to = rand(data.len());
+                            data.splice(to..to, piece);
+                        }
+                        _ => {
+                            let snippet = [
+                                &b"<"[..],
+                                b">",
+                                b"&amp;",
+                                b"&",
+                                b"\"",
+                                b"</c>",
+                                b"<c>",
+                                b" t=\"s\"",
+                                b"<v>9</v>",
+                                b"_x0041_",
+                                b" r=\"B2\"",
+                                b"\r",
+                            ];
+                            let s = snippet[rand(snippet.len())];
+                            data.splice(at..at, s.iter().copied());
+                        }
+                    }
+                }
+                out.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+                    .unwrap();
+                out.write_all(&data).unwrap();
+            }
+            let bytes = out.finish().unwrap().into_inner();
+            total += 1;
+            if let Some(fast) = reader.read_fast_only(&bytes) {
+                fast_answers += 1;
+                let reference = reader.read_with(&bytes, false);
+                // calamine parses fonts, fills and borders, which the fast
+                // reader skips: a style sheet only it refuses is allowed.
+                let styles_only = target
+                    == names
+                        .iter()
+                        .position(|n| n == "xl/styles.xml")
+                        .unwrap_or(usize::MAX)
+                    && matches!(reference, Err(GridError::Corrupt(_)));
+                if !styles_only {
+                    assert_eq!(
+                        outcome(&fast),
+                        outcome(&reference),
+                        "round {round}, {}",
+                        names[target]
+                    );
+                }
+            }
+        }
+        assert!(fast_answers * 2 > total, "{fast_answers} of {total}");
+    }
 
     #[test]
     fn percentage_formats_are_told_from_literal_percent_signs() {

@@ -1,37 +1,91 @@
 //! The zip container of a workbook: checked, and every entry inflated once
 //! under the budget.
 //!
-//! [`inflate`] keeps what it inflates: calamine then reads the same entries
-//! from an in-memory zip of stored (uncompressed) entries instead of
-//! inflating them a second time.
+//! [`unpack`] keeps what it inflates ([`Parts`]): the fast reader
+//! ([`super::fast`]) reads the entries from there, and calamine, when it
+//! reads the file, from an in-memory zip of the same entries stored
+//! uncompressed ([`Parts::stored_zip`]): no entry is inflated twice.
 
 use super::Limits;
 use crate::GridError;
-use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::{Cursor, Read, Write};
+use std::ops::Range;
 
-/// In-memory zip of stored entries, written while the original is inflated.
-type Stored = zip::ZipWriter<Cursor<Vec<u8>>>;
+thread_local! {
+    /// The buffer of the last workbook read on this thread, reused (no
+    /// fresh pages to fault in for every file of a batch).
+    static ARENA: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Largest buffer kept for the next workbook of a thread.
+const ARENA_KEPT: usize = 8 * 1024 * 1024;
+
+/// The entries of a workbook, inflated once.
+pub(crate) struct Parts {
+    /// Every entry's bytes, one after the other.
+    data: Vec<u8>,
+    /// In archive order: name and bytes in `data`.
+    entries: Vec<(String, Range<usize>)>,
+    /// Entry of each name in lower case with `/` separators, the last one
+    /// winning: how calamine finds an entry.
+    index: HashMap<String, usize>,
+}
+
+impl Drop for Parts {
+    /// The buffer goes back to the thread for its next workbook (unless a
+    /// large file made it large).
+    fn drop(&mut self) {
+        let data = std::mem::take(&mut self.data);
+        if data.capacity() <= ARENA_KEPT {
+            ARENA.with(|a| a.set(data));
+        }
+    }
+}
+
+impl Parts {
+    /// The entry at `path`, found as calamine finds it (case-insensitive).
+    pub(crate) fn get(&self, path: &str) -> Option<&[u8]> {
+        let i = *self.index.get(&path.to_ascii_lowercase())?;
+        let (_, range) = self.entries.get(i)?;
+        self.data.get(range.clone())
+    }
+
+    /// The same entries in a zip, stored uncompressed, for calamine.
+    pub(crate) fn stored_zip(&self) -> Option<Vec<u8>> {
+        let room: usize = self
+            .entries
+            .iter()
+            .map(|(n, b)| b.len() + 2 * n.len() + 128)
+            .sum();
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(room + 1024)));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .large_file(false);
+        for (name, range) in &self.entries {
+            w.start_file(name.as_str(), options).ok()?;
+            w.write_all(self.data.get(range.clone())?).ok()?;
+        }
+        w.finish().ok().map(Cursor::into_inner)
+    }
+}
 
 /// Container checks: magic, zip directory, inflation budget, workbook parts.
 pub(crate) fn precheck(bytes: &[u8], limits: Limits) -> Result<(), GridError> {
     check(bytes, limits, false).map(drop)
 }
 
-/// [`precheck`], returning the workbook for calamine: the same entries,
-/// stored uncompressed, or the original bytes in the rare case where they
-/// cannot be copied as they are (duplicate or undecodable entry names), so
-/// that calamine always sees what the original holds.
-pub(crate) fn inflate(bytes: &[u8], limits: Limits) -> Result<Cow<'_, [u8]>, GridError> {
-    Ok(match check(bytes, limits, true)? {
-        Some(stored) => Cow::Owned(stored),
-        None => Cow::Borrowed(bytes),
-    })
+/// [`precheck`], returning the inflated entries; `None` in the rare case
+/// where they cannot stand for the original (duplicate or undecodable entry
+/// names): calamine then reads the original bytes, so that it always sees
+/// what the original holds.
+pub(crate) fn unpack(bytes: &[u8], limits: Limits) -> Result<Option<Parts>, GridError> {
+    check(bytes, limits, true)
 }
 
-/// The checks; with `keep`, also the stored copy (`None` when it could not
-/// be made).
-fn check(bytes: &[u8], limits: Limits, keep: bool) -> Result<Option<Vec<u8>>, GridError> {
+/// The checks; with `keep`, also the inflated entries (`None` when they
+/// cannot stand for the original).
+fn check(bytes: &[u8], limits: Limits, keep: bool) -> Result<Option<Parts>, GridError> {
     if bytes.is_empty() {
         return Err(GridError::Empty);
     }
@@ -49,25 +103,50 @@ fn check(bytes: &[u8], limits: Limits, keep: bool) -> Result<Option<Vec<u8>>, Gr
         )));
     }
     workbook_parts(&zip)?;
-    let declared = declared_size(&mut zip, limits)?;
+    declared_size(&mut zip, limits)?;
     // Names are all decodable, as calamine requires (else it reads the original).
     let names: Option<Vec<String>> = zip
         .file_names()
         .map(|n| n.ok().map(|n| n.into_owned()))
         .collect();
-    let mut out: Option<Stored> = match names {
-        Some(_) if keep => {
-            let room = usize::try_from(declared).unwrap_or(0) + 128 * zip.len() + 1024;
-            Some(zip::ZipWriter::new(Cursor::new(Vec::with_capacity(room))))
+    // Names decodable and unique, else calamine reads the original.
+    let mut entries: Option<Vec<(String, Range<usize>)>> = match &names {
+        Some(n) if keep && n.iter().collect::<std::collections::HashSet<_>>().len() == n.len() => {
+            Some(Vec::with_capacity(n.len()))
         }
         _ => None,
     };
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored)
-        .large_file(false);
+    // Every kept entry, one after the other, in this thread's buffer.
+    let mut data = if entries.is_some() {
+        ARENA.with(|a| a.take())
+    } else {
+        Vec::new()
+    };
+    data.clear();
+    let too_large = || {
+        GridError::TooLarge(format!(
+            "plus de {} Mo une fois décompressé",
+            limits.max_uncompressed / (1024 * 1024)
+        ))
+    };
     let mut total: u64 = 0;
-    let mut buf = vec![0u8; 64 * 1024];
+    let mut buf = Vec::new();
+    let mut inflater = flate2::Decompress::new(false);
     for i in 0..zip.len() {
+        let start = data.len();
+        if let (Some(e), Some(n)) = (entries.as_mut(), &names) {
+            if let (true, Some(name)) = (
+                inflate_raw(&mut zip, bytes, i, &mut inflater, &mut data),
+                n.get(i),
+            ) {
+                total += (data.len() - start) as u64;
+                if total > limits.max_uncompressed {
+                    return Err(too_large());
+                }
+                e.push((name.clone(), start..data.len()));
+                continue;
+            }
+        }
         let mut f = match zip.by_index(i) {
             Ok(f) => f,
             Err(zip::result::ZipError::UnsupportedArchive(m)) if m.contains("assword") => {
@@ -75,39 +154,112 @@ fn check(bytes: &[u8], limits: Limits, keep: bool) -> Result<Option<Vec<u8>>, Gr
             }
             Err(e) => return Err(GridError::Corrupt(e.to_string())),
         };
-        if let Some(w) = out.as_mut() {
-            // Entry `i` has the `i`-th name (same order as `file_names`).
-            let name = names.as_ref().and_then(|n| n.get(i)).cloned();
-            if name.is_none_or(|n| w.start_file(n, options).is_err()) {
-                out = None;
-            }
-        }
         let size = f.size();
-        let mut read: u64 = 0;
-        loop {
-            let n = f
-                .read(&mut buf)
-                .map_err(|e| GridError::Corrupt(e.to_string()))?;
-            if n == 0 {
-                break;
+        // Entry `i` has the `i`-th name (same order as `file_names`).
+        let name = match (&entries, &names) {
+            (Some(_), Some(n)) => n.get(i).cloned(),
+            _ => None,
+        };
+        if name.is_none() {
+            entries = None;
+        }
+        let read = match &name {
+            // Straight into the buffer, one byte past the declared size at
+            // most (more is refused).
+            Some(_) => (&mut f)
+                .take(size.saturating_add(1))
+                .read_to_end(&mut data)
+                .map_err(|e| GridError::Corrupt(e.to_string()))? as u64,
+            None => {
+                buf.resize(64 * 1024, 0);
+                let mut read: u64 = 0;
+                loop {
+                    let n = f
+                        .read(&mut buf)
+                        .map_err(|e| GridError::Corrupt(e.to_string()))?;
+                    if n == 0 {
+                        break;
+                    }
+                    read += n as u64;
+                    if read > size || total + read > limits.max_uncompressed {
+                        return Err(too_large());
+                    }
+                }
+                read
             }
-            read += n as u64;
-            total += n as u64;
-            if read > size || total > limits.max_uncompressed {
-                return Err(GridError::TooLarge(format!(
-                    "plus de {} Mo une fois décompressé",
-                    limits.max_uncompressed / (1024 * 1024)
-                )));
-            }
-            if out
-                .as_mut()
-                .is_some_and(|w| w.write_all(&buf[..n]).is_err())
-            {
-                out = None;
-            }
+        };
+        total += read;
+        if read > size || total > limits.max_uncompressed {
+            return Err(too_large());
+        }
+        if let (Some(e), Some(name)) = (entries.as_mut(), name) {
+            e.push((name, start..data.len()));
         }
     }
-    Ok(out.and_then(|w| w.finish().ok()).map(Cursor::into_inner))
+    Ok(entries.map(|entries| {
+        let index = entries
+            .iter()
+            .enumerate()
+            .map(|(i, (n, _))| (n.replace('\\', "/").to_ascii_lowercase(), i))
+            .collect();
+        Parts {
+            data,
+            entries,
+            index,
+        }
+    }))
+}
+
+/// Entry `i` inflated straight from the archive's bytes: raw deflate into
+/// a buffer of the declared size (no zeroing, no intermediate copy), one
+/// decompressor for every entry, CRC checked. `None` for anything but a
+/// clean deflated entry of exactly its declared size (encrypted, another
+/// method, damaged, larger or smaller): the zip reader then reads the
+/// entry, with its own checks and errors, as it reads every entry of a
+/// file whose entries are not kept.
+fn inflate_raw(
+    zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    bytes: &[u8],
+    i: usize,
+    inflater: &mut flate2::Decompress,
+    out: &mut Vec<u8>,
+) -> bool {
+    let start = out.len();
+    let done = (|| {
+        let f = zip.by_index_raw(i).ok()?;
+        if f.encrypted() || f.compression() != zip::CompressionMethod::Deflated {
+            return None;
+        }
+        let from = usize::try_from(f.data_start()?).ok()?;
+        let len = usize::try_from(f.compressed_size()).ok()?;
+        let input = bytes.get(from..from.checked_add(len)?)?;
+        let size = usize::try_from(f.size()).ok()?;
+        let crc = f.crc32();
+        // One byte of room past the declared size: a longer stream is seen.
+        out.reserve(size.checked_add(1)?);
+        let room = start + size + 1;
+        out.truncate(start);
+        inflater.reset(false);
+        // Only the room reserved: `decompress_vec` writes into the spare
+        // capacity, which may be larger.
+        let status = inflater.decompress_vec(input, out, flate2::FlushDecompress::Finish);
+        let inflated = &out[start..];
+        match status {
+            Ok(flate2::Status::StreamEnd)
+                if out.len() < room
+                    && inflated.len() == size
+                    && crc32fast::hash(inflated) == crc =>
+            {
+                Some(())
+            }
+            _ => None,
+        }
+    })()
+    .is_some();
+    if !done {
+        out.truncate(start);
+    }
+    done
 }
 
 /// A zip that is not a workbook is refused, naming what it is when known.
@@ -187,8 +339,12 @@ mod tests {
             ("xl/workbook.xml", b"<workbook/>"),
             ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
         ]);
-        let copy = inflate(&original, Limits::default()).unwrap();
-        assert!(matches!(copy, Cow::Owned(_)));
+        let parts = unpack(&original, Limits::default()).unwrap().unwrap();
+        assert_eq!(
+            parts.get("XL/Worksheets/Sheet1.xml"),
+            Some(sheet.as_bytes())
+        );
+        let copy = parts.stored_zip().unwrap();
         let (a, b) = (entries(&original), entries(&copy));
         assert_eq!(a.len(), b.len());
         for (x, y) in a.iter().zip(&b) {
@@ -199,6 +355,36 @@ mod tests {
     }
 
     #[test]
+    fn damaged_or_stored_entries_go_through_the_zip_reader() {
+        let sheet = "<sheetData>".repeat(500);
+        let original = zip_of(&[
+            ("xl/workbook.xml", b"<workbook/>"),
+            ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
+        ]);
+        // A stored entry reads as it is.
+        let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let o = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        z.start_file("xl/workbook.xml", o).unwrap();
+        z.write_all(b"<workbook/>").unwrap();
+        let stored = z.finish().unwrap().into_inner();
+        let parts = unpack(&stored, Limits::default()).unwrap().unwrap();
+        assert_eq!(parts.get("xl/workbook.xml"), Some(&b"<workbook/>"[..]));
+        // Damaged compressed data: the zip reader's own error, as without
+        // the kept entries.
+        let mut z = zip::ZipArchive::new(Cursor::new(&original[..])).unwrap();
+        let start = z.by_index_raw(1).unwrap().data_start().unwrap() as usize;
+        let mut damaged = original.clone();
+        for b in &mut damaged[start + 4..start + 12] {
+            *b ^= 0x5a;
+        }
+        let kept = unpack(&damaged, Limits::default()).err();
+        let plain = precheck(&damaged, Limits::default()).err();
+        assert!(kept.is_some());
+        assert_eq!(kept, plain);
+    }
+
+    #[test]
     fn the_budget_holds_for_the_copy() {
         let zeros = vec![0u8; 2 * 1024 * 1024];
         let original = zip_of(&[("xl/workbook.xml", b"<workbook/>"), ("xl/x.xml", &zeros)]);
@@ -206,7 +392,7 @@ mod tests {
             max_uncompressed: 1024 * 1024,
             ..Limits::default()
         };
-        let e = inflate(&original, limits).unwrap_err();
+        let e = unpack(&original, limits).err().unwrap();
         assert!(matches!(e, GridError::TooLarge(_)), "{e:?}");
         assert!(precheck(&original, limits).is_err());
         assert!(precheck(&original, Limits::default()).is_ok());
