@@ -5,6 +5,7 @@
 //! Every field is documented in `indicators/README.md`.
 
 use crate::number::{Number, RoundingMode};
+use crate::shared::SharedStr;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "schema")]
@@ -113,9 +114,9 @@ pub struct Rounding {
 #[serde(deny_unknown_fields)]
 pub struct Volet {
     /// Identifier used by indicators.
-    pub id: String,
+    pub id: SharedStr,
     /// Title shown to users, e.g. "Produits de santé" or "Art. 10-1 …".
-    pub title: String,
+    pub title: SharedStr,
     /// Short title (at most 28 characters, after the sheet's « V<n> »
     /// prefix) for sheet names and tabs; when absent, the title is cut on a
     /// word boundary.
@@ -248,13 +249,13 @@ pub enum Role {
 #[serde(deny_unknown_fields)]
 pub struct Indicator {
     /// Stable identifier used in answers (lowercase, no spaces), e.g. `ir-cho-2`.
-    pub id: String,
+    pub id: SharedStr,
     /// Code as printed in the sources, e.g. "IR CHO 3.1", "I.4".
-    pub code: String,
+    pub code: SharedStr,
     /// Title.
     pub title: String,
     /// Identifier of its volet.
-    pub volet: String,
+    pub volet: SharedStr,
     /// National or regional.
     pub scope: Scope,
     /// Scored, bonus or information only.

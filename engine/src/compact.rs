@@ -13,6 +13,7 @@
 
 use crate::catalog::*;
 use crate::number::{Number, RoundingMode};
+use crate::shared::SharedStr;
 
 const MAGIC: &[u8; 5] = b"CAQC\x01";
 
@@ -148,6 +149,16 @@ impl Codec for String {
         let (s, rest) = r.0.split_at(n);
         r.0 = rest;
         String::from_utf8(s.to_vec()).map_err(|_| CompactError)
+    }
+}
+
+impl Codec for SharedStr {
+    fn enc(&self, out: &mut Vec<u8>) {
+        put_varint(out, self.len() as u128);
+        out.extend_from_slice(self.as_bytes());
+    }
+    fn dec(r: &mut Reader) -> Result<Self, CompactError> {
+        String::dec(r).map(SharedStr::from)
     }
 }
 

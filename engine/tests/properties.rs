@@ -208,7 +208,7 @@ fn random_answers(c: &Catalog, rng: &mut Rng) -> Answers {
             .filter(|_| rng.chance(80))
             .map(|e| e.id.clone())
             .collect();
-        indicators.insert(ind.id.clone(), a);
+        indicators.insert(ind.id.to_string(), a);
     }
     let prev = rng.below(101) as i64;
     Answers {
@@ -257,7 +257,7 @@ proptest! {
             let k = scored[(pick % scored.len() as u64) as usize];
             let id = c.indicators[k].id.clone();
             let mut a = random_answers(&c, &mut Rng(seed));
-            let entry = a.indicators.entry(id.clone()).or_default();
+            let entry = a.indicators.entry(id.to_string()).or_default();
             entry.status = Some(DeclaredStatus::NonConcerne);
             entry.justification = "sans objet".into();
             c.indicators[k].nc_allowed = true;
@@ -267,7 +267,7 @@ proptest! {
             removed.indicators.remove(k);
             removed.campaign.points_total = None;
             let mut a2 = a.clone();
-            a2.indicators.remove(&id);
+            a2.indicators.remove(id.as_str());
             let without = evaluate(&removed, &a2);
             prop_assert_eq!(with_nc.score, without.score, "{} without {}", c.campaign.id, id);
             prop_assert_eq!(with_nc.total_rounded, without.total_rounded);
@@ -283,7 +283,7 @@ proptest! {
             let k = (pick % c.indicators.len() as u64) as usize;
             let ind = &c.indicators[k];
             let mut better = a.clone();
-            let Some(ans) = better.indicators.get_mut(&ind.id) else { continue };
+            let Some(ans) = better.indicators.get_mut(ind.id.as_str()) else { continue };
             match &ind.measure {
                 Measure::Criteria { criteria } => {
                     for cr in criteria { ans.criteria.insert(cr.id.clone(), true); }
@@ -476,10 +476,10 @@ proptest! {
                 if ind.measure.target().is_some_and(|t| t.personalised) {
                     a.target = Some(Number::int(1 + rng.below(150) as i64));
                 }
-                with.indicators.insert(ind.id.clone(), a.clone());
+                with.indicators.insert(ind.id.to_string(), a.clone());
                 let mut without = with.clone();
                 a.inputs.remove(&denominator.id);
-                without.indicators.insert(ind.id.clone(), a);
+                without.indicators.insert(ind.id.to_string(), a);
                 let ew = evaluate(&c, &with);
                 let eo = evaluate(&c, &without);
                 let pw = &ew.indicator(&ind.id).unwrap().points;

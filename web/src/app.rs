@@ -1136,7 +1136,7 @@ fn form_view(form: &Form, printing: bool, link: &Scope<App>) -> Html {
                     let n = i + 1;
                     html! {
                         <section id={format!("panel-{n}")} class={classes!("panel", (form.tab != n).then_some("inactive"))} aria-labelledby={format!("h-volet-{n}")}>
-                            <h2 id={format!("h-volet-{n}")}>{ &v.title }</h2>
+                            <h2 id={format!("h-volet-{n}")}>{ v.title.as_str() }</h2>
                             { for c.indicators.iter().filter(|ind| ind.volet == v.id).map(|ind| indicator::view(ind, form, link)) }
                         </section>
                     }

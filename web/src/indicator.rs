@@ -30,7 +30,7 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
     let ans = form
         .answers
         .indicators
-        .get(&ind.id)
+        .get(ind.id.as_str())
         .cloned()
         .unwrap_or_default();
     let status = res.map(|r| r.status).unwrap_or(Status::Renseigne);
@@ -122,7 +122,7 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
                     format!("{id}/{input_id}"),
                     v,
                     Rc::new(move |a: &mut Answers| {
-                        let ia = a.indicators.entry(id.clone()).or_default();
+                        let ia = a.indicators.entry(id.to_string()).or_default();
                         match &parsed {
                             Some(v) => ia.inputs.insert(input_id.clone(), v.clone()),
                             None => ia.inputs.remove(&input_id),
@@ -205,7 +205,7 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
                 format!("{idc}/target"),
                 v,
                 Rc::new(move |a: &mut Answers| {
-                    a.indicators.entry(idc.clone()).or_default().target = parsed;
+                    a.indicators.entry(idc.to_string()).or_default().target = parsed;
                 }),
             )
         });
@@ -279,7 +279,7 @@ pub fn view(ind: &Indicator, form: &Form, link: &Scope<App>) -> Html {
     html! {
         <article class={classes!("card", na.then_some("card-na"))} id={card_id} tabindex="-1" aria-labelledby={h_id.clone()}>
             <header class="card-head">
-                <h3 id={h_id}><span class="code">{ &ind.code }</span>{ " " }{ &ind.title }</h3>
+                <h3 id={h_id}><span class="code">{ ind.code.as_str() }</span>{ " " }{ &ind.title }</h3>
                 <span class="badge">{ points_label(ind) }</span>
                 <span class={classes!("status-badge", na.then_some("na"))} id={format!("s-{id}")}>{ status.label() }</span>
             </header>

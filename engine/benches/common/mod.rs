@@ -61,7 +61,7 @@ pub fn answers(c: &Catalog, seed: u64) -> Answers {
             a.target = Some(Number::int(300));
         }
         a.evidence = ind.evidence.iter().map(|e| e.id.clone()).collect();
-        indicators.insert(ind.id.clone(), a);
+        indicators.insert(ind.id.to_string(), a);
     }
     Answers {
         catalog: c.campaign.id.clone(),

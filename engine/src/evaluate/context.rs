@@ -20,7 +20,7 @@ impl Ctx<'_> {
     pub fn report(&mut self, severity: Severity, field: Option<&str>, message: impl Into<String>) {
         self.problems.push(Problem {
             severity,
-            indicator: Some(self.ind.id.clone()),
+            indicator: Some(self.ind.id.to_string()),
             field: field.map(str::to_string),
             message: message.into(),
         });

@@ -28,6 +28,7 @@ use crate::answers::{finess_is_valid, Answers, IndicatorAnswer};
 use crate::catalog::*;
 use crate::number::{Number, Overflow};
 use crate::problem::{Problem, Severity};
+use crate::shared::SharedStr;
 use crate::verdict::{decide, Verdict};
 use aggregate::{aggregate, Totals};
 use context::Ctx;
@@ -82,11 +83,11 @@ impl State {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IndicatorResult {
     /// Indicator id.
-    pub id: String,
+    pub id: SharedStr,
     /// Code as printed.
-    pub code: String,
+    pub code: SharedStr,
     /// Volet id.
-    pub volet: String,
+    pub volet: SharedStr,
     /// Role in the score.
     pub role: Role,
     /// Status.
@@ -117,9 +118,9 @@ pub struct IndicatorResult {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VoletResult {
     /// Volet id.
-    pub id: String,
+    pub id: SharedStr,
     /// Title.
-    pub title: String,
+    pub title: SharedStr,
     /// Points at stake after redistribution (scored indicators).
     pub weight: Number,
     /// Points earned (scored indicators).
@@ -187,7 +188,7 @@ pub fn evaluate(catalog: &Catalog, answers: &Answers) -> Evaluation {
     let found: Vec<Option<&IndicatorAnswer>> = catalog
         .indicators
         .iter()
-        .map(|i| answers.indicators.get(&i.id))
+        .map(|i| answers.indicators.get(i.id.as_str()))
         .collect();
     let known = found.iter().filter(|a| a.is_some()).count();
     check_document(catalog, answers, known, &mut problems);
