@@ -513,7 +513,106 @@ impl Ratio {
     fn is_zero(&self) -> bool {
         self.num == 0
     }
+    /// Both fractions as four 64-bit words, when they fit (the usual case).
+    #[inline]
+    fn words(self, o: Ratio) -> Option<[i64; 4]> {
+        Some([
+            i64::try_from(self.num).ok()?,
+            i64::try_from(self.den).ok()?,
+            i64::try_from(o.num).ok()?,
+            i64::try_from(o.den).ok()?,
+        ])
+    }
     fn checked_add(self, o: Ratio) -> Option<Ratio> {
+        match self.words(o) {
+            Some(w) => Some(Ratio::add64(w)),
+            None => self.checked_add_wide(o),
+        }
+    }
+    /// The sum of two reduced fractions on 64-bit words, the same fraction as
+    /// [`Ratio::checked_add_wide`] gives: every product of two words fits in
+    /// 128 bits, so nothing can overflow, and the gcds run on hardware words.
+    fn add64([an, ad, bn, bd]: [i64; 4]) -> Ratio {
+        let wide = |x: i64, y: i64| x as i128 * y as i128;
+        if ad == 1 && bd == 1 {
+            return Ratio::from_integer(an as i128 + bn as i128);
+        }
+        // An integer plus a reduced fraction stays reduced.
+        if ad == 1 {
+            return Ratio {
+                num: wide(an, bd) + bn as i128,
+                den: bd as i128,
+            };
+        }
+        if bd == 1 {
+            return Ratio {
+                num: wide(bn, ad) + an as i128,
+                den: ad as i128,
+            };
+        }
+        if ad == bd {
+            let n = an as i128 + bn as i128;
+            // gcd(n, d) = gcd(n mod d, d), and n mod d from the words.
+            let r = (an % ad) as i128 + (bn % ad) as i128;
+            let g = gcd64(r.unsigned_abs() as u64, ad as u64);
+            return Ratio::divided(n, ad as i128, g);
+        }
+        // Knuth 4.5.1, as in `checked_add_wide`.
+        let g = gcd64(ad as u64, bd as u64) as i64;
+        let (sd, od) = (ad / g, bd / g);
+        let n = wide(an, od) + wide(bn, sd);
+        let d = wide(sd, bd);
+        if n == 0 {
+            return Ratio::default();
+        }
+        if g == 1 {
+            return Ratio { num: n, den: d };
+        }
+        let g2 = match i64::try_from(n) {
+            Ok(n) => gcd64((n % g).unsigned_abs(), g as u64),
+            Err(_) => gcd(n, g as i128) as u64,
+        };
+        Ratio::divided(n, d, g2)
+    }
+    /// `num / g` over `den / g` (g divides both).
+    #[inline]
+    fn divided(num: i128, den: i128, g: u64) -> Ratio {
+        if g == 1 {
+            Ratio { num, den }
+        } else {
+            Ratio {
+                num: div_exact(num, g as i128),
+                den: div_exact(den, g as i128),
+            }
+        }
+    }
+    /// The product of two reduced fractions on 64-bit words, the same fraction
+    /// as [`Ratio::checked_mul_wide`] gives (which cannot overflow either for
+    /// such operands).
+    fn mul64([an, ad, bn, bd]: [i64; 4]) -> Ratio {
+        let wide = |x: i64, y: i64| x as i128 * y as i128;
+        if ad == 1 && bd == 1 {
+            return Ratio::from_integer(wide(an, bn));
+        }
+        if an == 0 || bn == 0 {
+            return Ratio::default();
+        }
+        let g1 = if bd == 1 {
+            1
+        } else {
+            gcd64(an.unsigned_abs(), bd as u64) as i64
+        };
+        let g2 = if ad == 1 {
+            1
+        } else {
+            gcd64(bn.unsigned_abs(), ad as u64) as i64
+        };
+        Ratio {
+            num: wide(an / g1, bn / g2),
+            den: wide(ad / g2, bd / g1),
+        }
+    }
+    fn checked_add_wide(self, o: Ratio) -> Option<Ratio> {
         // An integer plus a reduced fraction stays reduced: no gcd needed.
         if self.den == 1 && o.den != 1 {
             let n = mul128(self.num, o.den)?.checked_add(o.num)?;
@@ -561,6 +660,12 @@ impl Ratio {
         })
     }
     fn checked_mul(self, o: Ratio) -> Option<Ratio> {
+        match self.words(o) {
+            Some(w) => Some(Ratio::mul64(w)),
+            None => self.checked_mul_wide(o),
+        }
+    }
+    fn checked_mul_wide(self, o: Ratio) -> Option<Ratio> {
         if self.den == 1 && o.den == 1 {
             return Some(Ratio::from_integer(mul128(self.num, o.num)?));
         }
@@ -797,6 +902,19 @@ mod tests {
                 })
         }
 
+        /// Fractions whose terms fit in 64 bits, up to the limits.
+        fn word_ratio() -> impl Strategy<Value = Ratio> {
+            let word = prop_oneof![
+                -1000i64..1000,
+                -(1i64 << 40)..(1i64 << 40),
+                any::<i64>(),
+                Just(i64::MAX),
+                Just(i64::MIN),
+            ];
+            let den = prop_oneof![1i64..1000, 1i64..1_000_000_000_000, 1i64..=i64::MAX];
+            (word, den).prop_map(|(n, d)| Ratio::new(n as i128, d as i128))
+        }
+
         /// The sum as it was computed before the reduction by gcd(t, g).
         fn old_add(x: Ratio, o: Ratio) -> Option<Ratio> {
             if x.den == 1 && o.den != 1 {
@@ -831,6 +949,14 @@ mod tests {
                 let back = x.checked_add(o).and_then(|s| s.checked_sub(o));
                 if let Some(back) = back {
                     prop_assert_eq!(back, x);
+                }
+            }
+
+            #[test]
+            fn word_paths_are_the_wide_paths(x in word_ratio(), o in word_ratio()) {
+                if let Some(w) = x.words(o) {
+                    prop_assert_eq!(Some(Ratio::add64(w)), x.checked_add_wide(o));
+                    prop_assert_eq!(Some(Ratio::mul64(w)), x.checked_mul_wide(o));
                 }
             }
 
