@@ -245,7 +245,24 @@ macro_rules! codec {
     };
 }
 
-codec!(struct Catalog { campaign, identification, volets, interessement, indicators });
+impl Codec for Catalog {
+    fn enc(&self, out: &mut Vec<u8>) {
+        self.campaign.enc(out);
+        self.identification.enc(out);
+        self.volets.enc(out);
+        self.interessement.enc(out);
+        self.indicators.enc(out);
+    }
+    fn dec(r: &mut Reader) -> Result<Self, CompactError> {
+        Ok(Catalog::new(
+            Codec::dec(r)?,
+            Codec::dec(r)?,
+            Codec::dec(r)?,
+            Codec::dec(r)?,
+            Codec::dec(r)?,
+        ))
+    }
+}
 codec!(struct Campaign {
     id, title, region, year, contract, scale, points_total, bonus_max, cap_total_at_scale,
     redistribution, rounding, value_decimals, rounding_note, sources, assumed,

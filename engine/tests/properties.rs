@@ -247,6 +247,55 @@ proptest! {
         }
     }
 
+    /// The evaluation's index of a catalog (merge walks over the answers'
+    /// sorted keys) changes nothing: a catalog whose index is stale (built
+    /// for another order of the same indicators) scores exactly as a catalog
+    /// evaluated by its own index, unknown indicator and input ids included
+    /// (before, between and after the known ones).
+    #[test]
+    fn the_index_changes_nothing(seed in any::<u64>()) {
+        for c in catalogs() {
+            let mut rng = Rng(seed);
+            let mut a = random_answers(&c, &mut rng);
+            for id in ["0-inconnu", "zz-inconnu"] {
+                if rng.chance(30) {
+                    a.indicators.insert(id.into(), IndicatorAnswer::default());
+                }
+            }
+            for ind in &c.indicators {
+                let Some(ans) = a.indicators.get_mut(ind.id.as_str()) else { continue };
+                for input in ind.measure.inputs() {
+                    if rng.chance(5) {
+                        ans.inputs.insert(format!("{}-x", input.id()), serde_json::json!(1));
+                    }
+                }
+                if rng.chance(5) {
+                    ans.inputs.insert("0".into(), serde_json::json!(1));
+                }
+                if rng.chance(5) {
+                    ans.inputs.insert("zz".into(), serde_json::Value::Null);
+                }
+            }
+            let own = serde_json::to_string(&evaluate(&c, &a)).unwrap();
+            let mut stale = c.clone();
+            stale.indicators.reverse();
+            for ind in &mut stale.indicators {
+                if let Measure::Distribution { parts, .. } = &mut ind.measure {
+                    parts.reverse();
+                }
+            }
+            evaluate(&stale, &a); // index of the reversed catalog
+            stale.indicators.reverse();
+            for ind in &mut stale.indicators {
+                if let Measure::Distribution { parts, .. } = &mut ind.measure {
+                    parts.reverse();
+                }
+            }
+            let by_stale = serde_json::to_string(&evaluate(&stale, &a)).unwrap();
+            prop_assert_eq!(&own, &by_stale, "{}", c.campaign.id);
+        }
+    }
+
     #[test]
     fn nc_under_proportional_equals_removal(seed in any::<u64>(), pick in any::<u64>()) {
         for mut c in catalogs() {
