@@ -78,8 +78,10 @@ pub(super) fn status(ctx: &mut Ctx<'_>) -> (Status, Origin) {
     if !unknown.is_empty() && applies != Some(false) {
         unknown.sort_unstable();
         unknown.dedup();
-        let mut message =
-            String::from("applicabilité indéterminée : renseigner l'identification (");
+        const HEAD: &str = "applicabilité indéterminée : renseigner l'identification (";
+        let size = HEAD.len() + unknown.iter().map(|l| l.len() + 2).sum::<usize>();
+        let mut message = String::with_capacity(size);
+        message.push_str(HEAD);
         for (k, label) in unknown.iter().enumerate() {
             if k > 0 {
                 message.push_str(", ");

@@ -192,7 +192,7 @@ pub fn evaluate(catalog: &Catalog, answers: &Answers) -> Evaluation {
     let mut results = Vec::with_capacity(catalog.indicators.len());
     let mut shares = Vec::with_capacity(catalog.indicators.len());
     let empty = IndicatorAnswer::default();
-    let mut slots = Vec::new();
+    let mut slots = Vec::with_capacity(8);
     for (k, (ind, answer)) in catalog.indicators.iter().zip(found).enumerate() {
         let answer = answer.unwrap_or(&empty);
         let order = index.inputs.get(k).map(Vec::as_slice);
