@@ -143,21 +143,25 @@ impl Number {
     }
 
     /// Checked addition.
+    #[inline]
     pub fn add(self, other: Number) -> Result<Number, Overflow> {
         self.0.checked_add(other.0).map(Number).ok_or(Overflow)
     }
 
     /// Checked subtraction.
+    #[inline]
     pub fn sub(self, other: Number) -> Result<Number, Overflow> {
         self.0.checked_sub(other.0).map(Number).ok_or(Overflow)
     }
 
     /// Checked multiplication.
+    #[inline]
     pub fn mul(self, other: Number) -> Result<Number, Overflow> {
         self.0.checked_mul(other.0).map(Number).ok_or(Overflow)
     }
 
     /// Checked division; dividing by zero is an [`Overflow`] too (callers check zero first).
+    #[inline]
     pub fn div(self, other: Number) -> Result<Number, Overflow> {
         if other.0.is_zero() {
             return Err(Overflow);
@@ -523,6 +527,7 @@ impl Ratio {
             i64::try_from(o.den).ok()?,
         ])
     }
+    #[inline]
     fn checked_add(self, o: Ratio) -> Option<Ratio> {
         match self.words(o) {
             Some(w) => Some(Ratio::add64(w)),
@@ -659,6 +664,7 @@ impl Ratio {
             den: o.den,
         })
     }
+    #[inline]
     fn checked_mul(self, o: Ratio) -> Option<Ratio> {
         match self.words(o) {
             Some(w) => Some(Ratio::mul64(w)),
@@ -702,6 +708,7 @@ impl Ratio {
 }
 
 impl Ord for Ratio {
+    #[inline]
     fn cmp(&self, o: &Self) -> std::cmp::Ordering {
         if self.den == o.den {
             return self.num.cmp(&o.num);
@@ -734,6 +741,7 @@ impl Ord for Ratio {
 }
 
 impl PartialOrd for Ratio {
+    #[inline]
     fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(o))
     }
