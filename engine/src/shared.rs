@@ -168,6 +168,7 @@ mod tests {
         assert_eq!(String::from(s.clone()), "vo-1");
         let back: SharedStr = serde_json::from_str("\"vo-1\"").unwrap();
         assert_eq!(back, s);
-        assert!(SharedStr::from("a") < SharedStr::from("b"));
+        let (a, b) = (SharedStr::from("a"), SharedStr::from("b"));
+        assert!(a < b);
     }
 }
