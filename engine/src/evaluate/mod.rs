@@ -205,9 +205,7 @@ pub fn evaluate(catalog: &Catalog, answers: &Answers) -> Evaluation {
             slots: &slots,
             problems: &mut problems,
         };
-        let (result, share) = score_indicator(&mut ctx, inputs_known);
-        results.push(result);
-        shares.push(share);
+        shares.push(score_indicator(&mut ctx, inputs_known, &mut results));
     }
     let totals = match aggregate(catalog, &mut results, &shares) {
         Ok(t) => t,
@@ -436,12 +434,18 @@ fn check_document(catalog: &Catalog, answers: &Answers, known: usize, problems: 
     }
 }
 
-/// Status, value and share of one indicator.
-fn score_indicator(ctx: &mut Ctx<'_>, inputs_known: bool) -> (IndicatorResult, Option<Number>) {
+/// Status, value and share of one indicator: its result is pushed on
+/// `results` (written in place, not moved), its share returned.
+fn score_indicator(
+    ctx: &mut Ctx<'_>,
+    inputs_known: bool,
+    results: &mut Vec<IndicatorResult>,
+) -> Option<Number> {
     let ind = ctx.ind;
     let before = ctx.problems.len();
     let (status, origin) = applicability::status(ctx);
-    let mut result = IndicatorResult {
+    let k = results.len();
+    results.push(IndicatorResult {
         id: ind.id.clone(),
         code: ind.code.clone(),
         volet: ind.volet.clone(),
@@ -457,12 +461,13 @@ fn score_indicator(ctx: &mut Ctx<'_>, inputs_known: bool) -> (IndicatorResult, O
         weight: Number::ZERO,
         points: Number::ZERO,
         complete: true,
-    };
+    });
+    let result = &mut results[k];
     ctx.check_answer_ids(inputs_known);
     if result.status != Status::Renseigne {
-        return (result, None);
+        return None;
     }
-    let share = match measures::measure(ctx, &mut result) {
+    let share = match measures::measure(ctx, result) {
         Ok(share) => share,
         Err(Overflow) => {
             ctx.error(None, "valeurs trop grandes pour un calcul exact");
@@ -474,7 +479,7 @@ fn score_indicator(ctx: &mut Ctx<'_>, inputs_known: bool) -> (IndicatorResult, O
     }
     result.complete = !ctx.incomplete_since(before);
     result.share = share;
-    (result, share)
+    share
 }
 
 #[cfg(test)]
