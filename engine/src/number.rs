@@ -710,6 +710,17 @@ impl Ratio {
 impl Ord for Ratio {
     #[inline]
     fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        // On 64-bit words the cross products fit in 128 bits.
+        match self.words(*o) {
+            Some([an, ad, bn, bd]) if ad == bd => an.cmp(&bn),
+            Some([an, ad, bn, bd]) => (an as i128 * bd as i128).cmp(&(bn as i128 * ad as i128)),
+            None => self.cmp_wide(o),
+        }
+    }
+}
+
+impl Ratio {
+    fn cmp_wide(&self, o: &Self) -> std::cmp::Ordering {
         if self.den == o.den {
             return self.num.cmp(&o.num);
         }
@@ -965,6 +976,7 @@ mod tests {
                 if let Some(w) = x.words(o) {
                     prop_assert_eq!(Some(Ratio::add64(w)), x.checked_add_wide(o));
                     prop_assert_eq!(Some(Ratio::mul64(w)), x.checked_mul_wide(o));
+                    prop_assert_eq!(x.cmp(&o), x.cmp_wide(&o));
                 }
             }
 
