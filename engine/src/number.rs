@@ -413,9 +413,13 @@ fn gcd64(a: u64, b: u64) -> u64 {
     if y == 0 {
         return x;
     }
-    x %= y;
-    if x == 0 {
-        return y;
+    // A hardware division is slow: worth it only when it saves many
+    // binary steps (the larger value has many more bits).
+    if x.leading_zeros() + 16 < y.leading_zeros() {
+        x %= y;
+        if x == 0 {
+            return y;
+        }
     }
     let shift = (x | y).trailing_zeros();
     x >>= x.trailing_zeros();
@@ -612,9 +616,20 @@ impl Ratio {
         } else {
             gcd64(bn.unsigned_abs(), ad as u64) as i64
         };
+        // Divisions only by a factor other than 1 (a hardware division is slow).
+        let (an, bd) = if g1 == 1 {
+            (an, bd)
+        } else {
+            (an / g1, bd / g1)
+        };
+        let (bn, ad) = if g2 == 1 {
+            (bn, ad)
+        } else {
+            (bn / g2, ad / g2)
+        };
         Ratio {
-            num: wide(an / g1, bn / g2),
-            den: wide(ad / g2, bd / g1),
+            num: wide(an, bn),
+            den: wide(ad, bd),
         }
     }
     fn checked_add_wide(self, o: Ratio) -> Option<Ratio> {
