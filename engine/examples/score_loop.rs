@@ -1,25 +1,42 @@
 //! Scores one answers file N times (for instruction counts under callgrind,
 //! which stay meaningful on a loaded machine):
-//! `valgrind --tool=callgrind target/release/examples/score_loop CATALOG.toml ANSWERS.json 1000`
+//! `valgrind --tool=callgrind target/release/examples/score_loop CATALOG.toml ANSWERS.json 1000`,
+//! or exactly what `cargo bench -p caqes-engine --bench score` scores for one
+//! establishment: `… score_loop bench 1000` (per evaluate: the difference
+//! between N = 1001 and N = 1, divided by 1000).
+
+#[path = "../benches/common/mod.rs"]
+mod common;
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.len() != 4 {
-        eprintln!("usage : score_loop CATALOGUE.toml REPONSES.json N");
-        std::process::exit(2);
-    }
-    let src = std::fs::read_to_string(&args[1]).expect("catalogue lisible");
-    let catalogs = caqes_engine::load_catalogs(&args[1], &src).expect("catalogue valide");
-    let text = std::fs::read_to_string(&args[2]).expect("réponses lisibles");
-    let answers = caqes_engine::Answers::from_json(&text).expect("réponses valides");
-    let catalog = catalogs
-        .iter()
-        .find(|c| c.campaign.id == answers.catalog)
-        .expect("référentiel des réponses");
-    let n: usize = args[3].parse().expect("N entier");
+    let (catalog, answers, n) = match args.as_slice() {
+        [_, mode, n] if mode == "bench" => {
+            let catalog = common::largest();
+            let answers = common::answers(&catalog, 1);
+            (catalog, answers, n)
+        }
+        [_, catalog, answers, n] => {
+            let src = std::fs::read_to_string(catalog).expect("catalogue lisible");
+            let catalogs = caqes_engine::load_catalogs(catalog, &src).expect("catalogue valide");
+            let text = std::fs::read_to_string(answers).expect("réponses lisibles");
+            let answers = caqes_engine::Answers::from_json(&text).expect("réponses valides");
+            let catalog = catalogs
+                .into_iter()
+                .find(|c| c.campaign.id == answers.catalog)
+                .expect("référentiel des réponses");
+            (catalog, answers, n)
+        }
+        _ => {
+            eprintln!("usage : score_loop CATALOGUE.toml REPONSES.json N | score_loop bench N");
+            std::process::exit(2);
+        }
+    };
+    let n: usize = n.parse().expect("N entier");
     let mut total = 0usize;
     for _ in 0..n {
         let e = caqes_engine::evaluate(
-            std::hint::black_box(catalog),
+            std::hint::black_box(&catalog),
             std::hint::black_box(&answers),
         );
         total += e.indicators.len();

@@ -5,7 +5,9 @@
 //! Every field is documented in `indicators/README.md`.
 
 use crate::number::{Number, RoundingMode};
+use crate::shared::SharedStr;
 use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
 
 #[cfg(feature = "schema")]
 use schemars::JsonSchema;
@@ -26,6 +28,55 @@ pub struct Catalog {
     pub interessement: Interessement,
     /// The indicators, in the order of the contract.
     pub indicators: Vec<Indicator>,
+    /// What the evaluation derives once from the catalog (not part of the
+    /// model, never serialised): see [`CatalogIndex`].
+    #[serde(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
+    index: IndexCell,
+}
+
+/// The cell of a catalog's [`CatalogIndex`]: its `Debug` shows no state, so
+/// that two equal catalogs print the same whether evaluated or not.
+#[derive(Clone, Default)]
+struct IndexCell(OnceLock<CatalogIndex>);
+
+impl std::fmt::Debug for IndexCell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("_")
+    }
+}
+
+/// Orders derived from a catalog on its first evaluation, so that each
+/// evaluation walks the answers' sorted keys beside the catalog's ids instead
+/// of looking every id up. Only positions: the fields of a catalog are
+/// public and may change after the index is built, so a user checks, as it
+/// walks, that the order still sorts the current ids (strictly), and looks
+/// the ids up one by one when it does not.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CatalogIndex {
+    /// Positions of the indicators by increasing id.
+    pub indicators: Vec<u32>,
+    /// Per indicator, the positions of its inputs (in [`Measure::inputs`]
+    /// order) by increasing id.
+    pub inputs: Vec<Vec<u32>>,
+}
+
+impl CatalogIndex {
+    fn of(catalog: &Catalog) -> CatalogIndex {
+        let sorted = |ids: Vec<&str>| {
+            let mut order: Vec<u32> = (0..ids.len() as u32).collect();
+            order.sort_by(|&a, &b| ids[a as usize].cmp(ids[b as usize]));
+            order
+        };
+        CatalogIndex {
+            indicators: sorted(catalog.indicators.iter().map(|i| i.id.as_str()).collect()),
+            inputs: catalog
+                .indicators
+                .iter()
+                .map(|i| sorted(i.measure.inputs().iter().map(|x| x.id()).collect()))
+                .collect(),
+        }
+    }
 }
 
 /// Campaign metadata and global scoring rules.
@@ -113,9 +164,9 @@ pub struct Rounding {
 #[serde(deny_unknown_fields)]
 pub struct Volet {
     /// Identifier used by indicators.
-    pub id: String,
+    pub id: SharedStr,
     /// Title shown to users, e.g. "Produits de santé" or "Art. 10-1 …".
-    pub title: String,
+    pub title: SharedStr,
     /// Short title (at most 28 characters, after the sheet's « V<n> »
     /// prefix) for sheet names and tabs; when absent, the title is cut on a
     /// word boundary.
@@ -248,13 +299,13 @@ pub enum Role {
 #[serde(deny_unknown_fields)]
 pub struct Indicator {
     /// Stable identifier used in answers (lowercase, no spaces), e.g. `ir-cho-2`.
-    pub id: String,
+    pub id: SharedStr,
     /// Code as printed in the sources, e.g. "IR CHO 3.1", "I.4".
-    pub code: String,
+    pub code: SharedStr,
     /// Title.
     pub title: String,
     /// Identifier of its volet.
-    pub volet: String,
+    pub volet: SharedStr,
     /// National or regional.
     pub scope: Scope,
     /// Scored, bonus or information only.
@@ -847,6 +898,38 @@ impl Catalog {
         out
     }
 
+    /// A catalog from its parts.
+    pub fn new(
+        campaign: Campaign,
+        identification: Vec<Question>,
+        volets: Vec<Volet>,
+        interessement: Interessement,
+        indicators: Vec<Indicator>,
+    ) -> Catalog {
+        Catalog {
+            campaign,
+            identification,
+            volets,
+            interessement,
+            indicators,
+            index: IndexCell::default(),
+        }
+    }
+
+    /// The evaluation's index of this catalog, built on first use.
+    pub(crate) fn index(&self) -> &CatalogIndex {
+        self.index.0.get_or_init(|| CatalogIndex::of(self))
+    }
+
+    /// A copy whose index is empty, so that every evaluation of it looks
+    /// the ids up one by one (the reference the index is tested against).
+    #[cfg(test)]
+    pub(crate) fn without_index(&self) -> Catalog {
+        let mut c = self.clone();
+        c.index = IndexCell(OnceLock::from(CatalogIndex::default()));
+        c
+    }
+
     /// The indicator with this id.
     pub fn indicator(&self, id: &str) -> Option<&Indicator> {
         self.indicators.iter().find(|i| i.id == id)
@@ -890,30 +973,38 @@ impl Catalog {
 impl Measure {
     /// Every input of the measure, in display order (criteria excluded).
     pub fn inputs(&self) -> Vec<InputRef<'_>> {
+        (0..).map_while(|j| self.input(j)).collect()
+    }
+
+    /// The input at position `j` of [`Measure::inputs`], without building the list.
+    pub fn input(&self, j: usize) -> Option<InputRef<'_>> {
         match self {
             Measure::Rate {
                 numerator,
                 denominator,
                 ..
-            } => vec![InputRef::Input(numerator), InputRef::Input(denominator)],
+            } => [numerator, denominator].get(j).map(|i| InputRef::Input(i)),
             Measure::Evolution {
                 previous, current, ..
-            } => vec![InputRef::Input(previous), InputRef::Input(current)],
-            Measure::Count { terms, .. } => terms.iter().map(InputRef::Term).collect(),
+            } => [previous, current].get(j).map(|i| InputRef::Input(i)),
+            Measure::Count { terms, .. } => terms.get(j).map(InputRef::Term),
             Measure::Distribution {
                 total,
                 parts,
                 excluded,
                 excluded_counted,
                 ..
-            } => std::iter::once(total)
-                .chain(parts.iter())
-                .chain(excluded.iter())
-                .chain(excluded_counted.iter())
+            } => {
+                let extra = excluded.iter().chain(excluded_counted.iter());
+                match j {
+                    0 => Some(total),
+                    j if j <= parts.len() => parts.get(j - 1),
+                    j => extra.into_iter().nth(j - 1 - parts.len()),
+                }
                 .map(InputRef::Input)
-                .collect(),
-            Measure::Criteria { .. } => Vec::new(),
-            Measure::Information { inputs } => inputs.iter().map(InputRef::Input).collect(),
+            }
+            Measure::Criteria { .. } => None,
+            Measure::Information { inputs } => inputs.get(j).map(InputRef::Input),
         }
     }
 
@@ -979,16 +1070,25 @@ pub enum InputRef<'a> {
     Term(&'a Term),
 }
 
-impl InputRef<'_> {
+impl<'a> InputRef<'a> {
+    /// Whether both refer to the same input of the same catalog (identity, not equality).
+    pub(crate) fn is(&self, other: &InputRef<'_>) -> bool {
+        match (self, other) {
+            (InputRef::Input(a), InputRef::Input(b)) => std::ptr::eq(*a, *b),
+            (InputRef::Term(a), InputRef::Term(b)) => std::ptr::eq(*a, *b),
+            _ => false,
+        }
+    }
+
     /// Identifier within the indicator.
-    pub fn id(&self) -> &str {
+    pub fn id(&self) -> &'a str {
         match self {
             InputRef::Input(i) => &i.id,
             InputRef::Term(t) => &t.id,
         }
     }
     /// Label.
-    pub fn label(&self) -> &str {
+    pub fn label(&self) -> &'a str {
         match self {
             InputRef::Input(i) => &i.label,
             InputRef::Term(t) => &t.label,
@@ -1002,14 +1102,14 @@ impl InputRef<'_> {
         }
     }
     /// Help text.
-    pub fn help(&self) -> &str {
+    pub fn help(&self) -> &'a str {
         match self {
             InputRef::Input(i) => &i.help,
             InputRef::Term(t) => &t.help,
         }
     }
     /// Pre-fill source.
-    pub fn prefill(&self) -> Option<&str> {
+    pub fn prefill(&self) -> Option<&'a str> {
         match self {
             InputRef::Input(i) => i.prefill.as_deref(),
             InputRef::Term(_) => None,

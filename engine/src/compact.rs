@@ -13,6 +13,7 @@
 
 use crate::catalog::*;
 use crate::number::{Number, RoundingMode};
+use crate::shared::SharedStr;
 
 const MAGIC: &[u8; 5] = b"CAQC\x01";
 
@@ -151,6 +152,16 @@ impl Codec for String {
     }
 }
 
+impl Codec for SharedStr {
+    fn enc(&self, out: &mut Vec<u8>) {
+        put_varint(out, self.len() as u128);
+        out.extend_from_slice(self.as_bytes());
+    }
+    fn dec(r: &mut Reader) -> Result<Self, CompactError> {
+        String::dec(r).map(SharedStr::from)
+    }
+}
+
 impl<T: Codec> Codec for Option<T> {
     fn enc(&self, out: &mut Vec<u8>) {
         match self {
@@ -234,7 +245,24 @@ macro_rules! codec {
     };
 }
 
-codec!(struct Catalog { campaign, identification, volets, interessement, indicators });
+impl Codec for Catalog {
+    fn enc(&self, out: &mut Vec<u8>) {
+        self.campaign.enc(out);
+        self.identification.enc(out);
+        self.volets.enc(out);
+        self.interessement.enc(out);
+        self.indicators.enc(out);
+    }
+    fn dec(r: &mut Reader) -> Result<Self, CompactError> {
+        Ok(Catalog::new(
+            Codec::dec(r)?,
+            Codec::dec(r)?,
+            Codec::dec(r)?,
+            Codec::dec(r)?,
+            Codec::dec(r)?,
+        ))
+    }
+}
 codec!(struct Campaign {
     id, title, region, year, contract, scale, points_total, bonus_max, cap_total_at_scale,
     redistribution, rounding, value_decimals, rounding_note, sources, assumed,

@@ -41,6 +41,7 @@ mod load;
 mod number;
 mod problem;
 mod review;
+mod shared;
 mod validate;
 mod verdict;
 mod whatif;
@@ -60,6 +61,7 @@ pub use review::{
     Adjustment, AdjustmentOrigin, AgencyDataRow, Decision, Official, Reponse, ResponseRow,
     ReviewError, ReviewRow, TableError,
 };
+pub use shared::SharedStr;
 pub use verdict::Verdict;
 pub use whatif::{best_gains, full_share, simulate_full_share, Gain};
 

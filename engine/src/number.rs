@@ -143,21 +143,25 @@ impl Number {
     }
 
     /// Checked addition.
+    #[inline]
     pub fn add(self, other: Number) -> Result<Number, Overflow> {
         self.0.checked_add(other.0).map(Number).ok_or(Overflow)
     }
 
     /// Checked subtraction.
+    #[inline]
     pub fn sub(self, other: Number) -> Result<Number, Overflow> {
         self.0.checked_sub(other.0).map(Number).ok_or(Overflow)
     }
 
     /// Checked multiplication.
+    #[inline]
     pub fn mul(self, other: Number) -> Result<Number, Overflow> {
         self.0.checked_mul(other.0).map(Number).ok_or(Overflow)
     }
 
     /// Checked division; dividing by zero is an [`Overflow`] too (callers check zero first).
+    #[inline]
     pub fn div(self, other: Number) -> Result<Number, Overflow> {
         if other.0.is_zero() {
             return Err(Overflow);
@@ -230,7 +234,7 @@ impl Number {
         } else {
             q
         };
-        Number(Ratio::new(q, scale))
+        Number(Ratio::over_power_of_ten(q, decimals.min(12)))
     }
 
     /// Approximation for display adapters (spreadsheet cells, charts). Never
@@ -372,7 +376,7 @@ impl<'de> Deserialize<'de> for Number {
 /// A reduced fraction of `i128` (denominator > 0) with fast paths for the
 /// common cases: integers, equal denominators, and values that fit in 64 bits
 /// (whose gcd runs on hardware words).
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Ratio {
     num: i128,
     den: i128,
@@ -387,7 +391,7 @@ impl Default for Ratio {
 fn gcd(a: i128, b: i128) -> i128 {
     let (mut a, mut b) = (a.unsigned_abs(), b.unsigned_abs());
     // Euclid on 128 bits while a value does not fit in 64 bits (few steps),
-    // then binary gcd on hardware words.
+    // then on hardware words.
     while a > u64::MAX as u128 || b > u64::MAX as u128 {
         if b == 0 {
             return a as i128;
@@ -396,12 +400,26 @@ fn gcd(a: i128, b: i128) -> i128 {
         a = b;
         b = r;
     }
-    let (mut x, mut y) = (a as u64, b as u64);
-    if x == 0 {
-        return y as i128;
-    }
+    gcd64(a as u64, b as u64) as i128
+}
+
+/// gcd on 64-bit words: one hardware remainder brings the larger value below
+/// the smaller (operands of very different sizes are the usual case: a
+/// count against a power of ten, a small gcd against a sum), then the binary
+/// algorithm finishes.
+#[inline]
+fn gcd64(a: u64, b: u64) -> u64 {
+    let (mut x, mut y) = if a >= b { (a, b) } else { (b, a) };
     if y == 0 {
-        return x as i128;
+        return x;
+    }
+    // A hardware division is slow: worth it only when it saves many
+    // binary steps (the larger value has many more bits).
+    if x.leading_zeros() + 16 < y.leading_zeros() {
+        x %= y;
+        if x == 0 {
+            return y;
+        }
     }
     let shift = (x | y).trailing_zeros();
     x >>= x.trailing_zeros();
@@ -412,7 +430,7 @@ fn gcd(a: i128, b: i128) -> i128 {
         }
         y -= x;
         if y == 0 {
-            return (x << shift) as i128;
+            return x << shift;
         }
     }
 }
@@ -462,6 +480,32 @@ impl Ratio {
             }
         }
     }
+    /// `num / 10^decimals` reduced (the same fraction as [`Ratio::new`]):
+    /// gcd(num, 2^d·5^d) is 2^min(v₂(num), d)·5^min(v₅(num), d), so the
+    /// factors 2 and 5 are stripped directly instead of running Euclid.
+    fn over_power_of_ten(num: i128, decimals: u32) -> Ratio {
+        let den = 10i128.pow(decimals);
+        let Ok(mut n) = i64::try_from(num) else {
+            return Ratio::new(num, den);
+        };
+        if n == 0 {
+            return Ratio::default();
+        }
+        let mut d = den as i64; // ≤ 10^12
+        let twos = n.trailing_zeros().min(decimals);
+        n >>= twos; // exact: n is a multiple of 2^twos
+        d >>= twos;
+        let mut fives = 0;
+        while fives < decimals && n % 5 == 0 {
+            n /= 5;
+            d /= 5;
+            fives += 1;
+        }
+        Ratio {
+            num: n as i128,
+            den: d as i128,
+        }
+    }
     fn numer(&self) -> i128 {
         self.num
     }
@@ -477,7 +521,118 @@ impl Ratio {
     fn is_zero(&self) -> bool {
         self.num == 0
     }
+    /// Both fractions as four 64-bit words, when they fit (the usual case).
+    #[inline]
+    fn words(self, o: Ratio) -> Option<[i64; 4]> {
+        Some([
+            i64::try_from(self.num).ok()?,
+            i64::try_from(self.den).ok()?,
+            i64::try_from(o.num).ok()?,
+            i64::try_from(o.den).ok()?,
+        ])
+    }
+    #[inline]
     fn checked_add(self, o: Ratio) -> Option<Ratio> {
+        match self.words(o) {
+            Some(w) => Some(Ratio::add64(w)),
+            None => self.checked_add_wide(o),
+        }
+    }
+    /// The sum of two reduced fractions on 64-bit words, the same fraction as
+    /// [`Ratio::checked_add_wide`] gives: every product of two words fits in
+    /// 128 bits, so nothing can overflow, and the gcds run on hardware words.
+    fn add64([an, ad, bn, bd]: [i64; 4]) -> Ratio {
+        let wide = |x: i64, y: i64| x as i128 * y as i128;
+        if ad == 1 && bd == 1 {
+            return Ratio::from_integer(an as i128 + bn as i128);
+        }
+        // An integer plus a reduced fraction stays reduced.
+        if ad == 1 {
+            return Ratio {
+                num: wide(an, bd) + bn as i128,
+                den: bd as i128,
+            };
+        }
+        if bd == 1 {
+            return Ratio {
+                num: wide(bn, ad) + an as i128,
+                den: ad as i128,
+            };
+        }
+        if ad == bd {
+            let n = an as i128 + bn as i128;
+            // gcd(n, d) = gcd(n mod d, d), and n mod d from the words.
+            let r = (an % ad) as i128 + (bn % ad) as i128;
+            let g = gcd64(r.unsigned_abs() as u64, ad as u64);
+            return Ratio::divided(n, ad as i128, g);
+        }
+        // Knuth 4.5.1, as in `checked_add_wide`.
+        let g = gcd64(ad as u64, bd as u64) as i64;
+        let (sd, od) = (ad / g, bd / g);
+        let n = wide(an, od) + wide(bn, sd);
+        let d = wide(sd, bd);
+        if n == 0 {
+            return Ratio::default();
+        }
+        if g == 1 {
+            return Ratio { num: n, den: d };
+        }
+        let g2 = match i64::try_from(n) {
+            Ok(n) => gcd64((n % g).unsigned_abs(), g as u64),
+            Err(_) => gcd(n, g as i128) as u64,
+        };
+        Ratio::divided(n, d, g2)
+    }
+    /// `num / g` over `den / g` (g divides both).
+    #[inline]
+    fn divided(num: i128, den: i128, g: u64) -> Ratio {
+        if g == 1 {
+            Ratio { num, den }
+        } else {
+            Ratio {
+                num: div_exact(num, g as i128),
+                den: div_exact(den, g as i128),
+            }
+        }
+    }
+    /// The product of two reduced fractions on 64-bit words, the same fraction
+    /// as [`Ratio::checked_mul_wide`] gives (which cannot overflow either for
+    /// such operands).
+    fn mul64([an, ad, bn, bd]: [i64; 4]) -> Ratio {
+        let wide = |x: i64, y: i64| x as i128 * y as i128;
+        if ad == 1 && bd == 1 {
+            return Ratio::from_integer(wide(an, bn));
+        }
+        if an == 0 || bn == 0 {
+            return Ratio::default();
+        }
+        let g1 = if bd == 1 {
+            1
+        } else {
+            gcd64(an.unsigned_abs(), bd as u64) as i64
+        };
+        let g2 = if ad == 1 {
+            1
+        } else {
+            gcd64(bn.unsigned_abs(), ad as u64) as i64
+        };
+        // Divisions only by a factor other than 1 (a hardware division is slow).
+        let (an, bd) = if g1 == 1 {
+            (an, bd)
+        } else {
+            (an / g1, bd / g1)
+        };
+        let (bn, ad) = if g2 == 1 {
+            (bn, ad)
+        } else {
+            (bn / g2, ad / g2)
+        };
+        Ratio {
+            num: wide(an, bn),
+            den: wide(ad, bd),
+        }
+    }
+    fn checked_add_wide(self, o: Ratio) -> Option<Ratio> {
         // An integer plus a reduced fraction stays reduced: no gcd needed.
         if self.den == 1 && o.den != 1 {
             let n = mul128(self.num, o.den)?.checked_add(o.num)?;
@@ -494,14 +649,29 @@ impl Ratio {
             let n = self.num.checked_add(o.num)?;
             return Some(Ratio::new(n, self.den));
         }
-        // Knuth 4.5.1: keep the intermediate numbers small.
+        // Knuth 4.5.1: keep the intermediate numbers small. With
+        // g = gcd(d1, d2) and t = n1·(d2/g) + n2·(d1/g), the reduced sum is
+        // t/g' over (d1/g)·d2/g' where g' = gcd(t, g): a gcd with the small
+        // g, not with the product of the denominators.
         let g = gcd(self.den, o.den);
         let (sd, od) = (div_exact(self.den, g), div_exact(o.den, g));
         let a = mul128(self.num, od)?;
         let b = mul128(o.num, sd)?;
         let n = a.checked_add(b)?;
+        // The unreduced denominator is computed (checked) first, so that a
+        // sum overflows exactly when it always did.
         let d = mul128(sd, o.den)?;
-        Some(Ratio::new(n, d))
+        if n == 0 {
+            return Some(Ratio::default());
+        }
+        let g2 = if g == 1 { 1 } else { gcd(n, g) };
+        if g2 == 1 {
+            return Some(Ratio { num: n, den: d });
+        }
+        Some(Ratio {
+            num: div_exact(n, g2),
+            den: div_exact(d, g2),
+        })
     }
     fn checked_sub(self, o: Ratio) -> Option<Ratio> {
         self.checked_add(Ratio {
@@ -509,7 +679,14 @@ impl Ratio {
             den: o.den,
         })
     }
+    #[inline]
     fn checked_mul(self, o: Ratio) -> Option<Ratio> {
+        match self.words(o) {
+            Some(w) => Some(Ratio::mul64(w)),
+            None => self.checked_mul_wide(o),
+        }
+    }
+    fn checked_mul_wide(self, o: Ratio) -> Option<Ratio> {
         if self.den == 1 && o.den == 1 {
             return Some(Ratio::from_integer(mul128(self.num, o.num)?));
         }
@@ -546,7 +723,19 @@ impl Ratio {
 }
 
 impl Ord for Ratio {
+    #[inline]
     fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        // On 64-bit words the cross products fit in 128 bits.
+        match self.words(*o) {
+            Some([an, ad, bn, bd]) if ad == bd => an.cmp(&bn),
+            Some([an, ad, bn, bd]) => (an as i128 * bd as i128).cmp(&(bn as i128 * ad as i128)),
+            None => self.cmp_wide(o),
+        }
+    }
+}
+
+impl Ratio {
+    fn cmp_wide(&self, o: &Self) -> std::cmp::Ordering {
         if self.den == o.den {
             return self.num.cmp(&o.num);
         }
@@ -578,6 +767,7 @@ impl Ord for Ratio {
 }
 
 impl PartialOrd for Ratio {
+    #[inline]
     fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(o))
     }
@@ -710,6 +900,113 @@ mod tests {
         assert!(huge > huge2);
         assert_eq!(super::gcd(1 << 100, 1 << 90), 1 << 90);
         assert_eq!(super::gcd(0, 5), 5);
+    }
+
+    /// The fast paths against the plain definitions on random fractions,
+    /// from small to near the 64- and 128-bit limits: the sum as the old
+    /// implementation computed it (`Ratio::new` of the unreduced sum, same
+    /// overflow points), the gcd as Euclid, rounding's reduction as `Ratio::new`.
+    mod fast_paths {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn magnitude() -> impl Strategy<Value = i128> {
+            prop_oneof![
+                -1000i128..1000,
+                -(1i128 << 40)..(1i128 << 40),
+                (i64::MAX as i128 - 1000)..(i64::MAX as i128 + 1000),
+                (i64::MIN as i128 - 1000)..(i64::MIN as i128 + 1000),
+                any::<i64>().prop_map(i128::from),
+                any::<i128>().prop_map(|x| x / 3),
+                any::<i128>(),
+                Just(i128::MAX),
+                Just(i128::MIN + 1),
+            ]
+        }
+
+        fn ratio() -> impl Strategy<Value = Ratio> {
+            (
+                magnitude(),
+                prop_oneof![1i128..1000, 1i128..1_000_000_000_000, magnitude()],
+                any::<bool>(),
+            )
+                .prop_filter_map("non-zero denominator", |(n, d, neg)| {
+                    let d = if neg { d.checked_neg()? } else { d };
+                    Number::ratio(n, d).map(|x| x.0)
+                })
+        }
+
+        /// Fractions whose terms fit in 64 bits, up to the limits.
+        fn word_ratio() -> impl Strategy<Value = Ratio> {
+            let word = prop_oneof![
+                -1000i64..1000,
+                -(1i64 << 40)..(1i64 << 40),
+                any::<i64>(),
+                Just(i64::MAX),
+                Just(i64::MIN),
+            ];
+            let den = prop_oneof![1i64..1000, 1i64..1_000_000_000_000, 1i64..=i64::MAX];
+            (word, den).prop_map(|(n, d)| Ratio::new(n as i128, d as i128))
+        }
+
+        /// The sum as it was computed before the reduction by gcd(t, g).
+        fn old_add(x: Ratio, o: Ratio) -> Option<Ratio> {
+            if x.den == 1 && o.den != 1 {
+                let n = mul128(x.num, o.den)?.checked_add(o.num)?;
+                return Some(Ratio { num: n, den: o.den });
+            }
+            if o.den == 1 && x.den != 1 {
+                let n = mul128(o.num, x.den)?.checked_add(x.num)?;
+                return Some(Ratio { num: n, den: x.den });
+            }
+            if x.den == o.den {
+                return Some(Ratio::new(x.num.checked_add(o.num)?, x.den));
+            }
+            let g = gcd(x.den, o.den);
+            let (sd, od) = (x.den / g, o.den / g);
+            let n = mul128(x.num, od)?.checked_add(mul128(o.num, sd)?)?;
+            let d = mul128(sd, o.den)?;
+            Some(Ratio::new(n, d))
+        }
+
+        fn euclid(mut a: u64, mut b: u64) -> u64 {
+            while b != 0 {
+                (a, b) = (b, a % b);
+            }
+            a
+        }
+
+        proptest! {
+            #[test]
+            fn sum_is_the_reduced_sum(x in ratio(), o in ratio()) {
+                prop_assert_eq!(x.checked_add(o), old_add(x, o));
+                let back = x.checked_add(o).and_then(|s| s.checked_sub(o));
+                if let Some(back) = back {
+                    prop_assert_eq!(back, x);
+                }
+            }
+
+            #[test]
+            fn word_paths_are_the_wide_paths(x in word_ratio(), o in word_ratio()) {
+                if let Some(w) = x.words(o) {
+                    prop_assert_eq!(Some(Ratio::add64(w)), x.checked_add_wide(o));
+                    prop_assert_eq!(Some(Ratio::mul64(w)), x.checked_mul_wide(o));
+                    prop_assert_eq!(x.cmp(&o), x.cmp_wide(&o));
+                }
+            }
+
+            #[test]
+            fn gcd64_is_euclid(a in any::<u64>(), b in any::<u64>(), k in 0u32..40) {
+                prop_assert_eq!(gcd64(a, b), euclid(a, b));
+                let (a, b) = (a >> k, b.wrapping_mul(1 << (k % 20)));
+                prop_assert_eq!(gcd64(a, b), euclid(a, b));
+            }
+
+            #[test]
+            fn power_of_ten_reduction_is_new(q in magnitude(), d in 0u32..=12) {
+                prop_assert_eq!(Ratio::over_power_of_ten(q, d), Ratio::new(q, 10i128.pow(d)));
+            }
+        }
     }
 
     #[test]

@@ -171,8 +171,8 @@ pub fn best_gains(
             let total = simulate_full_share(catalog, answers, ind)?.total?;
             let points = total.sub(current).ok()?;
             (points > Number::ZERO).then(|| Gain {
-                id: ind.id.clone(),
-                code: ind.code.clone(),
+                id: ind.id.to_string(),
+                code: ind.code.to_string(),
                 title: ind.title.clone(),
                 points,
             })
@@ -192,11 +192,11 @@ pub fn simulate_full_share(
 ) -> Option<Evaluation> {
     let base = answers
         .indicators
-        .get(&indicator.id)
+        .get(indicator.id.as_str())
         .cloned()
         .unwrap_or_default();
     let full = full_share(indicator, base)?;
     let mut simulated = answers.clone();
-    simulated.indicators.insert(indicator.id.clone(), full);
+    simulated.indicators.insert(indicator.id.to_string(), full);
     Some(evaluate(catalog, &simulated))
 }

@@ -84,7 +84,7 @@ fn random_answers(c: &Catalog, rng: &mut Rng) -> Answers {
             .filter(|_| rng.chance(70))
             .map(|e| e.id.clone())
             .collect();
-        indicators.insert(ind.id.clone(), a);
+        indicators.insert(ind.id.to_string(), a);
     }
     Answers {
         catalog: c.campaign.id.clone(),
@@ -189,7 +189,7 @@ fn random_review(c: &Catalog, a: &Answers, rng: &mut Rng) -> Vec<Decision> {
                 AdjustmentOrigin::Ars
             };
             out.push(Decision {
-                indicator: ind.id.clone(),
+                indicator: ind.id.to_string(),
                 field,
                 value,
                 motif: format!("motif {}", rng.below(100)),
@@ -261,20 +261,20 @@ proptest! {
             }
             let ind = candidates[(pick % candidates.len() as u64) as usize];
             // The establishment declared it NC (whatever it typed besides).
-            let entry = a.indicators.entry(ind.id.clone()).or_default();
+            let entry = a.indicators.entry(ind.id.to_string()).or_default();
             entry.status = Some(DeclaredStatus::NonConcerne);
             entry.justification = "non concerné selon l'établissement".into();
             // The agency refuses the NC and retains a value for every field.
             let fields = all_fields(ind, &mut rng);
             let mut review = vec![Decision {
-                indicator: ind.id.clone(),
+                indicator: ind.id.to_string(),
                 field: "status".into(),
                 value: "renseigné".into(),
                 motif: "NC non justifié".into(),
                 origin: AdjustmentOrigin::Ars,
             }];
             review.extend(fields.iter().map(|(field, value)| Decision {
-                indicator: ind.id.clone(),
+                indicator: ind.id.to_string(),
                 field: field.clone(),
                 value: value.clone(),
                 motif: "valeur retenue".into(),
@@ -296,7 +296,7 @@ proptest! {
                     _ => {}
                 }
             }
-            answered.indicators.insert(ind.id.clone(), fresh);
+            answered.indicators.insert(ind.id.to_string(), fresh);
 
             let e_official = evaluate(&c, &official.answers);
             let e_answered = evaluate(&c, &answered);

@@ -812,7 +812,7 @@ fn form_view(form: &Form, printing: bool, link: &Scope<App>, dispatch: &Callback
                     let n = i + 1;
                     html! {
                         <section id={format!("panel-{n}")} class={classes!("panel", (form.tab != n).then_some("inactive"))} aria-labelledby={format!("h-volet-{n}")}>
-                            <h2 id={format!("h-volet-{n}")}>{ &v.title }</h2>
+                            <h2 id={format!("h-volet-{n}")}>{ v.title.as_str() }</h2>
                             { for c.indicators.iter().enumerate().filter(|(_, ind)| ind.volet == v.id).map(|(k, ind)| html! {
                                 <IndicatorCard key={ind.id.as_str()} ..indicator::card_props(form, k, dispatch) />
                             }) }

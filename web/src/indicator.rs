@@ -310,7 +310,7 @@ fn card(props: &CardProps) -> Html {
     html! {
         <article class={classes!("card", na.then_some("card-na"))} id={card_id} tabindex="-1" aria-labelledby={h_id.clone()}>
             <header class="card-head">
-                <h3 id={h_id}><span class="code">{ &ind.code }</span>{ " " }{ &ind.title }</h3>
+                <h3 id={h_id}><span class="code">{ ind.code.as_str() }</span>{ " " }{ &ind.title }</h3>
                 <span class="badge">{ points_label(ind) }</span>
                 <span class={classes!("status-badge", na.then_some("na"))} id={format!("s-{id}")}>{ status.label() }</span>
             </header>
@@ -392,7 +392,7 @@ mod tests {
                 let inputs = i.measure.inputs();
                 inputs
                     .first()
-                    .map(|x| (k, i.id.clone(), x.id().to_string()))
+                    .map(|x| (k, i.id.to_string(), x.id().to_string()))
             })
             .expect("an indicator with inputs");
         for text in ["1", "12"] {

@@ -157,7 +157,7 @@ pub fn next_to_complete(
             stops.push((
                 Stop {
                     tab: i + 1,
-                    indicator: Some(ind.id.clone()),
+                    indicator: Some(ind.id.to_string()),
                 },
                 ids,
             ));

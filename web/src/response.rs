@@ -251,7 +251,7 @@ pub fn response_file(
 fn code(catalog: &Catalog, indicator: &str) -> String {
     catalog
         .indicator(indicator)
-        .map(|i| i.code.clone())
+        .map(|i| i.code.to_string())
         .unwrap_or_else(|| indicator.into())
 }
 

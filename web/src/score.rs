@@ -65,7 +65,7 @@ pub fn view(form: &Form, link: &Scope<App>, dispatch: &Callback<Action>) -> Html
                 let n = i + 1;
                 html! {
                     <tr>
-                        <th scope="row"><button type="button" class="link" title={v.title.clone()} onclick={link.callback(move |_| Msg::Form(Action::Tab(n)))}>{ volet_label(c, i, &v.title) }</button></th>
+                        <th scope="row"><button type="button" class="link" title={v.title.to_string()} onclick={link.callback(move |_| Msg::Form(Action::Tab(n)))}>{ volet_label(c, i, &v.title) }</button></th>
                         <td>{ v.score.map(|s| format!("{} %", s.to_french(1))).unwrap_or_else(|| "—".into()) }</td>
                         <td>{ labels::points_text(&v.points.to_french(2), &v.weight.to_french(2)) }</td>
                     </tr>

@@ -144,7 +144,7 @@ fn answers(rng: &mut Rng, c: &Catalog) -> Value {
         if !ev.is_empty() {
             a.insert("evidence".into(), json!(ev));
         }
-        inds.insert(ind.id.clone(), Value::Object(a));
+        inds.insert(ind.id.to_string(), Value::Object(a));
     }
     let mut doc = json!({ "catalog": c.campaign.id, "establishment": est, "indicators": inds });
     if rng.chance(60) {

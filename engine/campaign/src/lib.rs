@@ -488,7 +488,7 @@ fn indicator_stats(catalog: &Catalog, subs: &[&Submission]) -> Vec<IndicatorStat
                     .filter(|s| {
                         s.answers
                             .indicators
-                            .get(&ind.id)
+                            .get(ind.id.as_str())
                             .and_then(|a| a.criteria.get(&c.id))
                             .copied()
                             .unwrap_or(false)
@@ -503,8 +503,8 @@ fn indicator_stats(catalog: &Catalog, subs: &[&Submission]) -> Vec<IndicatorStat
             }
         }
         out.push(IndicatorStats {
-            id: ind.id.clone(),
-            code: ind.code.clone(),
+            id: ind.id.to_string(),
+            code: ind.code.to_string(),
             title: ind.title.clone(),
             max_points: ind.points,
             evaluated: results.len(),

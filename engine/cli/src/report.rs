@@ -177,7 +177,7 @@ pub fn human(catalog: &Catalog, e: &Evaluation, gains: &[caqes_engine::Gain]) ->
                 .indicator
                 .as_deref()
                 .and_then(|id| catalog.indicator(id))
-                .map(|i| i.code.clone())
+                .map(|i| i.code.to_string())
                 .or_else(|| p.indicator.clone());
             let field = p
                 .field

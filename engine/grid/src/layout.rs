@@ -293,8 +293,8 @@ pub fn layout(catalog: &Catalog) -> Layout {
         .iter()
         .enumerate()
         .map(|(i, v)| VoletLayout {
-            id: v.id.clone(),
-            title: v.title.clone(),
+            id: v.id.to_string(),
+            title: v.title.to_string(),
             sheet: sheet_name(i, v, &mut used),
             indicators: Vec::new(),
         })
@@ -351,7 +351,7 @@ pub fn layout(catalog: &Catalog) -> Layout {
         next_row[vi] = r;
         volets[vi].indicators.push(indicators.len());
         indicators.push(IndicatorLayout {
-            id: ind.id.clone(),
+            id: ind.id.to_string(),
             sheet,
             header_row,
             last_row,

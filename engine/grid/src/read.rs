@@ -1612,7 +1612,7 @@ fn rebuild(
         }
         let _ = matches!(ind.measure, Measure::Criteria { .. });
         if ans != IndicatorAnswer::default() {
-            a.indicators.insert(ind.id.clone(), ans);
+            a.indicators.insert(ind.id.to_string(), ans);
         }
     }
     let _: &[Category] = &a.establishment.categories;

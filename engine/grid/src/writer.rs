@@ -607,7 +607,7 @@ fn write_volet(
         let Some(ind) = catalog.indicator(&il.id) else {
             continue;
         };
-        let ans = a.indicators.get(&ind.id).unwrap_or(&empty);
+        let ans = a.indicators.get(ind.id.as_str()).unwrap_or(&empty);
         let res = eval.indicator(&ind.id);
         let r0 = il.header_row;
         sh.text(r0, 0, &ind.code, &f.ind_header)?;

@@ -439,7 +439,7 @@ fn random_decisions(catalog: &Catalog, answers: &[Answers], seed: u64) -> Vec<Ty
                 };
                 mine.push(Typed {
                     es,
-                    indicator: ind.id.clone(),
+                    indicator: ind.id.to_string(),
                     field: f.path.clone(),
                     choice,
                     value,

@@ -354,8 +354,13 @@ fn volet_section(i: &Input, volet: &str, title: &str, b: &mut Vec<Block>) {
             .map(|d| d.title.clone())
             .unwrap_or_default();
         if i.preview {
-            rows.push(vec![r.code.clone(), title, value_text(o), points_text(o)]);
-            if let Some(a) = i.own.answers.indicators.get(&r.id) {
+            rows.push(vec![
+                r.code.to_string(),
+                title,
+                value_text(o),
+                points_text(o),
+            ]);
+            if let Some(a) = i.own.answers.indicators.get(r.id.as_str()) {
                 if !a.comment.trim().is_empty() {
                     comments.push(format!("{} : {}", r.code, a.comment.trim()));
                 }
@@ -378,7 +383,7 @@ fn volet_section(i: &Input, volet: &str, title: &str, b: &mut Vec<Block>) {
             })
             .collect();
         rows.push(vec![
-            r.code.clone(),
+            r.code.to_string(),
             title,
             value_text(o),
             points_text(o),
@@ -390,7 +395,7 @@ fn volet_section(i: &Input, volet: &str, title: &str, b: &mut Vec<Block>) {
                 motif.join(" ; ")
             },
         ]);
-        if let Some(a) = i.own.answers.indicators.get(&r.id) {
+        if let Some(a) = i.own.answers.indicators.get(r.id.as_str()) {
             if !a.comment.trim().is_empty() {
                 comments.push(format!("{} : {}", r.code, a.comment.trim()));
             }
@@ -437,10 +442,10 @@ fn evidence_section(i: &Input, b: &mut Vec<Block>) {
         let Some(ind) = i.catalog.indicator(&r.id) else {
             continue;
         };
-        let given = i.official.answers.indicators.get(&r.id);
+        let given = i.official.answers.indicators.get(r.id.as_str());
         for e in &ind.evidence {
             if !given.is_some_and(|a| a.evidence.contains(&e.id)) {
-                rows.push(vec![r.code.clone(), e.label.clone()]);
+                rows.push(vec![r.code.to_string(), e.label.clone()]);
             }
         }
     }

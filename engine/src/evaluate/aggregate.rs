@@ -80,8 +80,16 @@ pub(super) fn aggregate(
     // One pass over the results; each volet adds its own results in catalog
     // order, as a per-volet scan would.
     let mut sums = vec![[Number::ZERO; 3]; catalog.volets.len()];
+    // Indicators of a volet usually follow each other: the previous
+    // result's volet position serves while the volet id is the same.
+    let mut last: Option<(&str, Option<usize>)> = None;
     for r in results.iter() {
-        let Some(k) = catalog.volets.iter().position(|v| v.id == r.volet) else {
+        let position = match last {
+            Some((id, k)) if id == &*r.volet => k,
+            _ => catalog.volets.iter().position(|v| v.id == r.volet),
+        };
+        last = Some((&r.volet, position));
+        let Some(k) = position else {
             continue;
         };
         let [weight, points, vbonus] = &mut sums[k];

@@ -7,11 +7,11 @@ use crate::answers::{Answers, DeclaredStatus, IndicatorAnswer};
 use crate::catalog::*;
 
 /// Whether the selector matches; `None` when the identification lacks what it needs.
-pub(crate) fn selector_matches(
-    catalog: &Catalog,
-    sel: &Selector,
+pub(crate) fn selector_matches<'c>(
+    catalog: &'c Catalog,
+    sel: &'c Selector,
     answers: &Answers,
-    unknown: &mut Vec<String>,
+    unknown: &mut Vec<&'c str>,
 ) -> Option<bool> {
     let est = &answers.establishment;
     let mut result = Some(true);
@@ -24,7 +24,7 @@ pub(crate) fn selector_matches(
     };
     if !sel.categories.is_empty() {
         if est.categories.is_empty() {
-            unknown.push("catégories d'activité".into());
+            unknown.push("catégories d'activité");
             and(None);
         } else {
             and(Some(
@@ -35,7 +35,7 @@ pub(crate) fn selector_matches(
     if !sel.legal_status.is_empty() {
         match est.legal_status {
             None => {
-                unknown.push("statut juridique".into());
+                unknown.push("statut juridique");
                 and(None)
             }
             Some(s) => and(Some(sel.legal_status.contains(&s))),
@@ -44,7 +44,7 @@ pub(crate) fn selector_matches(
     if !sel.funding.is_empty() {
         match est.funding() {
             None => {
-                unknown.push("catégorie de financement".into());
+                unknown.push("catégorie de financement");
                 and(None)
             }
             Some(f) => and(Some(sel.funding.contains(&f))),
@@ -55,8 +55,7 @@ pub(crate) fn selector_matches(
             None => {
                 let label = catalog
                     .question(&cond.question)
-                    .map(|q| q.label.clone())
-                    .unwrap_or_else(|| cond.question.clone());
+                    .map_or(cond.question.as_str(), |q| q.label.as_str());
                 unknown.push(label);
                 and(None)
             }
@@ -77,15 +76,20 @@ pub(super) fn status(ctx: &mut Ctx<'_>) -> (Status, Origin) {
         .map(|s| selector_matches(catalog, s, answers, &mut unknown))
         .unwrap_or(Some(false));
     if !unknown.is_empty() && applies != Some(false) {
-        unknown.sort();
+        unknown.sort_unstable();
         unknown.dedup();
-        ctx.missing(
-            None,
-            format!(
-                "applicabilité indéterminée : renseigner l'identification ({})",
-                unknown.join(", ")
-            ),
-        );
+        const HEAD: &str = "applicabilité indéterminée : renseigner l'identification (";
+        let size = HEAD.len() + unknown.iter().map(|l| l.len() + 2).sum::<usize>();
+        let mut message = String::with_capacity(size);
+        message.push_str(HEAD);
+        for (k, label) in unknown.iter().enumerate() {
+            if k > 0 {
+                message.push_str(", ");
+            }
+            message.push_str(label);
+        }
+        message.push(')');
+        ctx.missing(None, message);
     }
     let declared = answer.status.unwrap_or_default();
     if applies == Some(false) {

@@ -1,7 +1,7 @@
 //! The context of one indicator's scoring: what it reads and where its problems go.
 
 use crate::answers::{Answers, IndicatorAnswer};
-use crate::catalog::{Catalog, Indicator};
+use crate::catalog::{Catalog, Indicator, InputRef};
 use crate::problem::{Problem, Severity};
 
 /// Everything the scoring of one indicator reads, and the list its problems
@@ -12,6 +12,9 @@ pub(super) struct Ctx<'a> {
     pub answers: &'a Answers,
     pub ind: &'a Indicator,
     pub answer: &'a IndicatorAnswer,
+    /// The answer's value of each input, when [`super::inputs::fill_slots`]
+    /// could find them all at once (empty otherwise: inputs are then looked up by id).
+    pub slots: &'a [(InputRef<'a>, Option<&'a serde_json::Value>)],
     pub problems: &'a mut Vec<Problem>,
 }
 
@@ -20,7 +23,7 @@ impl Ctx<'_> {
     pub fn report(&mut self, severity: Severity, field: Option<&str>, message: impl Into<String>) {
         self.problems.push(Problem {
             severity,
-            indicator: Some(self.ind.id.clone()),
+            indicator: Some(self.ind.id.to_string()),
             field: field.map(str::to_string),
             message: message.into(),
         });

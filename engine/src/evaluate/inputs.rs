@@ -6,11 +6,75 @@ use crate::answers::{Answers, IndicatorAnswer};
 use crate::catalog::*;
 use crate::number::{Number, RoundingMode};
 
+/// The value of each input of `ind` in `answer`, in `slots`: the inputs'
+/// ids walked in `order` (the index's, see [`crate::catalog::CatalogIndex`])
+/// merged with the answer's sorted keys. Returns whether every key of the
+/// answer is an input of the indicator. When the order no longer sorts the
+/// ids (checked as it is walked), `slots` is left empty (inputs are then
+/// looked up by id) and `false` is returned (ids are then checked one by one).
+pub(super) fn fill_slots<'a>(
+    ind: &'a Indicator,
+    order: Option<&[u32]>,
+    answer: &'a IndicatorAnswer,
+    slots: &mut Vec<(InputRef<'a>, Option<&'a serde_json::Value>)>,
+) -> bool {
+    slots.clear();
+    let Some(order) = order else {
+        return false;
+    };
+    let mut keys = answer.inputs.iter().peekable();
+    let mut previous: Option<&str> = None;
+    let mut unknown = false;
+    for &j in order {
+        let Some(input) = ind.measure.input(j as usize) else {
+            slots.clear();
+            return false;
+        };
+        let id = input.id();
+        if previous.is_some_and(|p| p >= id) {
+            slots.clear();
+            return false;
+        }
+        previous = Some(id);
+        let mut value = None;
+        while let Some((key, v)) = keys.peek() {
+            match key.as_str().cmp(id) {
+                std::cmp::Ordering::Less => {
+                    unknown = true;
+                    keys.next();
+                }
+                std::cmp::Ordering::Equal => {
+                    value = Some(*v);
+                    keys.next();
+                    break;
+                }
+                std::cmp::Ordering::Greater => break,
+            }
+        }
+        slots.push((input, value));
+    }
+    // Every input once: the order covers them all.
+    if ind.measure.input(order.len()).is_some() {
+        slots.clear();
+        return false;
+    }
+    !unknown && keys.next().is_none()
+}
+
 impl Ctx<'_> {
-    /// Unknown input, criterion and evidence ids.
-    pub(super) fn check_answer_ids(&mut self) {
+    /// The raw answer of an input.
+    fn raw(&self, input: InputRef<'_>) -> Option<&serde_json::Value> {
+        match self.slots.iter().find(|(i, _)| i.is(&input)) {
+            Some((_, value)) => *value,
+            None => self.answer.inputs.get(input.id()),
+        }
+    }
+
+    /// Unknown input, criterion and evidence ids. `inputs_known`: every
+    /// input id of the answer is already known to be an input of the indicator.
+    pub(super) fn check_answer_ids(&mut self, inputs_known: bool) {
         let (ind, answer) = (self.ind, self.answer);
-        for id in answer.inputs.keys() {
+        for id in answer.inputs.keys().filter(|_| !inputs_known) {
             if !ind.measure.has_input(id) {
                 self.error(
                     Some(id),
@@ -62,7 +126,7 @@ impl Ctx<'_> {
     ) -> Result<Option<Number>, ()> {
         let id = input.id();
         let label = input.label();
-        let raw = self.answer.inputs.get(id).filter(|v| !v.is_null());
+        let raw = self.raw(input).filter(|v| !v.is_null());
         let raw = match raw {
             Some(serde_json::Value::String(s)) if s.trim().is_empty() => None,
             other => other,
@@ -213,6 +277,7 @@ pub fn prefill(catalog: &Catalog, source: &str, answers: &Answers) -> Option<Num
             answers,
             ind: other,
             answer: answers.indicators.get(ind_id).unwrap_or(&empty),
+            slots: &[],
             problems: &mut ignored,
         };
         return ctx.read_input(input, true).ok().flatten();

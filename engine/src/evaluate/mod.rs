@@ -28,6 +28,7 @@ use crate::answers::{finess_is_valid, Answers, IndicatorAnswer};
 use crate::catalog::*;
 use crate::number::{Number, Overflow};
 use crate::problem::{Problem, Severity};
+use crate::shared::SharedStr;
 use crate::verdict::{decide, Verdict};
 use aggregate::{aggregate, Totals};
 use context::Ctx;
@@ -82,11 +83,11 @@ impl State {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IndicatorResult {
     /// Indicator id.
-    pub id: String,
+    pub id: SharedStr,
     /// Code as printed.
-    pub code: String,
+    pub code: SharedStr,
     /// Volet id.
-    pub volet: String,
+    pub volet: SharedStr,
     /// Role in the score.
     pub role: Role,
     /// Status.
@@ -117,9 +118,9 @@ pub struct IndicatorResult {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VoletResult {
     /// Volet id.
-    pub id: String,
+    pub id: SharedStr,
     /// Title.
-    pub title: String,
+    pub title: SharedStr,
     /// Points at stake after redistribution (scored indicators).
     pub weight: Number,
     /// Points earned (scored indicators).
@@ -183,28 +184,28 @@ impl Evaluation {
 /// ```
 pub fn evaluate(catalog: &Catalog, answers: &Answers) -> Evaluation {
     let mut problems = Vec::new();
-    // Each indicator's answer, looked up once.
-    let found: Vec<Option<&IndicatorAnswer>> = catalog
-        .indicators
-        .iter()
-        .map(|i| answers.indicators.get(&i.id))
-        .collect();
+    let index = catalog.index();
+    // Each indicator's answer, found once.
+    let found = answers_of(catalog, &index.indicators, answers);
     let known = found.iter().filter(|a| a.is_some()).count();
     check_document(catalog, answers, known, &mut problems);
     let mut results = Vec::with_capacity(catalog.indicators.len());
     let mut shares = Vec::with_capacity(catalog.indicators.len());
     let empty = IndicatorAnswer::default();
-    for (ind, answer) in catalog.indicators.iter().zip(found) {
+    let mut slots = Vec::with_capacity(8);
+    for (k, (ind, answer)) in catalog.indicators.iter().zip(found).enumerate() {
+        let answer = answer.unwrap_or(&empty);
+        let order = index.inputs.get(k).map(Vec::as_slice);
+        let inputs_known = inputs::fill_slots(ind, order, answer, &mut slots);
         let mut ctx = Ctx {
             catalog,
             answers,
             ind,
-            answer: answer.unwrap_or(&empty),
+            answer,
+            slots: &slots,
             problems: &mut problems,
         };
-        let (result, share) = score_indicator(&mut ctx);
-        results.push(result);
-        shares.push(share);
+        shares.push(score_indicator(&mut ctx, inputs_known, &mut results));
     }
     let totals = match aggregate(catalog, &mut results, &shares) {
         Ok(t) => t,
@@ -268,6 +269,57 @@ pub fn evaluate(catalog: &Catalog, answers: &Answers) -> Evaluation {
         verdict,
         problems,
     }
+}
+
+/// Each indicator's answer: the catalog's ids, walked in `order` (the
+/// index's, see [`crate::catalog::CatalogIndex`]), merged with the answers'
+/// sorted keys. The order is checked as it is walked (every indicator once,
+/// strictly increasing ids); when it fails (a catalog changed after its first
+/// evaluation, duplicate ids), one lookup per indicator, as the merge would
+/// find.
+fn answers_of<'a>(
+    catalog: &Catalog,
+    order: &[u32],
+    answers: &'a Answers,
+) -> Vec<Option<&'a IndicatorAnswer>> {
+    let inds = &catalog.indicators;
+    if order.len() == inds.len() {
+        let mut found = vec![None; inds.len()];
+        let mut keys = answers.indicators.iter().peekable();
+        let mut previous: Option<&str> = None;
+        let mut sorted = true;
+        for &k in order {
+            let Some(ind) = inds.get(k as usize) else {
+                sorted = false;
+                break;
+            };
+            let id = ind.id.as_str();
+            if previous.is_some_and(|p| p >= id) {
+                sorted = false;
+                break;
+            }
+            previous = Some(id);
+            while let Some((key, answer)) = keys.peek() {
+                match key.as_str().cmp(id) {
+                    std::cmp::Ordering::Less => {
+                        keys.next();
+                    }
+                    std::cmp::Ordering::Equal => {
+                        found[k as usize] = Some(*answer);
+                        keys.next();
+                        break;
+                    }
+                    std::cmp::Ordering::Greater => break,
+                }
+            }
+        }
+        if sorted {
+            return found;
+        }
+    }
+    inds.iter()
+        .map(|i| answers.indicators.get(i.id.as_str()))
+        .collect()
 }
 
 /// Document-level checks: catalog id, identification, unknown ids. `known`
@@ -382,12 +434,18 @@ fn check_document(catalog: &Catalog, answers: &Answers, known: usize, problems: 
     }
 }
 
-/// Status, value and share of one indicator.
-fn score_indicator(ctx: &mut Ctx<'_>) -> (IndicatorResult, Option<Number>) {
+/// Status, value and share of one indicator: its result is pushed on
+/// `results` (written in place, not moved), its share returned.
+fn score_indicator(
+    ctx: &mut Ctx<'_>,
+    inputs_known: bool,
+    results: &mut Vec<IndicatorResult>,
+) -> Option<Number> {
     let ind = ctx.ind;
     let before = ctx.problems.len();
     let (status, origin) = applicability::status(ctx);
-    let mut result = IndicatorResult {
+    let k = results.len();
+    results.push(IndicatorResult {
         id: ind.id.clone(),
         code: ind.code.clone(),
         volet: ind.volet.clone(),
@@ -403,12 +461,13 @@ fn score_indicator(ctx: &mut Ctx<'_>) -> (IndicatorResult, Option<Number>) {
         weight: Number::ZERO,
         points: Number::ZERO,
         complete: true,
-    };
-    ctx.check_answer_ids();
+    });
+    let result = &mut results[k];
+    ctx.check_answer_ids(inputs_known);
     if result.status != Status::Renseigne {
-        return (result, None);
+        return None;
     }
-    let share = match measures::measure(ctx, &mut result) {
+    let share = match measures::measure(ctx, result) {
         Ok(share) => share,
         Err(Overflow) => {
             ctx.error(None, "valeurs trop grandes pour un calcul exact");
@@ -420,5 +479,73 @@ fn score_indicator(ctx: &mut Ctx<'_>) -> (IndicatorResult, Option<Number>) {
     }
     result.complete = !ctx.incomplete_since(before);
     result.share = share;
-    (result, share)
+    share
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The index (merge walks over the answers' sorted keys) gives exactly
+    /// what one lookup per id gives, on every shipped catalog, with unknown
+    /// indicator and input ids before, between and after the known ones,
+    /// null and missing values.
+    #[test]
+    fn the_index_gives_what_lookups_give() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../indicators");
+        for file in [
+            "na-ako.toml",
+            "normandie-2022.toml",
+            "occitanie-pds-2023.toml",
+            "occitanie-vo.toml",
+        ] {
+            let src = std::fs::read_to_string(format!("{dir}/{file}")).unwrap();
+            for c in crate::load_catalogs(file, &src).unwrap() {
+                for variant in 0..4 {
+                    let mut a = Answers {
+                        catalog: c.campaign.id.clone(),
+                        ..Default::default()
+                    };
+                    for (k, ind) in c.indicators.iter().enumerate() {
+                        if (k + variant) % 5 == 0 {
+                            continue;
+                        }
+                        let mut ans = IndicatorAnswer::default();
+                        for (j, input) in ind.measure.inputs().iter().enumerate() {
+                            let value = match (j + k + variant) % 4 {
+                                0 => continue,
+                                1 => serde_json::Value::Null,
+                                _ => serde_json::json!(j + k),
+                            };
+                            ans.inputs.insert(input.id().to_string(), value);
+                            if (j + variant) % 3 == 0 {
+                                ans.inputs
+                                    .insert(format!("{}-x", input.id()), serde_json::json!(1));
+                            }
+                        }
+                        match variant {
+                            1 => {
+                                ans.inputs.insert("0".into(), serde_json::json!(1));
+                            }
+                            2 => {
+                                ans.inputs.insert("zz".into(), serde_json::json!(1));
+                            }
+                            _ => {}
+                        }
+                        a.indicators.insert(ind.id.to_string(), ans);
+                    }
+                    if variant % 2 == 1 {
+                        a.indicators
+                            .insert("0-inconnu".into(), IndicatorAnswer::default());
+                        a.indicators
+                            .insert("zz-inconnu".into(), IndicatorAnswer::default());
+                    }
+                    let indexed = serde_json::to_string(&evaluate(&c, &a)).unwrap();
+                    let looked_up =
+                        serde_json::to_string(&evaluate(&c.without_index(), &a)).unwrap();
+                    assert_eq!(indexed, looked_up, "{} variant {variant}", c.campaign.id);
+                }
+            }
+        }
+    }
 }

@@ -549,7 +549,7 @@ fn input_is_empty(raw: Option<&serde_json::Value>) -> bool {
 /// Applies one checked decision; the adjustment when it changed something.
 fn apply_one(ind: &Indicator, answers: &mut Answers, checked: Checked) -> Option<Adjustment> {
     let empty = IndicatorAnswer::default();
-    let current = answers.indicators.get(&ind.id).unwrap_or(&empty);
+    let current = answers.indicators.get(ind.id.as_str()).unwrap_or(&empty);
     let (from, to) = match (&checked.field, checked.value) {
         (Field::Status, Retained::Status(s)) => {
             let before = current.status.unwrap_or_default();
@@ -594,7 +594,7 @@ fn apply_one(ind: &Indicator, answers: &mut Answers, checked: Checked) -> Option
         }
         _ => return None,
     };
-    let answer = answers.indicators.entry(ind.id.clone()).or_default();
+    let answer = answers.indicators.entry(ind.id.to_string()).or_default();
     match (&checked.field, checked.value) {
         (Field::Status, Retained::Status(s)) => {
             answer.status = Some(s);
@@ -633,7 +633,7 @@ fn apply_one(ind: &Indicator, answers: &mut Answers, checked: Checked) -> Option
         _ => {}
     }
     Some(Adjustment {
-        indicator: ind.id.clone(),
+        indicator: ind.id.to_string(),
         field: checked.field.path(),
         from,
         to,

@@ -187,7 +187,10 @@ fn evidence_added_in_catalog_order() {
     let o1 = apply_review(&c, &a, &[d1.clone(), d2.clone()]).unwrap();
     let o2 = apply_review(&c, &a, &[d2, d1]).unwrap();
     assert_eq!(o1, o2);
-    assert_eq!(o1.answers.indicators[&ind.id].evidence, [ids[0], ids[2]]);
+    assert_eq!(
+        o1.answers.indicators[ind.id.as_str()].evidence,
+        [ids[0], ids[2]]
+    );
 }
 
 #[test]

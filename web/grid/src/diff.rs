@@ -49,8 +49,8 @@ pub fn diff(catalog: &Catalog, current: &Answers, grid: &Answers) -> Vec<Change>
     );
     let none = IndicatorAnswer::default();
     for ind in &catalog.indicators {
-        let a = current.indicators.get(&ind.id).unwrap_or(&none);
-        let b = grid.indicators.get(&ind.id).unwrap_or(&none);
+        let a = current.indicators.get(ind.id.as_str()).unwrap_or(&none);
+        let b = grid.indicators.get(ind.id.as_str()).unwrap_or(&none);
         if a != b {
             indicator(ind, a, b, &mut out);
         }

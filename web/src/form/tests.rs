@@ -36,7 +36,7 @@ fn with_input(f: &Form) -> (String, String) {
             let inputs = i.measure.inputs();
             inputs
                 .first()
-                .map(|inp| (i.id.clone(), inp.id().to_string()))
+                .map(|inp| (i.id.to_string(), inp.id().to_string()))
         })
         .expect("an indicator with inputs")
 }
@@ -149,7 +149,7 @@ fn declaring_non_concerne_redistributes_and_asks_a_justification() {
         .find(|i| i.nc_allowed && i.points > Number::ZERO)
         .expect("an indicator that may be declared NC")
         .id
-        .clone();
+        .to_string();
     let other = f
         .catalog
         .indicators
@@ -163,7 +163,7 @@ fn declaring_non_concerne_redistributes_and_asks_a_justification() {
                         .map(|x| x.volet.clone())
                         .unwrap_or_default()
         })
-        .map(|i| i.id.clone());
+        .map(|i| i.id.to_string());
     let weight_before = other.as_ref().map(|o| result(&f, o).weight);
     edit(
         &mut f,
@@ -211,7 +211,7 @@ fn criteria_toggles_score_points() {
         .iter()
         .find_map(|i| match &i.measure {
             Measure::Criteria { criteria } => {
-                criteria.first().map(|c| (i.id.clone(), c.id.clone()))
+                criteria.first().map(|c| (i.id.to_string(), c.id.clone()))
             }
             _ => None,
         })
@@ -242,7 +242,7 @@ fn criteria_toggles_score_points() {
 #[test]
 fn personalised_target_is_kept_as_typed_and_parsed() {
     let mut f = form("occitanie-vo-2019");
-    let id = f.catalog.indicators[0].id.clone();
+    let id = f.catalog.indicators[0].id.to_string();
     edit(&mut f, &id, IndicatorEdit::Target("85,5".into()));
     assert_eq!(
         f.answers.indicators[&id].target,
@@ -262,7 +262,7 @@ fn evidence_and_comment() {
         .catalog
         .indicators
         .iter()
-        .find_map(|i| i.evidence.first().map(|e| (i.id.clone(), e.id.clone())))
+        .find_map(|i| i.evidence.first().map(|e| (i.id.to_string(), e.id.clone())))
         .expect("an indicator with evidence");
     let on = |ev: &str| IndicatorEdit::Evidence {
         evidence: ev.into(),

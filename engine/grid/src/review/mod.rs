@@ -423,7 +423,7 @@ fn write_revue(
         let first = row;
         let mut rows = Vec::new();
         for (ind, fl) in &fields_of {
-            let ans = e.answers.indicators.get(&ind.id);
+            let ans = e.answers.indicators.get(ind.id.as_str());
             let res = e.evaluation.indicator(&ind.id);
             for fd in fl {
                 ws.write_string_with_format(row, COL_FINESS, finess, &f.grey)
@@ -509,7 +509,7 @@ fn write_revue(
                         ws.write_blank(row, COL_COMMENT, &f.grey).map_err(xe)?;
                     }
                 }
-                rows.push((ind.id.clone(), fd.path.clone(), row));
+                rows.push((ind.id.to_string(), fd.path.clone(), row));
                 row += 1;
             }
         }

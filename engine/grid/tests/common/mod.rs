@@ -39,11 +39,15 @@ pub fn catalogs() -> Vec<Catalog> {
 pub fn full_answers(catalog: &Catalog, seed: u64) -> Answers {
     let mut a = generate(catalog, seed);
     for ind in &catalog.indicators {
-        let current = a.indicators.get(&ind.id).cloned().unwrap_or_default();
+        let current = a
+            .indicators
+            .get(ind.id.as_str())
+            .cloned()
+            .unwrap_or_default();
         let mut current = current;
         current.status = None;
         if let Some(full) = caqes_engine::full_share(ind, current) {
-            a.indicators.insert(ind.id.clone(), full);
+            a.indicators.insert(ind.id.to_string(), full);
         }
     }
     a
@@ -206,7 +210,7 @@ pub fn generate(catalog: &Catalog, seed: u64) -> Answers {
             };
         }
         if ans != IndicatorAnswer::default() {
-            a.indicators.insert(ind.id.clone(), ans);
+            a.indicators.insert(ind.id.to_string(), ans);
         }
     }
     a

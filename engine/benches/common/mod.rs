@@ -1,0 +1,80 @@
+//! The bench's catalog and answers, shared with `examples/score_loop.rs`
+//! (instruction counts under callgrind on exactly what the bench scores).
+
+use caqes_engine::{load_catalogs, Answers, Catalog, IndicatorAnswer, Measure, Number};
+use std::collections::BTreeMap;
+
+/// The largest shipped catalog.
+pub fn largest() -> Catalog {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../indicators");
+    let mut all = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            let src = std::fs::read_to_string(&p).unwrap();
+            all.extend(load_catalogs(&p.display().to_string(), &src).unwrap());
+        }
+    }
+    all.into_iter().max_by_key(|c| c.indicators.len()).unwrap()
+}
+
+/// Complete, valid answers; `seed` varies the figures.
+pub fn answers(c: &Catalog, seed: u64) -> Answers {
+    let mut indicators = BTreeMap::new();
+    for (k, ind) in c.indicators.iter().enumerate() {
+        let mut a = IndicatorAnswer::default();
+        let base = 100 + (seed * 7 + k as u64 * 13) % 900;
+        let inputs = ind.measure.inputs();
+        match &ind.measure {
+            Measure::Distribution { parts, .. } => {
+                a.inputs
+                    .insert(inputs[0].id().into(), serde_json::json!(base));
+                let mut left = base;
+                for (j, p) in parts.iter().enumerate() {
+                    let v = if j + 1 == parts.len() { left } else { left / 3 };
+                    left -= v;
+                    a.inputs.insert(p.id.clone(), serde_json::json!(v));
+                }
+                for extra in &inputs[1 + parts.len()..] {
+                    a.inputs.insert(extra.id().into(), serde_json::json!(0));
+                }
+            }
+            _ => {
+                for (j, i) in inputs.iter().enumerate() {
+                    let v = if j == 0 { base / 2 + seed % 50 } else { base };
+                    let v = if i.unit() == caqes_engine::Unit::Percent {
+                        v % 101
+                    } else {
+                        v
+                    };
+                    a.inputs.insert(i.id().into(), serde_json::json!(v));
+                }
+            }
+        }
+        if let Measure::Criteria { criteria } = &ind.measure {
+            for (j, cr) in criteria.iter().enumerate() {
+                a.criteria
+                    .insert(cr.id.clone(), !(seed + j as u64).is_multiple_of(3));
+            }
+        }
+        if ind.measure.target().is_some_and(|t| t.personalised) {
+            a.target = Some(Number::int(300));
+        }
+        a.evidence = ind.evidence.iter().map(|e| e.id.clone()).collect();
+        indicators.insert(ind.id.to_string(), a);
+    }
+    Answers {
+        catalog: c.campaign.id.clone(),
+        establishment: caqes_engine::Establishment {
+            finess: "330781196".into(),
+            name: "CH".into(),
+            legal_status: Some(caqes_engine::LegalStatus::Public),
+            categories: vec![caqes_engine::Category::Mco],
+            beds: Some(300),
+            places: Some(20),
+            ..Default::default()
+        },
+        previous_score: Some(Number::int(80)),
+        indicators,
+    }
+}
