@@ -1,10 +1,13 @@
 //! Property tests of the scoring invariants, on every shipped catalog and on
 //! a catalog exercising every measure kind.
 
+mod common;
+
 use caqes_engine::{
     evaluate, load_catalogs, Answers, Catalog, DeclaredStatus, IndicatorAnswer, InputRef, Measure,
     Number, Op, Redistribution, Role,
 };
+use common::Rng;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
@@ -116,36 +119,8 @@ numerator_may_exceed = true
 
 fn catalogs() -> Vec<Catalog> {
     let mut out = load_catalogs("kinds.toml", KINDS).unwrap();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../indicators");
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    paths.sort();
-    for p in paths {
-        let src = std::fs::read_to_string(&p).unwrap();
-        out.extend(load_catalogs(&p.display().to_string(), &src).unwrap());
-    }
+    out.extend(common::shipped_catalogs());
     out
-}
-
-/// A tiny deterministic generator (SplitMix64), seeded by proptest.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
 }
 
 /// Random but mostly valid answers for any catalog.

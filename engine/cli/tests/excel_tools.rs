@@ -29,6 +29,9 @@ use caqes_grid::layout::{layout, SYNTH};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "../../grid/tests/common/libreoffice.rs"]
+mod lo;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -52,23 +55,6 @@ fn run(cmd: &mut Command, what: &str) -> String {
         String::from_utf8_lossy(&o.stderr)
     );
     String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn soffice() -> Option<PathBuf> {
-    if std::env::var("CAQES_SKIP_LIBREOFFICE").as_deref() == Ok("1") {
-        eprintln!(
-            "\n!!!!!!!! CAQES_SKIP_LIBREOFFICE=1 : test openpyxl + LibreOffice IGNORÉ !!!!!!!!\n"
-        );
-        return None;
-    }
-    for c in ["soffice", "libreoffice"] {
-        if let Ok(o) = Command::new("which").arg(c).output() {
-            if o.status.success() {
-                return Some(PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
-            }
-        }
-    }
-    panic!("soffice introuvable : lancer scripts/setup-libreoffice (ou CAQES_SKIP_LIBREOFFICE=1 pour ignorer ce test)");
 }
 
 /// A Python that imports openpyxl: CAQES_PYTHON, else the venv under target/
@@ -99,46 +85,6 @@ fn python() -> PathBuf {
     }
     assert!(has_openpyxl(&py), "openpyxl absent de {}", venv.display());
     py
-}
-
-/// A LibreOffice profile: recalculation on load, French locale (fr-FR).
-fn french_profile(dir: &Path) -> PathBuf {
-    let user = dir.join("user");
-    std::fs::create_dir_all(&user).unwrap();
-    std::fs::write(
-        user.join("registrymodifications.xcu"),
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-<item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooSetupSystemLocale" oor:op="fuse"><value>fr-FR</value></prop></item>
-<item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooLocale" oor:op="fuse"><value>fr-FR</value></prop></item>
-</oor:items>
-"#,
-    )
-    .unwrap();
-    dir.to_path_buf()
-}
-
-fn soffice_convert(soffice: &Path, profile: &Path, filter: &str, files: &[PathBuf], out: &Path) {
-    std::fs::create_dir_all(out).unwrap();
-    run(
-        Command::new(soffice)
-            .arg(format!(
-                "-env:UserInstallation=file://{}",
-                profile.display()
-            ))
-            .args([
-                "--headless",
-                "--norestore",
-                "--convert-to",
-                filter,
-                "--outdir",
-            ])
-            .arg(out)
-            .args(files),
-        "soffice --convert-to",
-    );
 }
 
 struct Case {
@@ -329,7 +275,9 @@ fn golden_score(case: &Case) -> Option<Number> {
 
 #[test]
 fn grids_filled_by_openpyxl_and_recalculated_by_french_libreoffice_verify_clean() {
-    let Some(soffice) = soffice() else { return };
+    let Some(soffice) = lo::soffice("openpyxl + LibreOffice") else {
+        return;
+    };
     let python = python();
     let caqes = env!("CARGO_BIN_EXE_caqes");
     let work =
@@ -375,14 +323,8 @@ fn grids_filled_by_openpyxl_and_recalculated_by_french_libreoffice_verify_clean(
         files.push(out);
     }
     let t_fill = t0.elapsed();
-    let profile = french_profile(&work.join("lo-profile"));
-    soffice_convert(
-        &soffice,
-        &profile,
-        "xlsx:Calc MS Excel 2007 XML",
-        &files,
-        &recalculated,
-    );
+    let profile = lo::profile(&work.join("lo-profile"), true);
+    lo::convert(&soffice, &profile, lo::XLSX, &files, &recalculated);
     let t_lo = t0.elapsed() - t_fill;
 
     // openpyxl: no cached results, conforme with an information line.
@@ -425,7 +367,7 @@ fn grids_filled_by_openpyxl_and_recalculated_by_french_libreoffice_verify_clean(
     // The locale really was French: a CSV export writes decimal commas.
     let first = recalculated.join(&cases[0].file);
     let csv_dir = work.join("csv");
-    soffice_convert(
+    lo::convert(
         &soffice,
         &profile,
         "csv:Text - txt - csv (StarCalc):59,34,76,1,,0,false,true,true,false,false,-1",

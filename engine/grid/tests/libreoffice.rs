@@ -12,122 +12,21 @@
 #![cfg(feature = "read")]
 
 mod common;
+#[path = "common/libreoffice.rs"]
+mod lo;
 
 use calamine::{Data, Reader, Xlsx};
 use caqes_engine::{evaluate, Answers, Catalog, Evaluation, Number, Role, Status};
 use caqes_grid::layout::{layout, CellKind, Layout, Pos, SYNTH};
 use caqes_grid::{normalise, read_grid, write_grid, Outcome};
 use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn soffice() -> Option<PathBuf> {
-    if std::env::var("CAQES_SKIP_LIBREOFFICE").as_deref() == Ok("1") {
-        eprintln!("\n!!!!!!!! CAQES_SKIP_LIBREOFFICE=1 : test LibreOffice IGNORÉ !!!!!!!!\n");
-        return None;
-    }
-    for c in ["soffice", "libreoffice"] {
-        if let Ok(o) = Command::new("which").arg(c).output() {
-            if o.status.success() {
-                return Some(PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
-            }
-        }
-    }
-    panic!("soffice introuvable : lancer scripts/setup-libreoffice (ou CAQES_SKIP_LIBREOFFICE=1 pour ignorer ce test)");
-}
-
-/// Replaces every cached formula result by -999.
-fn poison(xml: String) -> String {
-    let mut out = String::with_capacity(xml.len());
-    let mut rest = xml.as_str();
-    while let Some(i) = rest.find("</f>") {
-        out.push_str(&rest[..i + 4]);
-        rest = &rest[i + 4..];
-        if rest.starts_with("<v>") {
-            let end = rest.find("</v>").unwrap();
-            out.push_str("<v>-999</v>");
-            rest = &rest[end + 4..];
-        }
-    }
-    out.push_str(rest);
-    // String results: make them numeric so that the poison shows.
-    out.replace(" t=\"str\"", "")
-}
-
-fn lo_profile() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("caqes-lo-profile-{}", std::process::id()));
-    let user = dir.join("user");
-    std::fs::create_dir_all(&user).unwrap();
-    std::fs::write(
-        user.join("registrymodifications.xcu"),
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-"#,
-    )
-    .unwrap();
-    dir
-}
-
-/// Converts every .xlsx of `files` into `out` with recalculation, in batches
-/// (one soffice run over a few hundred files may stop early without error).
-fn convert(soffice: &Path, files: &[PathBuf], out: &Path) {
-    for batch in files.chunks(80) {
-        convert_batch(soffice, batch, out);
-    }
-}
-
-fn convert_batch(soffice: &Path, files: &[PathBuf], out: &Path) {
-    let profile = lo_profile();
-    let mut cmd = Command::new(soffice);
-    cmd.arg(format!(
-        "-env:UserInstallation=file://{}",
-        profile.display()
-    ))
-    .args([
-        "--headless",
-        "--norestore",
-        "--convert-to",
-        "xlsx:Calc MS Excel 2007 XML",
-        "--outdir",
-    ])
-    .arg(out)
-    .args(files);
-    let o = cmd.output().expect("soffice");
-    assert!(
-        o.status.success(),
-        "soffice : {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    for f in files {
-        let name = f.file_name().unwrap();
-        assert!(
-            out.join(name).exists(),
-            "conversion absente pour {}: {}",
-            f.display(),
-            String::from_utf8_lossy(&o.stderr)
-        );
-    }
-}
 
 fn cell(ws: &calamine::Range<Data>, p: Pos) -> Option<f64> {
-    match ws.get_value((p.row, p.col as u32)) {
-        Some(Data::Float(f)) => Some(*f),
-        Some(Data::Int(i)) => Some(*i as f64),
-        Some(Data::Empty) | None => None,
-        Some(Data::String(s)) if s.is_empty() => None,
-        other => panic!("cellule {}: valeur inattendue {other:?}", p.a1()),
-    }
+    lo::number(ws, p.row, p.col as u32)
 }
 
 fn text(ws: &calamine::Range<Data>, p: Pos) -> String {
-    match ws.get_value((p.row, p.col as u32)) {
-        Some(Data::String(s)) => s.clone(),
-        Some(Data::Empty) | None => String::new(),
-        other => format!("{other:?}"),
-    }
+    lo::text(ws, p.row, p.col as u32)
 }
 
 fn close(what: &str, got: Option<f64>, want: Option<Number>, tol: f64) {
@@ -326,7 +225,9 @@ fn cases(catalogs: &[Catalog]) -> Vec<Case> {
 
 #[test]
 fn libreoffice_recalculates_like_the_core() {
-    let Some(soffice) = soffice() else { return };
+    let Some(soffice) = lo::soffice("LibreOffice") else {
+        return;
+    };
     let catalogs = common::catalogs();
     let dir = std::env::temp_dir().join(format!("caqes-lo-{}", std::process::id()));
     let (input, output) = (dir.join("in"), dir.join("out"));
@@ -339,7 +240,7 @@ fn libreoffice_recalculates_like_the_core() {
         let bytes = write_grid(&case.catalog, Some(&case.answers), "2025-01-01T00:00:00Z").unwrap();
         let poisoned = common::patch_zip(&bytes, &|name, xml| {
             if name.starts_with("xl/worksheets/") {
-                poison(xml)
+                lo::poison(xml)
             } else {
                 xml
             }
@@ -428,7 +329,13 @@ fn libreoffice_recalculates_like_the_core() {
         files.push(pe.clone());
         edited.push((i, pe, changed));
     }
-    convert(&soffice, &files, &output);
+    lo::convert(
+        &soffice,
+        &lo::temp_profile("grid"),
+        lo::XLSX,
+        &files,
+        &output,
+    );
     for (i, case) in cases.iter().enumerate() {
         let lay = layout(&case.catalog);
         let p = output.join(format!("{i:03}-{}.xlsx", case.name));

@@ -7,8 +7,10 @@
 #![cfg(feature = "read")]
 
 mod common;
+#[path = "common/libreoffice.rs"]
+mod lo;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{Reader, Xlsx};
 use caqes_engine::{
     apply_review, evaluate, AdjustmentOrigin, Answers, Catalog, Decision, DeclaredStatus,
     Evaluation, Measure, Number, Unit,
@@ -17,8 +19,7 @@ use caqes_grid::layout::layout;
 use caqes_grid::review::read::{read_review, Choice};
 use caqes_grid::review::{self as rv, fields, relocate, FieldKind, ReviewEntry, ReviewMeta};
 use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 fn meta() -> ReviewMeta {
     ReviewMeta {
@@ -307,89 +308,6 @@ fn data_prefill_is_corrige_with_text_motif() {
 
 // ---------------------------------------------------------------- LibreOffice
 
-fn soffice() -> Option<PathBuf> {
-    if std::env::var("CAQES_SKIP_LIBREOFFICE").as_deref() == Ok("1") {
-        eprintln!("\n!!!!!!!! CAQES_SKIP_LIBREOFFICE=1 : test LibreOffice IGNORÉ !!!!!!!!\n");
-        return None;
-    }
-    for c in ["soffice", "libreoffice"] {
-        if let Ok(o) = Command::new("which").arg(c).output() {
-            if o.status.success() {
-                return Some(PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
-            }
-        }
-    }
-    panic!("soffice introuvable : lancer scripts/setup-libreoffice (ou CAQES_SKIP_LIBREOFFICE=1 pour ignorer ce test)");
-}
-
-/// Replaces every cached formula result by -999.
-fn poison(xml: String) -> String {
-    let mut out = String::with_capacity(xml.len());
-    let mut rest = xml.as_str();
-    while let Some(i) = rest.find("</f>") {
-        out.push_str(&rest[..i + 4]);
-        rest = &rest[i + 4..];
-        if rest.starts_with("<v>") {
-            let end = rest.find("</v>").unwrap();
-            out.push_str("<v>-999</v>");
-            rest = &rest[end + 4..];
-        }
-    }
-    out.push_str(rest);
-    out.replace(" t=\"str\"", "")
-}
-
-fn convert(soffice: &Path, files: &[PathBuf], out: &Path) {
-    let profile = std::env::temp_dir().join(format!("caqes-lo-review-{}", std::process::id()));
-    let user = profile.join("user");
-    std::fs::create_dir_all(&user).unwrap();
-    std::fs::write(
-        user.join("registrymodifications.xcu"),
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-"#,
-    )
-    .unwrap();
-    let o = Command::new(soffice)
-        .arg(format!(
-            "-env:UserInstallation=file://{}",
-            profile.display()
-        ))
-        .args([
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
-            "--outdir",
-        ])
-        .arg(out)
-        .args(files)
-        .output()
-        .expect("soffice");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-}
-
-fn num(ws: &calamine::Range<Data>, row: u32, col: u32) -> Option<f64> {
-    match ws.get_value((row, col)) {
-        Some(Data::Float(f)) => Some(*f),
-        Some(Data::Int(i)) => Some(*i as f64),
-        Some(Data::Empty) | None => None,
-        Some(Data::String(s)) if s.is_empty() => None,
-        other => panic!("({row},{col}) : valeur inattendue {other:?}"),
-    }
-}
-
-fn text(ws: &calamine::Range<Data>, row: u32, col: u32) -> String {
-    match ws.get_value((row, col)) {
-        Some(Data::String(s)) => s.clone(),
-        Some(Data::Empty) | None => String::new(),
-        other => format!("{other:?}"),
-    }
-}
-
 /// Random decisions on generated answers (every kind of field), keeping only
 /// those the core accepts.
 fn random_decisions(catalog: &Catalog, answers: &[Answers], seed: u64) -> Vec<Typed> {
@@ -486,7 +404,9 @@ fn official(catalog: &Catalog, answers: &[Answers], typed: &[Typed]) -> Vec<Eval
 
 #[test]
 fn libreoffice_recalculates_the_official_score_like_the_core() {
-    let Some(soffice) = soffice() else { return };
+    let Some(soffice) = lo::soffice("LibreOffice") else {
+        return;
+    };
     let dir = std::env::temp_dir().join(format!("caqes-review-lo-{}", std::process::id()));
     let (input, output) = (dir.join("in"), dir.join("out"));
     std::fs::create_dir_all(&input).unwrap();
@@ -513,7 +433,7 @@ fn libreoffice_recalculates_the_official_score_like_the_core() {
         let bytes = patch(c, &write(c, answers), typed);
         let poisoned = common::patch_zip(&bytes, &|n, xml| {
             if n.starts_with("xl/worksheets/") {
-                poison(xml)
+                lo::poison(xml)
             } else {
                 xml
             }
@@ -522,7 +442,13 @@ fn libreoffice_recalculates_the_official_score_like_the_core() {
         std::fs::write(&p, poisoned).unwrap();
         files.push(p);
     }
-    convert(&soffice, &files, &output);
+    lo::convert(
+        &soffice,
+        &lo::temp_profile("review"),
+        lo::XLSX,
+        &files,
+        &output,
+    );
     let mut checked = 0;
     for (name, c, answers, typed) in &cases {
         let bytes = std::fs::read(output.join(format!("{name}.xlsx"))).unwrap();
@@ -533,7 +459,7 @@ fn libreoffice_recalculates_the_official_score_like_the_core() {
         for (es, e) in expected.iter().enumerate() {
             let row = 3 + es as u32;
             let what = format!("{name} établissement {es}");
-            let got = num(&syn, row, 5);
+            let got = lo::number(&syn, row, 5);
             match (got, e.total_rounded) {
                 (None, None) => {}
                 (Some(g), Some(w)) => assert!(
@@ -547,18 +473,18 @@ fn libreoffice_recalculates_the_official_score_like_the_core() {
                 Some(false) => "Non intéressé",
                 None => "",
             };
-            assert_eq!(text(&syn, row, 6), verdict, "{what} verdict");
+            assert_eq!(lo::text(&syn, row, 6), verdict, "{what} verdict");
             // Every indicator's points on the hidden sheet.
             let ws = x.worksheet_range(&rv::calc_sheet(es)).unwrap();
             for r in &e.indicators {
                 let il = l.indicator(&r.id).unwrap();
                 assert_eq!(
-                    text(&ws, il.status_calc.row, il.status_calc.col as u32),
+                    lo::text(&ws, il.status_calc.row, il.status_calc.col as u32),
                     r.status.label(),
                     "{what} {} statut",
                     r.id
                 );
-                let p = num(&ws, il.points.row, il.points.col as u32).unwrap_or(0.0);
+                let p = lo::number(&ws, il.points.row, il.points.col as u32).unwrap_or(0.0);
                 assert!(
                     (p - r.points.to_f64()).abs() < 1e-7,
                     "{what} {} points : LibreOffice {p} ≠ cœur {}",
@@ -573,7 +499,7 @@ fn libreoffice_recalculates_the_official_score_like_the_core() {
             .iter()
             .filter(|t| t.es == 0 && t.choice != "Validé")
             .count();
-        assert_eq!(num(&syn, 3, 7), Some(n0 as f64), "{name} décisions");
+        assert_eq!(lo::number(&syn, 3, 7), Some(n0 as f64), "{name} décisions");
     }
     // The NA campaign's decisions do move scores.
     let na_case = &cases[0];

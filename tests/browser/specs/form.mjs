@@ -8,20 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { cliPath } from '../tools.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-function cliPath() {
-  if (process.env.CAQES_CLI) return process.env.CAQES_CLI;
-  const target = process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target');
-  const bin = path.join(target, 'debug', 'caqes');
-  if (!fs.existsSync(bin)) {
-    const r = spawnSync('cargo', ['build', '-q', '-p', 'caqes-cli'], { cwd: ROOT, stdio: 'inherit' });
-    if (r.status !== 0) throw new Error('cargo build -p caqes-cli failed');
-  }
-  return bin;
-}
 
 function cliScore(file) {
   const r = spawnSync(cliPath(), ['score', '--json', file], { encoding: 'utf8' });

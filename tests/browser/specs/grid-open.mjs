@@ -15,28 +15,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { ROOT, TARGET, sh, cliPath } from '../tools.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target');
 const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const PATIENTS = "Nombre de patients ayant une prescription d'anticancéreux oraux en PHEV";
 const PILOTAGE = 'Chaque action a un calendrier, un pilote et des indicateurs de suivi';
 
-function sh(cmd, args, what) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (r.error || r.status !== 0) {
-    throw new Error(`${what} failed (${r.error || r.status}): ${r.stderr}\n${r.stdout}`);
-  }
-  return r.stdout;
-}
-
-function cliPath() {
-  if (process.env.CAQES_CLI) return process.env.CAQES_CLI;
-  const bin = path.join(TARGET, 'debug', 'caqes');
-  if (!fs.existsSync(bin)) sh('cargo', ['build', '-q', '-p', 'caqes-cli'], 'cargo build -p caqes-cli');
-  return bin;
-}
 
 function python() {
   if (process.env.CAQES_PYTHON) return process.env.CAQES_PYTHON;

@@ -11,27 +11,10 @@
 // Tools: $CAQES_CLI (see form.mjs).
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { ROOT, sh, cliPath } from '../tools.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target');
 const EXAMPLE = path.join(ROOT, 'tests/answers/na-ako-2024/complet.json');
 
-function sh(cmd, args, what) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (r.error || r.status !== 0) {
-    throw new Error(`${what} failed (${r.error || r.status}): ${r.stderr}\n${r.stdout}`);
-  }
-  return r.stdout;
-}
-
-function cliPath() {
-  if (process.env.CAQES_CLI) return process.env.CAQES_CLI;
-  const bin = path.join(TARGET, 'debug', 'caqes');
-  if (!fs.existsSync(bin)) sh('cargo', ['build', '-q', '-p', 'caqes-cli'], 'cargo build -p caqes-cli');
-  return bin;
-}
 
 // The agency's HTML report of the example, written by `caqes report`.
 function cliReport(dir) {

@@ -11,30 +11,13 @@
 // adjustments. Tools: $CAQES_CLI (else target/debug/caqes, built if missing).
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { ROOT, sh, cliPath } from '../tools.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target');
 
-function sh(cmd, args, what) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (r.error || r.status !== 0) {
-    throw new Error(`${what} failed (${r.error || r.status}): ${r.stderr}\n${r.stdout}`);
-  }
-  return r.stdout;
-}
-
-function cliPath() {
-  if (process.env.CAQES_CLI) return process.env.CAQES_CLI;
-  const bin = path.join(TARGET, 'debug', 'caqes');
-  if (!fs.existsSync(bin)) sh('cargo', ['build', '-q', '-p', 'caqes-cli'], 'cargo build -p caqes-cli');
-  return bin;
-}
 const PATIENTS = "Nombre de patients ayant une prescription d'anticancéreux oraux en PHEV";
 
 const REVIEW = '\ufefffiness;indicateur;champ;valeur;motif;version;date\r\n'
