@@ -55,7 +55,7 @@ pub async fn build(catalog: &Source, answers: &str, export_time: &str) -> Result
 pub async fn open(catalog: &Source, answers: &str, file: web_sys::File) -> Result<String, String> {
     #[cfg(target_arch = "wasm32")]
     {
-        let value = call(
+        call_text(
             "caqesGridOpen",
             &[
                 catalog.file.as_str().into(),
@@ -65,10 +65,7 @@ pub async fn open(catalog: &Source, answers: &str, file: web_sys::File) -> Resul
                 file.into(),
             ],
         )
-        .await?;
-        value
-            .as_string()
-            .ok_or_else(|| "réponse inattendue du module Excel".to_string())
+        .await
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
@@ -83,7 +80,7 @@ pub async fn open(catalog: &Source, answers: &str, file: web_sys::File) -> Resul
 pub async fn review(catalog: &Source, file: web_sys::File) -> Result<String, String> {
     #[cfg(target_arch = "wasm32")]
     {
-        let value = call(
+        call_text(
             "caqesReviewOpen",
             &[
                 catalog.file.as_str().into(),
@@ -92,10 +89,7 @@ pub async fn review(catalog: &Source, file: web_sys::File) -> Result<String, Str
                 file.into(),
             ],
         )
-        .await?;
-        value
-            .as_string()
-            .ok_or_else(|| "réponse inattendue du module Excel".to_string())
+        .await
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
@@ -110,7 +104,7 @@ pub async fn review(catalog: &Source, file: web_sys::File) -> Result<String, Str
 pub async fn report(catalog: &Source, answers: &str) -> Result<String, String> {
     #[cfg(target_arch = "wasm32")]
     {
-        let value = call(
+        call_text(
             "caqesReport",
             &[
                 catalog.file.as_str().into(),
@@ -119,10 +113,7 @@ pub async fn report(catalog: &Source, answers: &str) -> Result<String, String> {
                 answers.into(),
             ],
         )
-        .await?;
-        value
-            .as_string()
-            .ok_or_else(|| "réponse inattendue du module Excel".to_string())
+        .await
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
@@ -166,6 +157,15 @@ async fn call(name: &str, args: &[wasm_bindgen::JsValue]) -> Result<wasm_bindgen
     wasm_bindgen_futures::JsFuture::from(promise)
         .await
         .map_err(message)
+}
+
+/// [`call`] for functions that resolve to a string.
+#[cfg(target_arch = "wasm32")]
+async fn call_text(name: &str, args: &[wasm_bindgen::JsValue]) -> Result<String, String> {
+    call(name, args)
+        .await?
+        .as_string()
+        .ok_or_else(|| "réponse inattendue du module Excel".to_string())
 }
 
 /// The text of a rejected promise: the module's French message, or a French
