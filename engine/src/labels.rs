@@ -159,7 +159,7 @@ mod tests {
         assert_eq!(verdict_text(Some(false)), "non intéressé");
         assert_eq!(verdict_short(None), "non calculable");
         assert_eq!(verdict_title(Some(true)), "Intéressé");
-        assert_eq!(verdict_short(Some(true)).to_uppercase(), "INTÉRESSÉ");
+        assert_eq!(verdict_short(Some(true)), "intéressé");
         assert_eq!(target_text(Op::AtLeast, "85 %"), "≥ 85 %");
         assert_eq!(points_text("12", "30"), "12 / 30");
         let verdict = Verdict {

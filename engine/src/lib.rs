@@ -42,6 +42,7 @@ mod number;
 mod problem;
 mod review;
 mod shared;
+pub mod text;
 mod validate;
 mod verdict;
 mod whatif;

@@ -493,3 +493,35 @@ fn report_preview_css_follows_the_report_style() {
         missing.join("\n")
     );
 }
+
+/// The form's first load carries no Unicode case tables (about 10 kB brotli):
+/// the code it loads (`engine/src`, `web/src`) lowers French text with
+/// `caqes_engine::text::lowercase_fr` and ASCII with `to_ascii_*`, never
+/// `to_lowercase` / `to_uppercase` (tests and comments aside).
+#[test]
+fn the_form_carries_no_unicode_case_tables() {
+    let files = repo_files();
+    let sources = crate_sources(&files);
+    assert!(
+        sources.iter().any(|(f, _)| f == "web/src/nav.rs"),
+        "the crates' sources were not found"
+    );
+    let mut found = Vec::new();
+    for (file, lines) in &sources {
+        if !(file.starts_with("engine/src/") || file.starts_with("web/src/")) {
+            continue;
+        }
+        for (n, line) in lines {
+            for call in ["to_lowercase()", "to_uppercase()"] {
+                if line.contains(call) {
+                    found.push(format!("{file}:{n}: {call}"));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "Unicode case conversion in the form's code (use caqes_engine::text::lowercase_fr or to_ascii_*):\n{}",
+        found.join("\n")
+    );
+}

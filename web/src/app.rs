@@ -624,7 +624,7 @@ impl Component for App {
             Msg::ReviewFile(file) => {
                 let name = file.name();
                 let link = ctx.link().clone();
-                if name.to_lowercase().ends_with(".xlsx") {
+                if name.to_ascii_lowercase().ends_with(".xlsx") {
                     // The review workbook: read by the on-demand grid module.
                     let Some(source) = self.source() else {
                         return false;

@@ -487,9 +487,9 @@ impl Form {
     fn edit_establishment(&mut self, edit: EstablishmentEdit) -> Effects {
         let est = &mut self.answers.establishment;
         match edit {
-            EstablishmentEdit::Finess(v) => est.finess = v.trim().to_uppercase(),
+            EstablishmentEdit::Finess(v) => est.finess = v.trim().to_ascii_uppercase(),
             EstablishmentEdit::Name(v) => est.name = v,
-            EstablishmentEdit::Departement(v) => est.departement = v.trim().to_uppercase(),
+            EstablishmentEdit::Departement(v) => est.departement = v.trim().to_ascii_uppercase(),
             EstablishmentEdit::LegalStatus(v) => {
                 est.legal_status = LegalStatus::ALL
                     .into_iter()

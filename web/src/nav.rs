@@ -51,7 +51,7 @@ fn without_dangling_word(text: &str) -> String {
     while words.len() > 1
         && words
             .last()
-            .is_some_and(|w| SMALL.contains(&w.to_lowercase().as_str()))
+            .is_some_and(|w| SMALL.contains(&caqes_engine::text::lowercase_fr(w).as_str()))
     {
         words.pop();
     }

@@ -417,8 +417,7 @@ fn parse_value(ind: &Indicator, field: &Field, value: &str) -> Result<Retained, 
 
 /// Strips accents, case, spaces and underscores for matching French words.
 fn fold(text: &str) -> String {
-    text.trim()
-        .to_lowercase()
+    crate::text::lowercase_fr(text.trim())
         .chars()
         .filter(|c| !matches!(c, ' ' | '_' | '-' | '\u{a0}'))
         .map(|c| match c {

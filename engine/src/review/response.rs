@@ -46,7 +46,7 @@ impl Reponse {
 
     /// Reads `accepte` / `conteste` (accents and case ignored).
     pub fn parse(s: &str) -> Option<Reponse> {
-        let s = s.trim().to_lowercase().replace('é', "e");
+        let s = crate::text::lowercase_fr(s.trim()).replace('é', "e");
         match s.as_str() {
             "accepte" | "acceptee" => Some(Reponse::Accepte),
             "conteste" | "contestee" => Some(Reponse::Conteste),
@@ -174,6 +174,19 @@ pub fn write_response_csv(rows: &[ResponseRow]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn responses_read_with_any_case_and_accents() {
+        for (text, want) in [
+            ("accepte", Some(Reponse::Accepte)),
+            (" Acceptée ", Some(Reponse::Accepte)),
+            ("CONTESTÉE", Some(Reponse::Conteste)),
+            ("Contesté", Some(Reponse::Conteste)),
+            ("peut-être", None),
+        ] {
+            assert_eq!(Reponse::parse(text), want, "{text}");
+        }
+    }
 
     fn row(response: Reponse, comment: &str) -> ResponseRow {
         ResponseRow {

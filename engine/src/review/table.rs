@@ -251,7 +251,10 @@ pub(super) fn read_table(
             message: format!("fichier vide : en-tête attendu « {expected} »{optional}"),
         }]);
     };
-    let names: Vec<String> = names.iter().map(|n| n.trim().to_lowercase()).collect();
+    let names: Vec<String> = names
+        .iter()
+        .map(|n| crate::text::lowercase_fr(n.trim()))
+        .collect();
     let width = names.len();
     let header_ok =
         width >= required && width <= header.len() && names.iter().zip(header).all(|(n, h)| n == h);

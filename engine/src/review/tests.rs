@@ -54,6 +54,8 @@ fn errors(catalog: &Catalog, a: &Answers, decisions: &[Decision]) -> Vec<String>
 #[test]
 fn folding_of_french_words() {
     assert_eq!(fold(" Non concerné "), "nonconcerne");
+    assert_eq!(fold("NON CONCERNÉ"), "nonconcerne");
+    assert_eq!(fold("RENSEIGNÉ"), "renseigne");
     assert_eq!(fold("non_mesurable"), "nonmesurable");
     assert_eq!(parse_bool("OUI"), Some(true));
     assert_eq!(parse_bool("Faux"), Some(false));
