@@ -199,6 +199,65 @@ fn html_report_has_the_same_content() {
     }
 }
 
+/// The text of an HTML report, one line per heading, paragraph, label/value
+/// pair or table row (cells joined by « | »), for a snapshot a reviewer can read.
+fn readable(html: &str) -> String {
+    let body = html.split("<body>").nth(1).unwrap_or(html);
+    let mut text = String::new();
+    let mut rest = body;
+    while let Some(i) = rest.find('<') {
+        text.push_str(&rest[..i]);
+        let Some(j) = rest[i..].find('>') else { break };
+        let tag = &rest[i + 1..i + j];
+        let name = tag
+            .trim_start_matches('/')
+            .split([' ', '>'])
+            .next()
+            .unwrap_or("");
+        match (tag.starts_with('/'), name) {
+            (true, "h1" | "h2" | "h3" | "p" | "tr" | "div" | "li") => text.push('\n'),
+            (true, "td" | "th") => text.push_str(" | "),
+            (true, "dt") => text.push_str(" : "),
+            (true, "dd") => text.push('\n'),
+            _ => {}
+        }
+        rest = &rest[i + j + 1..];
+    }
+    text.push_str(rest);
+    let text = text
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+        .replace(['\u{202f}', '\u{a0}'], " ");
+    text.lines()
+        .map(|l| l.trim().trim_end_matches(" |").trim())
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The whole text of the three reports of the occitanie-pds-2023 campaign
+/// (review, agency data, envelope, contradictory period), as snapshots in
+/// `tests/snapshots/`: any change of wording, order or figure is a diff to
+/// review (`cargo insta review`, or `INSTA_UPDATE=always cargo test`).
+#[test]
+fn report_text_snapshots() {
+    let out = pds_reports("snapshot", "html");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 3, "{files:?}");
+    for f in files {
+        let name = f.file_stem().unwrap().to_string_lossy().into_owned();
+        let text = readable(&std::fs::read_to_string(&f).unwrap());
+        insta::assert_snapshot!(format!("report-{name}"), text);
+    }
+}
+
 /// Words of `pdftotext -bbox` output: (page width, xMax) per word.
 fn word_boxes(pdf: &Path) -> (Vec<(f32, f32)>, usize) {
     let xml = pdftotext(pdf, &["-bbox"]);
