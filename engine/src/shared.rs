@@ -93,9 +93,11 @@ impl fmt::Debug for SharedStr {
     }
 }
 
+/// Formats as the text itself, honouring width, fill and alignment like `str`
+/// (`{:<12}` pads the indicator codes of `caqes score`'s table).
 impl fmt::Display for SharedStr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.pad(&self.0)
     }
 }
 
@@ -155,6 +157,14 @@ impl schemars::JsonSchema for SharedStr {
 #[cfg(test)]
 mod tests {
     use super::SharedStr;
+
+    #[test]
+    fn formats_like_a_str_with_width_and_alignment() {
+        let s = SharedStr::from("IR CHO 1");
+        assert_eq!(format!("{s:<12}|"), format!("{:<12}|", "IR CHO 1"));
+        assert_eq!(format!("{s:>10}"), "  IR CHO 1");
+        assert_eq!(format!("{s:.2}"), "IR");
+    }
 
     #[test]
     fn reads_and_compares_as_a_string() {

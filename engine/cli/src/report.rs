@@ -43,7 +43,7 @@ pub fn human(catalog: &Catalog, e: &Evaluation, gains: &[caqes_engine::Gain]) ->
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "{:<12} {:<14} {:>14} {:>12} {:>21}",
+        "{:<12} {:<19} {:>12} {:>12} {:>21}",
         "Indicateur", "Statut", "Résultat", "Cible", "Points"
     );
     for r in &e.indicators {
@@ -86,7 +86,7 @@ pub fn human(catalog: &Catalog, e: &Evaluation, gains: &[caqes_engine::Gain]) ->
         };
         let _ = writeln!(
             out,
-            "{:<12} {:<14} {:>14} {:>12} {:>21}{mark}",
+            "{:<12} {:<19} {:>12} {:>12} {:>21}{mark}",
             r.code,
             status,
             value(r.value, r.unit),

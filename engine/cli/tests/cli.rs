@@ -351,3 +351,24 @@ fn assumed_values_are_marked_suppose() {
     assert_eq!(code, 0);
     assert!(out.contains("« na-ako-2025 »") && out.contains("« normandie-2022 »"));
 }
+
+/// The text `caqes score` prints (aligned table, volets, verdict, best gains)
+/// for examples of three families of campaigns, as insta snapshots in
+/// `tests/snapshots/`: a misaligned column or a changed word is a diff.
+#[test]
+fn score_text_snapshots() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for example in [
+        "na-ako-2024/complet",
+        "occitanie-pds-2023/complet-chu",
+        "occitanie-vo-2019/incomplet-mco-sans-liste-en-sus",
+    ] {
+        let file = root.join(format!("tests/answers/{example}.json"));
+        let (code, out, err) = caqes(&["score", file.to_str().unwrap()]);
+        assert!(
+            (code == 0 || code == 1) && out.contains("Verdict"),
+            "{example}: {code} {err}"
+        );
+        insta::assert_snapshot!(format!("score-{}", example.replace('/', "-")), out);
+    }
+}
