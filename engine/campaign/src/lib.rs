@@ -76,7 +76,9 @@ pub struct EsRow {
     pub previous_score: Option<Number>,
     /// Score minus the previous year's score.
     pub progression: Option<Number>,
-    pub newly_interesse: bool,
+    /// Intéressé this year and not the year before; `None` when no result of
+    /// the year before is known (no history of that year).
+    pub newly_interesse: Option<bool>,
     /// Years (history and current) in which the establishment was intéressé.
     pub years_interesse: Vec<u16>,
     /// Intéressement amount in cents, when an envelope is split or savings are
@@ -140,8 +142,10 @@ pub struct Regional {
     pub establishments: usize,
     pub by_status: Vec<StatusCount>,
     pub years: Vec<YearStats>,
-    /// Intéressés this year and not the year before.
-    pub newly: usize,
+    /// Intéressés this year and not the year before; `None` when no result of
+    /// the year before is known (no history of that year): then nobody can be
+    /// said to be newly intéressé.
+    pub newly: Option<usize>,
     /// Intéressés every year of `years`.
     pub always: usize,
     /// Intéressés no year of `years`.
@@ -298,6 +302,7 @@ pub fn aggregate_refs(
     let is_int = |f: &str, y: u16| all.get(&(f.to_string(), y)).is_some_and(|r| r.interesse);
 
     let mut rows = Vec::with_capacity(n);
+    let previous_known = years.contains(&year.saturating_sub(1));
     let (mut newly, mut always, mut never) = (0, 0, 0);
     for s in &subs {
         let e = &s.evaluation;
@@ -306,7 +311,7 @@ pub fn aggregate_refs(
         let years_int: Vec<u16> = years.iter().copied().filter(|y| is_int(&f, *y)).collect();
         let interesse = e.verdict.interesse;
         let nw = interesse == Some(true) && !is_int(&f, year.saturating_sub(1));
-        newly += nw as usize;
+        newly += (nw && previous_known) as usize;
         if years_int.len() == years.len() {
             always += 1;
         }
@@ -338,7 +343,7 @@ pub fn aggregate_refs(
                 (Some(a), Some(b)) => a.sub(b).ok(),
                 _ => None,
             },
-            newly_interesse: nw,
+            newly_interesse: previous_known.then_some(nw),
             years_interesse: years_int,
             amount_cents: None,
             regional_points: regional_points(catalog, e),
@@ -411,9 +416,14 @@ pub fn aggregate_refs(
             year - 1
         ));
     }
-    lines.push(format!(
-        "{newly}/{n} établissements nouvellement intéressés en {year}"
-    ));
+    lines.push(if previous_known {
+        format!("{newly}/{n} établissements nouvellement intéressés en {year}")
+    } else {
+        format!(
+            "Établissements nouvellement intéressés en {year} : non calculable sans les résultats {} (historique)",
+            year.saturating_sub(1)
+        )
+    });
     let ylist = years
         .iter()
         .rev()
@@ -448,7 +458,7 @@ pub fn aggregate_refs(
             establishments: n,
             by_status,
             years: ystats,
-            newly,
+            newly: previous_known.then_some(newly),
             always,
             never,
             change,

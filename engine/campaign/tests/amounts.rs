@@ -29,7 +29,7 @@ fn row(i: usize, regional: Option<u32>) -> EsRow {
         verdict: String::new(),
         previous_score: None,
         progression: None,
-        newly_interesse: false,
+        newly_interesse: Some(false),
         years_interesse: Vec::new(),
         amount_cents: None,
         regional_points: regional.map(|r| Number::ratio(r as i128, 10).unwrap()),

@@ -8,15 +8,22 @@ use caqes_engine::{Answers, Number};
 use std::path::Path;
 
 fn campaign() -> caqes_campaign::Report {
+    campaign_with(true)
+}
+
+/// The campaign, with the 2022-2023 history or without any.
+fn campaign_with(with_history: bool) -> caqes_campaign::Report {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/campaign");
     let catalogs = caqes_catalogs::bundled().expect("catalogs");
     let catalog = catalogs
         .iter()
         .find(|c| c.campaign.id == "na-ako-2024")
         .expect("na-ako-2024");
-    let history =
-        parse_history(&std::fs::read_to_string(dir.join("history-2022-2023.csv")).unwrap())
-            .unwrap();
+    let history = if with_history {
+        parse_history(&std::fs::read_to_string(dir.join("history-2022-2023.csv")).unwrap()).unwrap()
+    } else {
+        Vec::new()
+    };
     let mut files: Vec<_> = std::fs::read_dir(dir.join("answers-2024"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -67,7 +74,7 @@ fn figures_of_the_presentation() {
         ]
     );
     assert_eq!(g.change, Some(3));
-    assert_eq!((g.newly, g.always, g.never), (4, 9, 4));
+    assert_eq!((g.newly, g.always, g.never), (Some(4), 9, 4));
     let y24 = &g.years[2];
     assert_eq!((y24.min, y24.max, y24.mean_rounded), (n(45), n(100), n(85)));
     // Mean of the rounded scores: (9 × 100 + 4 × 89 + 78 + 67 + 3 × 56 + 45) / 19 = 84.9.
@@ -106,7 +113,7 @@ fn figures_of_the_presentation() {
     assert_eq!(
         r.establishments
             .iter()
-            .filter(|e| e.newly_interesse)
+            .filter(|e| e.newly_interesse == Some(true))
             .count(),
         4
     );
@@ -138,4 +145,33 @@ fn envelope_split_on_the_campaign() {
         assert_eq!(amounts.len(), 13);
         assert_eq!(amounts.iter().sum::<u64>(), 15_000_000);
     }
+}
+
+/// Without the results of 2023, nobody can be said newly intéressé in 2024:
+/// not 13/19 (every intéressé), but « non calculable », in the figures and
+/// in each establishment's row.
+#[test]
+fn newly_interesses_need_the_previous_year() {
+    let r = campaign_with(false);
+    assert_eq!(r.regional.newly, None);
+    assert!(r.establishments.iter().all(|e| e.newly_interesse.is_none()));
+    assert!(
+        r.regional.lines.iter().any(|l| l
+            == "Établissements nouvellement intéressés en 2024 : non calculable sans les résultats 2023 (historique)"),
+        "{:#?}",
+        r.regional.lines
+    );
+    assert!(!r
+        .regional
+        .lines
+        .iter()
+        .any(|l| l.contains("13/19 établissements nouvellement")));
+    let with = campaign();
+    assert_eq!(
+        with.establishments
+            .iter()
+            .filter(|e| e.newly_interesse == Some(true))
+            .count(),
+        4
+    );
 }

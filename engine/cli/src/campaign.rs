@@ -337,7 +337,7 @@ fn csv(r: &Report) -> String {
             Field::Text(&e.verdict),
             Field::Number(&previous),
             Field::Number(&progression),
-            Field::Text(yes_no(e.newly_interesse)),
+            Field::Text(e.newly_interesse.map_or("", yes_no)),
             Field::Text(&years),
             Field::Number(&amount),
         ]));
@@ -409,7 +409,9 @@ fn workbook(r: &Report, problems: &[Line], view: &ReviewView) -> Result<Vec<u8>,
         if let Some(s) = f64_of(e.progression) {
             ws.write_number_with_format(row, 7, s, &pts)?;
         }
-        ws.write_string(row, 8, yes_no(e.newly_interesse))?;
+        if let Some(b) = e.newly_interesse {
+            ws.write_string(row, 8, yes_no(b))?;
+        }
         let years: Vec<String> = e.years_interesse.iter().map(|y| y.to_string()).collect();
         ws.write_string(row, 9, years.join(", "))?;
         if let Some(c) = e.amount_cents {
@@ -506,7 +508,14 @@ fn workbook(r: &Report, problems: &[Line], view: &ReviewView) -> Result<Vec<u8>,
     let ybottom = row;
     row += 2;
     ws.write_string(row, 0, format!("Nouvellement intéressés en {}", r.year))?;
-    ws.write_number(row, 1, r.regional.newly as f64)?;
+    match r.regional.newly {
+        Some(n) => ws.write_number(row, 1, n as f64)?,
+        None => ws.write_string(
+            row,
+            1,
+            "non calculable (pas d'historique de l'année précédente)",
+        )?,
+    };
     row += 1;
     ws.write_string(row, 0, "Intéressés toutes les années")?;
     ws.write_number(row, 1, r.regional.always as f64)?;
