@@ -235,6 +235,19 @@ impl Number {
         self.0.checked_div(other.0).map(Number).ok_or(Overflow)
     }
 
+    /// `self / den × 100` (a rate in percent): the same fraction and the same
+    /// errors as `self.div(den)?.mul(Number::HUNDRED)`, in one reduction
+    /// when both are integers on 64-bit words (the usual counts).
+    #[inline]
+    pub fn percent_of(self, den: Number) -> Result<Number, Overflow> {
+        if let (Ok(n), Ok(d)) = (i64::try_from(self.0.num), i64::try_from(den.0.num)) {
+            if self.0.den == 1 && den.0.den == 1 && d != 0 {
+                return Ok(Number(Ratio::new(n as i128 * 100, d as i128)));
+            }
+        }
+        self.div(den)?.mul(Number::HUNDRED)
+    }
+
     /// The smaller of two numbers.
     pub fn min(self, other: Number) -> Number {
         if self <= other {
@@ -1124,6 +1137,21 @@ mod tests {
                 match sum.value() {
                     Some(v) => prop_assert_eq!(Some(v.0), fold),
                     None => prop_assert!(!modest, "a modest sum left words"),
+                }
+            }
+
+            #[test]
+            fn percent_of_is_div_then_mul(x in ratio(), o in ratio(), n in any::<i64>(), d in any::<i64>()) {
+                for (x, o) in [
+                    (Number(x), Number(o)),
+                    (Number::int(n), Number::int(d)),
+                    (Number::int(n % 100_000), Number::int(d % 1000)),
+                    (Number(x), Number::int(d)),
+                ] {
+                    prop_assert_eq!(
+                        x.percent_of(o),
+                        x.div(o).and_then(|q| q.mul(Number::HUNDRED))
+                    );
                 }
             }
 

@@ -2,6 +2,7 @@
 
 use crate::answers::{Answers, IndicatorAnswer};
 use crate::catalog::{Catalog, Indicator, InputRef};
+use crate::number::Number;
 use crate::problem::{Problem, Severity};
 
 /// Everything the scoring of one indicator reads, and the list its problems
@@ -16,6 +17,9 @@ pub(super) struct Ctx<'a> {
     /// could find them all at once (empty otherwise: inputs are then looked up by id).
     pub slots: &'a [(InputRef<'a>, Option<&'a serde_json::Value>)],
     pub problems: &'a mut Vec<Problem>,
+    /// The values read by [`Ctx::read_all`], kept from one indicator to the
+    /// next so that reading allocates nothing.
+    pub values: &'a mut Vec<Number>,
 }
 
 impl Ctx<'_> {

@@ -192,6 +192,7 @@ pub fn evaluate(catalog: &Catalog, answers: &Answers) -> Evaluation {
     let mut results = Vec::with_capacity(catalog.indicators.len());
     let empty = IndicatorAnswer::default();
     let mut slots = Vec::with_capacity(8);
+    let mut values = Vec::with_capacity(8);
     for (k, (ind, answer)) in catalog.indicators.iter().zip(found).enumerate() {
         let answer = answer.unwrap_or(&empty);
         let order = index.inputs.get(k).map(Vec::as_slice);
@@ -203,6 +204,7 @@ pub fn evaluate(catalog: &Catalog, answers: &Answers) -> Evaluation {
             answer,
             slots: &slots,
             problems: &mut problems,
+            values: &mut values,
         };
         score_indicator(&mut ctx, inputs_known, &mut results);
     }
