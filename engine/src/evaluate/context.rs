@@ -27,7 +27,7 @@ impl Ctx<'_> {
     pub fn report(&mut self, severity: Severity, field: Option<&str>, message: impl Into<String>) {
         self.problems.push(Problem {
             severity,
-            indicator: Some(self.ind.id.to_string()),
+            indicator: Some(self.ind.id.clone()),
             field: field.map(str::to_string),
             message: message.into(),
         });

@@ -409,7 +409,7 @@ fn check_document(catalog: &Catalog, answers: &Answers, known: usize, problems: 
         {
             problems.push(Problem {
                 severity: Severity::Error,
-                indicator: Some(id.clone()),
+                indicator: Some(id.as_str().into()),
                 field: None,
                 message: format!("indicateur inconnu « {id} » dans les réponses"),
             });
