@@ -91,6 +91,18 @@ pub struct Number(Ratio);
 #[error("valeur hors des limites du calcul exact")]
 pub struct Overflow;
 
+/// 10^0 … 10^12: the scales of rounding (at most 12 decimals), read rather
+/// than computed.
+const POW10: [i128; 13] = {
+    let mut p = [1i128; 13];
+    let mut k = 1;
+    while k < 13 {
+        p[k] = p[k - 1] * 10;
+        k += 1;
+    }
+    p
+};
+
 /// Largest magnitude accepted for a parsed decimal (inputs and catalog values).
 const MAX_PARSED: i128 = 1_000_000_000_000_000; // 10^15
 
@@ -266,6 +278,19 @@ impl Number {
         }
     }
 
+    /// Clamps into `[0, 1]`: `self.clamp(Number::ZERO, Number::ONE)` by the
+    /// signs of the terms (the denominator is positive), without products.
+    #[inline]
+    pub fn clamp_unit(self) -> Number {
+        if self.0.num < 0 {
+            Number::ZERO
+        } else if self.0.num > self.0.den {
+            Number::ONE
+        } else {
+            self
+        }
+    }
+
     /// Clamps into `[lo, hi]`.
     pub fn clamp(self, lo: Number, hi: Number) -> Number {
         self.max(lo).min(hi)
@@ -286,7 +311,7 @@ impl Number {
         if self.0.is_integer() {
             return self;
         }
-        let scale = 10i128.pow(decimals.min(12));
+        let scale = POW10[decimals.min(12) as usize];
         let numer = self.0.numer();
         let denom = self.0.denom();
         // self * scale = numer * scale / denom, computed without overflow when possible.
@@ -563,7 +588,7 @@ impl Ratio {
     /// gcd(num, 2^d·5^d) is 2^min(v₂(num), d)·5^min(v₅(num), d), so the
     /// factors 2 and 5 are stripped directly instead of running Euclid.
     fn over_power_of_ten(num: i128, decimals: u32) -> Ratio {
-        let den = 10i128.pow(decimals);
+        let den = POW10[decimals as usize];
         let Ok(mut n) = i64::try_from(num) else {
             return Ratio::new(num, den);
         };
@@ -1153,6 +1178,12 @@ mod tests {
                         x.div(o).and_then(|q| q.mul(Number::HUNDRED))
                     );
                 }
+            }
+
+            #[test]
+            fn clamp_unit_is_clamp(x in ratio()) {
+                let x = Number(x);
+                prop_assert_eq!(x.clamp_unit(), x.clamp(Number::ZERO, Number::ONE));
             }
 
             #[test]

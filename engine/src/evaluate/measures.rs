@@ -403,7 +403,7 @@ fn share_of(v: Number, t: Number, op: Op, scoring: &Scoring) -> Result<Number, O
             if span.is_zero() || (op == Op::AtLeast) != (span > Number::ZERO) {
                 Number::ZERO
             } else {
-                v.sub(f)?.div(span)?.clamp(Number::ZERO, Number::ONE)
+                v.sub(f)?.div(span)?.clamp_unit()
             }
         }
         Scoring::Tiers { tiers } => {
