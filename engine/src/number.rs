@@ -103,6 +103,30 @@ const POW10: [i128; 13] = {
     p
 };
 
+/// The decimal digits of `v` (at least one), written at the end of `buf`.
+fn digits(mut v: u128, buf: &mut [u8; 40]) -> &[u8] {
+    let mut k = buf.len();
+    // On a hardware word when it fits (a 128-bit division is a library call).
+    if let Ok(mut w) = u64::try_from(v) {
+        loop {
+            k -= 1;
+            buf[k] = b'0' + (w % 10) as u8;
+            w /= 10;
+            if w == 0 {
+                return &buf[k..];
+            }
+        }
+    }
+    loop {
+        k -= 1;
+        buf[k] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            return &buf[k..];
+        }
+    }
+}
+
 /// Largest magnitude accepted for a parsed decimal (inputs and catalog values).
 const MAX_PARSED: i128 = 1_000_000_000_000_000; // 10^15
 
@@ -373,33 +397,42 @@ impl Number {
     /// French display: comma as decimal separator, narrow no-break space
     /// between thousands, exactly `decimals` decimals: `1 234,50`.
     pub fn to_french(self, decimals: u32) -> String {
-        let r = self.round(decimals, RoundingMode::HalfUp);
-        let scale = 10i128.pow(decimals);
-        let scaled = r.0.numer() * (scale / r.0.denom());
-        let neg = scaled < 0;
-        let abs = scaled.unsigned_abs();
-        let int = (abs / scale as u128).to_string();
-        let mut grouped = String::new();
-        for (i, c) in int.chars().enumerate() {
-            if i > 0 && (int.len() - i).is_multiple_of(3) {
-                grouped.push('\u{202f}');
-            }
-            grouped.push(c);
-        }
         let mut out = String::new();
-        if neg {
+        self.write_french(decimals, &mut out);
+        out
+    }
+
+    /// [`Number::to_french`] appended to `out`: the digits are written from
+    /// a stack buffer, one allocation at most (for callers that add a unit).
+    pub fn write_french(self, decimals: u32, out: &mut String) {
+        let r = self.round(decimals, RoundingMode::HalfUp);
+        let scale = POW10
+            .get(decimals as usize)
+            .copied()
+            .unwrap_or_else(|| 10i128.pow(decimals));
+        let scaled = r.0.numer() * (scale / r.0.denom());
+        let abs = scaled.unsigned_abs();
+        let mut buf = [0u8; 40];
+        let int = digits(abs / scale as u128, &mut buf);
+        out.reserve(1 + int.len() * 4 + 1 + decimals as usize);
+        if scaled < 0 {
             out.push('-');
         }
-        out.push_str(&grouped);
+        for (i, &c) in int.iter().enumerate() {
+            if i > 0 && (int.len() - i).is_multiple_of(3) {
+                out.push('\u{202f}');
+            }
+            out.push(c as char);
+        }
         if decimals > 0 {
             out.push(',');
-            out.push_str(&format!(
-                "{:0width$}",
-                abs % scale as u128,
-                width = decimals as usize
-            ));
+            let frac = digits(abs % scale as u128, &mut buf);
+            for _ in frac.len()..decimals as usize {
+                out.push('0');
+            }
+            // ASCII digits.
+            out.push_str(std::str::from_utf8(frac).unwrap_or_default());
         }
-        out
     }
 
     /// French display with the decimals needed (at most 6): `1 234,5`.
@@ -1184,6 +1217,41 @@ mod tests {
             fn clamp_unit_is_clamp(x in ratio()) {
                 let x = Number(x);
                 prop_assert_eq!(x.clamp_unit(), x.clamp(Number::ZERO, Number::ONE));
+            }
+
+            /// The French text as it was written before `write_french`.
+            #[test]
+            fn french_text_is_the_formatted_one(x in word_ratio(), d in 0u32..=14) {
+                let x = Number(x);
+                let reference = || {
+                    let r = x.round(d, RoundingMode::HalfUp);
+                    let scale = 10i128.pow(d);
+                    let scaled = r.0.numer().checked_mul(scale / r.0.denom())?;
+                    let neg = scaled < 0;
+                    let abs = scaled.unsigned_abs();
+                    let int = (abs / scale as u128).to_string();
+                    let mut grouped = String::new();
+                    for (i, c) in int.chars().enumerate() {
+                        if i > 0 && (int.len() - i).is_multiple_of(3) {
+                            grouped.push('\u{202f}');
+                        }
+                        grouped.push(c);
+                    }
+                    let mut out = String::new();
+                    if neg {
+                        out.push('-');
+                    }
+                    out.push_str(&grouped);
+                    if d > 0 {
+                        out.push(',');
+                        out.push_str(&format!("{:0width$}", abs % scale as u128, width = d as usize));
+                    }
+                    Some(out)
+                };
+                // (Beyond the 128-bit product both overflow alike.)
+                if let Some(expected) = reference() {
+                    prop_assert_eq!(x.to_french(d), expected);
+                }
             }
 
             #[test]
