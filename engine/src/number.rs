@@ -671,10 +671,13 @@ impl Ratio {
     #[inline]
     fn checked_add(self, o: Ratio) -> Option<Ratio> {
         // x + 0 and 0 + x are x on every path (never an overflow): sums
-        // start at zero, and unscored indicators add zero.
+        // start at zero, and unscored indicators add zero. (Natively only:
+        // inlined everywhere, the test would weigh on the form's size.)
+        #[cfg(not(target_arch = "wasm32"))]
         if o.num == 0 {
             return Some(self);
         }
+        #[cfg(not(target_arch = "wasm32"))]
         if self.num == 0 {
             return Some(o);
         }
@@ -828,15 +831,18 @@ impl Ratio {
     fn checked_mul(self, o: Ratio) -> Option<Ratio> {
         // x × 0 is 0 and x × 1 is x on every path (never an overflow): shares
         // are mostly 0 or 1, and the proportional factor is 1 when every
-        // scored indicator is renseigné.
-        if self.num == 0 || o.num == 0 {
-            return Some(Ratio::default());
-        }
-        if o == Ratio::from_integer(1) {
-            return Some(self);
-        }
-        if self == Ratio::from_integer(1) {
-            return Some(o);
+        // scored indicator is renseigné. (Natively only, as in `checked_add`.)
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            if self.num == 0 || o.num == 0 {
+                return Some(Ratio::default());
+            }
+            if o == Ratio::from_integer(1) {
+                return Some(self);
+            }
+            if self == Ratio::from_integer(1) {
+                return Some(o);
+            }
         }
         match self.words(o) {
             Some(w) => Some(Ratio::mul64(w)),

@@ -20,13 +20,18 @@ pub(super) fn aggregate(
     catalog: &Catalog,
     results: &mut [IndicatorResult],
 ) -> Result<Totals, Overflow> {
-    if let Some(totals) = aggregate_fast(catalog, results) {
-        return Ok(totals);
-    }
-    // Back to the state before aggregation (only weight and points are written).
-    for r in results.iter_mut() {
-        r.weight = Number::ZERO;
-        r.points = Number::ZERO;
+    // The web form carries the exact path alone: its size is budgeted, and
+    // one evaluation per change needs no speed (same results either way).
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        if let Some(totals) = aggregate_fast(catalog, results) {
+            return Ok(totals);
+        }
+        // Back to the state before aggregation (only weight and points are written).
+        for r in results.iter_mut() {
+            r.weight = Number::ZERO;
+            r.points = Number::ZERO;
+        }
     }
     aggregate_exact(catalog, results)
 }
@@ -38,6 +43,7 @@ pub(super) fn aggregate(
 /// results as it always did up to the overflow. When it gives totals, they
 /// are the exact path's (same operations, sums equal by exactness, and no
 /// overflow on the exact path, see [`Sum`]).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn aggregate_fast(catalog: &Catalog, results: &mut [IndicatorResult]) -> Option<Totals> {
     let mut base = Sum::ZERO;
     let mut applicable = Sum::ZERO;

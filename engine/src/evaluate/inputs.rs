@@ -193,7 +193,8 @@ impl Ctx<'_> {
 
     /// Reads several inputs into `self.values` (in order); `false` if any
     /// is missing or invalid (every input is read, so that each reports).
-    pub(super) fn read_all<'i>(&mut self, inputs: impl IntoIterator<Item = InputRef<'i>>) -> bool {
+    /// (Not generic: one copy of the reading code.)
+    pub(super) fn read_all(&mut self, inputs: &mut dyn Iterator<Item = InputRef<'_>>) -> bool {
         self.values.clear();
         let mut ok = true;
         for input in inputs {

@@ -66,7 +66,7 @@ pub(super) fn measure(
             scoring,
         } => {
             result.unit = Some(Unit::Count);
-            let ok = ctx.read_all(terms.iter().map(InputRef::Term));
+            let ok = ctx.read_all(&mut terms.iter().map(InputRef::Term));
             let target = ctx.resolve_target(target);
             Measured {
                 value: count(terms, ok.then_some(&ctx.values[..]))?,
@@ -193,7 +193,7 @@ fn evolution(
     current: &Input,
     target: &Target,
 ) -> Result<(Option<Number>, Option<Number>), Overflow> {
-    let ok = ctx.read_all([InputRef::Input(previous), InputRef::Input(current)]);
+    let ok = ctx.read_all(&mut [InputRef::Input(previous), InputRef::Input(current)].into_iter());
     let t = ctx.resolve_target(target);
     let values = match ctx.values[..] {
         [p, c] if ok => Some([p, c]),
@@ -236,8 +236,9 @@ fn distribution(
     excluded: Option<&Input>,
     excluded_counted: Option<&Input>,
 ) -> Result<Option<Number>, Overflow> {
-    let main = ctx
-        .read_all(std::iter::once(InputRef::Input(total)).chain(parts.iter().map(InputRef::Input)));
+    let main = ctx.read_all(
+        &mut std::iter::once(InputRef::Input(total)).chain(parts.iter().map(InputRef::Input)),
+    );
     let ex = ctx.optional_or_zero(excluded);
     let exc = ctx.optional_or_zero(excluded_counted);
     let (true, Some(excluded), Some(excluded_counted)) = (main, ex, exc) else {
