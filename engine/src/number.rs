@@ -44,7 +44,7 @@ impl Sum {
         };
         let term = if d == self.den {
             Some(n as i128)
-        } else if self.den % d == 0 {
+        } else if self.den.is_multiple_of(d) {
             // |n| < 2^63 and the quotient < 2^64: the product fits.
             Some(n as i128 * (self.den / d) as i128)
         } else {
