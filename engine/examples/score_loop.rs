@@ -2,8 +2,9 @@
 //! which stay meaningful on a loaded machine):
 //! `valgrind --tool=callgrind target/release/examples/score_loop CATALOG.toml ANSWERS.json 1000`,
 //! or exactly what `cargo bench -p caqes-engine --bench score` scores for one
-//! establishment: `… score_loop bench 1000` (per evaluate: the difference
-//! between N = 1001 and N = 1, divided by 1000).
+//! establishment on the largest catalog: `… score_loop bench 1000`, or on
+//! another shipped catalog: `… score_loop bench occitanie-vo-2018 1000` (per
+//! evaluate: the difference between N = 1001 and N = 1, divided by 1000).
 
 #[path = "../benches/common/mod.rs"]
 mod common;
@@ -13,6 +14,11 @@ fn main() {
     let (catalog, answers, n) = match args.as_slice() {
         [_, mode, n] if mode == "bench" => {
             let catalog = common::largest();
+            let answers = common::answers(&catalog, 1);
+            (catalog, answers, n)
+        }
+        [_, mode, id, n] if mode == "bench" => {
+            let catalog = common::catalog(id);
             let answers = common::answers(&catalog, 1);
             (catalog, answers, n)
         }
@@ -28,7 +34,7 @@ fn main() {
             (catalog, answers, n)
         }
         _ => {
-            eprintln!("usage : score_loop CATALOGUE.toml REPONSES.json N | score_loop bench N");
+            eprintln!("usage : score_loop CATALOGUE.toml REPONSES.json N | score_loop bench [RÉFÉRENTIEL] N");
             std::process::exit(2);
         }
     };

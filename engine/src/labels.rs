@@ -128,11 +128,10 @@ pub fn score_unit(catalog: &Catalog) -> &'static str {
 /// « 79 points » (the campaign's rounding decimals).
 #[must_use]
 pub fn score_text(catalog: &Catalog, score: Number) -> String {
-    format!(
-        "{}{}",
-        score.to_french(catalog.campaign.rounding.decimals),
-        score_unit(catalog)
-    )
+    let mut text = String::new();
+    score.write_french(catalog.campaign.rounding.decimals, &mut text);
+    text.push_str(score_unit(catalog));
+    text
 }
 
 /// A target: its operator before the value, already written with its unit

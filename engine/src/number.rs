@@ -9,6 +9,72 @@ use num_integer::Integer;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
+/// A sum of [`Number`]s over one common denominator, reduced once at the end:
+/// no gcd per term while the terms share a denominator or divide the current
+/// one (points over the same redistribution factor, shares in tenths).
+/// `None` from [`Sum::value`] when a term or the sum left 64-bit
+/// denominators or 128-bit numerators; the caller then adds with
+/// [`Number::add`], which gives the same fraction whenever this succeeds and
+/// never overflows then (each of its intermediate terms is at most the
+/// common-denominator numerator computed here, which fitted).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sum {
+    num: i128,
+    den: u64,
+    ok: bool,
+}
+
+impl Sum {
+    /// The empty sum.
+    pub(crate) const ZERO: Sum = Sum {
+        num: 0,
+        den: 1,
+        ok: true,
+    };
+
+    /// Adds `x`.
+    #[inline]
+    pub(crate) fn add(&mut self, x: Number) {
+        if !self.ok || x.0.num == 0 {
+            return;
+        }
+        let (Ok(n), Ok(d)) = (i64::try_from(x.0.num), u64::try_from(x.0.den)) else {
+            self.ok = false;
+            return;
+        };
+        let term = if d == self.den {
+            Some(n as i128)
+        } else if self.den.is_multiple_of(d) {
+            // |n| < 2^63 and the quotient < 2^64: the product fits.
+            Some(n as i128 * (self.den / d) as i128)
+        } else {
+            let g = gcd64(self.den, d);
+            match (self.den / g).checked_mul(d) {
+                Some(l) => {
+                    let up = self.num.checked_mul((d / g) as i128);
+                    self.den = l;
+                    up.map(|up| {
+                        self.num = up;
+                        n as i128 * (l / d) as i128
+                    })
+                }
+                None => None,
+            }
+        };
+        match term.and_then(|t| self.num.checked_add(t)) {
+            Some(sum) => self.num = sum,
+            None => self.ok = false,
+        }
+    }
+
+    /// The reduced sum, `None` when it could not be kept on words.
+    #[inline]
+    pub(crate) fn value(self) -> Option<Number> {
+        self.ok
+            .then(|| Number(Ratio::new(self.num, self.den as i128)))
+    }
+}
+
 /// An exact rational number.
 ///
 /// ```
@@ -24,6 +90,42 @@ pub struct Number(Ratio);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("valeur hors des limites du calcul exact")]
 pub struct Overflow;
+
+/// 10^0 … 10^12: the scales of rounding (at most 12 decimals), read rather
+/// than computed.
+const POW10: [i128; 13] = {
+    let mut p = [1i128; 13];
+    let mut k = 1;
+    while k < 13 {
+        p[k] = p[k - 1] * 10;
+        k += 1;
+    }
+    p
+};
+
+/// The decimal digits of `v` (at least one), written at the end of `buf`.
+fn digits(mut v: u128, buf: &mut [u8; 40]) -> &[u8] {
+    let mut k = buf.len();
+    // On a hardware word when it fits (a 128-bit division is a library call).
+    if let Ok(mut w) = u64::try_from(v) {
+        loop {
+            k -= 1;
+            buf[k] = b'0' + (w % 10) as u8;
+            w /= 10;
+            if w == 0 {
+                return &buf[k..];
+            }
+        }
+    }
+    loop {
+        k -= 1;
+        buf[k] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            return &buf[k..];
+        }
+    }
+}
 
 /// Largest magnitude accepted for a parsed decimal (inputs and catalog values).
 const MAX_PARSED: i128 = 1_000_000_000_000_000; // 10^15
@@ -169,6 +271,19 @@ impl Number {
         self.0.checked_div(other.0).map(Number).ok_or(Overflow)
     }
 
+    /// `self / den × 100` (a rate in percent): the same fraction and the same
+    /// errors as `self.div(den)?.mul(Number::HUNDRED)`, in one reduction
+    /// when both are integers on 64-bit words (the usual counts).
+    #[inline]
+    pub fn percent_of(self, den: Number) -> Result<Number, Overflow> {
+        if let (Ok(n), Ok(d)) = (i64::try_from(self.0.num), i64::try_from(den.0.num)) {
+            if self.0.den == 1 && den.0.den == 1 && d != 0 {
+                return Ok(Number(Ratio::new(n as i128 * 100, d as i128)));
+            }
+        }
+        self.div(den)?.mul(Number::HUNDRED)
+    }
+
     /// The smaller of two numbers.
     pub fn min(self, other: Number) -> Number {
         if self <= other {
@@ -184,6 +299,19 @@ impl Number {
             self
         } else {
             other
+        }
+    }
+
+    /// Clamps into `[0, 1]`: `self.clamp(Number::ZERO, Number::ONE)` by the
+    /// signs of the terms (the denominator is positive), without products.
+    #[inline]
+    pub fn clamp_unit(self) -> Number {
+        if self.0.num < 0 {
+            Number::ZERO
+        } else if self.0.num > self.0.den {
+            Number::ONE
+        } else {
+            self
         }
     }
 
@@ -207,7 +335,7 @@ impl Number {
         if self.0.is_integer() {
             return self;
         }
-        let scale = 10i128.pow(decimals.min(12));
+        let scale = POW10[decimals.min(12) as usize];
         let numer = self.0.numer();
         let denom = self.0.denom();
         // self * scale = numer * scale / denom, computed without overflow when possible.
@@ -269,33 +397,42 @@ impl Number {
     /// French display: comma as decimal separator, narrow no-break space
     /// between thousands, exactly `decimals` decimals: `1 234,50`.
     pub fn to_french(self, decimals: u32) -> String {
-        let r = self.round(decimals, RoundingMode::HalfUp);
-        let scale = 10i128.pow(decimals);
-        let scaled = r.0.numer() * (scale / r.0.denom());
-        let neg = scaled < 0;
-        let abs = scaled.unsigned_abs();
-        let int = (abs / scale as u128).to_string();
-        let mut grouped = String::new();
-        for (i, c) in int.chars().enumerate() {
-            if i > 0 && (int.len() - i).is_multiple_of(3) {
-                grouped.push('\u{202f}');
-            }
-            grouped.push(c);
-        }
         let mut out = String::new();
-        if neg {
+        self.write_french(decimals, &mut out);
+        out
+    }
+
+    /// [`Number::to_french`] appended to `out`: the digits are written from
+    /// a stack buffer, one allocation at most (for callers that add a unit).
+    pub fn write_french(self, decimals: u32, out: &mut String) {
+        let r = self.round(decimals, RoundingMode::HalfUp);
+        let scale = POW10
+            .get(decimals as usize)
+            .copied()
+            .unwrap_or_else(|| 10i128.pow(decimals));
+        let scaled = r.0.numer() * (scale / r.0.denom());
+        let abs = scaled.unsigned_abs();
+        let mut buf = [0u8; 40];
+        let int = digits(abs / scale as u128, &mut buf);
+        out.reserve(1 + int.len() * 4 + 1 + decimals as usize);
+        if scaled < 0 {
             out.push('-');
         }
-        out.push_str(&grouped);
+        for (i, &c) in int.iter().enumerate() {
+            if i > 0 && (int.len() - i).is_multiple_of(3) {
+                out.push('\u{202f}');
+            }
+            out.push(c as char);
+        }
         if decimals > 0 {
             out.push(',');
-            out.push_str(&format!(
-                "{:0width$}",
-                abs % scale as u128,
-                width = decimals as usize
-            ));
+            let frac = digits(abs % scale as u128, &mut buf);
+            for _ in frac.len()..decimals as usize {
+                out.push('0');
+            }
+            // ASCII digits.
+            out.push_str(std::str::from_utf8(frac).unwrap_or_default());
         }
-        out
     }
 
     /// French display with the decimals needed (at most 6): `1 234,5`.
@@ -484,7 +621,7 @@ impl Ratio {
     /// gcd(num, 2^d·5^d) is 2^min(v₂(num), d)·5^min(v₅(num), d), so the
     /// factors 2 and 5 are stripped directly instead of running Euclid.
     fn over_power_of_ten(num: i128, decimals: u32) -> Ratio {
-        let den = 10i128.pow(decimals);
+        let den = POW10[decimals as usize];
         let Ok(mut n) = i64::try_from(num) else {
             return Ratio::new(num, den);
         };
@@ -533,6 +670,17 @@ impl Ratio {
     }
     #[inline]
     fn checked_add(self, o: Ratio) -> Option<Ratio> {
+        // x + 0 and 0 + x are x on every path (never an overflow): sums
+        // start at zero, and unscored indicators add zero. (Natively only:
+        // inlined everywhere, the test would weigh on the form's size.)
+        #[cfg(not(target_arch = "wasm32"))]
+        if o.num == 0 {
+            return Some(self);
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.num == 0 {
+            return Some(o);
+        }
         match self.words(o) {
             Some(w) => Some(Ratio::add64(w)),
             None => self.checked_add_wide(o),
@@ -681,6 +829,21 @@ impl Ratio {
     }
     #[inline]
     fn checked_mul(self, o: Ratio) -> Option<Ratio> {
+        // x × 0 is 0 and x × 1 is x on every path (never an overflow): shares
+        // are mostly 0 or 1, and the proportional factor is 1 when every
+        // scored indicator is renseigné. (Natively only, as in `checked_add`.)
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            if self.num == 0 || o.num == 0 {
+                return Some(Ratio::default());
+            }
+            if o == Ratio::from_integer(1) {
+                return Some(self);
+            }
+            if self == Ratio::from_integer(1) {
+                return Some(o);
+            }
+        }
         match self.words(o) {
             Some(w) => Some(Ratio::mul64(w)),
             None => self.checked_mul_wide(o),
@@ -992,6 +1155,108 @@ mod tests {
                     prop_assert_eq!(Some(Ratio::add64(w)), x.checked_add_wide(o));
                     prop_assert_eq!(Some(Ratio::mul64(w)), x.checked_mul_wide(o));
                     prop_assert_eq!(x.cmp(&o), x.cmp_wide(&o));
+                }
+            }
+
+            #[test]
+            fn products_by_zero_and_one_are_the_wide_products(x in ratio(), o in ratio()) {
+                for o in [o, Ratio::default(), Ratio::from_integer(1)] {
+                    prop_assert_eq!(x.checked_mul(o), x.checked_mul_wide(o));
+                    prop_assert_eq!(o.checked_mul(x), o.checked_mul_wide(x));
+                    prop_assert_eq!(x.checked_add(o), old_add(x, o));
+                    prop_assert_eq!(o.checked_add(x), old_add(o, x));
+                }
+            }
+
+            /// `Sum` gives the fraction the fold of `add` gives whenever it
+            /// gives one (and the fold then never overflows); on terms of
+            /// modest size (denominators up to 12) it always gives one.
+            #[test]
+            fn sum_is_the_fold(
+                terms in proptest::collection::vec(
+                    prop_oneof![
+                        ratio(),
+                        word_ratio(),
+                        (-1000i128..1000, 1i128..50).prop_map(|(n, d)| Ratio::new(n, d)),
+                        (-(1i128 << 40)..(1i128 << 40)).prop_map(|n| Ratio::new(n, 1_000_000_000)),
+                    ],
+                    0..40,
+                ),
+                modest in any::<bool>(),
+            ) {
+                let terms: Vec<Ratio> = if modest {
+                    terms
+                        .into_iter()
+                        .map(|t| Ratio::new(t.num % 1_000_000_000, t.den % 12 + 1))
+                        .collect()
+                } else {
+                    terms
+                };
+                let mut sum = Sum::ZERO;
+                let mut fold = Some(Ratio::default());
+                for t in &terms {
+                    sum.add(Number(*t));
+                    fold = fold.and_then(|f| f.checked_add(*t));
+                }
+                match sum.value() {
+                    Some(v) => prop_assert_eq!(Some(v.0), fold),
+                    None => prop_assert!(!modest, "a modest sum left words"),
+                }
+            }
+
+            #[test]
+            fn percent_of_is_div_then_mul(x in ratio(), o in ratio(), n in any::<i64>(), d in any::<i64>()) {
+                for (x, o) in [
+                    (Number(x), Number(o)),
+                    (Number::int(n), Number::int(d)),
+                    (Number::int(n % 100_000), Number::int(d % 1000)),
+                    (Number(x), Number::int(d)),
+                ] {
+                    prop_assert_eq!(
+                        x.percent_of(o),
+                        x.div(o).and_then(|q| q.mul(Number::HUNDRED))
+                    );
+                }
+            }
+
+            #[test]
+            fn clamp_unit_is_clamp(x in ratio()) {
+                let x = Number(x);
+                prop_assert_eq!(x.clamp_unit(), x.clamp(Number::ZERO, Number::ONE));
+            }
+
+            /// The French text as it was written before `write_french`.
+            #[test]
+            fn french_text_is_the_formatted_one(x in word_ratio(), d in 0u32..=14) {
+                let x = Number(x);
+                let reference = || {
+                    let r = x.round(d, RoundingMode::HalfUp);
+                    let scale = 10i128.pow(d);
+                    let scaled = r.0.numer().checked_mul(scale / r.0.denom())?;
+                    let neg = scaled < 0;
+                    let abs = scaled.unsigned_abs();
+                    let int = (abs / scale as u128).to_string();
+                    let mut grouped = String::new();
+                    for (i, c) in int.chars().enumerate() {
+                        if i > 0 && (int.len() - i).is_multiple_of(3) {
+                            grouped.push('\u{202f}');
+                        }
+                        grouped.push(c);
+                    }
+                    let mut out = String::new();
+                    if neg {
+                        out.push('-');
+                    }
+                    out.push_str(&grouped);
+                    if d > 0 {
+                        out.push(',');
+                        out.push_str(&format!("{:0width$}", abs % scale as u128, width = d as usize));
+                    }
+                    Some(out)
+                };
+                // (Beyond the 128-bit product both overflow alike.)
+                if let Some(expected) = reference() {
+                    prop_assert_eq!(x.to_french(d), expected);
                 }
             }
 

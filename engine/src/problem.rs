@@ -1,5 +1,6 @@
 //! Problems found while evaluating answers, each naming its indicator and field.
 
+use crate::shared::SharedStr;
 use serde::Serialize;
 use std::fmt;
 
@@ -31,8 +32,9 @@ impl Severity {
 pub struct Problem {
     /// Severity.
     pub severity: Severity,
-    /// Indicator id, when the problem is about one.
-    pub indicator: Option<String>,
+    /// Indicator id, when the problem is about one (the catalog's id, shared
+    /// rather than copied).
+    pub indicator: Option<SharedStr>,
     /// Field (input id, `status`, `target`, `establishment.finess`…).
     pub field: Option<String>,
     /// French message.

@@ -178,7 +178,7 @@ pub fn human(catalog: &Catalog, e: &Evaluation, gains: &[caqes_engine::Gain]) ->
                 .as_deref()
                 .and_then(|id| catalog.indicator(id))
                 .map(|i| i.code.to_string())
-                .or_else(|| p.indicator.clone());
+                .or_else(|| p.indicator.as_deref().map(str::to_string));
             let field = p
                 .field
                 .as_deref()

@@ -3,9 +3,9 @@
 
 use super::{IndicatorResult, Status, VoletResult};
 use crate::catalog::*;
-use crate::number::{Number, Overflow};
+use crate::number::{Number, Overflow, Sum};
 
-#[derive(Default)]
+#[derive(Debug, Default, PartialEq)]
 pub(super) struct Totals {
     pub volets: Vec<VoletResult>,
     pub score: Option<Number>,
@@ -13,12 +13,142 @@ pub(super) struct Totals {
     pub total: Option<Number>,
 }
 
-/// Redistribution, per-volet and total scores.
+/// Redistribution, per-volet and total scores, from each result's status,
+/// role, points and share: [`aggregate_fast`], or when it cannot vouch for
+/// its result, [`aggregate_exact`] (which then also decides the overflow).
 pub(super) fn aggregate(
     catalog: &Catalog,
     results: &mut [IndicatorResult],
-    shares: &[Option<Number>],
 ) -> Result<Totals, Overflow> {
+    // The web form carries the exact path alone: its size is budgeted, and
+    // one evaluation per change needs no speed (same results either way).
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        if let Some(totals) = aggregate_fast(catalog, results) {
+            return Ok(totals);
+        }
+        // Back to the state before aggregation (only weight and points are written).
+        for r in results.iter_mut() {
+            r.weight = Number::ZERO;
+            r.points = Number::ZERO;
+        }
+    }
+    aggregate_exact(catalog, results)
+}
+
+/// [`aggregate_exact`] with its sums over a common denominator ([`Sum`],
+/// one reduction per sum instead of a gcd per term), and the volet of each
+/// result from the catalog's index. `None` when a sum leaves hardware words
+/// or an operation overflows: the exact path then decides, and sets the
+/// results as it always did up to the overflow. When it gives totals, they
+/// are the exact path's (same operations, sums equal by exactness, and no
+/// overflow on the exact path, see [`Sum`]).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+fn aggregate_fast(catalog: &Catalog, results: &mut [IndicatorResult]) -> Option<Totals> {
+    let mut base = Sum::ZERO;
+    let mut applicable = Sum::ZERO;
+    let mut n_applicable = 0i64;
+    for r in results.iter() {
+        if r.role == Role::Scored {
+            base.add(r.max_points);
+            if r.status == Status::Renseigne {
+                applicable.add(r.max_points);
+                n_applicable += 1;
+            }
+        }
+    }
+    let (base, applicable) = (base.value()?, applicable.value()?);
+    let freed = base.sub(applicable).ok()?;
+    let redistributed = match catalog.campaign.redistribution {
+        _ if n_applicable == 0 => Number::ZERO,
+        Redistribution::Proportional => base.div(applicable).ok()?,
+        Redistribution::Equal => freed.div(Number::int(n_applicable)).ok()?,
+    };
+    let mut earned_sum = Sum::ZERO;
+    let mut bonus_sum = Sum::ZERO;
+    let volets = &catalog.volets;
+    let mut sums = vec![[Sum::ZERO; 3]; volets.len()];
+    let mut last: Option<(&str, Option<usize>)> = None;
+    for r in results.iter_mut() {
+        if r.status == Status::Renseigne {
+            let share = r.share.unwrap_or(Number::ZERO);
+            match r.role {
+                Role::Information => {}
+                Role::Bonus => {
+                    r.weight = r.max_points;
+                    r.points = r.max_points.mul(share).ok()?;
+                    bonus_sum.add(r.points);
+                }
+                Role::Scored => {
+                    r.weight = match catalog.campaign.redistribution {
+                        Redistribution::Proportional => r.max_points.mul(redistributed).ok()?,
+                        Redistribution::Equal => r.max_points.add(redistributed).ok()?,
+                    };
+                    r.points = r.weight.mul(share).ok()?;
+                    earned_sum.add(r.points);
+                }
+            }
+        }
+        let position = match last {
+            Some((id, k)) if id == &*r.volet => k,
+            _ => volets.iter().position(|v| v.id == r.volet),
+        };
+        last = Some((&r.volet, position));
+        let Some(k) = position else {
+            continue;
+        };
+        let [weight, points, vbonus] = &mut sums[k];
+        match r.role {
+            Role::Scored => {
+                weight.add(r.weight);
+                points.add(r.points);
+            }
+            Role::Bonus => vbonus.add(r.points),
+            Role::Information => {}
+        }
+    }
+    let (earned_sum, bonus_sum) = (earned_sum.value()?, bonus_sum.value()?);
+    let scale = catalog.campaign.scale;
+    let score = if n_applicable == 0 || base.is_zero() {
+        None
+    } else {
+        Some(earned_sum.mul(scale).ok()?.div(base).ok()?)
+    };
+    let bonus = bonus_sum.min(catalog.campaign.bonus_max);
+    let total = match score {
+        Some(s) if catalog.campaign.cap_total_at_scale => Some(s.add(bonus).ok()?.min(scale)),
+        Some(s) => Some(s.add(bonus).ok()?),
+        None => None,
+    };
+    let mut out = Vec::with_capacity(volets.len());
+    for (v, [weight, points, vbonus]) in volets.iter().zip(sums) {
+        let (weight, points, vbonus) = (weight.value()?, points.value()?, vbonus.value()?);
+        let vscore = if weight.is_zero() {
+            None
+        } else {
+            Some(points.div(weight).ok()?.mul(Number::HUNDRED).ok()?)
+        };
+        out.push(VoletResult {
+            id: v.id.clone(),
+            title: v.title.clone(),
+            weight,
+            points,
+            bonus: vbonus,
+            score: vscore,
+        });
+    }
+    Some(Totals {
+        volets: out,
+        score,
+        bonus,
+        total,
+    })
+}
+
+/// Redistribution, per-volet and total scores, one checked operation at a
+/// time (the reference: [`aggregate_fast`] gives the same totals and
+/// results whenever it gives any).
+fn aggregate_exact(catalog: &Catalog, results: &mut [IndicatorResult]) -> Result<Totals, Overflow> {
     let mut base = Number::ZERO;
     let mut applicable = Number::ZERO;
     let mut n_applicable = 0i64;
@@ -43,11 +173,11 @@ pub(super) fn aggregate(
     };
     let mut earned_sum = Number::ZERO;
     let mut bonus_sum = Number::ZERO;
-    for (r, share) in results.iter_mut().zip(shares) {
+    for r in results.iter_mut() {
         if r.status != Status::Renseigne {
             continue;
         }
-        let share = share.unwrap_or(Number::ZERO);
+        let share = r.share.unwrap_or(Number::ZERO);
         match r.role {
             Role::Information => {}
             Role::Bonus => {
@@ -124,4 +254,119 @@ pub(super) fn aggregate(
         bonus,
         total,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::answers::Answers;
+
+    /// A small deterministic generator (no dependency, same cases every run).
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn next(&mut self) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            self.0 >> 33
+        }
+
+        /// Points and shares as catalogs and scoring make them, and now and
+        /// then huge ones (beyond 64 bits, near the 128-bit limits).
+        fn number(&mut self) -> Number {
+            let n = self.next() as i128;
+            match self.next() % 10 {
+                0 => Number::ZERO,
+                1 => Number::ONE,
+                2 | 3 => Number::int((n % 40) as i64),
+                4 => Number::ratio(n % 1000, 1 + (self.next() % 1000) as i128).unwrap(),
+                5 => Number::ratio(n % 1_000_000_000, 1_000_000_000).unwrap(),
+                6 => Number::ratio(n % 50, 1 + (self.next() % 7) as i128).unwrap(),
+                7 => Number::ratio(i64::MAX as i128 + n, 1 + (self.next() % 3) as i128).unwrap(),
+                8 => Number::ratio(i128::MAX / 3 - n, 1).unwrap(),
+                _ => Number::ratio(n, (1i128 << 70) + 1).unwrap(),
+            }
+        }
+    }
+
+    /// The fast path gives the exact path's totals and results whenever it
+    /// gives any, and the public `aggregate` gives the exact path's outcome
+    /// (totals or overflow, and the results as left) in every case.
+    #[test]
+    fn fast_aggregation_is_the_exact_one() {
+        let src = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../indicators/occitanie-vo.toml"
+        ))
+        .unwrap();
+        let mut rng = Lcg(14);
+        let (mut fast_cases, mut fallbacks, mut overflows) = (0, 0, 0);
+        for mut catalog in crate::load_catalogs("occitanie-vo.toml", &src).unwrap() {
+            for case in 0..400 {
+                catalog.campaign.redistribution = if case % 2 == 0 {
+                    Redistribution::Proportional
+                } else {
+                    Redistribution::Equal
+                };
+                catalog.campaign.cap_total_at_scale = case % 3 == 0;
+                let answers = Answers {
+                    catalog: catalog.campaign.id.clone(),
+                    ..Default::default()
+                };
+                let mut results = crate::evaluate(&catalog, &answers).indicators;
+                // Small cases (few terms) stay on the fast path more often.
+                let huge = case % 4 == 0;
+                for r in results.iter_mut() {
+                    r.weight = Number::ZERO;
+                    r.points = Number::ZERO;
+                    r.max_points = if huge {
+                        rng.number()
+                    } else {
+                        Number::int((rng.next() % 10) as i64)
+                    };
+                    r.share = match rng.next() % 4 {
+                        0 => None,
+                        _ if huge => Some(rng.number()),
+                        _ => Some(Number::ratio((rng.next() % 1001) as i128, 1000).unwrap()),
+                    };
+                    r.status = match rng.next() % 5 {
+                        0 => Status::NonConcerne,
+                        1 => Status::NonMesurable,
+                        _ => Status::Renseigne,
+                    };
+                    r.role = match rng.next() % 6 {
+                        0 => Role::Bonus,
+                        1 => Role::Information,
+                        _ => Role::Scored,
+                    };
+                }
+                let mut exact_results = results.clone();
+                let exact = aggregate_exact(&catalog, &mut exact_results);
+                overflows += usize::from(exact.is_err());
+                let mut fast_results = results.clone();
+                if let Some(fast) = aggregate_fast(&catalog, &mut fast_results) {
+                    fast_cases += 1;
+                    assert_eq!(
+                        Ok(&fast),
+                        exact.as_ref(),
+                        "{} case {case}",
+                        catalog.campaign.id
+                    );
+                    assert_eq!(fast_results, exact_results);
+                } else {
+                    fallbacks += 1;
+                }
+                let mut public_results = results.clone();
+                let public = aggregate(&catalog, &mut public_results);
+                assert_eq!(public, exact, "{} case {case}", catalog.campaign.id);
+                assert_eq!(public_results, exact_results);
+            }
+        }
+        assert!(
+            fast_cases > 100 && fallbacks > 100 && overflows > 10,
+            "{fast_cases} / {fallbacks} / {overflows}"
+        );
+    }
 }

@@ -2,6 +2,7 @@
 
 use crate::answers::{Answers, IndicatorAnswer};
 use crate::catalog::{Catalog, Indicator, InputRef};
+use crate::number::Number;
 use crate::problem::{Problem, Severity};
 
 /// Everything the scoring of one indicator reads, and the list its problems
@@ -16,6 +17,9 @@ pub(super) struct Ctx<'a> {
     /// could find them all at once (empty otherwise: inputs are then looked up by id).
     pub slots: &'a [(InputRef<'a>, Option<&'a serde_json::Value>)],
     pub problems: &'a mut Vec<Problem>,
+    /// The values read by [`Ctx::read_all`], kept from one indicator to the
+    /// next so that reading allocates nothing.
+    pub values: &'a mut Vec<Number>,
 }
 
 impl Ctx<'_> {
@@ -23,7 +27,7 @@ impl Ctx<'_> {
     pub fn report(&mut self, severity: Severity, field: Option<&str>, message: impl Into<String>) {
         self.problems.push(Problem {
             severity,
-            indicator: Some(self.ind.id.to_string()),
+            indicator: Some(self.ind.id.clone()),
             field: field.map(str::to_string),
             message: message.into(),
         });

@@ -191,17 +191,19 @@ impl Ctx<'_> {
         }
     }
 
-    /// Reads several inputs; `None` if any is missing or invalid.
-    pub(super) fn read_all(&mut self, inputs: &[InputRef<'_>]) -> Option<Vec<Number>> {
-        let mut out = Vec::with_capacity(inputs.len());
+    /// Reads several inputs into `self.values` (in order); `false` if any
+    /// is missing or invalid (every input is read, so that each reports).
+    /// (Not generic: one copy of the reading code.)
+    pub(super) fn read_all(&mut self, inputs: &mut dyn Iterator<Item = InputRef<'_>>) -> bool {
+        self.values.clear();
         let mut ok = true;
         for input in inputs {
-            match self.read_input(*input, false) {
-                Ok(Some(n)) => out.push(n),
+            match self.read_input(input, false) {
+                Ok(Some(n)) => self.values.push(n),
                 _ => ok = false,
             }
         }
-        ok.then_some(out)
+        ok
     }
 
     /// The target applied: the catalog's, or the establishment's personalised one.
@@ -272,6 +274,7 @@ pub fn prefill(catalog: &Catalog, source: &str, answers: &Answers) -> Option<Num
         let empty = IndicatorAnswer::default();
         // The other input's own problems are reported on its own indicator.
         let mut ignored = Vec::new();
+        let mut values = Vec::new();
         let mut ctx = Ctx {
             catalog,
             answers,
@@ -279,6 +282,7 @@ pub fn prefill(catalog: &Catalog, source: &str, answers: &Answers) -> Option<Num
             answer: answers.indicators.get(ind_id).unwrap_or(&empty),
             slots: &[],
             problems: &mut ignored,
+            values: &mut values,
         };
         return ctx.read_input(input, true).ok().flatten();
     }

@@ -66,11 +66,10 @@ pub(super) fn measure(
             scoring,
         } => {
             result.unit = Some(Unit::Count);
-            let refs: Vec<InputRef<'_>> = terms.iter().map(InputRef::Term).collect();
-            let values = ctx.read_all(&refs);
+            let ok = ctx.read_all(&mut terms.iter().map(InputRef::Term));
             let target = ctx.resolve_target(target);
             Measured {
-                value: count(terms, values)?,
+                value: count(terms, ok.then_some(&ctx.values[..]))?,
                 target,
                 scoring,
                 op,
@@ -176,7 +175,7 @@ fn rate<'a>(
                 );
                 plain(None, t)
             } else {
-                plain(Some(n.div(d)?.mul(Number::HUNDRED)?), t)
+                plain(Some(n.percent_of(d)?), t)
             }
         }
         _ => {
@@ -194,9 +193,13 @@ fn evolution(
     current: &Input,
     target: &Target,
 ) -> Result<(Option<Number>, Option<Number>), Overflow> {
-    let values = ctx.read_all(&[InputRef::Input(previous), InputRef::Input(current)]);
+    let ok = ctx.read_all(&mut [InputRef::Input(previous), InputRef::Input(current)].into_iter());
     let t = ctx.resolve_target(target);
-    let value = match values.as_deref() {
+    let values = match ctx.values[..] {
+        [p, c] if ok => Some([p, c]),
+        _ => None,
+    };
+    let value = match values {
         Some([p, _]) if p.is_zero() => {
             ctx.error(
                 Some(&previous.id),
@@ -204,19 +207,19 @@ fn evolution(
             );
             None
         }
-        Some([p, c]) => Some(c.sub(*p)?.div(*p)?.mul(Number::HUNDRED)?),
+        Some([p, c]) => Some(c.sub(p)?.percent_of(p)?),
         _ => None,
     };
     Ok((value, t))
 }
 
 /// A weighted count: the sum of each term times its weight.
-fn count(terms: &[Term], values: Option<Vec<Number>>) -> Result<Option<Number>, Overflow> {
+fn count(terms: &[Term], values: Option<&[Number]>) -> Result<Option<Number>, Overflow> {
     let Some(values) = values else {
         return Ok(None);
     };
     let mut sum = Number::ZERO;
-    for (term, v) in terms.iter().zip(values) {
+    for (term, &v) in terms.iter().zip(values) {
         sum = sum.add(v.mul(term.weight)?)?;
     }
     Ok(Some(sum))
@@ -233,14 +236,15 @@ fn distribution(
     excluded: Option<&Input>,
     excluded_counted: Option<&Input>,
 ) -> Result<Option<Number>, Overflow> {
-    let mut refs = vec![InputRef::Input(total)];
-    refs.extend(parts.iter().map(InputRef::Input));
-    let main = ctx.read_all(&refs);
+    let main = ctx.read_all(
+        &mut std::iter::once(InputRef::Input(total)).chain(parts.iter().map(InputRef::Input)),
+    );
     let ex = ctx.optional_or_zero(excluded);
     let exc = ctx.optional_or_zero(excluded_counted);
-    let (Some(values), Some(excluded), Some(excluded_counted)) = (main, ex, exc) else {
+    let (true, Some(excluded), Some(excluded_counted)) = (main, ex, exc) else {
         return Ok(None);
     };
+    let values = &ctx.values[..];
     let total = values[0];
     let mut sum = Number::ZERO;
     let mut counted_sum = Number::ZERO;
@@ -293,12 +297,7 @@ fn distribution(
     if !ok {
         return Ok(None);
     }
-    Ok(Some(
-        counted_sum
-            .sub(excluded_counted)?
-            .div(den)?
-            .mul(Number::HUNDRED)?,
-    ))
+    Ok(Some(counted_sum.sub(excluded_counted)?.percent_of(den)?))
 }
 
 /// Criteria met (yes / no): the share is the points of the criteria met over
@@ -405,7 +404,7 @@ fn share_of(v: Number, t: Number, op: Op, scoring: &Scoring) -> Result<Number, O
             if span.is_zero() || (op == Op::AtLeast) != (span > Number::ZERO) {
                 Number::ZERO
             } else {
-                v.sub(f)?.div(span)?.clamp(Number::ZERO, Number::ONE)
+                v.sub(f)?.div(span)?.clamp_unit()
             }
         }
         Scoring::Tiers { tiers } => {

@@ -190,9 +190,9 @@ pub fn evaluate(catalog: &Catalog, answers: &Answers) -> Evaluation {
     let known = found.iter().filter(|a| a.is_some()).count();
     check_document(catalog, answers, known, &mut problems);
     let mut results = Vec::with_capacity(catalog.indicators.len());
-    let mut shares = Vec::with_capacity(catalog.indicators.len());
     let empty = IndicatorAnswer::default();
     let mut slots = Vec::with_capacity(8);
+    let mut values = Vec::with_capacity(8);
     for (k, (ind, answer)) in catalog.indicators.iter().zip(found).enumerate() {
         let answer = answer.unwrap_or(&empty);
         let order = index.inputs.get(k).map(Vec::as_slice);
@@ -204,10 +204,11 @@ pub fn evaluate(catalog: &Catalog, answers: &Answers) -> Evaluation {
             answer,
             slots: &slots,
             problems: &mut problems,
+            values: &mut values,
         };
-        shares.push(score_indicator(&mut ctx, inputs_known, &mut results));
+        score_indicator(&mut ctx, inputs_known, &mut results);
     }
-    let totals = match aggregate(catalog, &mut results, &shares) {
+    let totals = match aggregate(catalog, &mut results) {
         Ok(t) => t,
         Err(Overflow) => {
             problems.push(Problem::global(
@@ -408,7 +409,7 @@ fn check_document(catalog: &Catalog, answers: &Answers, known: usize, problems: 
         {
             problems.push(Problem {
                 severity: Severity::Error,
-                indicator: Some(id.clone()),
+                indicator: Some(id.as_str().into()),
                 field: None,
                 message: format!("indicateur inconnu « {id} » dans les réponses"),
             });
@@ -435,12 +436,8 @@ fn check_document(catalog: &Catalog, answers: &Answers, known: usize, problems: 
 }
 
 /// Status, value and share of one indicator: its result is pushed on
-/// `results` (written in place, not moved), its share returned.
-fn score_indicator(
-    ctx: &mut Ctx<'_>,
-    inputs_known: bool,
-    results: &mut Vec<IndicatorResult>,
-) -> Option<Number> {
+/// `results` (written in place, not moved).
+fn score_indicator(ctx: &mut Ctx<'_>, inputs_known: bool, results: &mut Vec<IndicatorResult>) {
     let ind = ctx.ind;
     let before = ctx.problems.len();
     let (status, origin) = applicability::status(ctx);
@@ -465,7 +462,7 @@ fn score_indicator(
     let result = &mut results[k];
     ctx.check_answer_ids(inputs_known);
     if result.status != Status::Renseigne {
-        return None;
+        return;
     }
     let share = match measures::measure(ctx, result) {
         Ok(share) => share,
@@ -479,7 +476,6 @@ fn score_indicator(
     }
     result.complete = !ctx.incomplete_since(before);
     result.share = share;
-    share
 }
 
 #[cfg(test)]
