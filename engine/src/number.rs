@@ -346,12 +346,14 @@ impl Number {
             (Ok(a), Ok(b)) => ((a / b) as i128, (a % b) as i128),
             _ => scaled.div_rem(&denom), // denom > 0
         };
-        let twice = r.abs() * 2;
+        // 2|r| against denom, as |r| against denom − |r| (0 ≤ |r| < denom):
+        // no overflow even for a denominator beyond 2^126.
+        let (r_abs, rest) = (r.abs(), denom - r.abs());
         let away = match mode {
             RoundingMode::Down => false,
             RoundingMode::Up => r != 0,
-            RoundingMode::HalfUp => twice >= denom,
-            RoundingMode::HalfEven => twice > denom || (twice == denom && q % 2 != 0),
+            RoundingMode::HalfUp => r_abs >= rest,
+            RoundingMode::HalfEven => r_abs > rest || (r_abs == rest && q % 2 != 0),
         };
         let q = if away {
             if scaled < 0 {
@@ -1271,6 +1273,30 @@ mod tests {
             fn power_of_ten_reduction_is_new(q in magnitude(), d in 0u32..=12) {
                 prop_assert_eq!(Ratio::over_power_of_ten(q, d), Ratio::new(q, 10i128.pow(d)));
             }
+        }
+    }
+
+    #[test]
+    fn rounding_near_the_128_bit_limit_neither_panics_nor_wraps() {
+        let k = i128::MAX / 2; // i128::MAX = 2k + 1
+        let x = |n: i128| Number(Ratio::new(n, i128::MAX));
+        for (n, half_up, down, half_even) in [
+            (i128::MAX - 1, 1, 0, 1),
+            (k + 1, 1, 0, 1),
+            (k, 0, 0, 0),
+            (-(k + 1), -1, 0, -1),
+        ] {
+            assert_eq!(
+                x(n).round(0, RoundingMode::HalfUp),
+                Number::int(half_up),
+                "{n}"
+            );
+            assert_eq!(x(n).round(0, RoundingMode::Down), Number::int(down), "{n}");
+            assert_eq!(
+                x(n).round(0, RoundingMode::HalfEven),
+                Number::int(half_even),
+                "{n}"
+            );
         }
     }
 
