@@ -452,7 +452,7 @@ impl<'a> GridReader<'a> {
 
     /// Reads one grid (same result as [`read_grid_with_limits`]).
     ///
-    /// The fast reader ([`fast`]) reads it from the inflated entries; a file
+    /// The fast reader (module `read::fast`) reads it from the inflated entries; a file
     /// it leaves aside is read by calamine from the same entries.
     pub fn read(&self, bytes: &[u8]) -> Result<GridRead, GridError> {
         self.read_with(bytes, true)
