@@ -567,8 +567,8 @@ impl CellSet {
 fn listed_cells<'a>(
     exported: &'a [(String, String)],
     prep: &Prepared,
-) -> HashMap<&'a str, std::collections::HashSet<(u32, u16)>> {
-    let mut out: HashMap<&str, std::collections::HashSet<(u32, u16)>> = HashMap::new();
+) -> HashMap<&'a str, CellKeys> {
+    let mut out: HashMap<&str, CellKeys> = HashMap::new();
     for (cell, _) in exported {
         let Some((sheet, a1)) = cell.rsplit_once('!') else {
             continue;
@@ -643,6 +643,14 @@ pub(crate) enum V {
 }
 
 impl V {
+    /// [`V::repr`], moving the text of a text cell.
+    fn into_repr(self) -> String {
+        match self {
+            V::Text(t) => t,
+            v => v.repr(),
+        }
+    }
+
     pub(crate) fn repr(&self) -> String {
         match self {
             V::Num(f) => format!("{f}"),
@@ -653,8 +661,70 @@ impl V {
     }
 }
 
-pub(crate) type Cells = HashMap<(u32, u16), V>;
-pub(crate) type Formulas = HashMap<(u32, u16), String>;
+/// Maps keyed by cell position (row, column).
+pub(crate) type CellMap<T> = HashMap<(u32, u16), T, CellHash>;
+pub(crate) type Cells = CellMap<V>;
+/// A set of cell positions.
+pub(crate) type CellKeys = std::collections::HashSet<(u32, u16), CellHash>;
+pub(crate) type Formulas = CellMap<String>;
+
+/// The hasher of cell positions: a keyed multiply-and-mix of the 6 bytes of
+/// a position, several times cheaper than SipHash, which the maps of a
+/// grid's cells otherwise spend most of their time in. Positions come from
+/// the file: the key, random per process, keeps collisions from being
+/// precomputed.
+#[derive(Clone, Copy)]
+pub(crate) struct CellHash(u64);
+
+impl Default for CellHash {
+    fn default() -> CellHash {
+        static KEY: OnceLock<u64> = OnceLock::new();
+        CellHash(*KEY.get_or_init(|| {
+            use std::hash::BuildHasher;
+            std::collections::hash_map::RandomState::new().hash_one(0x6361_7165_735f_6772u64)
+        }))
+    }
+}
+
+impl std::hash::BuildHasher for CellHash {
+    type Hasher = CellHasher;
+    fn build_hasher(&self) -> CellHasher {
+        CellHasher(self.0)
+    }
+}
+
+/// See [`CellHash`]: each integer mixed in by one multiplication, the
+/// state finished by murmur3's 64-bit finaliser.
+pub(crate) struct CellHasher(u64);
+
+impl CellHasher {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    fn mix(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(Self::K).rotate_left(29);
+    }
+}
+
+impl std::hash::Hasher for CellHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.mix(u64::from(*b));
+        }
+    }
+    fn write_u16(&mut self, n: u16) {
+        self.mix(u64::from(n));
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.mix(u64::from(n));
+    }
+    fn finish(&self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        x ^ (x >> 33)
+    }
+}
 
 /// Values of a sheet (cells with a value or a cached formula result) and
 /// formulas (cells with a formula, with or without a cached result).
@@ -735,7 +805,7 @@ fn read_inner(xlsx: &mut impl Source, reader: &GridReader) -> Result<GridRead, F
         }
     }
     let mut budget = limits.max_cells;
-    let meta_cells = if names.iter().any(|n| n == META) {
+    let mut meta_cells = if names.iter().any(|n| n == META) {
         Some(xlsx.sheet(META, 1, &mut budget, &|_| true)?.cells)
     } else {
         None
@@ -745,14 +815,15 @@ fn read_inner(xlsx: &mut impl Source, reader: &GridReader) -> Result<GridRead, F
     // Metadata.
     let mut meta_map: BTreeMap<String, String> = BTreeMap::new();
     let mut exported: Vec<(String, String)> = Vec::new();
-    if let Some(mc) = &meta_cells {
+    if let Some(mc) = meta_cells.as_mut() {
         let mut rows: Vec<u32> = mc.keys().map(|(r, _)| *r).collect();
         rows.sort_unstable();
         rows.dedup();
         let mut in_cells = false;
+        // Each cell taken once: its text is moved, not copied.
         for r in rows {
-            let k = mc.get(&(r, 0)).map(V::repr).unwrap_or_default();
-            let v = mc.get(&(r, 1)).map(V::repr).unwrap_or_default();
+            let k = mc.remove(&(r, 0)).map(V::into_repr).unwrap_or_default();
+            let v = mc.remove(&(r, 1)).map(V::into_repr).unwrap_or_default();
             if in_cells {
                 exported.push((k, v));
             } else {
@@ -1285,7 +1356,7 @@ impl Ctx<'_> {
 
 /// Cells holding a number under a percentage format, with whether a
 /// percentage is expected there (percentage input or target).
-type PercentCells = HashMap<(u32, u16), bool>;
+type PercentCells = CellMap<bool>;
 
 /// The input cells that hold a number under a percentage number format
 /// (« 85 % » typed in Excel or LibreOffice is stored as 0,85), by sheet.

@@ -15,13 +15,13 @@
 //! (the style of kept cells is noted in the first pass).
 
 use super::container::Parts;
-use super::{Cells, Failure, Formulas, PercentCells, SheetData, Source, V};
+use super::{CellKeys, Cells, Failure, Formulas, PercentCells, SheetData, Source, V};
 use crate::GridError;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::QName;
 use quick_xml::Reader;
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// This reader does not handle the file (or not exactly as calamine does):
 /// calamine reads it.
@@ -53,7 +53,7 @@ pub(crate) struct Book<'a> {
     /// By style id (`cellXfs`), whether its number format shows a percentage.
     percent_styles: Vec<bool>,
     /// By sheet, the kept cells whose style is a percentage format.
-    percent: HashMap<String, HashSet<(u32, u16)>>,
+    percent: HashMap<String, CellKeys>,
     /// Whether `sheetData` is scanned directly when it can be ([`Book::scan`]).
     scanning: bool,
     /// Sheets read by the scan (the others by the events).
@@ -265,6 +265,13 @@ fn index(s: &str) -> Fast<usize> {
 /// correctly rounded parser reads the same; anything else (`inf`, `+1`,
 /// `.5`, spaces) is left to calamine.
 fn plain_number(s: &str) -> Fast<f64> {
+    is_plain_number(s)?;
+    s.parse().map_err(|_| Fallback)
+}
+
+/// Whether `s` is a number in plain decimal notation ([`plain_number`]),
+/// without reading it (cells the reader does not keep are only checked).
+fn is_plain_number(s: &str) -> Fast<()> {
     let b = s.as_bytes();
     let mut i = usize::from(b.first() == Some(&b'-'));
     let digits = |i: &mut usize| {
@@ -295,7 +302,7 @@ fn plain_number(s: &str) -> Fast<f64> {
     if i != b.len() {
         return Err(Fallback);
     }
-    s.parse().map_err(|_| Fallback)
+    Ok(())
 }
 
 /// A cell value before it is kept (shared strings by index: no copy for
@@ -303,6 +310,8 @@ fn plain_number(s: &str) -> Fast<f64> {
 enum Val<'s> {
     Empty,
     Num(f64),
+    /// A number checked as [`plain_number`], read only if the cell is kept.
+    Number(&'s str),
     Text(Cow<'s, str>),
     Shared(usize),
     Bool(bool),
@@ -629,14 +638,14 @@ impl<'a> Book<'a> {
         let start = usize::try_from(r.buffer_position()).map_err(|_| Fallback)?;
         // Room for the cells a grid's sheet keeps, without regrowing.
         let out = SheetData {
-            cells: Cells::with_capacity(256),
-            formulas: Formulas::with_capacity(256),
+            cells: Cells::with_capacity_and_hasher(256, Default::default()),
+            formulas: Formulas::with_capacity_and_hasher(256, Default::default()),
         };
         let mut kept = Kept {
             max_col,
             keep,
             out,
-            percent: HashSet::new(),
+            percent: CellKeys::default(),
         };
         let before = *budget;
         // `<sheetData/>` (expanded by the reader) is left to the events.
@@ -693,6 +702,7 @@ impl<'a> Book<'a> {
         let v = match value {
             Val::Empty => return Ok(()),
             Val::Num(f) => V::Num(f),
+            Val::Number(n) => V::Num(plain_number(n)?),
             Val::Text(t) => V::Text(t.into_owned()),
             Val::Shared(i) => V::Text(self.strings.get(i).ok_or(Fallback)?.clone()),
             Val::Bool(b) => V::Bool(b),
@@ -709,29 +719,17 @@ impl<'a> Book<'a> {
         budget: &mut usize,
         kept: &mut Kept<'_>,
     ) -> Result<(), Failure> {
-        let (mut row_index, mut col_index) = (0u32, 0u32);
+        let mut next_pos = NextPos::default();
         loop {
             match next(r)? {
                 Event::Start(e) if e.local_name().as_ref() == "row" => {
                     let [row] = attrs(&e, ["r"])?;
-                    if let Some(row) = row {
-                        row_index = row_col(row)?.0;
-                    }
+                    next_pos.row(row)?;
                 }
-                Event::End(e) if e.local_name().as_ref() == "row" => {
-                    row_index = row_index.checked_add(1).ok_or(Fallback)?;
-                    col_index = 0;
-                }
+                Event::End(e) if e.local_name().as_ref() == "row" => next_pos.end_row()?,
                 Event::Start(e) if e.local_name().as_ref() == "c" => {
                     let [at, style, typ] = attrs(&e, ["r", "s", "t"])?;
-                    let pos = match at {
-                        Some(at) => {
-                            let (row, col) = cell_ref(at)?;
-                            col_index = col;
-                            (row, col)
-                        }
-                        None => (row_index, col_index),
-                    };
+                    let pos = next_pos.cell(at)?;
                     let mut value = Val::Empty;
                     let mut formula = None;
                     loop {
@@ -750,7 +748,6 @@ impl<'a> Book<'a> {
                             _ => {}
                         }
                     }
-                    col_index = col_index.checked_add(1).ok_or(Fallback)?;
                     self.cell(kept, budget, pos, style, value, formula)?;
                 }
                 Event::End(e) if e.local_name().as_ref() == "sheetData" => return Ok(()),
@@ -774,7 +771,7 @@ impl<'a> Book<'a> {
         kept: &mut Kept<'_>,
     ) -> Result<bool, Failure> {
         let b = text.as_bytes();
-        let (mut row_index, mut col_index) = (0u32, 0u32);
+        let mut next_pos = NextPos::default();
         loop {
             // Text between elements is ignored (as the events are), unless
             // it holds a reference the reader would check.
@@ -782,16 +779,31 @@ impl<'a> Book<'a> {
                 return Ok(false);
             };
             at = lt;
+            // Cells and rows as grids write them, in one pass.
+            if let Some(c) = self.plain_cell(text, at) {
+                let pos = next_pos.cell(c.r)?;
+                self.cell(kept, budget, pos, c.s, c.value, c.formula)?;
+                at = c.end;
+                continue;
+            }
+            if let Some(([row], empty, end)) = plain_tag(text, at, "row", ["r"]) {
+                next_pos.row(row)?;
+                if empty {
+                    next_pos.end_row()?;
+                }
+                at = end;
+                continue;
+            }
             let rest = &b[at..];
             if rest.starts_with(b"</sheetData>") {
                 return Ok(true);
             }
             if rest.starts_with(b"</row>") {
-                row_index = row_index.checked_add(1).ok_or(Fallback)?;
-                col_index = 0;
+                next_pos.end_row()?;
                 at += 6;
                 continue;
             }
+            // Any other spelling of them.
             let Some(tag) = open_tag(text, at, &["row", "c"]) else {
                 return Ok(false);
             };
@@ -799,24 +811,14 @@ impl<'a> Book<'a> {
             match tag.name {
                 "row" => {
                     let [row] = attrs_raw(tag.attrs, ["r"])?;
-                    if let Some(row) = row {
-                        row_index = row_col(row)?.0;
-                    }
+                    next_pos.row(row)?;
                     if tag.empty {
-                        row_index = row_index.checked_add(1).ok_or(Fallback)?;
-                        col_index = 0;
+                        next_pos.end_row()?;
                     }
                 }
                 "c" => {
                     let [pos_attr, style, typ] = attrs_raw(tag.attrs, ["r", "s", "t"])?;
-                    let pos = match pos_attr {
-                        Some(p) => {
-                            let (row, col) = cell_ref(p)?;
-                            col_index = col;
-                            (row, col)
-                        }
-                        None => (row_index, col_index),
-                    };
+                    let pos = next_pos.cell(pos_attr)?;
                     let mut value = Val::Empty;
                     let mut formula = None;
                     if !tag.empty {
@@ -895,12 +897,63 @@ impl<'a> Book<'a> {
                             }
                         }
                     }
-                    col_index = col_index.checked_add(1).ok_or(Fallback)?;
                     self.cell(kept, budget, pos, style, value, formula)?;
                 }
                 _ => return Ok(false),
             }
         }
+    }
+
+    /// A cell as grids write it (`<c r="B4" s="3" t="s"><v>12</v></c>`,
+    /// `<c r="C7" s="8"/>`, `<f>` and `<v>` children without attributes nor
+    /// text around them, no reference in values); `None` for any other
+    /// spelling or a value the scan would not accept, which the general
+    /// scan then reads (with the same answer where both read the cell).
+    fn plain_cell<'t>(&self, text: &'t str, at: usize) -> Option<PlainCell<'t>> {
+        let ([r, s, t], empty, mut at) = plain_tag(text, at, "c", ["r", "s", "t"])?;
+        let b = text.as_bytes();
+        let (mut value, mut formula) = (Val::Empty, None);
+        while !empty {
+            let rest = b.get(at..)?;
+            if rest.starts_with(b"</c>") {
+                at += 4;
+                break;
+            }
+            let start = at + 3;
+            if rest.starts_with(b"<v>") {
+                // Values are short: a plain loop beats a vector search.
+                let len = rest[3..]
+                    .iter()
+                    .position(|&c| matches!(c, b'<' | b'&' | b'\r'))?;
+                let end = start + len;
+                if !b[end..].starts_with(b"</v>") {
+                    return None;
+                }
+                let content = text.get(start..end)?;
+                value = match t {
+                    Some("inlineStr" | "is") => Val::Empty,
+                    None | Some("n" | "s" | "b" | "e") if content.is_empty() => Val::Empty,
+                    _ => self.read_v(Cow::Borrowed(content), t).ok()?,
+                };
+                at = end + 4;
+            } else if rest.starts_with(b"<f>") {
+                let end = start + memchr::memchr2(b'<', b'\r', &rest[3..])?;
+                if !b[end..].starts_with(b"</f>") {
+                    return None;
+                }
+                formula = Some(unescape_text(text.get(start..end)?).ok()??);
+                at = end + 4;
+            } else {
+                return None;
+            }
+        }
+        Some(PlainCell {
+            r,
+            s,
+            value,
+            formula,
+            end: at,
+        })
     }
 
     /// The value of a cell's child element, as calamine's `read_value`.
@@ -978,7 +1031,10 @@ impl<'a> Book<'a> {
                 if v.is_empty() {
                     return Ok(Val::Empty);
                 }
-                plain_number(&v).map(Val::Num)
+                match v {
+                    Cow::Borrowed(n) => is_plain_number(n).map(|()| Val::Number(n)),
+                    Cow::Owned(n) => plain_number(&n).map(Val::Num),
+                }
             }
             Some(_) => Err(Fallback),
         }
@@ -1008,13 +1064,117 @@ fn raw_keys(raw: &str) -> Fast<Vec<&str>> {
     }
 }
 
+/// The position of the next cell, for cells without `r`, counted as
+/// calamine counts it (both readers of sheets here use it): the row of the
+/// last `<row r>` or the one after the previous row, the column after the
+/// previous cell.
+#[derive(Default)]
+struct NextPos {
+    row: u32,
+    col: u32,
+}
+
+impl NextPos {
+    /// A `<row>` with its `r` attribute.
+    fn row(&mut self, r: Option<&str>) -> Fast<()> {
+        if let Some(r) = r {
+            self.row = row_col(r)?.0;
+        }
+        Ok(())
+    }
+
+    /// The end of a row.
+    fn end_row(&mut self) -> Fast<()> {
+        self.row = self.row.checked_add(1).ok_or(Fallback)?;
+        self.col = 0;
+        Ok(())
+    }
+
+    /// The position (row, column) of a `<c>` with its `r` attribute.
+    fn cell(&mut self, r: Option<&str>) -> Fast<(u32, u32)> {
+        let pos = match r {
+            Some(r) => cell_ref(r)?,
+            None => (self.row, self.col),
+        };
+        self.col = pos.1.checked_add(1).ok_or(Fallback)?;
+        Ok(pos)
+    }
+}
+
+/// A cell read by [`Book::plain_cell`].
+struct PlainCell<'t> {
+    r: Option<&'t str>,
+    s: Option<&'t str>,
+    value: Val<'t>,
+    formula: Option<Cow<'t, str>>,
+    /// Just after `</c>` (or `/>`).
+    end: usize,
+}
+
+/// The tag `<name …>` at `at` written plainly: attributes after single
+/// spaces, `key="value"` (no space around `=`, double quotes); the values
+/// of `keys`, whether the element is empty (`/>`) and the position after
+/// the tag. `None` for any other spelling or a repeated key: [`open_tag`]
+/// and [`attrs_raw`] read it then, and read what this accepts the same.
+fn plain_tag<'t, const N: usize>(
+    text: &'t str,
+    at: usize,
+    name: &str,
+    keys: [&str; N],
+) -> Option<([Option<&'t str>; N], bool, usize)> {
+    let b = text.as_bytes();
+    let mut i = at + 1 + name.len();
+    if b.get(at + 1..i)? != name.as_bytes() {
+        return None;
+    }
+    let mut out = [None; N];
+    let mut after_space = false;
+    loop {
+        let c = *b.get(i)?;
+        match c {
+            b'>' => return Some((out, false, i + 1)),
+            b'/' => return (*b.get(i + 1)? == b'>').then_some((out, true, i + 2)),
+            b' ' => {
+                after_space = true;
+                i += 1;
+            }
+            c if after_space && is_key_byte(c) => {
+                let key_start = i;
+                while is_key_byte(*b.get(i)?) {
+                    i += 1;
+                }
+                if b.get(i..i + 2)? != b"=\"" {
+                    return None;
+                }
+                let key = text.get(key_start..i)?;
+                let start = i + 2;
+                let end = start + memchr::memchr(b'"', b.get(start..)?)?;
+                let value = text.get(start..end)?;
+                if let Some(k) = keys.iter().position(|k| *k == key) {
+                    if out[k].replace(value).is_some() {
+                        return None;
+                    }
+                }
+                i = end + 1;
+                after_space = false;
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// A byte of an attribute name as [`plain_tag`] accepts it.
+fn is_key_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b':' | b'_' | b'-' | b'.')
+}
+
 /// Where the cells of a sheet go.
 struct Kept<'k> {
     max_col: u16,
     keep: &'k dyn Fn((u32, u16)) -> bool,
     out: SheetData,
     /// Kept cells whose style is a percentage format.
-    percent: HashSet<(u32, u16)>,
+    percent: CellKeys,
 }
 
 /// An opening tag scanned at `<`.
