@@ -1112,14 +1112,14 @@ fn layout_probe() -> Pos {
 }
 
 fn parse_a1(a1: &str) -> Option<Pos> {
-    let letters: String = a1.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
-    let digits = &a1[letters.len()..];
+    let n = a1.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let (letters, digits) = a1.split_at(n);
     if letters.is_empty() || letters.len() > 3 {
         return None;
     }
     let mut col: u32 = 0;
-    for c in letters.chars() {
-        col = col * 26 + (c.to_ascii_uppercase() as u32 - 'A' as u32 + 1);
+    for c in letters.bytes() {
+        col = col * 26 + u32::from(c.to_ascii_uppercase() - b'A' + 1);
     }
     let row: u32 = digits.parse().ok()?;
     if row == 0 || col == 0 || col > 16_384 {

@@ -46,10 +46,11 @@ impl From<Fallback> for Failure {
 /// which cell styles are percentage formats, read as calamine's `Xlsx::new`
 /// reads them.
 pub(crate) struct Book<'a> {
-    parts: &'a Parts,
+    parts: &'a Parts<'a>,
     /// Sheet name and part path, in workbook order.
     sheets: Vec<(String, String)>,
-    strings: Vec<String>,
+    /// Borrowed from the part, unless entities were resolved.
+    strings: Vec<Cow<'a, str>>,
     /// By style id (`cellXfs`), whether its number format shows a percentage.
     percent_styles: Vec<bool>,
     /// By sheet, the kept cells whose style is a percentage format.
@@ -74,7 +75,7 @@ fn reader(text: &str) -> Reader<&[u8]> {
 /// The text of a part, when it is UTF-8 without byte-order mark (what the
 /// slice reader decodes exactly as calamine's does).
 fn text_of<'p>(parts: &'p Parts, path: &str) -> Fast<Option<&'p str>> {
-    let Some(bytes) = parts.get(path) else {
+    let Some(bytes) = parts.get(path).map_err(|_| Fallback)? else {
         return Ok(None);
     };
     let text = std::str::from_utf8(bytes).map_err(|_| Fallback)?;
@@ -184,13 +185,19 @@ fn push_entity(e: &quick_xml::events::BytesRef<'_>, out: &mut String) -> Fast<()
 }
 
 /// calamine unescapes `_xHHHH_` (Excel's escape of control characters);
-/// this reader leaves any text that may hold one to calamine.
+/// this reader leaves any text that may hold one (`_x`) to calamine.
 fn no_excel_escape(s: &str) -> Fast<&str> {
-    if s.contains("_x") {
+    let b = s.as_bytes();
+    if memchr::memchr_iter(b'_', b).any(|i| b.get(i + 1) == Some(&b'x')) {
         Err(Fallback)
     } else {
         Ok(s)
     }
+}
+
+/// Text without the XML white space (space, tab, CR, LF) at its ends.
+fn trim_xml_space(s: &str) -> &str {
+    s.trim_matches(|c: char| matches!(c, ' ' | '\t' | '\r' | '\n'))
 }
 
 /// Row and column (0-based) of an A1 reference, as calamine parses them;
@@ -438,7 +445,7 @@ impl<'a> Book<'a> {
 
     /// The shared strings, scanned directly ([`scan_strings`]) when `scan`
     /// and they allow it, else read with quick-xml events.
-    fn shared_strings(parts: &Parts, scan: bool) -> Fast<Vec<String>> {
+    fn shared_strings(parts: &'a Parts, scan: bool) -> Fast<Vec<Cow<'a, str>>> {
         let Some(text) = text_of(parts, "xl/sharedStrings.xml")? else {
             return Ok(Vec::new());
         };
@@ -463,7 +470,7 @@ impl<'a> Book<'a> {
             match next(&mut r)? {
                 Event::Start(e) if e.local_name().as_ref() == "si" => {
                     if let Some(s) = read_string(&mut r, e.name())? {
-                        strings.push(s);
+                        strings.push(Cow::Owned(s));
                     }
                 }
                 Event::End(e) if e.local_name().as_ref() == "sst" => return Ok(strings),
@@ -704,7 +711,7 @@ impl<'a> Book<'a> {
             Val::Num(f) => V::Num(f),
             Val::Number(n) => V::Num(plain_number(n)?),
             Val::Text(t) => V::Text(t.into_owned()),
-            Val::Shared(i) => V::Text(self.strings.get(i).ok_or(Fallback)?.clone()),
+            Val::Shared(i) => V::Text(self.strings.get(i).ok_or(Fallback)?.to_string()),
             Val::Bool(b) => V::Bool(b),
             Val::Error => V::Error,
         };
@@ -845,7 +852,7 @@ impl<'a> Book<'a> {
                                     return Ok(false);
                                 };
                                 at = end;
-                                value = Val::Text(Cow::Owned(s));
+                                value = Val::Text(s);
                                 continue;
                             }
                             let text = if child.empty {
@@ -1265,7 +1272,7 @@ fn skip_text(text: &str, at: usize) -> Option<usize> {
 /// The shared strings scanned directly when every item is one plain text
 /// (`<si><t>…</t></si>`), as grids and re-saves mostly write them; `None`
 /// otherwise (rich text, phonetic runs…): the events read them.
-fn scan_strings(text: &str, mut at: usize) -> Fast<Option<Vec<String>>> {
+fn scan_strings(text: &str, mut at: usize) -> Fast<Option<Vec<Cow<'_, str>>>> {
     let mut out = Vec::new();
     loop {
         let Some(lt) = skip_text(text, at) else {
@@ -1280,7 +1287,7 @@ fn scan_strings(text: &str, mut at: usize) -> Fast<Option<Vec<String>>> {
         };
         at = si.end;
         if si.empty {
-            out.push(String::new());
+            out.push(Cow::Borrowed(""));
             continue;
         }
         let Some((value, end)) = plain_item(text, at, "si")? else {
@@ -1295,16 +1302,27 @@ fn scan_strings(text: &str, mut at: usize) -> Fast<Option<Vec<String>>> {
 /// text (`<t>…</t>` or none), as calamine's `read_string` reads it: its
 /// value and the position after the closing tag; `None` for anything else
 /// (rich text, phonetic runs…).
-fn plain_item(text: &str, mut at: usize, closing: &str) -> Fast<Option<(String, usize)>> {
+fn plain_item<'t>(
+    text: &'t str,
+    mut at: usize,
+    closing: &str,
+) -> Fast<Option<(Cow<'t, str>, usize)>> {
     let Some(lt) = skip_text(text, at) else {
         return Ok(None);
     };
     at = lt;
-    let mut value = String::new();
-    if let Some(t) = open_tag(text, at, &["t"]) {
-        at = t.end;
-        let [space] = attrs_raw(t.attrs, ["xml:space"])?;
-        let content = if t.empty {
+    let mut value = Cow::Borrowed("");
+    // `<t>`, `<t xml:space="preserve">` in one pass, else the general scan.
+    let t = match plain_tag(text, at, "t", ["xml:space"]) {
+        Some(([space], empty, end)) => Some((space, empty, end)),
+        None => match open_tag(text, at, &["t"]) {
+            Some(t) => Some((attrs_raw(t.attrs, ["xml:space"])?[0], t.empty, t.end)),
+            None => None,
+        },
+    };
+    if let Some((space, empty, end)) = t {
+        at = end;
+        let content = if empty {
             ""
         } else {
             let Some((content, end)) = element_text(text, at, "t") else {
@@ -1316,11 +1334,14 @@ fn plain_item(text: &str, mut at: usize, closing: &str) -> Fast<Option<(String, 
         let Some(content) = unescape_text(content)? else {
             return Ok(None);
         };
-        value = if space == Some("preserve") {
-            no_excel_escape(&content)?.to_string()
-        } else {
-            no_excel_escape(content.trim_matches([' ', '\t', '\r', '\n']))?.to_string()
+        let preserve = space == Some("preserve");
+        value = match content {
+            Cow::Borrowed(c) if preserve => Cow::Borrowed(c),
+            Cow::Borrowed(c) => Cow::Borrowed(trim_xml_space(c)),
+            Cow::Owned(c) if preserve => Cow::Owned(c),
+            Cow::Owned(c) => Cow::Owned(trim_xml_space(&c).to_string()),
         };
+        no_excel_escape(&value)?;
         let Some(lt) = skip_text(text, at) else {
             return Ok(None);
         };
@@ -1596,7 +1617,8 @@ mod tests {
             scanned,
             ["trimmed", " kept\t", "a & b éé", "", "", "", "Non concerné"].map(String::from)
         );
-        let text = std::str::from_utf8(parts.get("xl/sharedStrings.xml").unwrap()).unwrap();
+        let text =
+            std::str::from_utf8(parts.get("xl/sharedStrings.xml").unwrap().unwrap()).unwrap();
         let start = text.find("<si>").unwrap();
         assert!(scan_strings(text, start).unwrap().is_some());
         // Rich text is left to the events, an Excel escape to calamine.
@@ -1604,7 +1626,8 @@ mod tests {
         let parts = container::unpack(&rich, Limits::default())
             .unwrap()
             .unwrap();
-        let text = std::str::from_utf8(parts.get("xl/sharedStrings.xml").unwrap()).unwrap();
+        let text =
+            std::str::from_utf8(parts.get("xl/sharedStrings.xml").unwrap().unwrap()).unwrap();
         assert!(scan_strings(text, text.find("<si>").unwrap())
             .unwrap()
             .is_none());
