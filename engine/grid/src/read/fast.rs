@@ -54,7 +54,7 @@ pub(crate) struct Book<'a> {
     /// By style id (`cellXfs`), whether its number format shows a percentage.
     percent_styles: Vec<bool>,
     /// By sheet, the kept cells whose style is a percentage format.
-    percent: HashMap<String, CellKeys>,
+    percent: super::ByName<String, CellKeys>,
     /// Whether `sheetData` is scanned directly when it can be ([`Book::scan`]).
     scanning: bool,
     /// Sheets read by the scan (the others by the events).
@@ -408,7 +408,7 @@ impl<'a> Book<'a> {
             sheets,
             strings,
             percent_styles,
-            percent: HashMap::new(),
+            percent: Default::default(),
             scanning: true,
             scanned: 0,
         })
