@@ -35,7 +35,7 @@ pub(crate) struct Parts<'b> {
     entries: Vec<(String, Option<Range<usize>>)>,
     /// Entry of each name in lower case with `/` separators, the last one
     /// winning: how calamine finds an entry.
-    index: HashMap<String, usize>,
+    index: HashMap<String, usize, super::KeyedHash>,
 }
 
 /// An entry that [`unpack`] did not inflate: the fast reader does not
@@ -380,6 +380,13 @@ fn inflate_raw(
 
 /// A zip that is not a workbook is refused, naming what it is when known.
 fn workbook_parts(zip: &zip::ZipArchive<Cursor<&[u8]>>) -> Result<(), GridError> {
+    // The common case without a copy of the names.
+    if zip
+        .file_names()
+        .any(|n| n.is_ok_and(|n| n == "xl/workbook.xml"))
+    {
+        return Ok(());
+    }
     let names: Vec<String> = zip
         .file_names()
         .filter_map(|n| n.ok().map(|n| n.to_string()))

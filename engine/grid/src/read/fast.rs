@@ -241,6 +241,24 @@ fn row_col(range: &str) -> Fast<(u32, Option<u32>)> {
 }
 
 fn cell_ref(range: &str) -> Fast<(u32, u32)> {
+    // The common spelling (`B12`: 1 to 3 capitals, 1 to 7 digits) read
+    // without overflow checks, which cannot fail there; others by row_col.
+    let b = range.as_bytes();
+    let letters = b
+        .iter()
+        .take(3)
+        .take_while(|c| c.is_ascii_uppercase())
+        .count();
+    let digits = &b[letters..];
+    if letters > 0 && (1..=7).contains(&digits.len()) && digits.iter().all(u8::is_ascii_digit) {
+        let col = b[..letters]
+            .iter()
+            .fold(0u32, |n, c| n * 26 + u32::from(c - b'A') + 1);
+        let row = digits
+            .iter()
+            .fold(0u32, |n, c| n * 10 + u32::from(c - b'0'));
+        return Ok((row.checked_sub(1).ok_or(Fallback)?, col - 1));
+    }
     match row_col(range)? {
         (row, Some(col)) => Ok((row, col)),
         _ => Err(Fallback),
@@ -1172,8 +1190,20 @@ fn plain_tag<'t, const N: usize>(
 
 /// A byte of an attribute name as [`plain_tag`] accepts it.
 fn is_key_byte(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, b':' | b'_' | b'-' | b'.')
+    KEY_BYTES[usize::from(c)]
 }
+
+/// [`is_key_byte`] by byte: ASCII letters and digits, `:`, `_`, `-`, `.`.
+const KEY_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'-' | b'.');
+        c += 1;
+    }
+    t
+};
 
 /// Where the cells of a sheet go.
 struct Kept<'k> {
@@ -1721,6 +1751,71 @@ mod tests {
                 assert!(read(&mut book).is_none(), "{cells}");
                 assert_eq!(way, Way::Calamine, "{cells}");
             }
+        }
+    }
+
+    #[test]
+    fn plain_tags_read_as_the_general_scan_reads_them() {
+        for tag in [
+            r#"<c r="A1" s="2" t="s">"#,
+            r#"<c r="A1"/>"#,
+            "<c>",
+            "<c/>",
+            r#"<c  r="A1">"#,
+            r#"<c r="A1" />"#,
+            r#"<c r="A1" / >"#,
+            r#"<c r='A1'>"#,
+            r#"<c r = "A1">"#,
+            r#"<c r="A1" r="B1">"#,
+            r#"<c x:r="1" r="A2" spans="1:5" x14ac:dyDescent="0.25">"#,
+            r#"<c r="a>b'" s="<1">"#,
+            "<c\tr=\"A1\">",
+            r#"<col r="A1">"#,
+            r#"<c r="A1"s="1">"#,
+            r#"<c r="A1" s="1"#,
+            r#"<c é="1" r="A1">"#,
+        ] {
+            let text = format!("{tag}<v>1</v></c>");
+            let keys = ["r", "s", "t"];
+            let general =
+                open_tag(&text, 0, &["c"]).map(|t| (attrs_raw(t.attrs, keys).ok(), t.empty, t.end));
+            if let Some((attrs, empty, end)) = plain_tag(&text, 0, "c", keys) {
+                assert_eq!(general, Some((Some(attrs), empty, end)), "{tag}");
+            }
+        }
+        // What grids write is plain.
+        let keys = ["r", "s", "t"];
+        assert!(plain_tag(r#"<c r="A1" s="2" t="s">"#, 0, "c", keys).is_some());
+        assert!(plain_tag(r#"<c r="C7" s="8"/>"#, 0, "c", keys).is_some());
+        assert!(plain_tag(r#"<row r="4" spans="1:5">"#, 0, "row", ["r"]).is_some());
+    }
+
+    #[test]
+    fn cell_references_read_as_row_col_reads_them() {
+        for r in [
+            "A1",
+            "B12",
+            "XFD1048576",
+            "A0",
+            "a1",
+            "Ab3",
+            "ABCD1",
+            "A12345678",
+            "Z9999999",
+            "A",
+            "1",
+            "A1B",
+            "AAA1",
+            "ZZZ4294967295",
+            "A01",
+            "",
+            "A-1",
+        ] {
+            let general = match row_col(r) {
+                Ok((row, Some(col))) => Some((row, col)),
+                _ => None,
+            };
+            assert_eq!(cell_ref(r).ok(), general, "{r}");
         }
     }
 
