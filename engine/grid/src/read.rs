@@ -1024,7 +1024,7 @@ fn formulas_in_inputs(
             .chain(lay.indicators.iter().flat_map(|il| {
                 il.inputs
                     .iter()
-                    .map(move |(_, p)| (il.sheet.as_str(), *p, Some(il.id.clone())))
+                    .map(move |(_, p)| (il.sheet.as_str(), *p, Some(il.id.as_str())))
             }));
     for (sheet, pos, indicator) in inputs {
         let key = (pos.row, pos.col);
@@ -1032,6 +1032,7 @@ fn formulas_in_inputs(
             continue;
         };
         let cell = format!("{sheet}!{}", pos.a1());
+        let indicator = indicator.map(str::to_string);
         let shown: String = f.chars().take(60).collect();
         match sheets.get(sheet).and_then(|c| c.get(&key)) {
             Some(v) => notes.push(CellProblem {
