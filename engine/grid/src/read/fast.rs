@@ -1312,6 +1312,11 @@ fn scan_strings(text: &str, mut at: usize) -> Fast<Option<Vec<Cow<'_, str>>>> {
         if text[at..].starts_with("</sst>") {
             return Ok(Some(out));
         }
+        if let Some((value, end)) = plain_si(text, at)? {
+            out.push(value);
+            at = end;
+            continue;
+        }
         let Some(si) = open_tag(text, at, &["si"]) else {
             return Ok(None);
         };
@@ -1326,6 +1331,42 @@ fn scan_strings(text: &str, mut at: usize) -> Fast<Option<Vec<Cow<'_, str>>>> {
         at = end;
         out.push(value);
     }
+}
+
+/// `<si><t>…</t></si>` (or `<t xml:space="preserve">`) at `at`, in one
+/// pass: the value [`plain_item`] reads there and the position after it;
+/// `None` for any other spelling, which [`plain_item`] reads.
+fn plain_si(text: &str, at: usize) -> Fast<Option<(Cow<'_, str>, usize)>> {
+    const PLAIN: &[u8] = b"<si><t>";
+    const PRESERVE: &[u8] = b"<si><t xml:space=\"preserve\">";
+    let b = text.as_bytes();
+    let rest = &b[at..];
+    let (preserve, start) = if rest.starts_with(PLAIN) {
+        (false, at + PLAIN.len())
+    } else if rest.starts_with(PRESERVE) {
+        (true, at + PRESERVE.len())
+    } else {
+        return Ok(None);
+    };
+    // Carriage returns are normalised by the reader: left to it.
+    let Some(len) = memchr::memchr2(b'<', b'\r', &b[start..]) else {
+        return Ok(None);
+    };
+    let end = start + len;
+    if !b[end..].starts_with(b"</t></si>") {
+        return Ok(None);
+    }
+    let Some(content) = unescape_text(&text[start..end])? else {
+        return Ok(None);
+    };
+    let value = match content {
+        Cow::Borrowed(c) if preserve => Cow::Borrowed(c),
+        Cow::Borrowed(c) => Cow::Borrowed(trim_xml_space(c)),
+        Cow::Owned(c) if preserve => Cow::Owned(c),
+        Cow::Owned(c) => Cow::Owned(trim_xml_space(&c).to_string()),
+    };
+    no_excel_escape(&value)?;
+    Ok(Some((value, end + "</t></si>".len())))
 }
 
 /// A string item (`<si>` or `<is>`, opened before `at`) holding one plain
