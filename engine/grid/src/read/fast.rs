@@ -244,20 +244,20 @@ fn cell_ref(range: &str) -> Fast<(u32, u32)> {
     // The common spelling (`B12`: 1 to 3 capitals, 1 to 7 digits) read
     // without overflow checks, which cannot fail there; others by row_col.
     let b = range.as_bytes();
-    let letters = b
-        .iter()
-        .take(3)
-        .take_while(|c| c.is_ascii_uppercase())
-        .count();
-    let digits = &b[letters..];
-    if letters > 0 && (1..=7).contains(&digits.len()) && digits.iter().all(u8::is_ascii_digit) {
-        let col = b[..letters]
-            .iter()
-            .fold(0u32, |n, c| n * 26 + u32::from(c - b'A') + 1);
-        let row = digits
-            .iter()
-            .fold(0u32, |n, c| n * 10 + u32::from(c - b'0'));
-        return Ok((row.checked_sub(1).ok_or(Fallback)?, col - 1));
+    let (mut i, mut col) = (0, 0u32);
+    while i < 3 && i < b.len() && b[i].is_ascii_uppercase() {
+        col = col * 26 + u32::from(b[i] - b'A') + 1;
+        i += 1;
+    }
+    if i > 0 && (1..=7).contains(&(b.len() - i)) {
+        let mut row = 0u32;
+        while i < b.len() && b[i].is_ascii_digit() {
+            row = row * 10 + u32::from(b[i] - b'0');
+            i += 1;
+        }
+        if i == b.len() {
+            return Ok((row.checked_sub(1).ok_or(Fallback)?, col - 1));
+        }
     }
     match row_col(range)? {
         (row, Some(col)) => Ok((row, col)),
@@ -283,7 +283,9 @@ fn index(s: &str) -> Fast<usize> {
     if s.len() > 1 && s.starts_with('0') {
         return Err(Fallback);
     }
-    s.parse().map_err(|_| Fallback)
+    // At most 18 digits: no overflow.
+    Ok(s.bytes()
+        .fold(0usize, |n, b| n * 10 + usize::from(b - b'0')))
 }
 
 /// A number in plain decimal notation (`-12.5`, `1E-3`), which every
@@ -1173,7 +1175,8 @@ fn plain_tag<'t, const N: usize>(
                 }
                 let key = text.get(key_start..i)?;
                 let start = i + 2;
-                let end = start + memchr::memchr(b'"', b.get(start..)?)?;
+                // Values are short: a plain loop beats a vector search.
+                let end = start + b.get(start..)?.iter().position(|&c| c == b'"')?;
                 let value = text.get(start..end)?;
                 if let Some(k) = keys.iter().position(|k| *k == key) {
                     if out[k].replace(value).is_some() {
