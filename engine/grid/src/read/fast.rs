@@ -940,38 +940,41 @@ impl<'a> Book<'a> {
         let ([r, s, t], empty, mut at) = plain_tag(text, at, "c", ["r", "s", "t"])?;
         let b = text.as_bytes();
         let (mut value, mut formula) = (Val::Empty, None);
-        while !empty {
-            let rest = b.get(at..)?;
-            if rest.starts_with(b"</c>") {
-                at += 4;
-                break;
-            }
-            let start = at + 3;
-            if rest.starts_with(b"<v>") {
-                // Values are short: a plain loop beats a vector search.
-                let len = rest[3..]
-                    .iter()
-                    .position(|&c| matches!(c, b'<' | b'&' | b'\r'))?;
-                let end = start + len;
-                if !b[end..].starts_with(b"</v>") {
+        // Children up to `</c>`, unless empty (`<c …/>`).
+        if !empty {
+            loop {
+                let rest = b.get(at..)?;
+                if rest.starts_with(b"</c>") {
+                    at += 4;
+                    break;
+                }
+                let start = at + 3;
+                if rest.starts_with(b"<v>") {
+                    // Values are short: a plain loop beats a vector search.
+                    let len = rest[3..]
+                        .iter()
+                        .position(|&c| matches!(c, b'<' | b'&' | b'\r'))?;
+                    let end = start + len;
+                    if !b[end..].starts_with(b"</v>") {
+                        return None;
+                    }
+                    let content = text.get(start..end)?;
+                    value = match t {
+                        Some("inlineStr" | "is") => Val::Empty,
+                        None | Some("n" | "s" | "b" | "e") if content.is_empty() => Val::Empty,
+                        _ => self.read_v(Cow::Borrowed(content), t).ok()?,
+                    };
+                    at = end + 4;
+                } else if rest.starts_with(b"<f>") {
+                    let end = start + memchr::memchr2(b'<', b'\r', &rest[3..])?;
+                    if !b[end..].starts_with(b"</f>") {
+                        return None;
+                    }
+                    formula = Some(unescape_text(text.get(start..end)?).ok()??);
+                    at = end + 4;
+                } else {
                     return None;
                 }
-                let content = text.get(start..end)?;
-                value = match t {
-                    Some("inlineStr" | "is") => Val::Empty,
-                    None | Some("n" | "s" | "b" | "e") if content.is_empty() => Val::Empty,
-                    _ => self.read_v(Cow::Borrowed(content), t).ok()?,
-                };
-                at = end + 4;
-            } else if rest.starts_with(b"<f>") {
-                let end = start + memchr::memchr2(b'<', b'\r', &rest[3..])?;
-                if !b[end..].starts_with(b"</f>") {
-                    return None;
-                }
-                formula = Some(unescape_text(text.get(start..end)?).ok()??);
-                at = end + 4;
-            } else {
-                return None;
             }
         }
         Some(PlainCell {
