@@ -78,7 +78,8 @@ fn text_of<'p>(parts: &'p Parts, path: &str) -> Fast<Option<&'p str>> {
     let Some(bytes) = parts.get(path).map_err(|_| Fallback)? else {
         return Ok(None);
     };
-    let text = std::str::from_utf8(bytes).map_err(|_| Fallback)?;
+    // SIMD validation (the same answer as std's, several times faster).
+    let text = simdutf8::basic::from_utf8(bytes).map_err(|_| Fallback)?;
     if text.starts_with('\u{feff}') {
         return Err(Fallback);
     }
