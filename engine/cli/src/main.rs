@@ -3,6 +3,11 @@
 //! Exit codes: 0 success; 1 invalid input (catalog, answers, evaluation with
 //! errors); 2 usage error (unknown command or option, missing argument).
 
+/// mimalloc: reading a batch of grids allocates thousands of small blocks per
+/// file; with glibc's allocator, malloc and free took 13 % of `caqes verify`.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod campaign;
 mod catalogs;
 pub mod csv;

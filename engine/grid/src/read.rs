@@ -531,7 +531,7 @@ struct Prepared {
     /// The input cells (`Sheet!A1`), sorted, as the metadata lists them.
     input_cells: Vec<String>,
     /// By sheet, the cells the reader looks at: inputs, computed cells, summary.
-    cells: HashMap<String, CellSet>,
+    cells: ByName<String, CellSet>,
 }
 
 /// A set of cells of a sheet (rows of the layout, columns up to [`COL_HELP`]).
@@ -567,8 +567,8 @@ impl CellSet {
 fn listed_cells<'a>(
     exported: &'a [(String, String)],
     prep: &Prepared,
-) -> HashMap<&'a str, std::collections::HashSet<(u32, u16)>> {
-    let mut out: HashMap<&str, std::collections::HashSet<(u32, u16)>> = HashMap::new();
+) -> ByName<&'a str, CellKeys> {
+    let mut out: ByName<&str, CellKeys> = ByName::default();
     for (cell, _) in exported {
         let Some((sheet, a1)) = cell.rsplit_once('!') else {
             continue;
@@ -604,7 +604,7 @@ impl Prepared {
             }))
             .collect();
         input_cells.sort();
-        let mut cells: HashMap<String, CellSet> = HashMap::new();
+        let mut cells: ByName<String, CellSet> = ByName::default();
         let mut add = |sheet: &str, p: Pos| {
             if !cells.contains_key(sheet) {
                 cells.insert(sheet.to_string(), CellSet::default());
@@ -643,6 +643,14 @@ pub(crate) enum V {
 }
 
 impl V {
+    /// [`V::repr`], moving the text of a text cell.
+    fn into_repr(self) -> String {
+        match self {
+            V::Text(t) => t,
+            v => v.repr(),
+        }
+    }
+
     pub(crate) fn repr(&self) -> String {
         match self {
             V::Num(f) => format!("{f}"),
@@ -653,8 +661,83 @@ impl V {
     }
 }
 
-pub(crate) type Cells = HashMap<(u32, u16), V>;
-pub(crate) type Formulas = HashMap<(u32, u16), String>;
+/// Maps keyed by cell position (row, column).
+pub(crate) type CellMap<T> = HashMap<(u32, u16), T, KeyedHash>;
+/// Maps keyed by sheet name.
+pub(crate) type ByName<K, T> = HashMap<K, T, KeyedHash>;
+pub(crate) type Cells = CellMap<V>;
+/// A set of cell positions.
+pub(crate) type CellKeys = std::collections::HashSet<(u32, u16), KeyedHash>;
+pub(crate) type Formulas = CellMap<String>;
+
+/// The hasher of the reader's maps (cell positions, sheet names): a keyed
+/// multiply-and-mix, 8 bytes at a time, several times cheaper than SipHash,
+/// which the maps of a grid's cells otherwise spend most of their time in.
+/// Keys come from the file: the key, random per process, keeps collisions
+/// from being precomputed.
+#[derive(Clone, Copy)]
+pub(crate) struct KeyedHash(u64);
+
+impl Default for KeyedHash {
+    fn default() -> KeyedHash {
+        static KEY: OnceLock<u64> = OnceLock::new();
+        KeyedHash(*KEY.get_or_init(|| {
+            use std::hash::BuildHasher;
+            std::collections::hash_map::RandomState::new().hash_one(0x6361_7165_735f_6772u64)
+        }))
+    }
+}
+
+impl std::hash::BuildHasher for KeyedHash {
+    type Hasher = KeyedHasher;
+    fn build_hasher(&self) -> KeyedHasher {
+        KeyedHasher(self.0)
+    }
+}
+
+/// See [`KeyedHash`]: each integer mixed in by one multiplication, the
+/// state finished by murmur3's 64-bit finaliser.
+pub(crate) struct KeyedHasher(u64);
+
+impl KeyedHasher {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    fn mix(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(Self::K).rotate_left(29);
+    }
+}
+
+impl std::hash::Hasher for KeyedHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.mix(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        // The length tells `ab` + `\0` from `ab`.
+        self.mix(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 56));
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.mix(u64::from(n));
+    }
+    fn write_u16(&mut self, n: u16) {
+        self.mix(u64::from(n));
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.mix(u64::from(n));
+    }
+    fn finish(&self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        x ^ (x >> 33)
+    }
+}
 
 /// Values of a sheet (cells with a value or a cached formula result) and
 /// formulas (cells with a formula, with or without a cached result).
@@ -735,7 +818,7 @@ fn read_inner(xlsx: &mut impl Source, reader: &GridReader) -> Result<GridRead, F
         }
     }
     let mut budget = limits.max_cells;
-    let meta_cells = if names.iter().any(|n| n == META) {
+    let mut meta_cells = if names.iter().any(|n| n == META) {
         Some(xlsx.sheet(META, 1, &mut budget, &|_| true)?.cells)
     } else {
         None
@@ -745,14 +828,15 @@ fn read_inner(xlsx: &mut impl Source, reader: &GridReader) -> Result<GridRead, F
     // Metadata.
     let mut meta_map: BTreeMap<String, String> = BTreeMap::new();
     let mut exported: Vec<(String, String)> = Vec::new();
-    if let Some(mc) = &meta_cells {
+    if let Some(mc) = meta_cells.as_mut() {
         let mut rows: Vec<u32> = mc.keys().map(|(r, _)| *r).collect();
         rows.sort_unstable();
         rows.dedup();
         let mut in_cells = false;
+        // Each cell taken once: its text is moved, not copied.
         for r in rows {
-            let k = mc.get(&(r, 0)).map(V::repr).unwrap_or_default();
-            let v = mc.get(&(r, 1)).map(V::repr).unwrap_or_default();
+            let k = mc.remove(&(r, 0)).map(V::into_repr).unwrap_or_default();
+            let v = mc.remove(&(r, 1)).map(V::into_repr).unwrap_or_default();
             if in_cells {
                 exported.push((k, v));
             } else {
@@ -805,8 +889,8 @@ fn read_inner(xlsx: &mut impl Source, reader: &GridReader) -> Result<GridRead, F
             known.is_some_and(|k| k.contains(key)) || listed.is_some_and(|l| l.contains(&key))
         }
     };
-    let mut sheets: HashMap<String, Cells> = HashMap::new();
-    let mut formulas: HashMap<String, Formulas> = HashMap::new();
+    let mut sheets: ByName<String, Cells> = ByName::default();
+    let mut formulas: ByName<String, Formulas> = ByName::default();
     sheets.insert(IDENT.into(), ident);
     formulas.insert(IDENT.into(), ident_data.formulas);
     for vl in &lay.volets {
@@ -894,8 +978,8 @@ fn read_inner(xlsx: &mut impl Source, reader: &GridReader) -> Result<GridRead, F
 /// spellings); also tells whether the formulas are intact but carry no result.
 fn check_formulas(
     prep: &Prepared,
-    sheets: &HashMap<String, Cells>,
-    formulas: &HashMap<String, Formulas>,
+    sheets: &ByName<String, Cells>,
+    formulas: &ByName<String, Formulas>,
 ) -> (Vec<AlteredFormula>, bool) {
     let mut altered = Vec::new();
     let (mut intact, mut intact_with_result) = (0usize, 0usize);
@@ -928,8 +1012,8 @@ fn check_formulas(
 /// rather than an input silently read as empty or pre-filled).
 fn formulas_in_inputs(
     lay: &Layout,
-    sheets: &HashMap<String, Cells>,
-    formulas: &HashMap<String, Formulas>,
+    sheets: &ByName<String, Cells>,
+    formulas: &ByName<String, Formulas>,
     problems: &mut Vec<CellProblem>,
     notes: &mut Vec<CellProblem>,
 ) {
@@ -940,7 +1024,7 @@ fn formulas_in_inputs(
             .chain(lay.indicators.iter().flat_map(|il| {
                 il.inputs
                     .iter()
-                    .map(move |(_, p)| (il.sheet.as_str(), *p, Some(il.id.clone())))
+                    .map(move |(_, p)| (il.sheet.as_str(), *p, Some(il.id.as_str())))
             }));
     for (sheet, pos, indicator) in inputs {
         let key = (pos.row, pos.col);
@@ -948,6 +1032,7 @@ fn formulas_in_inputs(
             continue;
         };
         let cell = format!("{sheet}!{}", pos.a1());
+        let indicator = indicator.map(str::to_string);
         let shown: String = f.chars().take(60).collect();
         match sheets.get(sheet).and_then(|c| c.get(&key)) {
             Some(v) => notes.push(CellProblem {
@@ -1041,14 +1126,14 @@ fn layout_probe() -> Pos {
 }
 
 fn parse_a1(a1: &str) -> Option<Pos> {
-    let letters: String = a1.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
-    let digits = &a1[letters.len()..];
+    let n = a1.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let (letters, digits) = a1.split_at(n);
     if letters.is_empty() || letters.len() > 3 {
         return None;
     }
     let mut col: u32 = 0;
-    for c in letters.chars() {
-        col = col * 26 + (c.to_ascii_uppercase() as u32 - 'A' as u32 + 1);
+    for c in letters.bytes() {
+        col = col * 26 + u32::from(c.to_ascii_uppercase() - b'A' + 1);
     }
     let row: u32 = digits.parse().ok()?;
     if row == 0 || col == 0 || col > 16_384 {
@@ -1058,9 +1143,9 @@ fn parse_a1(a1: &str) -> Option<Pos> {
 }
 
 struct Ctx<'a> {
-    sheets: &'a HashMap<String, Cells>,
+    sheets: &'a ByName<String, Cells>,
     /// Input cells holding a number under a percentage format ([`percent_formatted`]).
-    percent: &'a HashMap<String, PercentCells>,
+    percent: &'a ByName<String, PercentCells>,
     problems: &'a mut Vec<CellProblem>,
     notes: &'a mut Vec<CellProblem>,
 }
@@ -1285,7 +1370,7 @@ impl Ctx<'_> {
 
 /// Cells holding a number under a percentage format, with whether a
 /// percentage is expected there (percentage input or target).
-type PercentCells = HashMap<(u32, u16), bool>;
+type PercentCells = CellMap<bool>;
 
 /// The input cells that hold a number under a percentage number format
 /// (« 85 % » typed in Excel or LibreOffice is stored as 0,85), by sheet.
@@ -1295,9 +1380,9 @@ fn percent_formatted(
     xlsx: &mut impl Source,
     catalog: &Catalog,
     lay: &Layout,
-    sheets: &HashMap<String, Cells>,
-) -> Result<HashMap<String, PercentCells>, Failure> {
-    let mut candidates: HashMap<&str, PercentCells> = HashMap::new();
+    sheets: &ByName<String, Cells>,
+) -> Result<ByName<String, PercentCells>, Failure> {
+    let mut candidates: ByName<&str, PercentCells> = ByName::default();
     for il in &lay.indicators {
         let Some(cells) = sheets.get(&il.sheet) else {
             continue;
@@ -1328,7 +1413,7 @@ fn percent_formatted(
             }
         }
     }
-    let mut out = HashMap::new();
+    let mut out = ByName::default();
     for (sheet, wanted) in candidates {
         let found = xlsx.percent_cells(sheet, &wanted)?;
         if !found.is_empty() {
@@ -1413,8 +1498,8 @@ fn json_of(n: Number) -> serde_json::Value {
 fn rebuild(
     catalog: &Catalog,
     lay: &Layout,
-    sheets: &HashMap<String, Cells>,
-    percent: &HashMap<String, PercentCells>,
+    sheets: &ByName<String, Cells>,
+    percent: &ByName<String, PercentCells>,
     problems: &mut Vec<CellProblem>,
     notes: &mut Vec<CellProblem>,
 ) -> Answers {

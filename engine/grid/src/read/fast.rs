@@ -15,13 +15,13 @@
 //! (the style of kept cells is noted in the first pass).
 
 use super::container::Parts;
-use super::{Cells, Failure, Formulas, PercentCells, SheetData, Source, V};
+use super::{CellKeys, Cells, Failure, Formulas, PercentCells, SheetData, Source, V};
 use crate::GridError;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::QName;
 use quick_xml::Reader;
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// This reader does not handle the file (or not exactly as calamine does):
 /// calamine reads it.
@@ -46,14 +46,15 @@ impl From<Fallback> for Failure {
 /// which cell styles are percentage formats, read as calamine's `Xlsx::new`
 /// reads them.
 pub(crate) struct Book<'a> {
-    parts: &'a Parts,
+    parts: &'a Parts<'a>,
     /// Sheet name and part path, in workbook order.
     sheets: Vec<(String, String)>,
-    strings: Vec<String>,
+    /// Borrowed from the part, unless entities were resolved.
+    strings: Vec<Cow<'a, str>>,
     /// By style id (`cellXfs`), whether its number format shows a percentage.
     percent_styles: Vec<bool>,
     /// By sheet, the kept cells whose style is a percentage format.
-    percent: HashMap<String, HashSet<(u32, u16)>>,
+    percent: super::ByName<String, CellKeys>,
     /// Whether `sheetData` is scanned directly when it can be ([`Book::scan`]).
     scanning: bool,
     /// Sheets read by the scan (the others by the events).
@@ -74,10 +75,11 @@ fn reader(text: &str) -> Reader<&[u8]> {
 /// The text of a part, when it is UTF-8 without byte-order mark (what the
 /// slice reader decodes exactly as calamine's does).
 fn text_of<'p>(parts: &'p Parts, path: &str) -> Fast<Option<&'p str>> {
-    let Some(bytes) = parts.get(path) else {
+    let Some(bytes) = parts.get(path).map_err(|_| Fallback)? else {
         return Ok(None);
     };
-    let text = std::str::from_utf8(bytes).map_err(|_| Fallback)?;
+    // SIMD validation (the same answer as std's, several times faster).
+    let text = simdutf8::basic::from_utf8(bytes).map_err(|_| Fallback)?;
     if text.starts_with('\u{feff}') {
         return Err(Fallback);
     }
@@ -184,13 +186,19 @@ fn push_entity(e: &quick_xml::events::BytesRef<'_>, out: &mut String) -> Fast<()
 }
 
 /// calamine unescapes `_xHHHH_` (Excel's escape of control characters);
-/// this reader leaves any text that may hold one to calamine.
+/// this reader leaves any text that may hold one (`_x`) to calamine.
 fn no_excel_escape(s: &str) -> Fast<&str> {
-    if s.contains("_x") {
+    let b = s.as_bytes();
+    if memchr::memchr_iter(b'_', b).any(|i| b.get(i + 1) == Some(&b'x')) {
         Err(Fallback)
     } else {
         Ok(s)
     }
+}
+
+/// Text without the XML white space (space, tab, CR, LF) at its ends.
+fn trim_xml_space(s: &str) -> &str {
+    s.trim_matches(|c: char| matches!(c, ' ' | '\t' | '\r' | '\n'))
 }
 
 /// Row and column (0-based) of an A1 reference, as calamine parses them;
@@ -234,6 +242,24 @@ fn row_col(range: &str) -> Fast<(u32, Option<u32>)> {
 }
 
 fn cell_ref(range: &str) -> Fast<(u32, u32)> {
+    // The common spelling (`B12`: 1 to 3 capitals, 1 to 7 digits) read
+    // without overflow checks, which cannot fail there; others by row_col.
+    let b = range.as_bytes();
+    let (mut i, mut col) = (0, 0u32);
+    while i < 3 && i < b.len() && b[i].is_ascii_uppercase() {
+        col = col * 26 + u32::from(b[i] - b'A') + 1;
+        i += 1;
+    }
+    if i > 0 && (1..=7).contains(&(b.len() - i)) {
+        let mut row = 0u32;
+        while i < b.len() && b[i].is_ascii_digit() {
+            row = row * 10 + u32::from(b[i] - b'0');
+            i += 1;
+        }
+        if i == b.len() {
+            return Ok((row.checked_sub(1).ok_or(Fallback)?, col - 1));
+        }
+    }
     match row_col(range)? {
         (row, Some(col)) => Ok((row, col)),
         _ => Err(Fallback),
@@ -258,13 +284,22 @@ fn index(s: &str) -> Fast<usize> {
     if s.len() > 1 && s.starts_with('0') {
         return Err(Fallback);
     }
-    s.parse().map_err(|_| Fallback)
+    // At most 18 digits: no overflow.
+    Ok(s.bytes()
+        .fold(0usize, |n, b| n * 10 + usize::from(b - b'0')))
 }
 
 /// A number in plain decimal notation (`-12.5`, `1E-3`), which every
 /// correctly rounded parser reads the same; anything else (`inf`, `+1`,
 /// `.5`, spaces) is left to calamine.
 fn plain_number(s: &str) -> Fast<f64> {
+    is_plain_number(s)?;
+    s.parse().map_err(|_| Fallback)
+}
+
+/// Whether `s` is a number in plain decimal notation ([`plain_number`]),
+/// without reading it (cells the reader does not keep are only checked).
+fn is_plain_number(s: &str) -> Fast<()> {
     let b = s.as_bytes();
     let mut i = usize::from(b.first() == Some(&b'-'));
     let digits = |i: &mut usize| {
@@ -295,7 +330,7 @@ fn plain_number(s: &str) -> Fast<f64> {
     if i != b.len() {
         return Err(Fallback);
     }
-    s.parse().map_err(|_| Fallback)
+    Ok(())
 }
 
 /// A cell value before it is kept (shared strings by index: no copy for
@@ -303,6 +338,8 @@ fn plain_number(s: &str) -> Fast<f64> {
 enum Val<'s> {
     Empty,
     Num(f64),
+    /// A number checked as [`plain_number`], read only if the cell is kept.
+    Number(&'s str),
     Text(Cow<'s, str>),
     Shared(usize),
     Bool(bool),
@@ -392,7 +429,7 @@ impl<'a> Book<'a> {
             sheets,
             strings,
             percent_styles,
-            percent: HashMap::new(),
+            percent: Default::default(),
             scanning: true,
             scanned: 0,
         })
@@ -429,7 +466,7 @@ impl<'a> Book<'a> {
 
     /// The shared strings, scanned directly ([`scan_strings`]) when `scan`
     /// and they allow it, else read with quick-xml events.
-    fn shared_strings(parts: &Parts, scan: bool) -> Fast<Vec<String>> {
+    fn shared_strings(parts: &'a Parts, scan: bool) -> Fast<Vec<Cow<'a, str>>> {
         let Some(text) = text_of(parts, "xl/sharedStrings.xml")? else {
             return Ok(Vec::new());
         };
@@ -454,7 +491,7 @@ impl<'a> Book<'a> {
             match next(&mut r)? {
                 Event::Start(e) if e.local_name().as_ref() == "si" => {
                     if let Some(s) = read_string(&mut r, e.name())? {
-                        strings.push(s);
+                        strings.push(Cow::Owned(s));
                     }
                 }
                 Event::End(e) if e.local_name().as_ref() == "sst" => return Ok(strings),
@@ -629,14 +666,14 @@ impl<'a> Book<'a> {
         let start = usize::try_from(r.buffer_position()).map_err(|_| Fallback)?;
         // Room for the cells a grid's sheet keeps, without regrowing.
         let out = SheetData {
-            cells: Cells::with_capacity(256),
-            formulas: Formulas::with_capacity(256),
+            cells: Cells::with_capacity_and_hasher(256, Default::default()),
+            formulas: Formulas::with_capacity_and_hasher(256, Default::default()),
         };
         let mut kept = Kept {
             max_col,
             keep,
             out,
-            percent: HashSet::new(),
+            percent: CellKeys::default(),
         };
         let before = *budget;
         // `<sheetData/>` (expanded by the reader) is left to the events.
@@ -693,8 +730,9 @@ impl<'a> Book<'a> {
         let v = match value {
             Val::Empty => return Ok(()),
             Val::Num(f) => V::Num(f),
+            Val::Number(n) => V::Num(plain_number(n)?),
             Val::Text(t) => V::Text(t.into_owned()),
-            Val::Shared(i) => V::Text(self.strings.get(i).ok_or(Fallback)?.clone()),
+            Val::Shared(i) => V::Text(self.strings.get(i).ok_or(Fallback)?.to_string()),
             Val::Bool(b) => V::Bool(b),
             Val::Error => V::Error,
         };
@@ -709,29 +747,17 @@ impl<'a> Book<'a> {
         budget: &mut usize,
         kept: &mut Kept<'_>,
     ) -> Result<(), Failure> {
-        let (mut row_index, mut col_index) = (0u32, 0u32);
+        let mut next_pos = NextPos::default();
         loop {
             match next(r)? {
                 Event::Start(e) if e.local_name().as_ref() == "row" => {
                     let [row] = attrs(&e, ["r"])?;
-                    if let Some(row) = row {
-                        row_index = row_col(row)?.0;
-                    }
+                    next_pos.row(row)?;
                 }
-                Event::End(e) if e.local_name().as_ref() == "row" => {
-                    row_index = row_index.checked_add(1).ok_or(Fallback)?;
-                    col_index = 0;
-                }
+                Event::End(e) if e.local_name().as_ref() == "row" => next_pos.end_row()?,
                 Event::Start(e) if e.local_name().as_ref() == "c" => {
                     let [at, style, typ] = attrs(&e, ["r", "s", "t"])?;
-                    let pos = match at {
-                        Some(at) => {
-                            let (row, col) = cell_ref(at)?;
-                            col_index = col;
-                            (row, col)
-                        }
-                        None => (row_index, col_index),
-                    };
+                    let pos = next_pos.cell(at)?;
                     let mut value = Val::Empty;
                     let mut formula = None;
                     loop {
@@ -750,7 +776,6 @@ impl<'a> Book<'a> {
                             _ => {}
                         }
                     }
-                    col_index = col_index.checked_add(1).ok_or(Fallback)?;
                     self.cell(kept, budget, pos, style, value, formula)?;
                 }
                 Event::End(e) if e.local_name().as_ref() == "sheetData" => return Ok(()),
@@ -774,7 +799,7 @@ impl<'a> Book<'a> {
         kept: &mut Kept<'_>,
     ) -> Result<bool, Failure> {
         let b = text.as_bytes();
-        let (mut row_index, mut col_index) = (0u32, 0u32);
+        let mut next_pos = NextPos::default();
         loop {
             // Text between elements is ignored (as the events are), unless
             // it holds a reference the reader would check.
@@ -782,16 +807,31 @@ impl<'a> Book<'a> {
                 return Ok(false);
             };
             at = lt;
+            // Cells and rows as grids write them, in one pass.
+            if let Some(c) = self.plain_cell(text, at) {
+                let pos = next_pos.cell(c.r)?;
+                self.cell(kept, budget, pos, c.s, c.value, c.formula)?;
+                at = c.end;
+                continue;
+            }
+            if let Some(([row], empty, end)) = plain_tag(text, at, "row", ["r"]) {
+                next_pos.row(row)?;
+                if empty {
+                    next_pos.end_row()?;
+                }
+                at = end;
+                continue;
+            }
             let rest = &b[at..];
             if rest.starts_with(b"</sheetData>") {
                 return Ok(true);
             }
             if rest.starts_with(b"</row>") {
-                row_index = row_index.checked_add(1).ok_or(Fallback)?;
-                col_index = 0;
+                next_pos.end_row()?;
                 at += 6;
                 continue;
             }
+            // Any other spelling of them.
             let Some(tag) = open_tag(text, at, &["row", "c"]) else {
                 return Ok(false);
             };
@@ -799,24 +839,14 @@ impl<'a> Book<'a> {
             match tag.name {
                 "row" => {
                     let [row] = attrs_raw(tag.attrs, ["r"])?;
-                    if let Some(row) = row {
-                        row_index = row_col(row)?.0;
-                    }
+                    next_pos.row(row)?;
                     if tag.empty {
-                        row_index = row_index.checked_add(1).ok_or(Fallback)?;
-                        col_index = 0;
+                        next_pos.end_row()?;
                     }
                 }
                 "c" => {
                     let [pos_attr, style, typ] = attrs_raw(tag.attrs, ["r", "s", "t"])?;
-                    let pos = match pos_attr {
-                        Some(p) => {
-                            let (row, col) = cell_ref(p)?;
-                            col_index = col;
-                            (row, col)
-                        }
-                        None => (row_index, col_index),
-                    };
+                    let pos = next_pos.cell(pos_attr)?;
                     let mut value = Val::Empty;
                     let mut formula = None;
                     if !tag.empty {
@@ -843,7 +873,7 @@ impl<'a> Book<'a> {
                                     return Ok(false);
                                 };
                                 at = end;
-                                value = Val::Text(Cow::Owned(s));
+                                value = Val::Text(s);
                                 continue;
                             }
                             let text = if child.empty {
@@ -895,12 +925,66 @@ impl<'a> Book<'a> {
                             }
                         }
                     }
-                    col_index = col_index.checked_add(1).ok_or(Fallback)?;
                     self.cell(kept, budget, pos, style, value, formula)?;
                 }
                 _ => return Ok(false),
             }
         }
+    }
+
+    /// A cell as grids write it (`<c r="B4" s="3" t="s"><v>12</v></c>`,
+    /// `<c r="C7" s="8"/>`, `<f>` and `<v>` children without attributes nor
+    /// text around them, no reference in values); `None` for any other
+    /// spelling or a value the scan would not accept, which the general
+    /// scan then reads (with the same answer where both read the cell).
+    fn plain_cell<'t>(&self, text: &'t str, at: usize) -> Option<PlainCell<'t>> {
+        let ([r, s, t], empty, mut at) = plain_tag(text, at, "c", ["r", "s", "t"])?;
+        let b = text.as_bytes();
+        let (mut value, mut formula) = (Val::Empty, None);
+        // Children up to `</c>`, unless empty (`<c …/>`).
+        if !empty {
+            loop {
+                let rest = b.get(at..)?;
+                if rest.starts_with(b"</c>") {
+                    at += 4;
+                    break;
+                }
+                let start = at + 3;
+                if rest.starts_with(b"<v>") {
+                    // Values are short: a plain loop beats a vector search.
+                    let len = rest[3..]
+                        .iter()
+                        .position(|&c| matches!(c, b'<' | b'&' | b'\r'))?;
+                    let end = start + len;
+                    if !b[end..].starts_with(b"</v>") {
+                        return None;
+                    }
+                    let content = text.get(start..end)?;
+                    value = match t {
+                        Some("inlineStr" | "is") => Val::Empty,
+                        None | Some("n" | "s" | "b" | "e") if content.is_empty() => Val::Empty,
+                        _ => self.read_v(Cow::Borrowed(content), t).ok()?,
+                    };
+                    at = end + 4;
+                } else if rest.starts_with(b"<f>") {
+                    let end = start + memchr::memchr2(b'<', b'\r', &rest[3..])?;
+                    if !b[end..].starts_with(b"</f>") {
+                        return None;
+                    }
+                    formula = Some(unescape_text(text.get(start..end)?).ok()??);
+                    at = end + 4;
+                } else {
+                    return None;
+                }
+            }
+        }
+        Some(PlainCell {
+            r,
+            s,
+            value,
+            formula,
+            end: at,
+        })
     }
 
     /// The value of a cell's child element, as calamine's `read_value`.
@@ -978,7 +1062,10 @@ impl<'a> Book<'a> {
                 if v.is_empty() {
                     return Ok(Val::Empty);
                 }
-                plain_number(&v).map(Val::Num)
+                match v {
+                    Cow::Borrowed(n) => is_plain_number(n).map(|()| Val::Number(n)),
+                    Cow::Owned(n) => plain_number(&n).map(Val::Num),
+                }
             }
             Some(_) => Err(Fallback),
         }
@@ -1008,13 +1095,130 @@ fn raw_keys(raw: &str) -> Fast<Vec<&str>> {
     }
 }
 
+/// The position of the next cell, for cells without `r`, counted as
+/// calamine counts it (both readers of sheets here use it): the row of the
+/// last `<row r>` or the one after the previous row, the column after the
+/// previous cell.
+#[derive(Default)]
+struct NextPos {
+    row: u32,
+    col: u32,
+}
+
+impl NextPos {
+    /// A `<row>` with its `r` attribute.
+    fn row(&mut self, r: Option<&str>) -> Fast<()> {
+        if let Some(r) = r {
+            self.row = row_col(r)?.0;
+        }
+        Ok(())
+    }
+
+    /// The end of a row.
+    fn end_row(&mut self) -> Fast<()> {
+        self.row = self.row.checked_add(1).ok_or(Fallback)?;
+        self.col = 0;
+        Ok(())
+    }
+
+    /// The position (row, column) of a `<c>` with its `r` attribute.
+    fn cell(&mut self, r: Option<&str>) -> Fast<(u32, u32)> {
+        let pos = match r {
+            Some(r) => cell_ref(r)?,
+            None => (self.row, self.col),
+        };
+        self.col = pos.1.checked_add(1).ok_or(Fallback)?;
+        Ok(pos)
+    }
+}
+
+/// A cell read by [`Book::plain_cell`].
+struct PlainCell<'t> {
+    r: Option<&'t str>,
+    s: Option<&'t str>,
+    value: Val<'t>,
+    formula: Option<Cow<'t, str>>,
+    /// Just after `</c>` (or `/>`).
+    end: usize,
+}
+
+/// The tag `<name …>` at `at` written plainly: attributes after single
+/// spaces, `key="value"` (no space around `=`, double quotes); the values
+/// of `keys`, whether the element is empty (`/>`) and the position after
+/// the tag. `None` for any other spelling or a repeated key: [`open_tag`]
+/// and [`attrs_raw`] read it then, and read what this accepts the same.
+fn plain_tag<'t, const N: usize>(
+    text: &'t str,
+    at: usize,
+    name: &str,
+    keys: [&str; N],
+) -> Option<([Option<&'t str>; N], bool, usize)> {
+    let b = text.as_bytes();
+    let mut i = at + 1 + name.len();
+    if b.get(at + 1..i)? != name.as_bytes() {
+        return None;
+    }
+    let mut out = [None; N];
+    let mut after_space = false;
+    loop {
+        let c = *b.get(i)?;
+        match c {
+            b'>' => return Some((out, false, i + 1)),
+            b'/' => return (*b.get(i + 1)? == b'>').then_some((out, true, i + 2)),
+            b' ' => {
+                after_space = true;
+                i += 1;
+            }
+            c if after_space && is_key_byte(c) => {
+                let key_start = i;
+                while is_key_byte(*b.get(i)?) {
+                    i += 1;
+                }
+                if b.get(i..i + 2)? != b"=\"" {
+                    return None;
+                }
+                let key = text.get(key_start..i)?;
+                let start = i + 2;
+                // Values are short: a plain loop beats a vector search.
+                let end = start + b.get(start..)?.iter().position(|&c| c == b'"')?;
+                let value = text.get(start..end)?;
+                if let Some(k) = keys.iter().position(|k| *k == key) {
+                    if out[k].replace(value).is_some() {
+                        return None;
+                    }
+                }
+                i = end + 1;
+                after_space = false;
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// A byte of an attribute name as [`plain_tag`] accepts it.
+fn is_key_byte(c: u8) -> bool {
+    KEY_BYTES[usize::from(c)]
+}
+
+/// [`is_key_byte`] by byte: ASCII letters and digits, `:`, `_`, `-`, `.`.
+const KEY_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'-' | b'.');
+        c += 1;
+    }
+    t
+};
+
 /// Where the cells of a sheet go.
 struct Kept<'k> {
     max_col: u16,
     keep: &'k dyn Fn((u32, u16)) -> bool,
     out: SheetData,
     /// Kept cells whose style is a percentage format.
-    percent: HashSet<(u32, u16)>,
+    percent: CellKeys,
 }
 
 /// An opening tag scanned at `<`.
@@ -1105,7 +1309,7 @@ fn skip_text(text: &str, at: usize) -> Option<usize> {
 /// The shared strings scanned directly when every item is one plain text
 /// (`<si><t>…</t></si>`), as grids and re-saves mostly write them; `None`
 /// otherwise (rich text, phonetic runs…): the events read them.
-fn scan_strings(text: &str, mut at: usize) -> Fast<Option<Vec<String>>> {
+fn scan_strings(text: &str, mut at: usize) -> Fast<Option<Vec<Cow<'_, str>>>> {
     let mut out = Vec::new();
     loop {
         let Some(lt) = skip_text(text, at) else {
@@ -1115,12 +1319,17 @@ fn scan_strings(text: &str, mut at: usize) -> Fast<Option<Vec<String>>> {
         if text[at..].starts_with("</sst>") {
             return Ok(Some(out));
         }
+        if let Some((value, end)) = plain_si(text, at)? {
+            out.push(value);
+            at = end;
+            continue;
+        }
         let Some(si) = open_tag(text, at, &["si"]) else {
             return Ok(None);
         };
         at = si.end;
         if si.empty {
-            out.push(String::new());
+            out.push(Cow::Borrowed(""));
             continue;
         }
         let Some((value, end)) = plain_item(text, at, "si")? else {
@@ -1131,20 +1340,67 @@ fn scan_strings(text: &str, mut at: usize) -> Fast<Option<Vec<String>>> {
     }
 }
 
+/// `<si><t>…</t></si>` (or `<t xml:space="preserve">`) at `at`, in one
+/// pass: the value [`plain_item`] reads there and the position after it;
+/// `None` for any other spelling, which [`plain_item`] reads.
+fn plain_si(text: &str, at: usize) -> Fast<Option<(Cow<'_, str>, usize)>> {
+    const PLAIN: &[u8] = b"<si><t>";
+    const PRESERVE: &[u8] = b"<si><t xml:space=\"preserve\">";
+    let b = text.as_bytes();
+    let rest = &b[at..];
+    let (preserve, start) = if rest.starts_with(PLAIN) {
+        (false, at + PLAIN.len())
+    } else if rest.starts_with(PRESERVE) {
+        (true, at + PRESERVE.len())
+    } else {
+        return Ok(None);
+    };
+    // Carriage returns are normalised by the reader: left to it.
+    let Some(len) = memchr::memchr2(b'<', b'\r', &b[start..]) else {
+        return Ok(None);
+    };
+    let end = start + len;
+    if !b[end..].starts_with(b"</t></si>") {
+        return Ok(None);
+    }
+    let Some(content) = unescape_text(&text[start..end])? else {
+        return Ok(None);
+    };
+    let value = match content {
+        Cow::Borrowed(c) if preserve => Cow::Borrowed(c),
+        Cow::Borrowed(c) => Cow::Borrowed(trim_xml_space(c)),
+        Cow::Owned(c) if preserve => Cow::Owned(c),
+        Cow::Owned(c) => Cow::Owned(trim_xml_space(&c).to_string()),
+    };
+    no_excel_escape(&value)?;
+    Ok(Some((value, end + "</t></si>".len())))
+}
+
 /// A string item (`<si>` or `<is>`, opened before `at`) holding one plain
 /// text (`<t>…</t>` or none), as calamine's `read_string` reads it: its
 /// value and the position after the closing tag; `None` for anything else
 /// (rich text, phonetic runs…).
-fn plain_item(text: &str, mut at: usize, closing: &str) -> Fast<Option<(String, usize)>> {
+fn plain_item<'t>(
+    text: &'t str,
+    mut at: usize,
+    closing: &str,
+) -> Fast<Option<(Cow<'t, str>, usize)>> {
     let Some(lt) = skip_text(text, at) else {
         return Ok(None);
     };
     at = lt;
-    let mut value = String::new();
-    if let Some(t) = open_tag(text, at, &["t"]) {
-        at = t.end;
-        let [space] = attrs_raw(t.attrs, ["xml:space"])?;
-        let content = if t.empty {
+    let mut value = Cow::Borrowed("");
+    // `<t>`, `<t xml:space="preserve">` in one pass, else the general scan.
+    let t = match plain_tag(text, at, "t", ["xml:space"]) {
+        Some(([space], empty, end)) => Some((space, empty, end)),
+        None => match open_tag(text, at, &["t"]) {
+            Some(t) => Some((attrs_raw(t.attrs, ["xml:space"])?[0], t.empty, t.end)),
+            None => None,
+        },
+    };
+    if let Some((space, empty, end)) = t {
+        at = end;
+        let content = if empty {
             ""
         } else {
             let Some((content, end)) = element_text(text, at, "t") else {
@@ -1156,11 +1412,14 @@ fn plain_item(text: &str, mut at: usize, closing: &str) -> Fast<Option<(String, 
         let Some(content) = unescape_text(content)? else {
             return Ok(None);
         };
-        value = if space == Some("preserve") {
-            no_excel_escape(&content)?.to_string()
-        } else {
-            no_excel_escape(content.trim_matches([' ', '\t', '\r', '\n']))?.to_string()
+        let preserve = space == Some("preserve");
+        value = match content {
+            Cow::Borrowed(c) if preserve => Cow::Borrowed(c),
+            Cow::Borrowed(c) => Cow::Borrowed(trim_xml_space(c)),
+            Cow::Owned(c) if preserve => Cow::Owned(c),
+            Cow::Owned(c) => Cow::Owned(trim_xml_space(&c).to_string()),
         };
+        no_excel_escape(&value)?;
         let Some(lt) = skip_text(text, at) else {
             return Ok(None);
         };
@@ -1436,7 +1695,8 @@ mod tests {
             scanned,
             ["trimmed", " kept\t", "a & b éé", "", "", "", "Non concerné"].map(String::from)
         );
-        let text = std::str::from_utf8(parts.get("xl/sharedStrings.xml").unwrap()).unwrap();
+        let text =
+            std::str::from_utf8(parts.get("xl/sharedStrings.xml").unwrap().unwrap()).unwrap();
         let start = text.find("<si>").unwrap();
         assert!(scan_strings(text, start).unwrap().is_some());
         // Rich text is left to the events, an Excel escape to calamine.
@@ -1444,7 +1704,8 @@ mod tests {
         let parts = container::unpack(&rich, Limits::default())
             .unwrap()
             .unwrap();
-        let text = std::str::from_utf8(parts.get("xl/sharedStrings.xml").unwrap()).unwrap();
+        let text =
+            std::str::from_utf8(parts.get("xl/sharedStrings.xml").unwrap().unwrap()).unwrap();
         assert!(scan_strings(text, text.find("<si>").unwrap())
             .unwrap()
             .is_none());
@@ -1538,6 +1799,71 @@ mod tests {
                 assert!(read(&mut book).is_none(), "{cells}");
                 assert_eq!(way, Way::Calamine, "{cells}");
             }
+        }
+    }
+
+    #[test]
+    fn plain_tags_read_as_the_general_scan_reads_them() {
+        for tag in [
+            r#"<c r="A1" s="2" t="s">"#,
+            r#"<c r="A1"/>"#,
+            "<c>",
+            "<c/>",
+            r#"<c  r="A1">"#,
+            r#"<c r="A1" />"#,
+            r#"<c r="A1" / >"#,
+            r#"<c r='A1'>"#,
+            r#"<c r = "A1">"#,
+            r#"<c r="A1" r="B1">"#,
+            r#"<c x:r="1" r="A2" spans="1:5" x14ac:dyDescent="0.25">"#,
+            r#"<c r="a>b'" s="<1">"#,
+            "<c\tr=\"A1\">",
+            r#"<col r="A1">"#,
+            r#"<c r="A1"s="1">"#,
+            r#"<c r="A1" s="1"#,
+            r#"<c é="1" r="A1">"#,
+        ] {
+            let text = format!("{tag}<v>1</v></c>");
+            let keys = ["r", "s", "t"];
+            let general =
+                open_tag(&text, 0, &["c"]).map(|t| (attrs_raw(t.attrs, keys).ok(), t.empty, t.end));
+            if let Some((attrs, empty, end)) = plain_tag(&text, 0, "c", keys) {
+                assert_eq!(general, Some((Some(attrs), empty, end)), "{tag}");
+            }
+        }
+        // What grids write is plain.
+        let keys = ["r", "s", "t"];
+        assert!(plain_tag(r#"<c r="A1" s="2" t="s">"#, 0, "c", keys).is_some());
+        assert!(plain_tag(r#"<c r="C7" s="8"/>"#, 0, "c", keys).is_some());
+        assert!(plain_tag(r#"<row r="4" spans="1:5">"#, 0, "row", ["r"]).is_some());
+    }
+
+    #[test]
+    fn cell_references_read_as_row_col_reads_them() {
+        for r in [
+            "A1",
+            "B12",
+            "XFD1048576",
+            "A0",
+            "a1",
+            "Ab3",
+            "ABCD1",
+            "A12345678",
+            "Z9999999",
+            "A",
+            "1",
+            "A1B",
+            "AAA1",
+            "ZZZ4294967295",
+            "A01",
+            "",
+            "A-1",
+        ] {
+            let general = match row_col(r) {
+                Ok((row, Some(col))) => Some((row, col)),
+                _ => None,
+            };
+            assert_eq!(cell_ref(r).ok(), general, "{r}");
         }
     }
 
