@@ -167,7 +167,7 @@ pub struct Volet {
     pub id: SharedStr,
     /// Title shown to users, e.g. "Produits de santé" or "Art. 10-1 …".
     pub title: SharedStr,
-    /// Short title (at most 28 characters, after the sheet's « V`<n>` »
+    /// Short title (at most 28 characters, after the sheet's « V1 », « V2 »…
     /// prefix) for sheet names and tabs; when absent, the title is cut on a
     /// word boundary.
     #[serde(default, skip_serializing_if = "Option::is_none")]
