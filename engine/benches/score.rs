@@ -1,24 +1,27 @@
-//! Scoring speed: one establishment on the largest shipped catalog and on
-//! issue 14's target catalog (`occitanie-vo-2018`), and a campaign of 3,000
+//! Scoring speed: one establishment on the largest shipped catalog, on
+//! issue 14's target catalog (`occitanie-vo-2018`) and on its content when the
+//! issue was filed (`occitanie-vo-2019`), and a campaign of 3,000
 //! establishments on the largest. Run: `cargo bench -p caqes-engine --bench score`.
 
 mod common;
 
 use caqes_engine::{evaluate, Answers};
-use common::{answers, catalog, largest, TARGET};
+use common::{answers, catalog, largest, TARGET, TARGET_AS_FILED};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 
 fn bench(c: &mut Criterion) {
-    let target = catalog(TARGET);
-    let one = answers(&target, 1);
-    c.bench_function(
-        &format!(
-            "score 1 établissement — {} ({} indicateurs)",
-            target.campaign.id,
-            target.indicators.len()
-        ),
-        |b| b.iter(|| evaluate(black_box(&target), black_box(&one))),
-    );
+    for id in [TARGET, TARGET_AS_FILED] {
+        let target = catalog(id);
+        let one = answers(&target, 1);
+        c.bench_function(
+            &format!(
+                "score 1 établissement — {} ({} indicateurs)",
+                target.campaign.id,
+                target.indicators.len()
+            ),
+            |b| b.iter(|| evaluate(black_box(&target), black_box(&one))),
+        );
+    }
     let catalog = largest();
     let one = answers(&catalog, 1);
     let name = format!(

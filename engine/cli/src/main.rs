@@ -130,6 +130,7 @@ Codes de sortie : 0 toutes les grilles sont conformes ou seulement incomplètes 
         help_template = HELP_TEMPLATE,
         after_help = "Feuilles : Établissements, Synthèse régionale, Indicateurs, Intéressement (avec --envelope), Erreurs ; graphiques natifs.\n\
 L'historique (CSV ou JSON : finess, annee, score, interesse) donne les années précédentes ; les sorties --json et --csv de cette commande sont un historique valide.\n\
+Sans l'année précédente dans l'historique, la progression reste vide et le nombre de « nouvellement intéressés » est « non calculable ».\n\
 Une grille illisible est listée dans la feuille Erreurs et le lot continue (code de sortie 1)."
     )]
     Campaign {
@@ -139,7 +140,7 @@ Une grille illisible est listée dans la feuille Erreurs et le lot continue (cod
         /// Dossier des grilles .xlsx reçues (parcouru récursivement).
         #[arg(value_name = "DOSSIER")]
         grids: PathBuf,
-        /// Résultats des années précédentes (CSV ou JSON), répétable.
+        /// Résultats des années précédentes (CSV ou JSON), répétable : progression, nouvellement intéressés.
         #[arg(long, value_name = "FICHIER")]
         history: Vec<PathBuf>,
         /// Cibles personnalisées : CSV finess;indicateur;cible.
