@@ -185,6 +185,29 @@ fn review_workbook_round_trip_through_verify_and_campaign() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(err(&o).contains("existe déjà"), "{}", err(&o));
+    // The « Revue » sheet goes through a temporary file: without a usable
+    // temporary folder, a French error naming it, and nothing written.
+    let elsewhere = dir.join("revue-sans-tmp.xlsx");
+    let o = Command::new(env!("CARGO_BIN_EXE_caqes"))
+        .args([
+            "review",
+            "--catalog",
+            "na-ako-2024",
+            s(&grids),
+            "-o",
+            s(&elsewhere),
+        ])
+        .env("TMPDIR", dir.join("dossier-absent"))
+        .output()
+        .expect("caqes");
+    assert_ne!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(
+        err(&o).contains("fichier temporaire impossible à créer")
+            && err(&o).contains("dossier-absent"),
+        "{}",
+        err(&o)
+    );
+    assert!(!elsewhere.exists());
     // The agency types its decisions.
     let filled = dir.join("revue-remplie.xlsx");
     type_decisions(

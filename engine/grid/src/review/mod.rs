@@ -373,6 +373,28 @@ fn protect(ws: &mut Worksheet) {
     ws.protect_with_options(&opts);
 }
 
+/// The « Revue » sheet: one row per establishment × field (180,000 rows for
+/// 3,000 establishments). Natively its rows go to a temporary file as they
+/// are completed (rust_xlsxwriter's low-memory mode: shared strings kept,
+/// rows written in increasing order, as [`write_revue`] does); the hidden
+/// sheets are written at layout positions, out of row order, and stay in
+/// memory.
+#[cfg(not(target_arch = "wasm32"))]
+fn revue_sheet(wb: &mut Workbook) -> Result<&mut Worksheet, GridError> {
+    wb.add_worksheet_with_low_memory().map_err(|e| match e {
+        rust_xlsxwriter::XlsxError::TempFileError(dir, why) => GridError::Write(format!(
+            "fichier temporaire impossible à créer dans « {} » ({why}) : vérifier que le dossier temporaire (variable TMPDIR) existe et est accessible en écriture",
+            dir.display()
+        )),
+        e => xe(e),
+    })
+}
+
+#[cfg(target_arch = "wasm32")]
+fn revue_sheet(wb: &mut Workbook) -> Result<&mut Worksheet, GridError> {
+    Ok(wb.add_worksheet())
+}
+
 fn write_revue(
     wb: &mut Workbook,
     catalog: &Catalog,
@@ -381,7 +403,7 @@ fn write_revue(
     responses: &[Response],
     f: &Formats,
 ) -> Result<Vec<Block>, GridError> {
-    let ws = wb.add_worksheet();
+    let ws = revue_sheet(wb)?;
     ws.set_name(REVUE).map_err(xe)?;
     for (c, h) in HEADERS.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &f.header)
