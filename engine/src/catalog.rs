@@ -59,6 +59,9 @@ pub(crate) struct CatalogIndex {
     /// Per indicator, the positions of its inputs (in [`Measure::inputs`]
     /// order) by increasing id.
     pub inputs: Vec<Vec<u32>>,
+    /// Per indicator, the positions of its criteria by increasing id (empty
+    /// for other measures).
+    pub criteria: Vec<Vec<u32>>,
 }
 
 impl CatalogIndex {
@@ -74,6 +77,16 @@ impl CatalogIndex {
                 .indicators
                 .iter()
                 .map(|i| sorted(i.measure.inputs().iter().map(|x| x.id()).collect()))
+                .collect(),
+            criteria: catalog
+                .indicators
+                .iter()
+                .map(|i| match &i.measure {
+                    Measure::Criteria { criteria } => {
+                        sorted(criteria.iter().map(|c| c.id.as_str()).collect())
+                    }
+                    _ => Vec::new(),
+                })
                 .collect(),
         }
     }

@@ -61,6 +61,69 @@ pub(super) fn fill_slots<'a>(
     !unknown && keys.next().is_none()
 }
 
+/// The answer of each criterion of `ind` in `answer` (in the catalog's
+/// order of criteria), in `found`: the criteria's ids walked in `order` (the
+/// index's) merged with the answer's sorted keys, as [`fill_slots`] does for
+/// inputs. Returns whether every key of the answer is a criterion of the
+/// indicator. When the order no longer sorts the ids, `found` is left empty
+/// (criteria are then looked up by id) and `false` is returned.
+pub(super) fn fill_criteria(
+    ind: &Indicator,
+    order: Option<&[u32]>,
+    answer: &IndicatorAnswer,
+    found: &mut Vec<Option<bool>>,
+) -> bool {
+    found.clear();
+    let (Measure::Criteria { criteria }, Some(order)) = (&ind.measure, order) else {
+        return false;
+    };
+    if order.len() != criteria.len() {
+        return false;
+    }
+    found.resize(criteria.len(), None);
+    let mut keys = answer.criteria.iter().peekable();
+    let mut previous: Option<&str> = None;
+    let mut unknown = false;
+    for &j in order {
+        let Some(c) = criteria.get(j as usize) else {
+            found.clear();
+            return false;
+        };
+        let id = c.id.as_str();
+        if previous.is_some_and(|p| p >= id) {
+            found.clear();
+            return false;
+        }
+        previous = Some(id);
+        while let Some((key, v)) = keys.peek() {
+            match key.as_str().cmp(id) {
+                std::cmp::Ordering::Less => {
+                    unknown = true;
+                    keys.next();
+                }
+                std::cmp::Ordering::Equal => {
+                    found[j as usize] = Some(**v);
+                    keys.next();
+                    break;
+                }
+                std::cmp::Ordering::Greater => break,
+            }
+        }
+    }
+    !unknown && keys.next().is_none()
+}
+
+/// Whether the answer's evidence is the indicator's, in the same order (the
+/// usual case): then no id is unknown and none is missing.
+fn evidence_as_listed(ind: &Indicator, answer: &IndicatorAnswer) -> bool {
+    answer.evidence.len() == ind.evidence.len()
+        && ind
+            .evidence
+            .iter()
+            .zip(&answer.evidence)
+            .all(|(e, a)| e.id == *a)
+}
+
 impl Ctx<'_> {
     /// The raw answer of an input.
     fn raw(&self, input: InputRef<'_>) -> Option<&serde_json::Value> {
@@ -72,27 +135,35 @@ impl Ctx<'_> {
 
     /// Unknown input, criterion and evidence ids. `inputs_known`: every
     /// input id of the answer is already known to be an input of the indicator.
-    pub(super) fn check_answer_ids(&mut self, inputs_known: bool) {
+    pub(super) fn check_answer_ids(&mut self, inputs_known: bool, criteria_known: bool) {
         let (ind, answer) = (self.ind, self.answer);
-        for id in answer.inputs.keys().filter(|_| !inputs_known) {
-            if !ind.measure.has_input(id) {
-                self.error(
-                    Some(id),
-                    format!("saisie inconnue « {id} » pour cet indicateur"),
-                );
+        // (Tested before walking the keys: the walk alone costs.)
+        if !inputs_known {
+            for id in answer.inputs.keys() {
+                if !ind.measure.has_input(id) {
+                    self.error(
+                        Some(id),
+                        format!("saisie inconnue « {id} » pour cet indicateur"),
+                    );
+                }
             }
         }
         let criteria: &[Criterion] = match &ind.measure {
             Measure::Criteria { criteria } => criteria,
             _ => &[],
         };
-        for id in answer.criteria.keys() {
-            if !criteria.iter().any(|c| &c.id == id) {
-                self.error(
-                    Some(id),
-                    format!("critère inconnu « {id} » pour cet indicateur"),
-                );
+        if !criteria_known {
+            for id in answer.criteria.keys() {
+                if !criteria.iter().any(|c| &c.id == id) {
+                    self.error(
+                        Some(id),
+                        format!("critère inconnu « {id} » pour cet indicateur"),
+                    );
+                }
             }
+        }
+        if evidence_as_listed(ind, answer) {
+            return;
         }
         for id in &answer.evidence {
             if !ind.evidence.iter().any(|e| &e.id == id) {
@@ -107,6 +178,9 @@ impl Ctx<'_> {
     /// Missing evidence (warnings).
     pub(super) fn check_evidence(&mut self) {
         let (ind, answer) = (self.ind, self.answer);
+        if evidence_as_listed(ind, answer) {
+            return;
+        }
         for ev in &ind.evidence {
             if !answer.evidence.iter().any(|e| e == &ev.id) {
                 self.warning(
@@ -169,7 +243,14 @@ impl Ctx<'_> {
                 return Err(());
             }
         };
-        match unit_error(input.unit(), label, number) {
+        // A non-negative integer is valid for every unit but a percentage
+        // above 100 (what `unit_error` says, without its call).
+        let unit = input.unit();
+        let (n, d) = number.parts();
+        if d == 1 && n >= 0 && (unit != Unit::Percent || n <= 100) {
+            return Ok(Some(number));
+        }
+        match unit_error(unit, label, number) {
             Some(message) => {
                 self.error(Some(id), message);
                 Err(())
@@ -281,6 +362,7 @@ pub fn prefill(catalog: &Catalog, source: &str, answers: &Answers) -> Option<Num
             ind: other,
             answer: answers.indicators.get(ind_id).unwrap_or(&empty),
             slots: &[],
+            criteria: &[],
             problems: &mut ignored,
             values: &mut values,
         };

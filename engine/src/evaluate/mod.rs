@@ -193,20 +193,24 @@ pub fn evaluate(catalog: &Catalog, answers: &Answers) -> Evaluation {
     let empty = IndicatorAnswer::default();
     let mut slots = Vec::with_capacity(8);
     let mut values = Vec::with_capacity(8);
+    let mut criteria = Vec::new();
     for (k, (ind, answer)) in catalog.indicators.iter().zip(found).enumerate() {
         let answer = answer.unwrap_or(&empty);
         let order = index.inputs.get(k).map(Vec::as_slice);
         let inputs_known = inputs::fill_slots(ind, order, answer, &mut slots);
+        let order = index.criteria.get(k).map(Vec::as_slice);
+        let criteria_known = inputs::fill_criteria(ind, order, answer, &mut criteria);
         let mut ctx = Ctx {
             catalog,
             answers,
             ind,
             answer,
             slots: &slots,
+            criteria: &criteria,
             problems: &mut problems,
             values: &mut values,
         };
-        score_indicator(&mut ctx, inputs_known, &mut results);
+        score_indicator(&mut ctx, [inputs_known, criteria_known], &mut results);
     }
     let totals = match aggregate(catalog, &mut results) {
         Ok(t) => t,
@@ -437,7 +441,9 @@ fn check_document(catalog: &Catalog, answers: &Answers, known: usize, problems: 
 
 /// Status, value and share of one indicator: its result is pushed on
 /// `results` (written in place, not moved).
-fn score_indicator(ctx: &mut Ctx<'_>, inputs_known: bool, results: &mut Vec<IndicatorResult>) {
+/// `known`: whether every input id, and every criterion id, of the answer
+/// is already known to be one of the indicator's.
+fn score_indicator(ctx: &mut Ctx<'_>, known: [bool; 2], results: &mut Vec<IndicatorResult>) {
     let ind = ctx.ind;
     let before = ctx.problems.len();
     let (status, origin) = applicability::status(ctx);
@@ -460,7 +466,7 @@ fn score_indicator(ctx: &mut Ctx<'_>, inputs_known: bool, results: &mut Vec<Indi
         complete: true,
     });
     let result = &mut results[k];
-    ctx.check_answer_ids(inputs_known);
+    ctx.check_answer_ids(known[0], known[1]);
     if result.status != Status::Renseigne {
         return;
     }
@@ -484,8 +490,8 @@ mod tests {
 
     /// The index (merge walks over the answers' sorted keys) gives exactly
     /// what one lookup per id gives, on every shipped catalog, with unknown
-    /// indicator and input ids before, between and after the known ones,
-    /// null and missing values.
+    /// indicator, input and criterion ids before, between and after the
+    /// known ones, null and missing values, evidence in and out of order.
     #[test]
     fn the_index_gives_what_lookups_give() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../indicators");
@@ -519,12 +525,34 @@ mod tests {
                                     .insert(format!("{}-x", input.id()), serde_json::json!(1));
                             }
                         }
+                        if let Measure::Criteria { criteria } = &ind.measure {
+                            for (j, c) in criteria.iter().enumerate() {
+                                if (j + k + variant) % 4 != 0 {
+                                    ans.criteria.insert(c.id.clone(), (j + variant) % 3 != 0);
+                                }
+                                if (j + variant) % 3 == 1 {
+                                    ans.criteria.insert(format!("{}-x", c.id), true);
+                                }
+                            }
+                        }
+                        for (j, e) in ind.evidence.iter().enumerate() {
+                            match (j + k + variant) % 3 {
+                                0 => {}
+                                1 => ans.evidence.insert(0, e.id.clone()),
+                                _ => ans.evidence.push(e.id.clone()),
+                            }
+                        }
+                        if variant == 3 {
+                            ans.evidence.push("preuve-inconnue".into());
+                        }
                         match variant {
                             1 => {
                                 ans.inputs.insert("0".into(), serde_json::json!(1));
+                                ans.criteria.insert("0".into(), false);
                             }
                             2 => {
                                 ans.inputs.insert("zz".into(), serde_json::json!(1));
+                                ans.criteria.insert("zz".into(), true);
                             }
                             _ => {}
                         }
