@@ -927,6 +927,20 @@ impl Catalog {
             indicators,
             index: IndexCell::default(),
         }
+        .with_shared_volet_ids()
+    }
+
+    /// Each indicator's volet id made the volet's own [`SharedStr`] (the
+    /// same text), so that the evaluation finds an indicator's volet by
+    /// pointer rather than by comparing texts (it compares the texts when
+    /// the pointers differ).
+    pub(crate) fn with_shared_volet_ids(mut self) -> Catalog {
+        for ind in &mut self.indicators {
+            if let Some(v) = self.volets.iter().find(|v| v.id == ind.volet) {
+                ind.volet = v.id.clone();
+            }
+        }
+        self
     }
 
     /// The evaluation's index of this catalog, built on first use.

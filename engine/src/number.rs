@@ -33,7 +33,7 @@ impl Sum {
     };
 
     /// Adds `x`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn add(&mut self, x: Number) {
         if !self.ok || x.0.num == 0 {
             return;

@@ -22,6 +22,24 @@ pub(super) fn fill_slots<'a>(
     let Some(order) = order else {
         return false;
     };
+    // The usual answer: one key per input, each key the id of the input of
+    // the same rank in `order`. The keys increase strictly, so the ids do:
+    // the order still sorts them (and names each input once, all of them
+    // when there is no input beyond), as the merge below would check.
+    if answer.inputs.len() == order.len() && ind.measure.input(order.len()).is_none() {
+        for (&j, (key, v)) in order.iter().zip(&answer.inputs) {
+            match ind.measure.input(j as usize) {
+                Some(input) if input.id() == key => slots.push((input, Some(v))),
+                _ => {
+                    slots.clear();
+                    break;
+                }
+            }
+        }
+        if slots.len() == order.len() {
+            return true;
+        }
+    }
     let mut keys = answer.inputs.iter().peekable();
     let mut previous: Option<&str> = None;
     let mut unknown = false;
@@ -81,6 +99,24 @@ pub(super) fn fill_criteria(
         return false;
     }
     found.resize(criteria.len(), None);
+    // The usual answer, as in `fill_slots`: one key per criterion, in order.
+    if answer.criteria.len() == order.len() {
+        let mut all = true;
+        for (&j, (key, v)) in order.iter().zip(&answer.criteria) {
+            match (criteria.get(j as usize), found.get_mut(j as usize)) {
+                (Some(c), Some(slot)) if c.id == *key => *slot = Some(*v),
+                _ => {
+                    all = false;
+                    break;
+                }
+            }
+        }
+        if all {
+            return true;
+        }
+        found.clear();
+        found.resize(criteria.len(), None);
+    }
     let mut keys = answer.criteria.iter().peekable();
     let mut previous: Option<&str> = None;
     let mut unknown = false;

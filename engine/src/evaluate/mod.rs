@@ -288,6 +288,26 @@ fn answers_of<'a>(
     answers: &'a Answers,
 ) -> Vec<Option<&'a IndicatorAnswer>> {
     let inds = &catalog.indicators;
+    // The usual answers: one per indicator, each key the id of the
+    // indicator of the same rank in `order`. The keys increase strictly, so
+    // the ids do: the order still sorts them (each indicator once), as the
+    // merge below would check.
+    if order.len() == inds.len() && answers.indicators.len() == inds.len() {
+        let mut found = vec![None; inds.len()];
+        let mut all = true;
+        for (&k, (key, answer)) in order.iter().zip(&answers.indicators) {
+            match (inds.get(k as usize), found.get_mut(k as usize)) {
+                (Some(ind), Some(slot)) if ind.id == *key => *slot = Some(answer),
+                _ => {
+                    all = false;
+                    break;
+                }
+            }
+        }
+        if all {
+            return found;
+        }
+    }
     if order.len() == inds.len() {
         let mut found = vec![None; inds.len()];
         let mut keys = answers.indicators.iter().peekable();
@@ -503,40 +523,45 @@ mod tests {
         ] {
             let src = std::fs::read_to_string(format!("{dir}/{file}")).unwrap();
             for c in crate::load_catalogs(file, &src).unwrap() {
-                for variant in 0..4 {
+                // Variant 4: the usual shape, every indicator, input,
+                // criterion and evidence once, nothing else.
+                for variant in 0..5 {
+                    let usual = variant == 4;
                     let mut a = Answers {
                         catalog: c.campaign.id.clone(),
                         ..Default::default()
                     };
                     for (k, ind) in c.indicators.iter().enumerate() {
-                        if (k + variant) % 5 == 0 {
+                        if !usual && (k + variant) % 5 == 0 {
                             continue;
                         }
                         let mut ans = IndicatorAnswer::default();
                         for (j, input) in ind.measure.inputs().iter().enumerate() {
                             let value = match (j + k + variant) % 4 {
+                                _ if usual => serde_json::json!(j + k),
                                 0 => continue,
                                 1 => serde_json::Value::Null,
                                 _ => serde_json::json!(j + k),
                             };
                             ans.inputs.insert(input.id().to_string(), value);
-                            if (j + variant) % 3 == 0 {
+                            if !usual && (j + variant) % 3 == 0 {
                                 ans.inputs
                                     .insert(format!("{}-x", input.id()), serde_json::json!(1));
                             }
                         }
                         if let Measure::Criteria { criteria } = &ind.measure {
                             for (j, c) in criteria.iter().enumerate() {
-                                if (j + k + variant) % 4 != 0 {
+                                if usual || (j + k + variant) % 4 != 0 {
                                     ans.criteria.insert(c.id.clone(), (j + variant) % 3 != 0);
                                 }
-                                if (j + variant) % 3 == 1 {
+                                if !usual && (j + variant) % 3 == 1 {
                                     ans.criteria.insert(format!("{}-x", c.id), true);
                                 }
                             }
                         }
                         for (j, e) in ind.evidence.iter().enumerate() {
                             match (j + k + variant) % 3 {
+                                _ if usual => ans.evidence.push(e.id.clone()),
                                 0 => {}
                                 1 => ans.evidence.insert(0, e.id.clone()),
                                 _ => ans.evidence.push(e.id.clone()),
