@@ -936,9 +936,13 @@ impl Ratio {
 impl Ord for Ratio {
     #[inline]
     fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        // Over the same (positive) denominator, the numerators compare
+        // (integers, above all): no conversion to words.
+        if self.den == o.den {
+            return self.num.cmp(&o.num);
+        }
         // On 64-bit words the cross products fit in 128 bits.
         match self.words(*o) {
-            Some([an, ad, bn, bd]) if ad == bd => an.cmp(&bn),
             Some([an, ad, bn, bd]) => (an as i128 * bd as i128).cmp(&(bn as i128 * ad as i128)),
             None => self.cmp_wide(o),
         }
@@ -1227,7 +1231,17 @@ mod tests {
             }
 
             #[test]
-            fn products_by_zero_and_one_are_the_wide_products(x in ratio(), o in ratio()) {
+            fn products_by_zero_one_and_integers_are_the_wide_products(x in ratio(), o in ratio()) {
+                let ints = [
+                    Ratio::from_integer(x.num),
+                    Ratio::from_integer(o.num),
+                    Ratio::from_integer(x.num / 3),
+                    Ratio::from_integer(-1),
+                ];
+                for (a, b) in ints.iter().flat_map(|a| ints.iter().map(move |b| (*a, *b))) {
+                    prop_assert_eq!(a.checked_mul(b), a.checked_mul_wide(b));
+                    prop_assert_eq!(a.checked_add(b), old_add(a, b));
+                }
                 for o in [o, Ratio::default(), Ratio::from_integer(1)] {
                     prop_assert_eq!(x.checked_mul(o), x.checked_mul_wide(o));
                     prop_assert_eq!(o.checked_mul(x), o.checked_mul_wide(x));

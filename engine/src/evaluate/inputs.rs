@@ -234,9 +234,20 @@ impl Ctx<'_> {
         input: InputRef<'_>,
         optional: bool,
     ) -> Result<Option<Number>, ()> {
+        let raw = self.raw(input);
+        // The usual input: a JSON integer, non-negative, valid for every
+        // unit but a percentage above 100 (what the steps below give it).
+        if let Some(serde_json::Value::Number(n)) = raw {
+            if let Some(number) = Number::from_json(n) {
+                let (n, d) = number.parts();
+                if d == 1 && n >= 0 && (input.unit() != Unit::Percent || n <= 100) {
+                    return Ok(Some(number));
+                }
+            }
+        }
         let id = input.id();
         let label = input.label();
-        let raw = self.raw(input).filter(|v| !v.is_null());
+        let raw = raw.filter(|v| !v.is_null());
         let raw = match raw {
             Some(serde_json::Value::String(s)) if s.trim().is_empty() => None,
             other => other,
