@@ -154,6 +154,26 @@ fn rounded_quotient(scaled: i128, denom: i128, mode: RoundingMode) -> i128 {
     }
 }
 
+/// [`rounded_quotient`] on 64-bit words (`denom > 0`).
+#[inline]
+fn rounded_quotient64(scaled: i64, denom: i64, mode: RoundingMode) -> i64 {
+    let (q, r) = (scaled / denom, scaled % denom);
+    let r_abs = r.unsigned_abs();
+    let rest = denom as u64 - r_abs;
+    let away = match mode {
+        RoundingMode::Down => false,
+        RoundingMode::Up => r != 0,
+        RoundingMode::HalfUp => r_abs >= rest,
+        RoundingMode::HalfEven => r_abs > rest || (r_abs == rest && q % 2 != 0),
+    };
+    // |q| < |scaled| when it moves away (r ≠ 0 needs denom > 1): no overflow.
+    match (away, scaled < 0) {
+        (false, _) => q,
+        (true, true) => q - 1,
+        (true, false) => q + 1,
+    }
+}
+
 /// Largest magnitude accepted for a parsed decimal (inputs and catalog values).
 const MAX_PARSED: i128 = 1_000_000_000_000_000; // 10^15
 
@@ -397,6 +417,12 @@ impl Number {
         if let (Ok(n), Ok(d)) = (i64::try_from(self.0.num), i64::try_from(den.0.num)) {
             if self.0.den == 1 && den.0.den == 1 && d != 0 {
                 let decimals = decimals.min(12);
+                // All on words while they suffice (the usual counts).
+                let factor = 100 * POW10[decimals as usize] as i64;
+                if let (Some(scaled), true) = (n.checked_mul(factor), d > 0) {
+                    let q = rounded_quotient64(scaled, d, mode);
+                    return Ok(Number(Ratio::over_power_of_ten(q as i128, decimals)));
+                }
                 // |n| ≤ 2^63 and 100 × 10^12 < 2^47: the product fits.
                 let scaled = n as i128 * 100 * POW10[decimals as usize];
                 let (scaled, d) = if d < 0 {
