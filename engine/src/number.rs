@@ -154,7 +154,9 @@ fn rounded_quotient(scaled: i128, denom: i128, mode: RoundingMode) -> i128 {
     }
 }
 
-/// [`rounded_quotient`] on 64-bit words (`denom > 0`).
+/// [`rounded_quotient`] on 64-bit words (`denom > 0`); native only, as
+/// [`Number::percent_rounded`]'s fast path.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 #[inline]
 fn rounded_quotient64(scaled: i64, denom: i64, mode: RoundingMode) -> i64 {
     let (q, r) = (scaled / denom, scaled % denom);

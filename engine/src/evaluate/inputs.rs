@@ -26,6 +26,8 @@ pub(super) fn fill_slots<'a>(
     // the same rank in `order`. The keys increase strictly, so the ids do:
     // the order still sorts them (and names each input once, all of them
     // when there is no input beyond), as the merge below would check.
+    // (Natively only: the form's size is budgeted, the merge gives the same.)
+    #[cfg(not(target_arch = "wasm32"))]
     if answer.inputs.len() == order.len() && ind.measure.input(order.len()).is_none() {
         for (&j, (key, v)) in order.iter().zip(&answer.inputs) {
             match ind.measure.input(j as usize) {
@@ -99,7 +101,9 @@ pub(super) fn fill_criteria(
         return false;
     }
     found.resize(criteria.len(), None);
-    // The usual answer, as in `fill_slots`: one key per criterion, in order.
+    // The usual answer, as in `fill_slots`: one key per criterion, in order
+    // (natively only, as there).
+    #[cfg(not(target_arch = "wasm32"))]
     if answer.criteria.len() == order.len() {
         let mut all = true;
         for (&j, (key, v)) in order.iter().zip(&answer.criteria) {
@@ -236,7 +240,9 @@ impl Ctx<'_> {
     ) -> Result<Option<Number>, ()> {
         let raw = self.raw(input);
         // The usual input: a JSON integer, non-negative, valid for every
-        // unit but a percentage above 100 (what the steps below give it).
+        // unit but a percentage above 100 (what the steps below give it;
+        // natively only, as the other shortcuts).
+        #[cfg(not(target_arch = "wasm32"))]
         if let Some(serde_json::Value::Number(n)) = raw {
             if let Some(number) = Number::from_json(n) {
                 let (n, d) = number.parts();
