@@ -155,7 +155,7 @@ pub(super) fn fill_criteria(
 
 /// Whether the answer's evidence is the indicator's, in the same order (the
 /// usual case): then no id is unknown and none is missing.
-fn evidence_as_listed(ind: &Indicator, answer: &IndicatorAnswer) -> bool {
+pub(super) fn evidence_as_listed(ind: &Indicator, answer: &IndicatorAnswer) -> bool {
     answer.evidence.len() == ind.evidence.len()
         && ind
             .evidence
@@ -175,7 +175,13 @@ impl Ctx<'_> {
 
     /// Unknown input, criterion and evidence ids. `inputs_known`: every
     /// input id of the answer is already known to be an input of the indicator.
-    pub(super) fn check_answer_ids(&mut self, inputs_known: bool, criteria_known: bool) {
+    /// `evidence_listed`: [`evidence_as_listed`].
+    pub(super) fn check_answer_ids(
+        &mut self,
+        inputs_known: bool,
+        criteria_known: bool,
+        evidence_listed: bool,
+    ) {
         let (ind, answer) = (self.ind, self.answer);
         // (Tested before walking the keys: the walk alone costs.)
         if !inputs_known {
@@ -202,7 +208,7 @@ impl Ctx<'_> {
                 }
             }
         }
-        if evidence_as_listed(ind, answer) {
+        if evidence_listed {
             return;
         }
         for id in &answer.evidence {
@@ -215,10 +221,10 @@ impl Ctx<'_> {
         }
     }
 
-    /// Missing evidence (warnings).
-    pub(super) fn check_evidence(&mut self) {
+    /// Missing evidence (warnings). `evidence_listed`: [`evidence_as_listed`].
+    pub(super) fn check_evidence(&mut self, evidence_listed: bool) {
         let (ind, answer) = (self.ind, self.answer);
-        if evidence_as_listed(ind, answer) {
+        if evidence_listed {
             return;
         }
         for ev in &ind.evidence {

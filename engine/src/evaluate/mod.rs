@@ -488,7 +488,8 @@ fn score_indicator(ctx: &mut Ctx<'_>, known: [bool; 2], results: &mut Vec<Indica
         complete: true,
     });
     let result = &mut results[k];
-    ctx.check_answer_ids(known[0], known[1]);
+    let evidence_listed = inputs::evidence_as_listed(ind, ctx.answer);
+    ctx.check_answer_ids(known[0], known[1], evidence_listed);
     if result.status != Status::Renseigne {
         return;
     }
@@ -500,7 +501,7 @@ fn score_indicator(ctx: &mut Ctx<'_>, known: [bool; 2], results: &mut Vec<Indica
         }
     };
     if ind.role != Role::Information {
-        ctx.check_evidence();
+        ctx.check_evidence(evidence_listed);
     }
     result.complete = !ctx.incomplete_since(before);
     result.share = share;
