@@ -85,6 +85,7 @@ fn aggregate_fast(catalog: &Catalog, results: &mut [IndicatorResult]) -> Option<
                         Redistribution::Equal => r.max_points.add(redistributed).ok()?,
                     };
                     r.points = r.weight.mul(share).ok()?;
+                    earned_sum.add(r.points);
                 }
             }
         }
@@ -97,10 +98,6 @@ fn aggregate_fast(catalog: &Catalog, results: &mut [IndicatorResult]) -> Option<
         };
         last = Some((&r.volet, position));
         let Some(k) = position else {
-            // Earned points outside every volet (the volets' sums hold the others).
-            if r.role == Role::Scored {
-                earned_sum.add(r.points);
-            }
             continue;
         };
         let [weight, points, vbonus] = &mut sums[k];
@@ -112,16 +109,6 @@ fn aggregate_fast(catalog: &Catalog, results: &mut [IndicatorResult]) -> Option<
             Role::Bonus => vbonus.add(r.points),
             Role::Information => {}
         }
-    }
-    // The volets' sums, reduced once each; the earned points are their sum
-    // and the points outside every volet (the same fraction as one sum of
-    // the renseigné scored results' points: sums are exact, and the others'
-    // points are 0, as every result's before aggregation).
-    let mut totals = Vec::with_capacity(volets.len());
-    for [weight, points, vbonus] in sums {
-        let points = points.value()?;
-        earned_sum.add(points);
-        totals.push([weight.value()?, points, vbonus.value()?]);
     }
     let (earned_sum, bonus_sum) = (earned_sum.value()?, bonus_sum.value()?);
     let scale = catalog.campaign.scale;
@@ -137,7 +124,8 @@ fn aggregate_fast(catalog: &Catalog, results: &mut [IndicatorResult]) -> Option<
         None => None,
     };
     let mut out = Vec::with_capacity(volets.len());
-    for (v, [weight, points, vbonus]) in volets.iter().zip(totals) {
+    for (v, [weight, points, vbonus]) in volets.iter().zip(sums) {
+        let (weight, points, vbonus) = (weight.value()?, points.value()?, vbonus.value()?);
         let vscore = if weight.is_zero() {
             None
         } else {
