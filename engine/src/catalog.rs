@@ -59,6 +59,9 @@ pub(crate) struct CatalogIndex {
     /// Per indicator, the positions of its inputs (in [`Measure::inputs`]
     /// order) by increasing id.
     pub inputs: Vec<Vec<u32>>,
+    /// Per indicator, the positions of its criteria by increasing id (empty
+    /// for other measures).
+    pub criteria: Vec<Vec<u32>>,
 }
 
 impl CatalogIndex {
@@ -74,6 +77,16 @@ impl CatalogIndex {
                 .indicators
                 .iter()
                 .map(|i| sorted(i.measure.inputs().iter().map(|x| x.id()).collect()))
+                .collect(),
+            criteria: catalog
+                .indicators
+                .iter()
+                .map(|i| match &i.measure {
+                    Measure::Criteria { criteria } => {
+                        sorted(criteria.iter().map(|c| c.id.as_str()).collect())
+                    }
+                    _ => Vec::new(),
+                })
                 .collect(),
         }
     }
@@ -914,6 +927,20 @@ impl Catalog {
             indicators,
             index: IndexCell::default(),
         }
+        .with_shared_volet_ids()
+    }
+
+    /// Each indicator's volet id made the volet's own [`SharedStr`] (the
+    /// same text), so that the evaluation finds an indicator's volet by
+    /// pointer rather than by comparing texts (it compares the texts when
+    /// the pointers differ).
+    pub(crate) fn with_shared_volet_ids(mut self) -> Catalog {
+        for ind in &mut self.indicators {
+            if let Some(v) = self.volets.iter().find(|v| v.id == ind.volet) {
+                ind.volet = v.id.clone();
+            }
+        }
+        self
     }
 
     /// The evaluation's index of this catalog, built on first use.

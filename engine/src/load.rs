@@ -322,7 +322,7 @@ pub fn load_catalogs(file: &str, src: &str) -> Result<Vec<Catalog>, CatalogError
         }
         set_campaign_year(&mut value, year);
         let catalog: Catalog = match serde_path_to_error::deserialize(value.clone()) {
-            Ok(c) => c,
+            Ok(c) => Catalog::with_shared_volet_ids(c),
             Err(e) => {
                 let raw = e.inner().to_string();
                 let path = refine_serde_path(&value, serde_path(e.path()), &raw);

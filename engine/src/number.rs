@@ -33,7 +33,7 @@ impl Sum {
     };
 
     /// Adds `x`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn add(&mut self, x: Number) {
         if !self.ok || x.0.num == 0 {
             return;
@@ -124,6 +124,55 @@ fn digits(mut v: u128, buf: &mut [u8; 40]) -> &[u8] {
         if v == 0 {
             return &buf[k..];
         }
+    }
+}
+
+/// `scaled / denom` (`denom > 0`) rounded to an integer with `mode`.
+#[inline]
+fn rounded_quotient(scaled: i128, denom: i128, mode: RoundingMode) -> i128 {
+    let (q, r) = match (i64::try_from(scaled), i64::try_from(denom)) {
+        (Ok(a), Ok(b)) => ((a / b) as i128, (a % b) as i128),
+        _ => scaled.div_rem(&denom), // denom > 0
+    };
+    // 2|r| against denom, as |r| against denom − |r| (0 ≤ |r| < denom):
+    // no overflow even for a denominator beyond 2^126.
+    let (r_abs, rest) = (r.abs(), denom - r.abs());
+    let away = match mode {
+        RoundingMode::Down => false,
+        RoundingMode::Up => r != 0,
+        RoundingMode::HalfUp => r_abs >= rest,
+        RoundingMode::HalfEven => r_abs > rest || (r_abs == rest && q % 2 != 0),
+    };
+    if away {
+        if scaled < 0 {
+            q - 1
+        } else {
+            q + 1
+        }
+    } else {
+        q
+    }
+}
+
+/// [`rounded_quotient`] on 64-bit words (`denom > 0`); native only, as
+/// [`Number::percent_rounded`]'s fast path.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+#[inline]
+fn rounded_quotient64(scaled: i64, denom: i64, mode: RoundingMode) -> i64 {
+    let (q, r) = (scaled / denom, scaled % denom);
+    let r_abs = r.unsigned_abs();
+    let rest = denom as u64 - r_abs;
+    let away = match mode {
+        RoundingMode::Down => false,
+        RoundingMode::Up => r != 0,
+        RoundingMode::HalfUp => r_abs >= rest,
+        RoundingMode::HalfEven => r_abs > rest || (r_abs == rest && q % 2 != 0),
+    };
+    // |q| < |scaled| when it moves away (r ≠ 0 needs denom > 1): no overflow.
+    match (away, scaled < 0) {
+        (false, _) => q,
+        (true, true) => q - 1,
+        (true, false) => q + 1,
     }
 }
 
@@ -338,33 +387,56 @@ impl Number {
         let scale = POW10[decimals.min(12) as usize];
         let numer = self.0.numer();
         let denom = self.0.denom();
+        // (Both below 10^12 in the test: 64-bit words.)
+        // Already a decimal of at most `decimals` decimals (a value rounded
+        // before, a share in tenths): itself, as the division below gives
+        // (remainder 0, so no mode moves it, and the quotient over the scale
+        // reduces back to the reduced fraction).
+        if denom <= scale && (scale as i64) % (denom as i64) == 0 {
+            return self;
+        }
         // self * scale = numer * scale / denom, computed without overflow when possible.
         let Some(scaled) = mul128(numer, scale) else {
             return self; // beyond any realistic figure; keep the exact value
         };
-        let (q, r) = match (i64::try_from(scaled), i64::try_from(denom)) {
-            (Ok(a), Ok(b)) => ((a / b) as i128, (a % b) as i128),
-            _ => scaled.div_rem(&denom), // denom > 0
-        };
-        // 2|r| against denom, as |r| against denom − |r| (0 ≤ |r| < denom):
-        // no overflow even for a denominator beyond 2^126.
-        let (r_abs, rest) = (r.abs(), denom - r.abs());
-        let away = match mode {
-            RoundingMode::Down => false,
-            RoundingMode::Up => r != 0,
-            RoundingMode::HalfUp => r_abs >= rest,
-            RoundingMode::HalfEven => r_abs > rest || (r_abs == rest && q % 2 != 0),
-        };
-        let q = if away {
-            if scaled < 0 {
-                q - 1
-            } else {
-                q + 1
-            }
-        } else {
-            q
-        };
+        let q = rounded_quotient(scaled, denom, mode);
         Number(Ratio::over_power_of_ten(q, decimals.min(12)))
+    }
+
+    /// `self.percent_of(den)?.round(decimals, mode)` (a rate in percent as
+    /// the catalog shows it): the same number and the same errors, natively
+    /// in one division and no gcd when both are integers on 64-bit words (the
+    /// usual counts): rounding depends on the value only, so the unreduced
+    /// quotient `self × 100 × 10^decimals / den` rounds as the reduced one.
+    #[inline]
+    pub(crate) fn percent_rounded(
+        self,
+        den: Number,
+        decimals: u32,
+        mode: RoundingMode,
+    ) -> Result<Number, Overflow> {
+        #[cfg(not(target_arch = "wasm32"))]
+        if let (Ok(n), Ok(d)) = (i64::try_from(self.0.num), i64::try_from(den.0.num)) {
+            if self.0.den == 1 && den.0.den == 1 && d != 0 {
+                let decimals = decimals.min(12);
+                // All on words while they suffice (the usual counts).
+                let factor = 100 * POW10[decimals as usize] as i64;
+                if let (Some(scaled), true) = (n.checked_mul(factor), d > 0) {
+                    let q = rounded_quotient64(scaled, d, mode);
+                    return Ok(Number(Ratio::over_power_of_ten(q as i128, decimals)));
+                }
+                // |n| ≤ 2^63 and 100 × 10^12 < 2^47: the product fits.
+                let scaled = n as i128 * 100 * POW10[decimals as usize];
+                let (scaled, d) = if d < 0 {
+                    (-scaled, -(d as i128))
+                } else {
+                    (scaled, d as i128)
+                };
+                let q = rounded_quotient(scaled, d, mode);
+                return Ok(Number(Ratio::over_power_of_ten(q, decimals)));
+            }
+        }
+        Ok(self.percent_of(den)?.round(decimals, mode))
     }
 
     /// Approximation for display adapters (spreadsheet cells, charts). Never
@@ -756,12 +828,14 @@ impl Ratio {
         if an == 0 || bn == 0 {
             return Ratio::default();
         }
-        let g1 = if bd == 1 {
+        // gcd(x, 1) and gcd(±1, x) are 1: no gcd for an integer factor or
+        // a unit numerator (a division by an integer).
+        let g1 = if bd == 1 || an.unsigned_abs() == 1 {
             1
         } else {
             gcd64(an.unsigned_abs(), bd as u64) as i64
         };
-        let g2 = if ad == 1 {
+        let g2 = if ad == 1 || bn.unsigned_abs() == 1 {
             1
         } else {
             gcd64(bn.unsigned_abs(), ad as u64) as i64
@@ -890,9 +964,13 @@ impl Ratio {
 impl Ord for Ratio {
     #[inline]
     fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        // Over the same (positive) denominator, the numerators compare
+        // (integers, above all): no conversion to words.
+        if self.den == o.den {
+            return self.num.cmp(&o.num);
+        }
         // On 64-bit words the cross products fit in 128 bits.
         match self.words(*o) {
-            Some([an, ad, bn, bd]) if ad == bd => an.cmp(&bn),
             Some([an, ad, bn, bd]) => (an as i128 * bd as i128).cmp(&(bn as i128 * ad as i128)),
             None => self.cmp_wide(o),
         }
@@ -1134,6 +1212,26 @@ mod tests {
             Some(Ratio::new(n, d))
         }
 
+        const MODES: [RoundingMode; 4] = [
+            RoundingMode::HalfUp,
+            RoundingMode::HalfEven,
+            RoundingMode::Down,
+            RoundingMode::Up,
+        ];
+
+        /// Rounding as it was written before its shortcut for exact decimals.
+        fn plain_round(x: Number, decimals: u32, mode: RoundingMode) -> Number {
+            if x.0.is_integer() {
+                return x;
+            }
+            let scale = POW10[decimals.min(12) as usize];
+            let Some(scaled) = mul128(x.0.num, scale) else {
+                return x;
+            };
+            let q = rounded_quotient(scaled, x.0.den, mode);
+            Number(Ratio::new(q, scale))
+        }
+
         fn euclid(mut a: u64, mut b: u64) -> u64 {
             while b != 0 {
                 (a, b) = (b, a % b);
@@ -1161,7 +1259,17 @@ mod tests {
             }
 
             #[test]
-            fn products_by_zero_and_one_are_the_wide_products(x in ratio(), o in ratio()) {
+            fn products_by_zero_one_and_integers_are_the_wide_products(x in ratio(), o in ratio()) {
+                let ints = [
+                    Ratio::from_integer(x.num),
+                    Ratio::from_integer(o.num),
+                    Ratio::from_integer(x.num / 3),
+                    Ratio::from_integer(-1),
+                ];
+                for (a, b) in ints.iter().flat_map(|a| ints.iter().map(move |b| (*a, *b))) {
+                    prop_assert_eq!(a.checked_mul(b), a.checked_mul_wide(b));
+                    prop_assert_eq!(a.checked_add(b), old_add(a, b));
+                }
                 for o in [o, Ratio::default(), Ratio::from_integer(1)] {
                     prop_assert_eq!(x.checked_mul(o), x.checked_mul_wide(o));
                     prop_assert_eq!(o.checked_mul(x), o.checked_mul_wide(x));
@@ -1218,6 +1326,40 @@ mod tests {
                         x.percent_of(o),
                         x.div(o).and_then(|q| q.mul(Number::HUNDRED))
                     );
+                }
+            }
+
+            #[test]
+            fn rounding_is_the_plain_rounding(x in ratio(), w in word_ratio(), d in 0u32..=14, k in 0i64..1_000_000) {
+                let tenths = Number(Ratio::new(k as i128, POW10[(k % 4) as usize]));
+                for x in [Number(x), Number(w), tenths] {
+                    for mode in MODES {
+                        prop_assert_eq!(x.round(d, mode), plain_round(x, d, mode));
+                    }
+                }
+            }
+
+            #[test]
+            fn percent_rounded_is_percent_then_round(
+                x in ratio(),
+                o in ratio(),
+                n in any::<i64>(),
+                m in any::<i64>(),
+                d in 0u32..=14,
+            ) {
+                for (x, o) in [
+                    (Number(x), Number(o)),
+                    (Number::int(n), Number::int(m)),
+                    (Number::int(n % 100_000), Number::int(m % 1000)),
+                    (Number::int(n % 1000), Number::int(m % 7)),
+                    (Number(x), Number::int(m)),
+                ] {
+                    for mode in MODES {
+                        prop_assert_eq!(
+                            x.percent_rounded(o, d, mode),
+                            x.percent_of(o).map(|p| plain_round(p, d, mode))
+                        );
+                    }
                 }
             }
 

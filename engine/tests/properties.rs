@@ -225,20 +225,37 @@ proptest! {
     /// The evaluation's index of a catalog (merge walks over the answers'
     /// sorted keys) changes nothing: a catalog whose index is stale (built
     /// for another order of the same indicators) scores exactly as a catalog
-    /// evaluated by its own index, unknown indicator and input ids included
-    /// (before, between and after the known ones).
+    /// evaluated by its own index, answers of the usual shape (one key per
+    /// indicator, input and criterion) and unknown indicator, input and
+    /// criterion ids (before, between and after the known ones) alike.
     #[test]
     fn the_index_changes_nothing(seed in any::<u64>()) {
         for c in catalogs() {
             let mut rng = Rng(seed);
             let mut a = random_answers(&c, &mut rng);
+            // Half the cases keep the answers as filled (one key per
+            // indicator, input and criterion: the usual shape).
+            let noisy = rng.chance(50);
             for id in ["0-inconnu", "zz-inconnu"] {
-                if rng.chance(30) {
+                if noisy && rng.chance(30) {
                     a.indicators.insert(id.into(), IndicatorAnswer::default());
                 }
             }
             for ind in &c.indicators {
                 let Some(ans) = a.indicators.get_mut(ind.id.as_str()) else { continue };
+                if !noisy {
+                    continue;
+                }
+                if let Measure::Criteria { criteria } = &ind.measure {
+                    for c in criteria {
+                        if rng.chance(5) {
+                            ans.criteria.insert(format!("{}-x", c.id), true);
+                        }
+                    }
+                    if rng.chance(5) {
+                        ans.criteria.insert("0".into(), false);
+                    }
+                }
                 for input in ind.measure.inputs() {
                     if rng.chance(5) {
                         ans.inputs.insert(format!("{}-x", input.id()), serde_json::json!(1));
@@ -255,15 +272,19 @@ proptest! {
             let mut stale = c.clone();
             stale.indicators.reverse();
             for ind in &mut stale.indicators {
-                if let Measure::Distribution { parts, .. } = &mut ind.measure {
-                    parts.reverse();
+                match &mut ind.measure {
+                    Measure::Distribution { parts, .. } => parts.reverse(),
+                    Measure::Criteria { criteria } => criteria.reverse(),
+                    _ => {}
                 }
             }
             evaluate(&stale, &a); // index of the reversed catalog
             stale.indicators.reverse();
             for ind in &mut stale.indicators {
-                if let Measure::Distribution { parts, .. } = &mut ind.measure {
-                    parts.reverse();
+                match &mut ind.measure {
+                    Measure::Distribution { parts, .. } => parts.reverse(),
+                    Measure::Criteria { criteria } => criteria.reverse(),
+                    _ => {}
                 }
             }
             let by_stale = serde_json::to_string(&evaluate(&stale, &a)).unwrap();

@@ -89,9 +89,12 @@ fn aggregate_fast(catalog: &Catalog, results: &mut [IndicatorResult]) -> Option<
                 }
             }
         }
+        // The same text when the same pointer (the loaders share the volets'
+        // ids with their indicators, see `Catalog::with_shared_volet_ids`).
+        let same = |a: &str, b: &str| std::ptr::eq(a, b) || a == b;
         let position = match last {
-            Some((id, k)) if id == &*r.volet => k,
-            _ => volets.iter().position(|v| v.id == r.volet),
+            Some((id, k)) if same(id, &r.volet) => k,
+            _ => volets.iter().position(|v| same(&v.id, &r.volet)),
         };
         last = Some((&r.volet, position));
         let Some(k) = position else {

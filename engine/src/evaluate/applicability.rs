@@ -69,7 +69,12 @@ pub(crate) fn selector_matches<'c>(
 pub(super) fn status(ctx: &mut Ctx<'_>) -> (Status, Origin) {
     let (catalog, answers, ind, answer) = (ctx.catalog, ctx.answers, ctx.ind, ctx.answer);
     let mut unknown = Vec::new();
-    let applies = selector_matches(catalog, &ind.applies_to, answers, &mut unknown);
+    // An empty selector matches, needing nothing (what `selector_matches` gives).
+    let applies = if ind.applies_to.is_empty() {
+        Some(true)
+    } else {
+        selector_matches(catalog, &ind.applies_to, answers, &mut unknown)
+    };
     let auto_nm = ind
         .not_measurable_for
         .as_ref()

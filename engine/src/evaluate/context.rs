@@ -16,6 +16,10 @@ pub(super) struct Ctx<'a> {
     /// The answer's value of each input, when [`super::inputs::fill_slots`]
     /// could find them all at once (empty otherwise: inputs are then looked up by id).
     pub slots: &'a [(InputRef<'a>, Option<&'a serde_json::Value>)],
+    /// The answer of each criterion (catalog order), when
+    /// [`super::inputs::fill_criteria`] could find them all at once (empty
+    /// otherwise: criteria are then looked up by id).
+    pub criteria: &'a [Option<bool>],
     pub problems: &'a mut Vec<Problem>,
     /// The values read by [`Ctx::read_all`], kept from one indicator to the
     /// next so that reading allocates nothing.

@@ -22,6 +22,26 @@ pub(super) fn fill_slots<'a>(
     let Some(order) = order else {
         return false;
     };
+    // The usual answer: one key per input, each key the id of the input of
+    // the same rank in `order`. The keys increase strictly, so the ids do:
+    // the order still sorts them (and names each input once, all of them
+    // when there is no input beyond), as the merge below would check.
+    // (Natively only: the form's size is budgeted, the merge gives the same.)
+    #[cfg(not(target_arch = "wasm32"))]
+    if answer.inputs.len() == order.len() && ind.measure.input(order.len()).is_none() {
+        for (&j, (key, v)) in order.iter().zip(&answer.inputs) {
+            match ind.measure.input(j as usize) {
+                Some(input) if input.id() == key => slots.push((input, Some(v))),
+                _ => {
+                    slots.clear();
+                    break;
+                }
+            }
+        }
+        if slots.len() == order.len() {
+            return true;
+        }
+    }
     let mut keys = answer.inputs.iter().peekable();
     let mut previous: Option<&str> = None;
     let mut unknown = false;
@@ -61,6 +81,89 @@ pub(super) fn fill_slots<'a>(
     !unknown && keys.next().is_none()
 }
 
+/// The answer of each criterion of `ind` in `answer` (in the catalog's
+/// order of criteria), in `found`: the criteria's ids walked in `order` (the
+/// index's) merged with the answer's sorted keys, as [`fill_slots`] does for
+/// inputs. Returns whether every key of the answer is a criterion of the
+/// indicator. When the order no longer sorts the ids, `found` is left empty
+/// (criteria are then looked up by id) and `false` is returned.
+pub(super) fn fill_criteria(
+    ind: &Indicator,
+    order: Option<&[u32]>,
+    answer: &IndicatorAnswer,
+    found: &mut Vec<Option<bool>>,
+) -> bool {
+    found.clear();
+    let (Measure::Criteria { criteria }, Some(order)) = (&ind.measure, order) else {
+        return false;
+    };
+    if order.len() != criteria.len() {
+        return false;
+    }
+    found.resize(criteria.len(), None);
+    // The usual answer, as in `fill_slots`: one key per criterion, in order
+    // (natively only, as there).
+    #[cfg(not(target_arch = "wasm32"))]
+    if answer.criteria.len() == order.len() {
+        let mut all = true;
+        for (&j, (key, v)) in order.iter().zip(&answer.criteria) {
+            match (criteria.get(j as usize), found.get_mut(j as usize)) {
+                (Some(c), Some(slot)) if c.id == *key => *slot = Some(*v),
+                _ => {
+                    all = false;
+                    break;
+                }
+            }
+        }
+        if all {
+            return true;
+        }
+        found.clear();
+        found.resize(criteria.len(), None);
+    }
+    let mut keys = answer.criteria.iter().peekable();
+    let mut previous: Option<&str> = None;
+    let mut unknown = false;
+    for &j in order {
+        let Some(c) = criteria.get(j as usize) else {
+            found.clear();
+            return false;
+        };
+        let id = c.id.as_str();
+        if previous.is_some_and(|p| p >= id) {
+            found.clear();
+            return false;
+        }
+        previous = Some(id);
+        while let Some((key, v)) = keys.peek() {
+            match key.as_str().cmp(id) {
+                std::cmp::Ordering::Less => {
+                    unknown = true;
+                    keys.next();
+                }
+                std::cmp::Ordering::Equal => {
+                    found[j as usize] = Some(**v);
+                    keys.next();
+                    break;
+                }
+                std::cmp::Ordering::Greater => break,
+            }
+        }
+    }
+    !unknown && keys.next().is_none()
+}
+
+/// Whether the answer's evidence is the indicator's, in the same order (the
+/// usual case): then no id is unknown and none is missing.
+pub(super) fn evidence_as_listed(ind: &Indicator, answer: &IndicatorAnswer) -> bool {
+    answer.evidence.len() == ind.evidence.len()
+        && ind
+            .evidence
+            .iter()
+            .zip(&answer.evidence)
+            .all(|(e, a)| e.id == *a)
+}
+
 impl Ctx<'_> {
     /// The raw answer of an input.
     fn raw(&self, input: InputRef<'_>) -> Option<&serde_json::Value> {
@@ -72,27 +175,41 @@ impl Ctx<'_> {
 
     /// Unknown input, criterion and evidence ids. `inputs_known`: every
     /// input id of the answer is already known to be an input of the indicator.
-    pub(super) fn check_answer_ids(&mut self, inputs_known: bool) {
+    /// `evidence_listed`: [`evidence_as_listed`].
+    pub(super) fn check_answer_ids(
+        &mut self,
+        inputs_known: bool,
+        criteria_known: bool,
+        evidence_listed: bool,
+    ) {
         let (ind, answer) = (self.ind, self.answer);
-        for id in answer.inputs.keys().filter(|_| !inputs_known) {
-            if !ind.measure.has_input(id) {
-                self.error(
-                    Some(id),
-                    format!("saisie inconnue « {id} » pour cet indicateur"),
-                );
+        // (Tested before walking the keys: the walk alone costs.)
+        if !inputs_known {
+            for id in answer.inputs.keys() {
+                if !ind.measure.has_input(id) {
+                    self.error(
+                        Some(id),
+                        format!("saisie inconnue « {id} » pour cet indicateur"),
+                    );
+                }
             }
         }
         let criteria: &[Criterion] = match &ind.measure {
             Measure::Criteria { criteria } => criteria,
             _ => &[],
         };
-        for id in answer.criteria.keys() {
-            if !criteria.iter().any(|c| &c.id == id) {
-                self.error(
-                    Some(id),
-                    format!("critère inconnu « {id} » pour cet indicateur"),
-                );
+        if !criteria_known {
+            for id in answer.criteria.keys() {
+                if !criteria.iter().any(|c| &c.id == id) {
+                    self.error(
+                        Some(id),
+                        format!("critère inconnu « {id} » pour cet indicateur"),
+                    );
+                }
             }
+        }
+        if evidence_listed {
+            return;
         }
         for id in &answer.evidence {
             if !ind.evidence.iter().any(|e| &e.id == id) {
@@ -104,9 +221,12 @@ impl Ctx<'_> {
         }
     }
 
-    /// Missing evidence (warnings).
-    pub(super) fn check_evidence(&mut self) {
+    /// Missing evidence (warnings). `evidence_listed`: [`evidence_as_listed`].
+    pub(super) fn check_evidence(&mut self, evidence_listed: bool) {
         let (ind, answer) = (self.ind, self.answer);
+        if evidence_listed {
+            return;
+        }
         for ev in &ind.evidence {
             if !answer.evidence.iter().any(|e| e == &ev.id) {
                 self.warning(
@@ -124,9 +244,22 @@ impl Ctx<'_> {
         input: InputRef<'_>,
         optional: bool,
     ) -> Result<Option<Number>, ()> {
+        let raw = self.raw(input);
+        // The usual input: a JSON integer, non-negative, valid for every
+        // unit but a percentage above 100 (what the steps below give it;
+        // natively only, as the other shortcuts).
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(serde_json::Value::Number(n)) = raw {
+            if let Some(number) = Number::from_json(n) {
+                let (n, d) = number.parts();
+                if d == 1 && n >= 0 && (input.unit() != Unit::Percent || n <= 100) {
+                    return Ok(Some(number));
+                }
+            }
+        }
         let id = input.id();
         let label = input.label();
-        let raw = self.raw(input).filter(|v| !v.is_null());
+        let raw = raw.filter(|v| !v.is_null());
         let raw = match raw {
             Some(serde_json::Value::String(s)) if s.trim().is_empty() => None,
             other => other,
@@ -169,7 +302,14 @@ impl Ctx<'_> {
                 return Err(());
             }
         };
-        match unit_error(input.unit(), label, number) {
+        // A non-negative integer is valid for every unit but a percentage
+        // above 100 (what `unit_error` says, without its call).
+        let unit = input.unit();
+        let (n, d) = number.parts();
+        if d == 1 && n >= 0 && (unit != Unit::Percent || n <= 100) {
+            return Ok(Some(number));
+        }
+        match unit_error(unit, label, number) {
             Some(message) => {
                 self.error(Some(id), message);
                 Err(())
@@ -281,6 +421,7 @@ pub fn prefill(catalog: &Catalog, source: &str, answers: &Answers) -> Option<Num
             ind: other,
             answer: answers.indicators.get(ind_id).unwrap_or(&empty),
             slots: &[],
+            criteria: &[],
             problems: &mut ignored,
             values: &mut values,
         };

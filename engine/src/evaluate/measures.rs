@@ -175,7 +175,7 @@ fn rate<'a>(
                 );
                 plain(None, t)
             } else {
-                plain(Some(n.percent_of(d)?), t)
+                plain(Some(percent(ctx, n, d)?), t)
             }
         }
         _ => {
@@ -183,6 +183,15 @@ fn rate<'a>(
             plain(None, ctx.resolve_target(r.target))
         }
     })
+}
+
+/// `n / d` in percent; already rounded as [`share`] rounds values when the
+/// catalog rounds them (the same number: rounding twice is rounding once).
+fn percent(ctx: &Ctx<'_>, n: Number, d: Number) -> Result<Number, Overflow> {
+    match ctx.catalog.campaign.value_decimals {
+        Some(decimals) => n.percent_rounded(d, decimals, RoundingMode::HalfUp),
+        None => n.percent_of(d),
+    }
 }
 
 /// An evolution in percent from `previous` to `current`, and the target applied.
@@ -207,7 +216,7 @@ fn evolution(
             );
             None
         }
-        Some([p, c]) => Some(c.sub(p)?.percent_of(p)?),
+        Some([p, c]) => Some(percent(ctx, c.sub(p)?, p)?),
         _ => None,
     };
     Ok((value, t))
@@ -297,7 +306,7 @@ fn distribution(
     if !ok {
         return Ok(None);
     }
-    Ok(Some(counted_sum.sub(excluded_counted)?.percent_of(den)?))
+    Ok(Some(percent(ctx, counted_sum.sub(excluded_counted)?, den)?))
 }
 
 /// Criteria met (yes / no): the share is the points of the criteria met over
@@ -310,9 +319,13 @@ fn criteria(
     let mut met = Number::ZERO;
     let mut all = Number::ZERO;
     let mut missing = Vec::new();
-    for c in criteria {
+    for (k, c) in criteria.iter().enumerate() {
         all = all.add(c.points)?;
-        match ctx.answer.criteria.get(&c.id) {
+        let answered = match ctx.criteria.get(k) {
+            Some(found) => *found,
+            None => ctx.answer.criteria.get(&c.id).copied(),
+        };
+        match answered {
             Some(true) => met = met.add(c.points)?,
             Some(false) => {}
             None => missing.push(c.label.as_str()),

@@ -193,20 +193,24 @@ pub fn evaluate(catalog: &Catalog, answers: &Answers) -> Evaluation {
     let empty = IndicatorAnswer::default();
     let mut slots = Vec::with_capacity(8);
     let mut values = Vec::with_capacity(8);
+    let mut criteria = Vec::new();
     for (k, (ind, answer)) in catalog.indicators.iter().zip(found).enumerate() {
         let answer = answer.unwrap_or(&empty);
         let order = index.inputs.get(k).map(Vec::as_slice);
         let inputs_known = inputs::fill_slots(ind, order, answer, &mut slots);
+        let order = index.criteria.get(k).map(Vec::as_slice);
+        let criteria_known = inputs::fill_criteria(ind, order, answer, &mut criteria);
         let mut ctx = Ctx {
             catalog,
             answers,
             ind,
             answer,
             slots: &slots,
+            criteria: &criteria,
             problems: &mut problems,
             values: &mut values,
         };
-        score_indicator(&mut ctx, inputs_known, &mut results);
+        score_indicator(&mut ctx, [inputs_known, criteria_known], &mut results);
     }
     let totals = match aggregate(catalog, &mut results) {
         Ok(t) => t,
@@ -284,6 +288,28 @@ fn answers_of<'a>(
     answers: &'a Answers,
 ) -> Vec<Option<&'a IndicatorAnswer>> {
     let inds = &catalog.indicators;
+    // The usual answers: one per indicator, each key the id of the
+    // indicator of the same rank in `order`. The keys increase strictly, so
+    // the ids do: the order still sorts them (each indicator once), as the
+    // merge below would check. (Natively only: the form's size is budgeted,
+    // the merge gives the same.)
+    #[cfg(not(target_arch = "wasm32"))]
+    if order.len() == inds.len() && answers.indicators.len() == inds.len() {
+        let mut found = vec![None; inds.len()];
+        let mut all = true;
+        for (&k, (key, answer)) in order.iter().zip(&answers.indicators) {
+            match (inds.get(k as usize), found.get_mut(k as usize)) {
+                (Some(ind), Some(slot)) if ind.id == *key => *slot = Some(answer),
+                _ => {
+                    all = false;
+                    break;
+                }
+            }
+        }
+        if all {
+            return found;
+        }
+    }
     if order.len() == inds.len() {
         let mut found = vec![None; inds.len()];
         let mut keys = answers.indicators.iter().peekable();
@@ -437,7 +463,9 @@ fn check_document(catalog: &Catalog, answers: &Answers, known: usize, problems: 
 
 /// Status, value and share of one indicator: its result is pushed on
 /// `results` (written in place, not moved).
-fn score_indicator(ctx: &mut Ctx<'_>, inputs_known: bool, results: &mut Vec<IndicatorResult>) {
+/// `known`: whether every input id, and every criterion id, of the answer
+/// is already known to be one of the indicator's.
+fn score_indicator(ctx: &mut Ctx<'_>, known: [bool; 2], results: &mut Vec<IndicatorResult>) {
     let ind = ctx.ind;
     let before = ctx.problems.len();
     let (status, origin) = applicability::status(ctx);
@@ -460,7 +488,8 @@ fn score_indicator(ctx: &mut Ctx<'_>, inputs_known: bool, results: &mut Vec<Indi
         complete: true,
     });
     let result = &mut results[k];
-    ctx.check_answer_ids(inputs_known);
+    let evidence_listed = inputs::evidence_as_listed(ind, ctx.answer);
+    ctx.check_answer_ids(known[0], known[1], evidence_listed);
     if result.status != Status::Renseigne {
         return;
     }
@@ -472,7 +501,7 @@ fn score_indicator(ctx: &mut Ctx<'_>, inputs_known: bool, results: &mut Vec<Indi
         }
     };
     if ind.role != Role::Information {
-        ctx.check_evidence();
+        ctx.check_evidence(evidence_listed);
     }
     result.complete = !ctx.incomplete_since(before);
     result.share = share;
@@ -484,8 +513,8 @@ mod tests {
 
     /// The index (merge walks over the answers' sorted keys) gives exactly
     /// what one lookup per id gives, on every shipped catalog, with unknown
-    /// indicator and input ids before, between and after the known ones,
-    /// null and missing values.
+    /// indicator, input and criterion ids before, between and after the
+    /// known ones, null and missing values, evidence in and out of order.
     #[test]
     fn the_index_gives_what_lookups_give() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../indicators");
@@ -497,34 +526,61 @@ mod tests {
         ] {
             let src = std::fs::read_to_string(format!("{dir}/{file}")).unwrap();
             for c in crate::load_catalogs(file, &src).unwrap() {
-                for variant in 0..4 {
+                // Variant 4: the usual shape, every indicator, input,
+                // criterion and evidence once, nothing else.
+                for variant in 0..5 {
+                    let usual = variant == 4;
                     let mut a = Answers {
                         catalog: c.campaign.id.clone(),
                         ..Default::default()
                     };
                     for (k, ind) in c.indicators.iter().enumerate() {
-                        if (k + variant) % 5 == 0 {
+                        if !usual && (k + variant) % 5 == 0 {
                             continue;
                         }
                         let mut ans = IndicatorAnswer::default();
                         for (j, input) in ind.measure.inputs().iter().enumerate() {
                             let value = match (j + k + variant) % 4 {
+                                _ if usual => serde_json::json!(j + k),
                                 0 => continue,
                                 1 => serde_json::Value::Null,
                                 _ => serde_json::json!(j + k),
                             };
                             ans.inputs.insert(input.id().to_string(), value);
-                            if (j + variant) % 3 == 0 {
+                            if !usual && (j + variant) % 3 == 0 {
                                 ans.inputs
                                     .insert(format!("{}-x", input.id()), serde_json::json!(1));
                             }
                         }
+                        if let Measure::Criteria { criteria } = &ind.measure {
+                            for (j, c) in criteria.iter().enumerate() {
+                                if usual || (j + k + variant) % 4 != 0 {
+                                    ans.criteria.insert(c.id.clone(), (j + variant) % 3 != 0);
+                                }
+                                if !usual && (j + variant) % 3 == 1 {
+                                    ans.criteria.insert(format!("{}-x", c.id), true);
+                                }
+                            }
+                        }
+                        for (j, e) in ind.evidence.iter().enumerate() {
+                            match (j + k + variant) % 3 {
+                                _ if usual => ans.evidence.push(e.id.clone()),
+                                0 => {}
+                                1 => ans.evidence.insert(0, e.id.clone()),
+                                _ => ans.evidence.push(e.id.clone()),
+                            }
+                        }
+                        if variant == 3 {
+                            ans.evidence.push("preuve-inconnue".into());
+                        }
                         match variant {
                             1 => {
                                 ans.inputs.insert("0".into(), serde_json::json!(1));
+                                ans.criteria.insert("0".into(), false);
                             }
                             2 => {
                                 ans.inputs.insert("zz".into(), serde_json::json!(1));
+                                ans.criteria.insert("zz".into(), true);
                             }
                             _ => {}
                         }
