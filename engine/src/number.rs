@@ -333,6 +333,35 @@ impl Number {
         self.div(den)?.mul(Number::HUNDRED)
     }
 
+    /// `self.div(den)?.clamp_unit()` (a share of points): the same number and
+    /// the same errors, natively in one gcd on words when the four terms fit
+    /// in 32 bits (values and targets as catalogs and answers make them):
+    /// each cross product then fits in 63 bits.
+    #[inline]
+    pub(crate) fn div_clamp_unit(self, den: Number) -> Result<Number, Overflow> {
+        #[cfg(not(target_arch = "wasm32"))]
+        if let (Ok(an), Ok(ad), Ok(bn), Ok(bd)) = (
+            i32::try_from(self.0.num),
+            i32::try_from(self.0.den),
+            i32::try_from(den.0.num),
+            i32::try_from(den.0.den),
+        ) {
+            if bn != 0 {
+                let (n, d) = (an as i64 * bd as i64, ad as i64 * bn as i64);
+                let (n, d) = if d < 0 { (-n, -d) } else { (n, d) };
+                return Ok(if n <= 0 {
+                    Number::ZERO
+                } else if n >= d {
+                    Number::ONE
+                } else {
+                    let g = gcd64(n as u64, d as u64) as i64;
+                    Number(Ratio::new_raw((n / g) as i128, (d / g) as i128))
+                });
+            }
+        }
+        Ok(self.div(den)?.clamp_unit())
+    }
+
     /// The smaller of two numbers.
     pub fn min(self, other: Number) -> Number {
         if self <= other {
@@ -1360,6 +1389,30 @@ mod tests {
                             x.percent_of(o).map(|p| plain_round(p, d, mode))
                         );
                     }
+                }
+            }
+
+            #[test]
+            fn div_clamp_unit_is_div_then_clamp(
+                x in ratio(),
+                o in ratio(),
+                w in word_ratio(),
+                n in any::<i32>(),
+                m in any::<i32>(),
+                d in 1i32..=i32::MAX,
+                e in any::<i32>(),
+            ) {
+                let small = |a: i32, b: i32| Number::ratio(a as i128, b as i128).unwrap_or(Number::ONE);
+                for (x, o) in [
+                    (Number(x), Number(o)),
+                    (Number(w), Number(o)),
+                    (Number(x), Number(w)),
+                    (small(n, d), small(m, e)),
+                    (small(n % 2000, d % 1000 + 1), small(m % 1000, e % 20)),
+                    (small(n, d), Number::ZERO),
+                    (Number::int(n as i64), Number::int(n as i64)),
+                ] {
+                    prop_assert_eq!(x.div_clamp_unit(o), x.div(o).map(Number::clamp_unit));
                 }
             }
 

@@ -414,10 +414,11 @@ fn share_of(v: Number, t: Number, op: Op, scoring: &Scoring) -> Result<Number, O
         Scoring::Linear { floor } => {
             let f = floor.unwrap_or(Number::ZERO);
             let span = t.sub(f)?;
-            if span.is_zero() || (op == Op::AtLeast) != (span > Number::ZERO) {
+            // (span ≠ 0: it is positive when it is not negative.)
+            if span.is_zero() || (op == Op::AtLeast) == span.is_negative() {
                 Number::ZERO
             } else {
-                v.sub(f)?.div(span)?.clamp_unit()
+                v.sub(f)?.div_clamp_unit(span)?
             }
         }
         Scoring::Tiers { tiers } => {
