@@ -129,7 +129,7 @@ fn aggregate_fast(catalog: &Catalog, results: &mut [IndicatorResult]) -> Option<
         let vscore = if weight.is_zero() {
             None
         } else {
-            Some(points.div(weight).ok()?.mul(Number::HUNDRED).ok()?)
+            Some(points.percent_of(weight).ok()?)
         };
         out.push(VoletResult {
             id: v.id.clone(),
