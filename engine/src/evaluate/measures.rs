@@ -15,6 +15,9 @@ struct Measured<'a> {
     scoring: &'a Scoring,
     op: Op,
     cap: Option<(Number, &'a str)>,
+    /// Whether the value comes from [`percent`], already rounded as
+    /// [`share`] rounds values (rounding it again gives it back).
+    rounded: bool,
 }
 
 /// Computes the value, target and share of a renseigné indicator.
@@ -58,6 +61,7 @@ pub(super) fn measure(
                 scoring,
                 op,
                 cap: None,
+                rounded: true,
             }
         }
         Measure::Count {
@@ -74,6 +78,7 @@ pub(super) fn measure(
                 scoring,
                 op,
                 cap: None,
+                rounded: false,
             }
         }
         Measure::Distribution {
@@ -101,6 +106,7 @@ pub(super) fn measure(
                 scoring,
                 op,
                 cap: None,
+                rounded: true,
             }
         }
         Measure::Criteria { criteria: list } => return criteria(ctx, result, list),
@@ -138,6 +144,7 @@ fn rate<'a>(
         scoring: r.scoring,
         op,
         cap: None,
+        rounded: true,
     };
     Ok(match (num, den, r.numerator_only) {
         (Ok(Some(n)), Ok(None), Some(no)) => {
@@ -150,6 +157,7 @@ fn rate<'a>(
                 scoring: &no.scoring,
                 op: no.target.op,
                 cap: Some((cap, r.denominator.id.as_str())),
+                rounded: false,
             }
         }
         (Ok(Some(n)), Ok(Some(d)), _) => {
@@ -373,7 +381,7 @@ fn share(
     m: Measured<'_>,
 ) -> Result<Option<Number>, Overflow> {
     let value = match (m.value, ctx.catalog.campaign.value_decimals) {
-        (Some(v), Some(d)) => Some(v.round(d, RoundingMode::HalfUp)),
+        (Some(v), Some(d)) if !m.rounded => Some(v.round(d, RoundingMode::HalfUp)),
         _ => m.value,
     };
     result.value = value;
