@@ -278,6 +278,16 @@ impl Number {
         Number::parse(&value.to_string())
     }
 
+    /// The value of a JSON integer in `[0, 10^15]` (the integer
+    /// [`Number::from_json`] gives for it), `None` for any other number.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    #[inline]
+    pub(crate) fn natural_from_json(value: &serde_json::Number) -> Option<i64> {
+        value
+            .as_i64()
+            .filter(|i| (0..=MAX_PARSED as i64).contains(i))
+    }
+
     /// Whether the number is an integer.
     pub fn is_integer(self) -> bool {
         self.0.is_integer()
@@ -1438,6 +1448,19 @@ mod tests {
                     (Number::int(n as i64), Number::int(n as i64)),
                 ] {
                     prop_assert_eq!(x.div_clamp_unit(o), x.div(o).map(Number::clamp_unit));
+                }
+            }
+
+            #[test]
+            fn natural_from_json_is_from_json(i in any::<i64>(), u in any::<u64>(), k in 0i64..2_000_000_000_000_000) {
+                for n in [
+                    serde_json::Number::from(i),
+                    serde_json::Number::from(u),
+                    serde_json::Number::from(k),
+                    serde_json::Number::from(k - 1_000_000_000_000_000),
+                ] {
+                    let natural = Number::from_json(&n).filter(|x| x.is_integer() && !x.is_negative());
+                    prop_assert_eq!(Number::natural_from_json(&n).map(Number::int), natural);
                 }
             }
 
