@@ -394,7 +394,7 @@ fn share(
         Op::AtMost => v <= t,
     };
     result.met = Some(met);
-    let mut share = share_of(v, t, m.op, m.scoring)?;
+    let mut share = share_when(met, v, t, m.op, m.scoring)?;
     if let Some((cap, field)) = m.cap.filter(|(c, _)| *c < share) {
         share = cap;
         ctx.warning(
@@ -414,6 +414,17 @@ fn share_of(v: Number, t: Number, op: Op, scoring: &Scoring) -> Result<Number, O
         Op::AtLeast => v >= t,
         Op::AtMost => v <= t,
     };
+    share_when(met, v, t, op, scoring)
+}
+
+/// [`share_of`] when whether `v` meets `t` is known (`met`).
+fn share_when(
+    met: bool,
+    v: Number,
+    t: Number,
+    op: Op,
+    scoring: &Scoring,
+) -> Result<Number, Overflow> {
     if met {
         return Ok(Number::ONE);
     }
