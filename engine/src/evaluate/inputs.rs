@@ -176,12 +176,24 @@ impl<'a> Ctx<'a> {
     /// Unknown input, criterion and evidence ids. `inputs_known`: every
     /// input id of the answer is already known to be an input of the indicator.
     /// `evidence_listed`: [`evidence_as_listed`].
+    #[cfg_attr(not(target_arch = "wasm32"), inline)]
     pub(super) fn check_answer_ids(
         &mut self,
         inputs_known: bool,
         criteria_known: bool,
         evidence_listed: bool,
     ) {
+        // The usual answer: nothing to check (what the walks below find).
+        #[cfg(not(target_arch = "wasm32"))]
+        if inputs_known && (criteria_known || self.answer.criteria.is_empty()) && evidence_listed {
+            return;
+        }
+        self.check_ids(inputs_known, criteria_known, evidence_listed);
+    }
+
+    /// [`Ctx::check_answer_ids`] by walking the answer's ids.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(never))]
+    fn check_ids(&mut self, inputs_known: bool, criteria_known: bool, evidence_listed: bool) {
         let (ind, answer) = (self.ind, self.answer);
         // (Tested before walking the keys: the walk alone costs.)
         if !inputs_known {
