@@ -234,11 +234,17 @@ impl<'a> Ctx<'a> {
     }
 
     /// Missing evidence (warnings). `evidence_listed`: [`evidence_as_listed`].
+    #[cfg_attr(not(target_arch = "wasm32"), inline)]
     pub(super) fn check_evidence(&mut self, evidence_listed: bool) {
-        let (ind, answer) = (self.ind, self.answer);
-        if evidence_listed {
-            return;
+        if !evidence_listed {
+            self.missing_evidence();
         }
+    }
+
+    /// [`Ctx::check_evidence`] when the evidence is not as listed.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(never))]
+    fn missing_evidence(&mut self) {
+        let (ind, answer) = (self.ind, self.answer);
         for ev in &ind.evidence {
             if !answer.evidence.iter().any(|e| e == &ev.id) {
                 self.warning(
