@@ -1004,6 +1004,7 @@ impl Measure {
     }
 
     /// The input at position `j` of [`Measure::inputs`], without building the list.
+    #[cfg_attr(not(target_arch = "wasm32"), inline)]
     pub fn input(&self, j: usize) -> Option<InputRef<'_>> {
         match self {
             Measure::Rate {

@@ -278,6 +278,16 @@ impl Number {
         Number::parse(&value.to_string())
     }
 
+    /// The value of a JSON integer in `[0, 10^15]` (the integer
+    /// [`Number::from_json`] gives for it), `None` for any other number.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    #[inline]
+    pub(crate) fn natural_from_json(value: &serde_json::Number) -> Option<i64> {
+        value
+            .as_i64()
+            .filter(|i| (0..=MAX_PARSED as i64).contains(i))
+    }
+
     /// Whether the number is an integer.
     pub fn is_integer(self) -> bool {
         self.0.is_integer()
@@ -323,14 +333,62 @@ impl Number {
     /// `self / den × 100` (a rate in percent): the same fraction and the same
     /// errors as `self.div(den)?.mul(Number::HUNDRED)`, in one reduction
     /// when both are integers on 64-bit words (the usual counts).
+    /// Natively, fractions whose four terms fit in 28 bits (points over
+    /// weights) take one reduction too, on words.
     #[inline]
     pub fn percent_of(self, den: Number) -> Result<Number, Overflow> {
         if let (Ok(n), Ok(d)) = (i64::try_from(self.0.num), i64::try_from(den.0.num)) {
             if self.0.den == 1 && den.0.den == 1 && d != 0 {
                 return Ok(Number(Ratio::new(n as i128 * 100, d as i128)));
             }
+            // |n·d'·100| and |d·n'| below 2^63: one gcd on words.
+            #[cfg(not(target_arch = "wasm32"))]
+            {
+                const SMALL: i64 = 1 << 28;
+                let (nd, dd) = (self.0.den as i64, den.0.den as i64);
+                if d != 0
+                    && n.unsigned_abs() < SMALL as u64
+                    && d.unsigned_abs() < SMALL as u64
+                    && self.0.den < SMALL as i128
+                    && den.0.den < SMALL as i128
+                {
+                    let (num, dd) = (n * dd * 100, nd * d);
+                    let (num, dd) = if dd < 0 { (-num, -dd) } else { (num, dd) };
+                    let g = gcd64(num.unsigned_abs(), dd as u64) as i64;
+                    return Ok(Number(Ratio::new_raw((num / g) as i128, (dd / g) as i128)));
+                }
+            }
         }
         self.div(den)?.mul(Number::HUNDRED)
+    }
+
+    /// `self.div(den)?.clamp_unit()` (a share of points): the same number and
+    /// the same errors, natively in one gcd on words when the four terms fit
+    /// in 32 bits (values and targets as catalogs and answers make them):
+    /// each cross product then fits in 63 bits.
+    #[inline]
+    pub(crate) fn div_clamp_unit(self, den: Number) -> Result<Number, Overflow> {
+        #[cfg(not(target_arch = "wasm32"))]
+        if let (Ok(an), Ok(ad), Ok(bn), Ok(bd)) = (
+            i32::try_from(self.0.num),
+            i32::try_from(self.0.den),
+            i32::try_from(den.0.num),
+            i32::try_from(den.0.den),
+        ) {
+            if bn != 0 {
+                let (n, d) = (an as i64 * bd as i64, ad as i64 * bn as i64);
+                let (n, d) = if d < 0 { (-n, -d) } else { (n, d) };
+                return Ok(if n <= 0 {
+                    Number::ZERO
+                } else if n >= d {
+                    Number::ONE
+                } else {
+                    let g = gcd64(n as u64, d as u64) as i64;
+                    Number(Ratio::new_raw((n / g) as i128, (d / g) as i128))
+                });
+            }
+        }
+        Ok(self.div(den)?.clamp_unit())
     }
 
     /// The smaller of two numbers.
@@ -1316,11 +1374,17 @@ mod tests {
 
             #[test]
             fn percent_of_is_div_then_mul(x in ratio(), o in ratio(), n in any::<i64>(), d in any::<i64>()) {
+                let small = |a: i64, b: i64| {
+                    Number::ratio((a % (1 << 29)) as i128, (b % (1 << 29)) as i128).unwrap_or(Number::ONE)
+                };
                 for (x, o) in [
                     (Number(x), Number(o)),
                     (Number::int(n), Number::int(d)),
                     (Number::int(n % 100_000), Number::int(d % 1000)),
                     (Number(x), Number::int(d)),
+                    (small(n, d), small(d, n)),
+                    (small(n % 5000, d % 1000), small(d % 3000, n % 100)),
+                    (small(n, d), Number::ZERO),
                 ] {
                     prop_assert_eq!(
                         x.percent_of(o),
@@ -1360,6 +1424,43 @@ mod tests {
                             x.percent_of(o).map(|p| plain_round(p, d, mode))
                         );
                     }
+                }
+            }
+
+            #[test]
+            fn div_clamp_unit_is_div_then_clamp(
+                x in ratio(),
+                o in ratio(),
+                w in word_ratio(),
+                n in any::<i32>(),
+                m in any::<i32>(),
+                d in 1i32..=i32::MAX,
+                e in any::<i32>(),
+            ) {
+                let small = |a: i32, b: i32| Number::ratio(a as i128, b as i128).unwrap_or(Number::ONE);
+                for (x, o) in [
+                    (Number(x), Number(o)),
+                    (Number(w), Number(o)),
+                    (Number(x), Number(w)),
+                    (small(n, d), small(m, e)),
+                    (small(n % 2000, d % 1000 + 1), small(m % 1000, e % 20)),
+                    (small(n, d), Number::ZERO),
+                    (Number::int(n as i64), Number::int(n as i64)),
+                ] {
+                    prop_assert_eq!(x.div_clamp_unit(o), x.div(o).map(Number::clamp_unit));
+                }
+            }
+
+            #[test]
+            fn natural_from_json_is_from_json(i in any::<i64>(), u in any::<u64>(), k in 0i64..2_000_000_000_000_000) {
+                for n in [
+                    serde_json::Number::from(i),
+                    serde_json::Number::from(u),
+                    serde_json::Number::from(k),
+                    serde_json::Number::from(k - 1_000_000_000_000_000),
+                ] {
+                    let natural = Number::from_json(&n).filter(|x| x.is_integer() && !x.is_negative());
+                    prop_assert_eq!(Number::natural_from_json(&n).map(Number::int), natural);
                 }
             }
 

@@ -85,6 +85,27 @@ fn amounts_reason(catalog: &Catalog, a: &Amounts, score: Number) -> String {
     )
 }
 
+/// What a provisional verdict's reason ends with.
+const PROVISIONAL: &str = " (provisoire : évaluation ";
+
+/// The pieces joined in one allocation, with room for the provisional
+/// suffix ([`with_state`]): the usual reasons without `format!`.
+fn concat(parts: &[&str]) -> String {
+    let len: usize = parts.iter().map(|p| p.len()).sum();
+    let mut out = String::with_capacity(len + PROVISIONAL.len() + 12);
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
+/// `reason (provisoire : évaluation <state>)`, in place.
+fn with_state(reason: &mut String, state: State) {
+    reason.push_str(PROVISIONAL);
+    reason.push_str(state.label());
+    reason.push(')');
+}
+
 /// Decides the verdict from the rounded total.
 pub(crate) fn decide(
     catalog: &Catalog,
@@ -115,11 +136,7 @@ pub(crate) fn decide(
         verdict.missing = Some(Number::ZERO);
         verdict.reason = amounts_reason(catalog, a, score);
         if provisional {
-            verdict.reason = format!(
-                "{} (provisoire : évaluation {})",
-                verdict.reason,
-                state.label()
-            );
+            with_state(&mut verdict.reason, state);
         }
         return verdict;
     }
@@ -189,8 +206,8 @@ pub(crate) fn decide(
             verdict.interesse = Some(true);
             verdict.band = Some(i);
             verdict.reason = match band.below {
-                None => format!("score {s} ≥ seuil de {}", score_text(catalog, band.min)),
-                Some(_) => format!("score {s} dans la bande {}", band_label(catalog, band)),
+                None => concat(&["score ", &s, " ≥ seuil de ", &score_text(catalog, band.min)]),
+                Some(_) => concat(&["score ", &s, " dans la bande ", &band_label(catalog, band)]),
             };
             break;
         }
@@ -207,7 +224,12 @@ pub(crate) fn decide(
                     if catalog.interessement.bands[i].below.is_none()
                         && !catalog.interessement.bands[i].progression =>
                 {
-                    format!("score {s} inférieur au seuil de {}", score_text(catalog, t))
+                    concat(&[
+                        "score ",
+                        &s,
+                        " inférieur au seuil de ",
+                        &score_text(catalog, t),
+                    ])
                 }
                 (Some(t), Some(i)) => {
                     let band = &catalog.interessement.bands[i];
@@ -227,11 +249,7 @@ pub(crate) fn decide(
         }
     }
     if provisional {
-        verdict.reason = format!(
-            "{} (provisoire : évaluation {})",
-            verdict.reason,
-            state.label()
-        );
+        with_state(&mut verdict.reason, state);
     }
     verdict
 }
@@ -286,6 +304,19 @@ criteria = [{ id = "a", label = "A", points = 100 }]
         assert_eq!(
             v.reason,
             "score 70 % inférieur au seuil de 75 % (bande 75–79 %, avec progression par rapport à 2023)"
+        );
+        // Provisional: the same reason, then the state.
+        for state in [State::Incomplete, State::Invalid] {
+            let p = decide(&c, Some(n(70)), None, state);
+            assert_eq!(
+                p.reason,
+                format!("{} (provisoire : évaluation {})", v.reason, state.label())
+            );
+        }
+        let v = decide(&c, Some(n(90)), None, State::Incomplete);
+        assert_eq!(
+            v.reason,
+            "score 90 % ≥ seuil de 80 % (provisoire : évaluation incomplète)"
         );
         // In the progression band without progression: the next reachable band.
         let v = decide(&c, Some(n(78)), Some(n(79)), State::Complete);

@@ -64,6 +64,10 @@ fn aggregate_fast(catalog: &Catalog, results: &mut [IndicatorResult]) -> Option<
         Redistribution::Proportional => base.div(applicable).ok()?,
         Redistribution::Equal => freed.div(Number::int(n_applicable)).ok()?,
     };
+    let unchanged = match catalog.campaign.redistribution {
+        Redistribution::Proportional => redistributed == Number::ONE,
+        Redistribution::Equal => redistributed.is_zero(),
+    };
     let mut earned_sum = Sum::ZERO;
     let mut bonus_sum = Sum::ZERO;
     let volets = &catalog.volets;
@@ -81,6 +85,8 @@ fn aggregate_fast(catalog: &Catalog, results: &mut [IndicatorResult]) -> Option<
                 }
                 Role::Scored => {
                     r.weight = match catalog.campaign.redistribution {
+                        // (× 1 when nothing is redistributed: the points.)
+                        _ if unchanged => r.max_points,
                         Redistribution::Proportional => r.max_points.mul(redistributed).ok()?,
                         Redistribution::Equal => r.max_points.add(redistributed).ok()?,
                     };
@@ -129,7 +135,7 @@ fn aggregate_fast(catalog: &Catalog, results: &mut [IndicatorResult]) -> Option<
         let vscore = if weight.is_zero() {
             None
         } else {
-            Some(points.div(weight).ok()?.mul(Number::HUNDRED).ok()?)
+            Some(points.percent_of(weight).ok()?)
         };
         out.push(VoletResult {
             id: v.id.clone(),

@@ -66,7 +66,23 @@ pub(crate) fn selector_matches<'c>(
 }
 
 /// Step 1: the status of the indicator and its origin.
+#[cfg_attr(not(target_arch = "wasm32"), inline)]
 pub(super) fn status(ctx: &mut Ctx<'_>) -> (Status, Origin) {
+    // The usual indicator, without selectors, declared renseigné: what the
+    // steps of `status_of` give it, natively at once.
+    #[cfg(not(target_arch = "wasm32"))]
+    if ctx.ind.applies_to.is_empty()
+        && ctx.ind.not_measurable_for.is_none()
+        && ctx.answer.status.unwrap_or_default() == DeclaredStatus::Renseigne
+    {
+        return (Status::Renseigne, Origin::Declared);
+    }
+    status_of(ctx)
+}
+
+/// [`status`] step by step.
+#[cfg_attr(not(target_arch = "wasm32"), inline(never))]
+fn status_of(ctx: &mut Ctx<'_>) -> (Status, Origin) {
     let (catalog, answers, ind, answer) = (ctx.catalog, ctx.answers, ctx.ind, ctx.answer);
     let mut unknown = Vec::new();
     // An empty selector matches, needing nothing (what `selector_matches` gives).

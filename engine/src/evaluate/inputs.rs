@@ -164,9 +164,9 @@ pub(super) fn evidence_as_listed(ind: &Indicator, answer: &IndicatorAnswer) -> b
             .all(|(e, a)| e.id == *a)
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
     /// The raw answer of an input.
-    fn raw(&self, input: InputRef<'_>) -> Option<&serde_json::Value> {
+    fn raw(&self, input: InputRef<'_>) -> Option<&'a serde_json::Value> {
         match self.slots.iter().find(|(i, _)| i.is(&input)) {
             Some((_, value)) => *value,
             None => self.answer.inputs.get(input.id()),
@@ -176,12 +176,24 @@ impl Ctx<'_> {
     /// Unknown input, criterion and evidence ids. `inputs_known`: every
     /// input id of the answer is already known to be an input of the indicator.
     /// `evidence_listed`: [`evidence_as_listed`].
+    #[cfg_attr(not(target_arch = "wasm32"), inline)]
     pub(super) fn check_answer_ids(
         &mut self,
         inputs_known: bool,
         criteria_known: bool,
         evidence_listed: bool,
     ) {
+        // The usual answer: nothing to check (what the walks below find).
+        #[cfg(not(target_arch = "wasm32"))]
+        if inputs_known && (criteria_known || self.answer.criteria.is_empty()) && evidence_listed {
+            return;
+        }
+        self.check_ids(inputs_known, criteria_known, evidence_listed);
+    }
+
+    /// [`Ctx::check_answer_ids`] by walking the answer's ids.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(never))]
+    fn check_ids(&mut self, inputs_known: bool, criteria_known: bool, evidence_listed: bool) {
         let (ind, answer) = (self.ind, self.answer);
         // (Tested before walking the keys: the walk alone costs.)
         if !inputs_known {
@@ -222,11 +234,17 @@ impl Ctx<'_> {
     }
 
     /// Missing evidence (warnings). `evidence_listed`: [`evidence_as_listed`].
+    #[cfg_attr(not(target_arch = "wasm32"), inline)]
     pub(super) fn check_evidence(&mut self, evidence_listed: bool) {
-        let (ind, answer) = (self.ind, self.answer);
-        if evidence_listed {
-            return;
+        if !evidence_listed {
+            self.missing_evidence();
         }
+    }
+
+    /// [`Ctx::check_evidence`] when the evidence is not as listed.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(never))]
+    fn missing_evidence(&mut self) {
+        let (ind, answer) = (self.ind, self.answer);
         for ev in &ind.evidence {
             if !answer.evidence.iter().any(|e| e == &ev.id) {
                 self.warning(
@@ -239,6 +257,7 @@ impl Ctx<'_> {
 
     /// Reads one input. `Ok(None)` when it is missing (a Missing problem is
     /// recorded unless `optional`); `Err(())` when invalid (an Error is recorded).
+    #[cfg_attr(not(target_arch = "wasm32"), inline)]
     pub(super) fn read_input(
         &mut self,
         input: InputRef<'_>,
@@ -246,17 +265,28 @@ impl Ctx<'_> {
     ) -> Result<Option<Number>, ()> {
         let raw = self.raw(input);
         // The usual input: a JSON integer, non-negative, valid for every
-        // unit but a percentage above 100 (what the steps below give it;
-        // natively only, as the other shortcuts).
+        // unit but a percentage above 100 (what the steps of `read_raw`
+        // give it), read where it is asked for (natively only, as the other
+        // shortcuts).
         #[cfg(not(target_arch = "wasm32"))]
         if let Some(serde_json::Value::Number(n)) = raw {
-            if let Some(number) = Number::from_json(n) {
-                let (n, d) = number.parts();
-                if d == 1 && n >= 0 && (input.unit() != Unit::Percent || n <= 100) {
-                    return Ok(Some(number));
+            if let Some(i) = Number::natural_from_json(n) {
+                if input.unit() != Unit::Percent || i <= 100 {
+                    return Ok(Some(Number::int(i)));
                 }
             }
         }
+        self.read_raw(input, raw, optional)
+    }
+
+    /// [`Ctx::read_input`] of the raw answer `raw`.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(never))]
+    fn read_raw(
+        &mut self,
+        input: InputRef<'_>,
+        raw: Option<&'a serde_json::Value>,
+        optional: bool,
+    ) -> Result<Option<Number>, ()> {
         let id = input.id();
         let label = input.label();
         let raw = raw.filter(|v| !v.is_null());

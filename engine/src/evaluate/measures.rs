@@ -15,6 +15,9 @@ struct Measured<'a> {
     scoring: &'a Scoring,
     op: Op,
     cap: Option<(Number, &'a str)>,
+    /// Whether the value comes from [`percent`], already rounded as
+    /// [`share`] rounds values (rounding it again gives it back).
+    rounded: bool,
 }
 
 /// Computes the value, target and share of a renseigné indicator.
@@ -58,6 +61,7 @@ pub(super) fn measure(
                 scoring,
                 op,
                 cap: None,
+                rounded: true,
             }
         }
         Measure::Count {
@@ -74,6 +78,7 @@ pub(super) fn measure(
                 scoring,
                 op,
                 cap: None,
+                rounded: false,
             }
         }
         Measure::Distribution {
@@ -101,6 +106,7 @@ pub(super) fn measure(
                 scoring,
                 op,
                 cap: None,
+                rounded: true,
             }
         }
         Measure::Criteria { criteria: list } => return criteria(ctx, result, list),
@@ -138,6 +144,7 @@ fn rate<'a>(
         scoring: r.scoring,
         op,
         cap: None,
+        rounded: true,
     };
     Ok(match (num, den, r.numerator_only) {
         (Ok(Some(n)), Ok(None), Some(no)) => {
@@ -150,6 +157,7 @@ fn rate<'a>(
                 scoring: &no.scoring,
                 op: no.target.op,
                 cap: Some((cap, r.denominator.id.as_str())),
+                rounded: false,
             }
         }
         (Ok(Some(n)), Ok(Some(d)), _) => {
@@ -373,7 +381,7 @@ fn share(
     m: Measured<'_>,
 ) -> Result<Option<Number>, Overflow> {
     let value = match (m.value, ctx.catalog.campaign.value_decimals) {
-        (Some(v), Some(d)) => Some(v.round(d, RoundingMode::HalfUp)),
+        (Some(v), Some(d)) if !m.rounded => Some(v.round(d, RoundingMode::HalfUp)),
         _ => m.value,
     };
     result.value = value;
@@ -386,7 +394,7 @@ fn share(
         Op::AtMost => v <= t,
     };
     result.met = Some(met);
-    let mut share = share_of(v, t, m.op, m.scoring)?;
+    let mut share = share_when(met, v, t, m.op, m.scoring)?;
     if let Some((cap, field)) = m.cap.filter(|(c, _)| *c < share) {
         share = cap;
         ctx.warning(
@@ -406,6 +414,17 @@ fn share_of(v: Number, t: Number, op: Op, scoring: &Scoring) -> Result<Number, O
         Op::AtLeast => v >= t,
         Op::AtMost => v <= t,
     };
+    share_when(met, v, t, op, scoring)
+}
+
+/// [`share_of`] when whether `v` meets `t` is known (`met`).
+fn share_when(
+    met: bool,
+    v: Number,
+    t: Number,
+    op: Op,
+    scoring: &Scoring,
+) -> Result<Number, Overflow> {
     if met {
         return Ok(Number::ONE);
     }
@@ -414,10 +433,11 @@ fn share_of(v: Number, t: Number, op: Op, scoring: &Scoring) -> Result<Number, O
         Scoring::Linear { floor } => {
             let f = floor.unwrap_or(Number::ZERO);
             let span = t.sub(f)?;
-            if span.is_zero() || (op == Op::AtLeast) != (span > Number::ZERO) {
+            // (span ≠ 0: it is positive when it is not negative.)
+            if span.is_zero() || (op == Op::AtLeast) == span.is_negative() {
                 Number::ZERO
             } else {
-                v.sub(f)?.div(span)?.clamp_unit()
+                v.sub(f)?.div_clamp_unit(span)?
             }
         }
         Scoring::Tiers { tiers } => {
