@@ -2,16 +2,16 @@
 //! personalised targets, unknown ids.
 
 use super::context::Ctx;
+use super::merge::merge;
 use crate::answers::{Answers, IndicatorAnswer};
 use crate::catalog::*;
 use crate::number::{Number, RoundingMode};
 
-/// The value of each input of `ind` in `answer`, in `slots`: the inputs'
-/// ids walked in `order` (the index's, see [`crate::catalog::CatalogIndex`])
-/// merged with the answer's sorted keys. Returns whether every key of the
-/// answer is an input of the indicator. When the order no longer sorts the
-/// ids (checked as it is walked), `slots` is left empty (inputs are then
-/// looked up by id) and `false` is returned (ids are then checked one by one).
+/// The value of each input of `ind` in `answer`, in `slots`, by
+/// [`merge`] with the index's `order` (see [`crate::catalog::CatalogIndex`]).
+/// Returns whether every key of the answer is an input of the indicator.
+/// When the order no longer sorts the ids, `slots` is left empty (inputs are
+/// then looked up by id) and `false` is returned (ids are then checked one by one).
 pub(super) fn fill_slots<'a>(
     ind: &'a Indicator,
     order: Option<&[u32]>,
@@ -22,68 +22,21 @@ pub(super) fn fill_slots<'a>(
     let Some(order) = order else {
         return false;
     };
-    // The usual answer: one key per input, each key the id of the input of
-    // the same rank in `order`. The keys increase strictly, so the ids do:
-    // the order still sorts them (and names each input once, all of them
-    // when there is no input beyond), as the merge below would check.
-    // (Natively only: the form's size is budgeted, the merge gives the same.)
-    #[cfg(not(target_arch = "wasm32"))]
-    if answer.inputs.len() == order.len() && ind.measure.input(order.len()).is_none() {
-        for (&j, (key, v)) in order.iter().zip(&answer.inputs) {
-            match ind.measure.input(j as usize) {
-                Some(input) if input.id() == key => slots.push((input, Some(v))),
-                _ => {
-                    slots.clear();
-                    break;
-                }
-            }
-        }
-        if slots.len() == order.len() {
-            return true;
-        }
-    }
-    let mut keys = answer.inputs.iter().peekable();
-    let mut previous: Option<&str> = None;
-    let mut unknown = false;
-    for &j in order {
-        let Some(input) = ind.measure.input(j as usize) else {
+    let item = |j: usize| ind.measure.input(j).map(|i| (i, i.id()));
+    let known = merge(order, item, &answer.inputs, |rank, _, input, value| {
+        if rank == 0 {
             slots.clear();
-            return false;
-        };
-        let id = input.id();
-        if previous.is_some_and(|p| p >= id) {
-            slots.clear();
-            return false;
-        }
-        previous = Some(id);
-        let mut value = None;
-        while let Some((key, v)) = keys.peek() {
-            match key.as_str().cmp(id) {
-                std::cmp::Ordering::Less => {
-                    unknown = true;
-                    keys.next();
-                }
-                std::cmp::Ordering::Equal => {
-                    value = Some(*v);
-                    keys.next();
-                    break;
-                }
-                std::cmp::Ordering::Greater => break,
-            }
         }
         slots.push((input, value));
-    }
-    // Every input once: the order covers them all.
-    if ind.measure.input(order.len()).is_some() {
+    });
+    known.unwrap_or_else(|| {
         slots.clear();
-        return false;
-    }
-    !unknown && keys.next().is_none()
+        false
+    })
 }
 
 /// The answer of each criterion of `ind` in `answer` (in the catalog's
-/// order of criteria), in `found`: the criteria's ids walked in `order` (the
-/// index's) merged with the answer's sorted keys, as [`fill_slots`] does for
+/// order of criteria), in `found`, by [`merge`] as [`fill_slots`] does for
 /// inputs. Returns whether every key of the answer is a criterion of the
 /// indicator. When the order no longer sorts the ids, `found` is left empty
 /// (criteria are then looked up by id) and `false` is returned.
@@ -97,60 +50,17 @@ pub(super) fn fill_criteria(
     let (Measure::Criteria { criteria }, Some(order)) = (&ind.measure, order) else {
         return false;
     };
-    if order.len() != criteria.len() {
-        return false;
-    }
     found.resize(criteria.len(), None);
-    // The usual answer, as in `fill_slots`: one key per criterion, in order
-    // (natively only, as there).
-    #[cfg(not(target_arch = "wasm32"))]
-    if answer.criteria.len() == order.len() {
-        let mut all = true;
-        for (&j, (key, v)) in order.iter().zip(&answer.criteria) {
-            match (criteria.get(j as usize), found.get_mut(j as usize)) {
-                (Some(c), Some(slot)) if c.id == *key => *slot = Some(*v),
-                _ => {
-                    all = false;
-                    break;
-                }
-            }
+    let item = |j: usize| criteria.get(j).map(|c| ((), c.id.as_str()));
+    let known = merge(order, item, &answer.criteria, |_, j, (), value| {
+        if let Some(slot) = found.get_mut(j) {
+            *slot = value.copied();
         }
-        if all {
-            return true;
-        }
+    });
+    known.unwrap_or_else(|| {
         found.clear();
-        found.resize(criteria.len(), None);
-    }
-    let mut keys = answer.criteria.iter().peekable();
-    let mut previous: Option<&str> = None;
-    let mut unknown = false;
-    for &j in order {
-        let Some(c) = criteria.get(j as usize) else {
-            found.clear();
-            return false;
-        };
-        let id = c.id.as_str();
-        if previous.is_some_and(|p| p >= id) {
-            found.clear();
-            return false;
-        }
-        previous = Some(id);
-        while let Some((key, v)) = keys.peek() {
-            match key.as_str().cmp(id) {
-                std::cmp::Ordering::Less => {
-                    unknown = true;
-                    keys.next();
-                }
-                std::cmp::Ordering::Equal => {
-                    found[j as usize] = Some(**v);
-                    keys.next();
-                    break;
-                }
-                std::cmp::Ordering::Greater => break,
-            }
-        }
-    }
-    !unknown && keys.next().is_none()
+        false
+    })
 }
 
 /// Whether the answer's evidence is the indicator's, in the same order (the

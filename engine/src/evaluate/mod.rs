@@ -20,6 +20,7 @@ mod applicability;
 mod context;
 mod inputs;
 mod measures;
+mod merge;
 
 pub(crate) use applicability::selector_matches;
 pub use inputs::prefill;
@@ -288,61 +289,15 @@ fn answers_of<'a>(
     answers: &'a Answers,
 ) -> Vec<Option<&'a IndicatorAnswer>> {
     let inds = &catalog.indicators;
-    // The usual answers: one per indicator, each key the id of the
-    // indicator of the same rank in `order`. The keys increase strictly, so
-    // the ids do: the order still sorts them (each indicator once), as the
-    // merge below would check. (Natively only: the form's size is budgeted,
-    // the merge gives the same.)
-    #[cfg(not(target_arch = "wasm32"))]
-    if order.len() == inds.len() && answers.indicators.len() == inds.len() {
-        let mut found = vec![None; inds.len()];
-        let mut all = true;
-        for (&k, (key, answer)) in order.iter().zip(&answers.indicators) {
-            match (inds.get(k as usize), found.get_mut(k as usize)) {
-                (Some(ind), Some(slot)) if ind.id == *key => *slot = Some(answer),
-                _ => {
-                    all = false;
-                    break;
-                }
-            }
+    let mut found = vec![None; inds.len()];
+    let item = |k: usize| inds.get(k).map(|i| ((), i.id.as_str()));
+    let merged = merge::merge(order, item, &answers.indicators, |_, k, (), answer| {
+        if let Some(slot) = found.get_mut(k) {
+            *slot = answer;
         }
-        if all {
-            return found;
-        }
-    }
-    if order.len() == inds.len() {
-        let mut found = vec![None; inds.len()];
-        let mut keys = answers.indicators.iter().peekable();
-        let mut previous: Option<&str> = None;
-        let mut sorted = true;
-        for &k in order {
-            let Some(ind) = inds.get(k as usize) else {
-                sorted = false;
-                break;
-            };
-            let id = ind.id.as_str();
-            if previous.is_some_and(|p| p >= id) {
-                sorted = false;
-                break;
-            }
-            previous = Some(id);
-            while let Some((key, answer)) = keys.peek() {
-                match key.as_str().cmp(id) {
-                    std::cmp::Ordering::Less => {
-                        keys.next();
-                    }
-                    std::cmp::Ordering::Equal => {
-                        found[k as usize] = Some(*answer);
-                        keys.next();
-                        break;
-                    }
-                    std::cmp::Ordering::Greater => break,
-                }
-            }
-        }
-        if sorted {
-            return found;
-        }
+    });
+    if merged.is_some() {
+        return found;
     }
     inds.iter()
         .map(|i| answers.indicators.get(i.id.as_str()))
