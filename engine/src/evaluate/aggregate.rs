@@ -95,15 +95,7 @@ fn aggregate_fast(catalog: &Catalog, results: &mut [IndicatorResult]) -> Option<
                 }
             }
         }
-        // The same text when the same pointer (the loaders share the volets'
-        // ids with their indicators, see `Catalog::with_shared_volet_ids`).
-        let same = |a: &str, b: &str| std::ptr::eq(a, b) || a == b;
-        let position = match last {
-            Some((id, k)) if same(id, &r.volet) => k,
-            _ => volets.iter().position(|v| same(&v.id, &r.volet)),
-        };
-        last = Some((&r.volet, position));
-        let Some(k) = position else {
+        let Some(k) = volet_of(volets, &mut last, &r.volet) else {
             continue;
         };
         let [weight, points, vbonus] = &mut sums[k];
@@ -152,6 +144,24 @@ fn aggregate_fast(catalog: &Catalog, results: &mut [IndicatorResult]) -> Option<
         bonus,
         total,
     })
+}
+
+/// The position of the volet `id` in `volets`. Indicators of a volet usually
+/// follow each other: the previous result's position (`last`) serves while
+/// the id is the same, the same text when the same pointer (the loaders share
+/// the volets' ids with their indicators, see `Catalog::with_shared_volet_ids`).
+fn volet_of<'a>(
+    volets: &[Volet],
+    last: &mut Option<(&'a str, Option<usize>)>,
+    id: &'a str,
+) -> Option<usize> {
+    let same = |a: &str, b: &str| std::ptr::eq(a, b) || a == b;
+    let position = match *last {
+        Some((previous, k)) if same(previous, id) => k,
+        _ => volets.iter().position(|v| same(&v.id, id)),
+    };
+    *last = Some((id, position));
+    position
 }
 
 /// Redistribution, per-volet and total scores, one checked operation at a
@@ -219,16 +229,9 @@ fn aggregate_exact(catalog: &Catalog, results: &mut [IndicatorResult]) -> Result
     // One pass over the results; each volet adds its own results in catalog
     // order, as a per-volet scan would.
     let mut sums = vec![[Number::ZERO; 3]; catalog.volets.len()];
-    // Indicators of a volet usually follow each other: the previous
-    // result's volet position serves while the volet id is the same.
     let mut last: Option<(&str, Option<usize>)> = None;
     for r in results.iter() {
-        let position = match last {
-            Some((id, k)) if id == &*r.volet => k,
-            _ => catalog.volets.iter().position(|v| v.id == r.volet),
-        };
-        last = Some((&r.volet, position));
-        let Some(k) = position else {
+        let Some(k) = volet_of(&catalog.volets, &mut last, &r.volet) else {
             continue;
         };
         let [weight, points, vbonus] = &mut sums[k];
