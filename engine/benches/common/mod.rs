@@ -89,6 +89,23 @@ pub fn answers(c: &Catalog, seed: u64) -> Answers {
         a.evidence = ind.evidence.iter().map(|e| e.id.clone()).collect();
         indicators.insert(ind.id.to_string(), a);
     }
+    // A complete submission answers the identification questions: yes, the
+    // first option, 1 or a text (the indicators they condition then apply).
+    let questions = c
+        .identification
+        .iter()
+        .map(|q| {
+            let value = match q.kind {
+                caqes_engine::QuestionKind::Bool => serde_json::json!(true),
+                caqes_engine::QuestionKind::Choice => {
+                    serde_json::json!(q.options.first().map(|o| o.id.as_str()))
+                }
+                caqes_engine::QuestionKind::Integer => serde_json::json!(1),
+                caqes_engine::QuestionKind::Text => serde_json::json!("texte"),
+            };
+            (q.id.clone(), value)
+        })
+        .collect();
     Answers {
         catalog: c.campaign.id.clone(),
         establishment: caqes_engine::Establishment {
@@ -98,6 +115,7 @@ pub fn answers(c: &Catalog, seed: u64) -> Answers {
             categories: vec![caqes_engine::Category::Mco],
             beds: Some(300),
             places: Some(20),
+            answers: questions,
             ..Default::default()
         },
         previous_score: Some(Number::int(80)),
