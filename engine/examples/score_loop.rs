@@ -4,7 +4,9 @@
 //! or exactly what `cargo bench -p caqes-engine --bench score` scores for one
 //! establishment on the largest catalog: `… score_loop bench 1000`, or on
 //! another shipped catalog: `… score_loop bench occitanie-vo-2018 1000` (per
-//! evaluate: the difference between N = 1001 and N = 1, divided by 1000).
+//! evaluate: the difference between N = 1001 and N = 1, divided by 1000), or
+//! on the indicators of one measure kind of a shipped catalog:
+//! `… score_loop kind occitanie-vo-2019 taux 1000` (kinds as `Measure::kind_label`).
 
 #[path = "../benches/common/mod.rs"]
 mod common;
@@ -22,6 +24,19 @@ fn main() {
             let answers = common::answers(&catalog, 1);
             (catalog, answers, n)
         }
+        [_, mode, id, kind, n] if mode == "kind" => {
+            // One measure kind alone (its indicators and their answers).
+            let mut catalog = common::catalog(id);
+            let mut answers = common::answers(&catalog, 1);
+            catalog
+                .indicators
+                .retain(|i| i.measure.kind_label() == kind);
+            answers
+                .indicators
+                .retain(|k, _| catalog.indicators.iter().any(|i| i.id == *k));
+            eprintln!("{} indicateurs « {kind} »", catalog.indicators.len());
+            (catalog, answers, n)
+        }
         [_, catalog, answers, n] => {
             let src = std::fs::read_to_string(catalog).expect("catalogue lisible");
             let catalogs = caqes_engine::load_catalogs(catalog, &src).expect("catalogue valide");
@@ -34,7 +49,7 @@ fn main() {
             (catalog, answers, n)
         }
         _ => {
-            eprintln!("usage : score_loop CATALOGUE.toml REPONSES.json N | score_loop bench [RÉFÉRENTIEL] N");
+            eprintln!("usage : score_loop CATALOGUE.toml REPONSES.json N | score_loop bench [RÉFÉRENTIEL] N | score_loop kind RÉFÉRENTIEL TYPE N");
             std::process::exit(2);
         }
     };
