@@ -731,10 +731,22 @@ fn chain(terms: Vec<String>) -> String {
     }
 }
 
-/// Formulas of the summary sheet, by position.
+/// Formulas of the summary sheet, by position: the redistribution, the score and
+/// its total, the intéressement verdict, then the volets.
 pub fn synthesis(catalog: &Catalog, layout: &Layout) -> Vec<(Pos, String)> {
-    let sy = &layout.synth;
     let mut out = Vec::new();
+    redistribution_formulas(catalog, layout, &mut out);
+    total_formulas(catalog, layout, &mut out);
+    verdict_formulas(catalog, layout, &mut out);
+    volet_formulas(catalog, layout, &mut out);
+    out
+}
+
+/// The points of the scored indicators (base), those of the renseigné ones
+/// (applicable) and their count, the points freed for redistribution, and the
+/// points earned.
+fn redistribution_formulas(catalog: &Catalog, layout: &Layout, out: &mut Vec<(Pos, String)>) {
+    let sy = &layout.synth;
     let scored: Vec<(&Indicator, &IndicatorLayout)> = catalog
         .indicators
         .iter()
@@ -776,6 +788,13 @@ pub fn synthesis(catalog: &Catalog, layout: &Layout) -> Vec<(Pos, String)> {
                 .collect(),
         ),
     ));
+}
+
+/// The score on the campaign's scale, the capped bonus, the total (capped at the
+/// scale when the campaign says so), its rounding, and the previous score rounded
+/// alike.
+fn total_formulas(catalog: &Catalog, layout: &Layout, out: &mut Vec<(Pos, String)>) {
+    let sy = &layout.synth;
     out.push((
         sy.score,
         format!(
@@ -823,7 +842,6 @@ pub fn synthesis(catalog: &Catalog, layout: &Layout) -> Vec<(Pos, String)> {
         sy.rounded,
         format!("IF(ISNUMBER({t}),{},\"\")", round_rule(catalog, &t)),
     ));
-    let prev = sy.previous.map(|p| p.a1());
     if let (Some(p), Some(src)) = (sy.previous, layout.ident_pos(&IdentField::PreviousScore)) {
         let c = qref(&layout.ident_sheet, src);
         out.push((
@@ -831,64 +849,16 @@ pub fn synthesis(catalog: &Catalog, layout: &Layout) -> Vec<(Pos, String)> {
             format!("IF(ISNUMBER({c}),{},\"\")", round_rule(catalog, &c)),
         ));
     }
+}
+
+/// The intéressement: the threshold to reach (`band_needs`), the verdict (a band
+/// met, `band_met`) and the points missing.
+fn verdict_formulas(catalog: &Catalog, layout: &Layout, out: &mut Vec<(Pos, String)>) {
+    let sy = &layout.synth;
+    let prev = sy.previous.map(|p| p.a1());
     let rd = sy.rounded.a1();
-    let step = lit(
-        Number::ratio(1, 10i128.pow(catalog.campaign.rounding.decimals.min(12)))
-            .unwrap_or(Number::ONE),
-    );
-    // Threshold (as `caqes_engine::verdict`): each band's need (its minimum,
-    // raised above the previous score for a progression band when known);
-    // intéressé: the lowest need; otherwise the lowest need above the score.
-    let mut needs = Vec::new();
-    let mut needs_above = Vec::new();
-    for band in &catalog.interessement.bands {
-        let min = lit(band.min);
-        let need = match (&prev, band.progression) {
-            (Some(p), true) => format!("IF(ISNUMBER({p}),MAX({min},{p}+{step}),{min})"),
-            _ => min,
-        };
-        let need = match band.below {
-            Some(b) => format!("IF({need}>={},1E+300,{need})", lit(b)),
-            None => need,
-        };
-        needs_above.push(format!("IF({need}>{rd},{need},1E+300)"));
-        needs.push(need);
-    }
-    let min_of = |v: &[String]| {
-        if v.is_empty() {
-            "1E+300".to_string()
-        } else {
-            format!("MIN({})", v.join(","))
-        }
-    };
-    let (thr, thr_above) = (min_of(&needs), min_of(&needs_above));
-    let mut oks = Vec::new();
-    for band in &catalog.interessement.bands {
-        let mut c = vec![format!("{rd}>={}", lit(band.min))];
-        if let Some(b) = band.below {
-            c.push(format!("{rd}<{}", lit(b)));
-        }
-        if band.progression {
-            match &prev {
-                Some(p) => {
-                    c.push(format!("ISNUMBER({p})"));
-                    c.push(format!("{rd}>N({p})"));
-                }
-                None => c.push("FALSE".into()),
-            }
-        }
-        oks.push(format!("AND({})", c.join(",")));
-    }
-    let ok = if oks.is_empty() {
-        // Paid as amounts without bands: intéressé as soon as there is a score (verdict.rs).
-        if catalog.interessement.amounts.is_some() {
-            "TRUE".into()
-        } else {
-            "FALSE".into()
-        }
-    } else {
-        format!("OR({})", oks.join(","))
-    };
+    let (thr, thr_above) = band_needs(catalog, prev.as_deref(), &rd);
+    let ok = band_met(catalog, prev.as_deref(), &rd);
     let v = sy.verdict.a1();
     let thr = format!("IF({v}={},{thr},{thr_above})", s(INTERESSE));
     out.push((
@@ -912,9 +882,79 @@ pub fn synthesis(catalog: &Catalog, layout: &Layout) -> Vec<(Pos, String)> {
             v = sy.verdict.a1()
         ),
     ));
-    // Volets: weight, points, bonus, score in columns B..E.
+}
+
+/// The thresholds (as `caqes_engine::verdict`): each band's need (its minimum,
+/// raised above the previous score `prev` for a progression band when known);
+/// intéressé: the lowest need; otherwise the lowest need above the rounded score
+/// `rd`. Returns (lowest need, lowest need above the score); 1E+300 when none.
+fn band_needs(catalog: &Catalog, prev: Option<&str>, rd: &str) -> (String, String) {
+    let step = lit(
+        Number::ratio(1, 10i128.pow(catalog.campaign.rounding.decimals.min(12)))
+            .unwrap_or(Number::ONE),
+    );
+    let mut needs = Vec::new();
+    let mut needs_above = Vec::new();
+    for band in &catalog.interessement.bands {
+        let min = lit(band.min);
+        let need = match (prev, band.progression) {
+            (Some(p), true) => format!("IF(ISNUMBER({p}),MAX({min},{p}+{step}),{min})"),
+            _ => min,
+        };
+        let need = match band.below {
+            Some(b) => format!("IF({need}>={},1E+300,{need})", lit(b)),
+            None => need,
+        };
+        needs_above.push(format!("IF({need}>{rd},{need},1E+300)"));
+        needs.push(need);
+    }
+    let min_of = |v: &[String]| {
+        if v.is_empty() {
+            "1E+300".to_string()
+        } else {
+            format!("MIN({})", v.join(","))
+        }
+    };
+    (min_of(&needs), min_of(&needs_above))
+}
+
+/// Whether the rounded score `rd` meets a band (its minimum, its upper bound, a
+/// progression over the previous score `prev`); without bands, whether the
+/// campaign pays amounts.
+fn band_met(catalog: &Catalog, prev: Option<&str>, rd: &str) -> String {
+    let mut oks = Vec::new();
+    for band in &catalog.interessement.bands {
+        let mut c = vec![format!("{rd}>={}", lit(band.min))];
+        if let Some(b) = band.below {
+            c.push(format!("{rd}<{}", lit(b)));
+        }
+        if band.progression {
+            match prev {
+                Some(p) => {
+                    c.push(format!("ISNUMBER({p})"));
+                    c.push(format!("{rd}>N({p})"));
+                }
+                None => c.push("FALSE".into()),
+            }
+        }
+        oks.push(format!("AND({})", c.join(",")));
+    }
+    if oks.is_empty() {
+        // Paid as amounts without bands: intéressé as soon as there is a score (verdict.rs).
+        if catalog.interessement.amounts.is_some() {
+            "TRUE".into()
+        } else {
+            "FALSE".into()
+        }
+    } else {
+        format!("OR({})", oks.join(","))
+    }
+}
+
+/// Per volet: weight, points, bonus and score in columns B..E of its row.
+fn volet_formulas(catalog: &Catalog, layout: &Layout, out: &mut Vec<(Pos, String)>) {
     for (vi, vl) in layout.volets.iter().enumerate() {
-        let row = sy.volet_rows[vi];
+        let row = layout.synth.volet_rows[vi];
         let mut w = Vec::new();
         let mut p = Vec::new();
         let mut b = Vec::new();
@@ -942,7 +982,6 @@ pub fn synthesis(catalog: &Catalog, layout: &Layout) -> Vec<(Pos, String)> {
             format!("IF({w}=0,\"\",{p}/{w}*100)", w = wp.a1(), p = pp.a1()),
         ));
     }
-    out
 }
 
 /// Every computed (green) cell of a grid with its formula (without `=`), as
