@@ -368,6 +368,17 @@ pub fn write_grid_report(
     Ok(Written { bytes, lost })
 }
 
+/// What one identification row holds: the value of its pink cell, its format,
+/// its validation and its help.
+struct IdentCell<'a> {
+    value: CellValue,
+    fmt: &'a Format,
+    dv: Option<DataValidation>,
+    help: String,
+}
+
+/// The identification sheet: title, legend, the catalog and its year, then one
+/// row per identification field (`ident_cell`).
 fn write_ident(
     wb: &mut Workbook,
     catalog: &Catalog,
@@ -404,137 +415,168 @@ fn write_ident(
     sh.ws
         .write_number_with_format(p.row + 1, 1, catalog.campaign.year as f64, &f.grey)
         .map_err(xe)?;
-    let e = &a.establishment;
     for r in &layout.ident {
         let pos = r.pos;
         sh.text(pos.row, 0, &r.label, &f.label)?;
-        let (v, fmt, dv, help): (CellValue, &Format, Option<DataValidation>, String) =
-            match &r.field {
-                IdentField::Finess => (
-                    text_or_blank(&e.finess),
-                    &f.pink_text,
-                    None,
-                    "9 caractères, clé de contrôle vérifiée".into(),
-                ),
-                IdentField::Name => (text_or_blank(&e.name), &f.pink_text, None, String::new()),
-                IdentField::Departement => (
-                    text_or_blank(&e.departement),
-                    &f.pink_text,
-                    None,
-                    "ex. 33, 2A".into(),
-                ),
-                IdentField::LegalStatus => (
-                    e.legal_status
-                        .map(|l| CellValue::Text(l.label().into()))
-                        .unwrap_or(CellValue::Blank),
-                    &f.pink_list,
-                    Some(list(&LegalStatus::ALL.map(|l| l.label()))?),
-                    String::new(),
-                ),
-                IdentField::Funding => (
-                    e.funding
-                        .map(|l| CellValue::Text(l.label().into()))
-                        .unwrap_or(CellValue::Blank),
-                    &f.pink_list,
-                    Some(list(&[Funding::ExDg.label(), Funding::ExOqn.label()])?),
-                    "public et ESPIC : ex-DG ; privé : ex-OQN".into(),
-                ),
-                IdentField::Category(c) => (
-                    if e.categories.contains(c) {
-                        CellValue::Text(OUI.into())
-                    } else if e.categories.is_empty() {
-                        CellValue::Blank
-                    } else {
-                        CellValue::Text(NON.into())
-                    },
-                    &f.pink_list,
-                    Some(list(&[OUI, NON])?),
-                    String::new(),
-                ),
-                IdentField::Beds => (
-                    e.beds
-                        .map(|b| CellValue::Number(b as f64))
-                        .unwrap_or(CellValue::Blank),
-                    &f.pink_count,
-                    Some(number_validation(Unit::Count)),
-                    String::new(),
-                ),
-                IdentField::Places => (
-                    e.places
-                        .map(|b| CellValue::Number(b as f64))
-                        .unwrap_or(CellValue::Blank),
-                    &f.pink_count,
-                    Some(number_validation(Unit::Count)),
-                    String::new(),
-                ),
-                IdentField::PreviousScore => (
-                    a.previous_score
-                        .map(|n| CellValue::Number(n.to_f64()))
-                        .unwrap_or(CellValue::Blank),
-                    &f.pink_dec,
-                    Some(
-                        DataValidation::new().allow_decimal_number(DataValidationRule::Between(
-                            0.0,
-                            catalog
-                                .campaign
-                                .scale
-                                .add(catalog.campaign.bonus_max)
-                                .unwrap_or(catalog.campaign.scale)
-                                .to_f64(),
-                        )),
-                    ),
-                    if catalog.needs_previous_score() {
-                        "nécessaire pour la condition de progression".into()
-                    } else {
-                        "facultatif".into()
-                    },
-                ),
-                IdentField::Question(id, kind) => {
-                    let q = catalog.question(id);
-                    let v = e.answers.get(id);
-                    let help = q.map(|q| q.help.clone()).unwrap_or_default();
-                    match kind {
-                        QuestionKind::Bool => (
-                            match v {
-                                Some(serde_json::Value::Bool(b)) => {
-                                    CellValue::Text(if *b { OUI } else { NON }.into())
-                                }
-                                other => json_cell(other),
-                            },
-                            &f.pink_list,
-                            Some(list(&[OUI, NON])?),
-                            help,
-                        ),
-                        QuestionKind::Choice => {
-                            let opts: Vec<&str> = q
-                                .map(|q| q.options.iter().map(|o| o.label.as_str()).collect())
-                                .unwrap_or_default();
-                            let cell = match v {
-                                Some(serde_json::Value::String(s)) => q
-                                    .and_then(|q| q.options.iter().find(|o| &o.id == s))
-                                    .map(|o| CellValue::Text(o.label.clone()))
-                                    .unwrap_or_else(|| CellValue::Text(s.clone())),
-                                other => json_cell(other),
-                            };
-                            (cell, &f.pink_list, list(&opts).ok(), help)
-                        }
-                        QuestionKind::Integer => (
-                            json_cell(v),
-                            &f.pink_count,
-                            Some(number_validation(Unit::Count)),
-                            help,
-                        ),
-                        QuestionKind::Text => (json_cell(v), &f.pink_text, None, help),
-                    }
-                }
-            };
-        sh.input(pos, &v, fmt)?;
-        if let Some(dv) = dv {
+        let c = ident_cell(catalog, a, f, &r.field)?;
+        sh.input(pos, &c.value, c.fmt)?;
+        if let Some(dv) = c.dv {
             sh.validate(pos, &dv)?;
         }
-        sh.text(pos.row, 2, &help, &f.grey_text)?;
+        sh.text(pos.row, 2, &c.help, &f.grey_text)?;
     }
     Ok(())
+}
+
+/// The pink cell of one identification field (FINESS, name, département, legal
+/// status, funding, categories, beds, places, previous score, the catalog's
+/// questions).
+fn ident_cell<'f>(
+    catalog: &Catalog,
+    a: &Answers,
+    f: &'f Formats,
+    field: &IdentField,
+) -> Result<IdentCell<'f>, GridError> {
+    let e = &a.establishment;
+    let cell = |value, fmt, dv, help: &str| IdentCell {
+        value,
+        fmt,
+        dv,
+        help: help.into(),
+    };
+    let count = |n: Option<u32>| n.map(|b| CellValue::Number(b as f64));
+    Ok(match field {
+        IdentField::Finess => cell(
+            text_or_blank(&e.finess),
+            &f.pink_text,
+            None,
+            "9 caractères, clé de contrôle vérifiée",
+        ),
+        IdentField::Name => cell(text_or_blank(&e.name), &f.pink_text, None, ""),
+        IdentField::Departement => cell(
+            text_or_blank(&e.departement),
+            &f.pink_text,
+            None,
+            "ex. 33, 2A",
+        ),
+        IdentField::LegalStatus => cell(
+            e.legal_status
+                .map(|l| CellValue::Text(l.label().into()))
+                .unwrap_or(CellValue::Blank),
+            &f.pink_list,
+            Some(list(&LegalStatus::ALL.map(|l| l.label()))?),
+            "",
+        ),
+        IdentField::Funding => cell(
+            e.funding
+                .map(|l| CellValue::Text(l.label().into()))
+                .unwrap_or(CellValue::Blank),
+            &f.pink_list,
+            Some(list(&[Funding::ExDg.label(), Funding::ExOqn.label()])?),
+            "public et ESPIC : ex-DG ; privé : ex-OQN",
+        ),
+        IdentField::Category(c) => cell(
+            if e.categories.contains(c) {
+                CellValue::Text(OUI.into())
+            } else if e.categories.is_empty() {
+                CellValue::Blank
+            } else {
+                CellValue::Text(NON.into())
+            },
+            &f.pink_list,
+            Some(list(&[OUI, NON])?),
+            "",
+        ),
+        IdentField::Beds => cell(
+            count(e.beds).unwrap_or(CellValue::Blank),
+            &f.pink_count,
+            Some(number_validation(Unit::Count)),
+            "",
+        ),
+        IdentField::Places => cell(
+            count(e.places).unwrap_or(CellValue::Blank),
+            &f.pink_count,
+            Some(number_validation(Unit::Count)),
+            "",
+        ),
+        IdentField::PreviousScore => previous_score_cell(catalog, a, f),
+        IdentField::Question(id, kind) => question_cell(catalog, a, f, id, *kind)?,
+    })
+}
+
+/// The previous year's score: a number between 0 and the scale plus the bonus,
+/// needed only for a progression band.
+fn previous_score_cell<'f>(catalog: &Catalog, a: &Answers, f: &'f Formats) -> IdentCell<'f> {
+    let max = catalog
+        .campaign
+        .scale
+        .add(catalog.campaign.bonus_max)
+        .unwrap_or(catalog.campaign.scale)
+        .to_f64();
+    IdentCell {
+        value: a
+            .previous_score
+            .map(|n| CellValue::Number(n.to_f64()))
+            .unwrap_or(CellValue::Blank),
+        fmt: &f.pink_dec,
+        dv: Some(DataValidation::new().allow_decimal_number(DataValidationRule::Between(0.0, max))),
+        help: if catalog.needs_previous_score() {
+            "nécessaire pour la condition de progression".into()
+        } else {
+            "facultatif".into()
+        },
+    }
+}
+
+/// The answer to one of the catalog's identification questions: Oui / Non, an
+/// option's label, an integer or a text.
+fn question_cell<'f>(
+    catalog: &Catalog,
+    a: &Answers,
+    f: &'f Formats,
+    id: &str,
+    kind: QuestionKind,
+) -> Result<IdentCell<'f>, GridError> {
+    let q = catalog.question(id);
+    let v = a.establishment.answers.get(id);
+    let help = q.map(|q| q.help.clone()).unwrap_or_default();
+    let (value, fmt, dv) = match kind {
+        QuestionKind::Bool => (
+            match v {
+                Some(serde_json::Value::Bool(b)) => {
+                    CellValue::Text(if *b { OUI } else { NON }.into())
+                }
+                other => json_cell(other),
+            },
+            &f.pink_list,
+            Some(list(&[OUI, NON])?),
+        ),
+        QuestionKind::Choice => {
+            let opts: Vec<&str> = q
+                .map(|q| q.options.iter().map(|o| o.label.as_str()).collect())
+                .unwrap_or_default();
+            let cell = match v {
+                Some(serde_json::Value::String(s)) => q
+                    .and_then(|q| q.options.iter().find(|o| &o.id == s))
+                    .map(|o| CellValue::Text(o.label.clone()))
+                    .unwrap_or_else(|| CellValue::Text(s.clone())),
+                other => json_cell(other),
+            };
+            (cell, &f.pink_list, list(&opts).ok())
+        }
+        QuestionKind::Integer => (
+            json_cell(v),
+            &f.pink_count,
+            Some(number_validation(Unit::Count)),
+        ),
+        QuestionKind::Text => (json_cell(v), &f.pink_text, None),
+    };
+    Ok(IdentCell {
+        value,
+        fmt,
+        dv,
+        help,
+    })
 }
 
 fn text_or_blank(t: &str) -> CellValue {
@@ -961,6 +1003,9 @@ fn calculation_rows(sh: &mut Sheet, ctx: &VoletCtx, b: &Block) -> Result<(), Gri
     Ok(())
 }
 
+/// The Synthèse sheet: title, column headers and volet titles, the labels of the
+/// score rows (`score_rows`) and of the verdict rows (`verdict_rows`), then every
+/// formula of `formulas::synthesis` with the core's results cached.
 fn write_synth(
     wb: &mut Workbook,
     catalog: &Catalog,
@@ -1005,6 +1050,43 @@ fn write_synth(
     for (vi, vl) in layout.volets.iter().enumerate() {
         sh.text(sy.volet_rows[vi], 0, &vl.title, &f.label)?;
     }
+    let mut cache = score_rows(&mut sh, catalog, sy, eval, f)?;
+    verdict_rows(&mut sh, catalog, sy, eval, previous, f, &mut cache)?;
+    for (vi, vr) in eval.volets.iter().enumerate() {
+        let Some(&row) = sy.volet_rows.get(vi) else {
+            continue;
+        };
+        cache.push((Pos::new(row, 1), num(vr.weight)));
+        cache.push((Pos::new(row, 2), num(vr.points)));
+        cache.push((Pos::new(row, 3), num(vr.bonus)));
+        cache.push((Pos::new(row, 4), opt(vr.score)));
+    }
+    for (pos, formula) in formulas::synthesis(catalog, layout) {
+        let cached = cache
+            .iter()
+            .find(|(p, _)| *p == pos)
+            .map(|(_, c)| c.clone())
+            .unwrap_or_default();
+        let fmt = if pos == sy.verdict {
+            &f.green
+        } else {
+            &f.green_num
+        };
+        sh.formula(pos, &formula, cached, fmt)?;
+    }
+    Ok(())
+}
+
+/// The labels of the score rows (points of reference, renseignés, to
+/// redistribute, earned, score, bonus, total, rounded); returns the core's value of
+/// each as the cached results of their formulas.
+fn score_rows(
+    sh: &mut Sheet,
+    catalog: &Catalog,
+    sy: &SynthLayout,
+    eval: &Evaluation,
+    f: &Formats,
+) -> Result<Vec<(Pos, String)>, GridError> {
     let mut base = Number::ZERO;
     let mut applicable = Number::ZERO;
     let mut n = 0i64;
@@ -1019,7 +1101,6 @@ fn write_synth(
             earned = earned.add(r.points).unwrap_or(earned);
         }
     }
-    let v = &eval.verdict;
     let score_label = score_label(catalog);
     let labels: Vec<(Pos, &str, String)> = vec![
         (
@@ -1052,10 +1133,24 @@ fn write_synth(
             opt(eval.total_rounded),
         ),
     ];
-    let mut cache: Vec<(Pos, String)> = labels.iter().map(|(p, _, c)| (*p, c.clone())).collect();
     for (p, l, _) in &labels {
         sh.text(p.row, 0, l, &f.label)?;
     }
+    Ok(labels.into_iter().map(|(p, _, c)| (p, c)).collect())
+}
+
+/// The labels of the previous score, the threshold, the points missing and the
+/// verdict (with its reason), and their cached results pushed to `cache`.
+fn verdict_rows(
+    sh: &mut Sheet,
+    catalog: &Catalog,
+    sy: &SynthLayout,
+    eval: &Evaluation,
+    previous: Option<Number>,
+    f: &Formats,
+    cache: &mut Vec<(Pos, String)>,
+) -> Result<(), GridError> {
+    let v = &eval.verdict;
     if let Some(p) = sy.previous {
         sh.text(p.row, 0, "Score de l'année précédente (arrondi)", &f.label)?;
         let rd = catalog.campaign.rounding;
@@ -1084,30 +1179,7 @@ fn write_synth(
             None => String::new(),
         },
     ));
-    sh.text(sy.verdict.row, 2, &v.reason, &f.grey_text)?;
-    for (vi, vr) in eval.volets.iter().enumerate() {
-        let Some(&row) = sy.volet_rows.get(vi) else {
-            continue;
-        };
-        cache.push((Pos::new(row, 1), num(vr.weight)));
-        cache.push((Pos::new(row, 2), num(vr.points)));
-        cache.push((Pos::new(row, 3), num(vr.bonus)));
-        cache.push((Pos::new(row, 4), opt(vr.score)));
-    }
-    for (pos, formula) in formulas::synthesis(catalog, layout) {
-        let cached = cache
-            .iter()
-            .find(|(p, _)| *p == pos)
-            .map(|(_, c)| c.clone())
-            .unwrap_or_default();
-        let fmt = if pos == sy.verdict {
-            &f.green
-        } else {
-            &f.green_num
-        };
-        sh.formula(pos, &formula, cached, fmt)?;
-    }
-    Ok(())
+    sh.text(sy.verdict.row, 2, &v.reason, &f.grey_text)
 }
 
 fn score_label(catalog: &Catalog) -> String {
