@@ -356,18 +356,60 @@ fn header(ws: &mut Worksheet, row: u32, cols: &[&str], bold: &Format) -> Result<
     Ok(())
 }
 
+/// The cell formats of the campaign workbook, shared by its sheets.
+struct Formats {
+    bold: Format,
+    /// A score in percent, « 85 % ».
+    pct: Format,
+    /// A progression in points, signed.
+    pts: Format,
+    /// An amount in euros.
+    euro: Format,
+    /// The title of the regional synthesis.
+    title: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        Formats {
+            bold: Format::new().set_bold(),
+            pct: Format::new().set_num_format("0\" %\""),
+            pts: Format::new().set_num_format("+0;-0;0"),
+            euro: Format::new().set_num_format("#,##0.00\" €\""),
+            title: Format::new().set_bold().set_font_size(14),
+        }
+    }
+}
+
+/// The regional campaign workbook: « Établissements », « Synthèse régionale »,
+/// « Indicateurs », « Intéressement » (with an envelope), « Erreurs » and « Revue »
+/// (when reviewed).
 fn workbook(r: &Report, problems: &[Line], view: &ReviewView) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
-    let bold = Format::new().set_bold();
-    let pct = Format::new().set_num_format("0\" %\"");
-    let pct1 = Format::new().set_num_format("0,0\" %\"");
-    let _ = &pct1;
-    let pts = Format::new().set_num_format("+0;-0;0");
-    let euro = Format::new().set_num_format("#,##0.00\" €\"");
-    let title = Format::new().set_bold().set_font_size(14);
-    let n = r.establishments.len() as u32;
+    let f = Formats::new();
+    establishments_sheet(&mut wb, r, view, &f)?;
+    regional_sheet(&mut wb, r, view, &f)?;
+    indicators_sheet(&mut wb, r, &f)?;
+    if let Some(it) = &r.interessement {
+        interessement_sheet(&mut wb, r, it, view, &f)?;
+    }
+    errors_sheet(&mut wb, problems, view, &f)?;
+    if view.reviewed {
+        review_sheet(&mut wb, view, &f.bold)?;
+    }
+    wb.save_to_buffer()
+}
 
-    // Établissements.
+/// « Établissements »: one row per establishment (score, verdict, progression,
+/// years intéressé, amount, self-assessed and official results), then the chart of
+/// the scores, intéressés and non intéressés in two colours.
+fn establishments_sheet(
+    wb: &mut Workbook,
+    r: &Report,
+    view: &ReviewView,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let n = r.establishments.len() as u32;
     let ws = wb.add_worksheet();
     ws.set_name("Établissements")?;
     let cols = [
@@ -390,46 +432,9 @@ fn workbook(r: &Report, problems: &[Line], view: &ReviewView) -> Result<Vec<u8>,
         "Verdict officiel",
         "Ajustements de l'agence",
     ];
-    header(ws, 0, &cols, &bold)?;
+    header(ws, 0, &cols, &f.bold)?;
     for (i, e) in r.establishments.iter().enumerate() {
-        let row = i as u32 + 1;
-        ws.write_string(row, 0, &e.finess)?;
-        ws.write_string(row, 1, caqes_grid::clip(&e.name).0)?;
-        ws.write_string(row, 2, &e.departement)?;
-        ws.write_string(row, 3, &e.status_label)?;
-        if let Some(s) = f64_of(e.score) {
-            ws.write_number_with_format(row, 4, s, &pct)?;
-            let col = if e.interesse == Some(true) { 11 } else { 12 };
-            ws.write_number_with_format(row, col, s, &pct)?;
-        }
-        ws.write_string(row, 5, &e.verdict)?;
-        if let Some(s) = f64_of(e.previous_score) {
-            ws.write_number_with_format(row, 6, s, &pct)?;
-        }
-        if let Some(s) = f64_of(e.progression) {
-            ws.write_number_with_format(row, 7, s, &pts)?;
-        }
-        if let Some(b) = e.newly_interesse {
-            ws.write_string(row, 8, yes_no(b))?;
-        }
-        let years: Vec<String> = e.years_interesse.iter().map(|y| y.to_string()).collect();
-        ws.write_string(row, 9, years.join(", "))?;
-        if let Some(c) = e.amount_cents {
-            ws.write_number_with_format(row, 10, c as f64 / 100.0, &euro)?;
-        }
-        if let Some(b) = view.both.get(&e.finess) {
-            for (col, o) in [(13u16, &b.own), (15, &b.official)] {
-                if let Some(s) = f64_of(o.total_rounded) {
-                    ws.write_number_with_format(row, col, s, &pct)?;
-                }
-                ws.write_string(row, col + 1, o.verdict())?;
-            }
-            ws.write_string(
-                row,
-                17,
-                caqes_grid::clip(&crate::review::adjustments_text(&b.official)).0,
-            )?;
-        }
+        establishment_row(ws, i as u32 + 1, e, view, f)?;
     }
     ws.write_string(n + 2, 0, view.basis_line())?;
     ws.set_column_width(1, 42)?;
@@ -440,89 +445,103 @@ fn workbook(r: &Report, problems: &[Line], view: &ReviewView) -> Result<Vec<u8>,
     ws.set_freeze_panes(1, 0)?;
     if n > 0 {
         ws.autofilter(0, 0, n, 10)?;
-        let mut chart = Chart::new(ChartType::Column);
-        for (col, name, color) in [
-            (11u16, labels::INTERESSE, "#1F77B4"),
-            (12, labels::NON_INTERESSE, "#FF7F0E"),
-        ] {
-            chart
-                .add_series()
-                .set_name(name)
-                .set_categories(("Établissements", 1, 1, n, 1))
-                .set_values(("Établissements", 1, col, n, col))
-                .set_overlap(100)
-                .set_format(
-                    ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color(color)),
-                );
-        }
-        chart
-            .title()
-            .set_name(&format!("Score des établissements {}", r.year));
-        chart.y_axis().set_min(0).set_max(100).set_name("Score (%)");
-        chart.set_width(900).set_height(420);
-        ws.insert_chart(n + 3, 1, &chart)?;
+        ws.insert_chart(n + 3, 1, &scores_chart(r, n))?;
     }
+    Ok(())
+}
 
-    // Synthèse régionale.
+/// One establishment's row of « Établissements »; its score goes a second time in
+/// the « Score (intéressé) » or « Score (non intéressé) » column the chart reads.
+fn establishment_row(
+    ws: &mut Worksheet,
+    row: u32,
+    e: &caqes_campaign::EsRow,
+    view: &ReviewView,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    ws.write_string(row, 0, &e.finess)?;
+    ws.write_string(row, 1, caqes_grid::clip(&e.name).0)?;
+    ws.write_string(row, 2, &e.departement)?;
+    ws.write_string(row, 3, &e.status_label)?;
+    if let Some(s) = f64_of(e.score) {
+        ws.write_number_with_format(row, 4, s, &f.pct)?;
+        let col = if e.interesse == Some(true) { 11 } else { 12 };
+        ws.write_number_with_format(row, col, s, &f.pct)?;
+    }
+    ws.write_string(row, 5, &e.verdict)?;
+    if let Some(s) = f64_of(e.previous_score) {
+        ws.write_number_with_format(row, 6, s, &f.pct)?;
+    }
+    if let Some(s) = f64_of(e.progression) {
+        ws.write_number_with_format(row, 7, s, &f.pts)?;
+    }
+    if let Some(b) = e.newly_interesse {
+        ws.write_string(row, 8, yes_no(b))?;
+    }
+    let years: Vec<String> = e.years_interesse.iter().map(|y| y.to_string()).collect();
+    ws.write_string(row, 9, years.join(", "))?;
+    if let Some(c) = e.amount_cents {
+        ws.write_number_with_format(row, 10, c as f64 / 100.0, &f.euro)?;
+    }
+    if let Some(b) = view.both.get(&e.finess) {
+        for (col, o) in [(13u16, &b.own), (15, &b.official)] {
+            if let Some(s) = f64_of(o.total_rounded) {
+                ws.write_number_with_format(row, col, s, &f.pct)?;
+            }
+            ws.write_string(row, col + 1, o.verdict())?;
+        }
+        ws.write_string(
+            row,
+            17,
+            caqes_grid::clip(&crate::review::adjustments_text(&b.official)).0,
+        )?;
+    }
+    Ok(())
+}
+
+/// The column chart of « Établissements »: the scores of the `n` establishments,
+/// intéressés and non intéressés as two overlapping series.
+fn scores_chart(r: &Report, n: u32) -> Chart {
+    let mut chart = Chart::new(ChartType::Column);
+    for (col, name, color) in [
+        (11u16, labels::INTERESSE, "#1F77B4"),
+        (12, labels::NON_INTERESSE, "#FF7F0E"),
+    ] {
+        chart
+            .add_series()
+            .set_name(name)
+            .set_categories(("Établissements", 1, 1, n, 1))
+            .set_values(("Établissements", 1, col, n, col))
+            .set_overlap(100)
+            .set_format(ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color(color)));
+    }
+    chart
+        .title()
+        .set_name(&format!("Score des établissements {}", r.year));
+    chart.y_axis().set_min(0).set_max(100).set_name("Score (%)");
+    chart.set_width(900).set_height(420);
+    chart
+}
+
+/// « Synthèse régionale »: title and basis, establishments by status, the figures
+/// of each year, the newly / always / never intéressés, the French lines, and the
+/// chart of the mean score per year.
+fn regional_sheet(
+    wb: &mut Workbook,
+    r: &Report,
+    view: &ReviewView,
+    f: &Formats,
+) -> Result<(), XlsxError> {
     let ws = wb.add_worksheet();
     ws.set_name("Synthèse régionale")?;
-    ws.write_string_with_format(0, 0, &r.title, &title)?;
+    ws.write_string_with_format(0, 0, &r.title, &f.title)?;
     ws.write_string(1, 0, format!("Année évaluée : {}", r.year))?;
     ws.write_string(2, 0, view.basis_line())?;
-    header(ws, 3, &["Statut", "Établissements"], &bold)?;
-    let mut row = 4;
-    for s in &r.regional.by_status {
-        ws.write_string(row, 0, &s.status)?;
-        ws.write_number(row, 1, s.count as f64)?;
-        row += 1;
-    }
-    ws.write_string_with_format(row, 0, "Total", &bold)?;
-    ws.write_number_with_format(row, 1, n as f64, &bold)?;
-    row += 2;
+    let mut row = status_counts(ws, r, f)? + 2;
     let ytop = row;
-    header(
-        ws,
-        row,
-        &[
-            "Année",
-            "Intéressés",
-            "Taux d'intéressés",
-            "Score min",
-            "Score max",
-            "Score moyen",
-            "",
-        ],
-        &bold,
-    )?;
-    for y in &r.regional.years {
-        row += 1;
-        ws.write_string(row, 0, y.year.to_string())?;
-        ws.write_string(row, 1, format!("{}/{}", y.interesses, y.establishments))?;
-        ws.write_number_with_format(row, 2, y.rate.to_f64(), &pct)?;
-        for (c, v) in [(3u16, y.min), (4, y.max), (5, y.mean_rounded)] {
-            if let Some(v) = f64_of(v) {
-                ws.write_number_with_format(row, c, v, &pct)?;
-            }
-        }
-    }
+    row = year_figures(ws, ytop, r, f)?;
     let ybottom = row;
-    row += 2;
-    ws.write_string(row, 0, format!("Nouvellement intéressés en {}", r.year))?;
-    match r.regional.newly {
-        Some(n) => ws.write_number(row, 1, n as f64)?,
-        None => ws.write_string(
-            row,
-            1,
-            "non calculable (pas d'historique de l'année précédente)",
-        )?,
-    };
-    row += 1;
-    ws.write_string(row, 0, "Intéressés toutes les années")?;
-    ws.write_number(row, 1, r.regional.always as f64)?;
-    row += 1;
-    ws.write_string(row, 0, "Jamais intéressés")?;
-    ws.write_number(row, 1, r.regional.never as f64)?;
-    row += 2;
+    row = interessement_counts(ws, row + 2, r)?;
     for l in &r.regional.lines {
         ws.write_string(row, 0, l)?;
         row += 1;
@@ -542,8 +561,82 @@ fn workbook(r: &Report, problems: &[Line], view: &ReviewView) -> Result<Vec<u8>,
         chart.legend().set_hidden();
         ws.insert_chart(row + 1, 0, &chart)?;
     }
+    Ok(())
+}
 
-    // Indicateurs.
+/// The establishments by status from row 3 (header) and their total; returns the
+/// total's row.
+fn status_counts(ws: &mut Worksheet, r: &Report, f: &Formats) -> Result<u32, XlsxError> {
+    let n = r.establishments.len() as u32;
+    header(ws, 3, &["Statut", "Établissements"], &f.bold)?;
+    let mut row = 4;
+    for s in &r.regional.by_status {
+        ws.write_string(row, 0, &s.status)?;
+        ws.write_number(row, 1, s.count as f64)?;
+        row += 1;
+    }
+    ws.write_string_with_format(row, 0, "Total", &f.bold)?;
+    ws.write_number_with_format(row, 1, n as f64, &f.bold)?;
+    Ok(row)
+}
+
+/// The header at `top` and one row per year (intéressés, rate, min, max, mean);
+/// returns the last year's row (`top` without years).
+fn year_figures(ws: &mut Worksheet, top: u32, r: &Report, f: &Formats) -> Result<u32, XlsxError> {
+    let mut row = top;
+    header(
+        ws,
+        row,
+        &[
+            "Année",
+            "Intéressés",
+            "Taux d'intéressés",
+            "Score min",
+            "Score max",
+            "Score moyen",
+            "",
+        ],
+        &f.bold,
+    )?;
+    for y in &r.regional.years {
+        row += 1;
+        ws.write_string(row, 0, y.year.to_string())?;
+        ws.write_string(row, 1, format!("{}/{}", y.interesses, y.establishments))?;
+        ws.write_number_with_format(row, 2, y.rate.to_f64(), &f.pct)?;
+        for (c, v) in [(3u16, y.min), (4, y.max), (5, y.mean_rounded)] {
+            if let Some(v) = f64_of(v) {
+                ws.write_number_with_format(row, c, v, &f.pct)?;
+            }
+        }
+    }
+    Ok(row)
+}
+
+/// The newly intéressés of the year (or why they cannot be counted), the intéressés
+/// of every year and the never intéressés, from `row`; returns the row after the
+/// blank line that follows.
+fn interessement_counts(ws: &mut Worksheet, mut row: u32, r: &Report) -> Result<u32, XlsxError> {
+    ws.write_string(row, 0, format!("Nouvellement intéressés en {}", r.year))?;
+    match r.regional.newly {
+        Some(n) => ws.write_number(row, 1, n as f64)?,
+        None => ws.write_string(
+            row,
+            1,
+            "non calculable (pas d'historique de l'année précédente)",
+        )?,
+    };
+    row += 1;
+    ws.write_string(row, 0, "Intéressés toutes les années")?;
+    ws.write_number(row, 1, r.regional.always as f64)?;
+    row += 1;
+    ws.write_string(row, 0, "Jamais intéressés")?;
+    ws.write_number(row, 1, r.regional.never as f64)?;
+    Ok(row + 2)
+}
+
+/// « Indicateurs »: per indicator, the establishments evaluated and meeting the
+/// target, the line, the distribution of points, then one row per criterion.
+fn indicators_sheet(wb: &mut Workbook, r: &Report, f: &Formats) -> Result<(), XlsxError> {
     let ws = wb.add_worksheet();
     ws.set_name("Indicateurs")?;
     header(
@@ -558,7 +651,7 @@ fn workbook(r: &Report, problems: &[Line], view: &ReviewView) -> Result<Vec<u8>,
             "Ligne",
             "Répartition des points",
         ],
-        &bold,
+        &f.bold,
     )?;
     let mut row = 1;
     for i in &r.indicators {
@@ -589,91 +682,120 @@ fn workbook(r: &Report, problems: &[Line], view: &ReviewView) -> Result<Vec<u8>,
     ws.set_column_width(1, 60)?;
     ws.set_column_width(5, 70)?;
     ws.set_column_width(6, 30)?;
+    Ok(())
+}
 
-    // Intéressement.
-    if let Some(it) = &r.interessement {
-        let ws = wb.add_worksheet();
-        ws.set_name("Intéressement")?;
-        ws.write_string_with_format(0, 0, "Enveloppe", &bold)?;
-        ws.write_number_with_format(0, 1, it.envelope_cents as f64 / 100.0, &euro)?;
-        ws.write_string_with_format(1, 0, "Clé de répartition", &bold)?;
-        ws.write_string(1, 1, &it.key_label)?;
-        ws.write_string_with_format(2, 0, "Bénéficiaires", &bold)?;
-        ws.write_number(2, 1, it.beneficiaries as f64)?;
-        ws.write_string(4, 0, view.basis_line())?;
+/// « Intéressement »: the envelope, its key and method, the national share of the
+/// savings, one row per establishment with an amount, and the totals.
+fn interessement_sheet(
+    wb: &mut Workbook,
+    r: &Report,
+    it: &caqes_campaign::Interessement,
+    view: &ReviewView,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let ws = wb.add_worksheet();
+    ws.set_name("Intéressement")?;
+    ws.write_string_with_format(0, 0, "Enveloppe", &f.bold)?;
+    ws.write_number_with_format(0, 1, it.envelope_cents as f64 / 100.0, &f.euro)?;
+    ws.write_string_with_format(1, 0, "Clé de répartition", &f.bold)?;
+    ws.write_string(1, 1, &it.key_label)?;
+    ws.write_string_with_format(2, 0, "Bénéficiaires", &f.bold)?;
+    ws.write_number(2, 1, it.beneficiaries as f64)?;
+    ws.write_string(4, 0, view.basis_line())?;
+    ws.write_string(
+        3,
+        0,
+        "Méthode : parts arrondies au centime inférieur, centimes restants attribués aux plus forts restes ; la somme est exactement l'enveloppe.",
+    )?;
+    header(
+        ws,
+        5,
+        &[
+            "FINESS",
+            "Établissement",
+            "Score",
+            "Lits",
+            "Montant",
+            "Économies (nationaux)",
+            "Part des économies",
+            "Part de l'enveloppe FIR",
+        ],
+        &f.bold,
+    )?;
+    if let Some(p) = it.savings_percent {
         ws.write_string(
             3,
-            0,
-            "Méthode : parts arrondies au centime inférieur, centimes restants attribués aux plus forts restes ; la somme est exactement l'enveloppe.",
+            3,
+            format!(
+                "Indicateurs nationaux : {} % des économies générées (arrondi au centime inférieur).",
+                p.to_french_auto()
+            ),
         )?;
-        header(
-            ws,
-            5,
-            &[
-                "FINESS",
-                "Établissement",
-                "Score",
-                "Lits",
-                "Montant",
-                "Économies (nationaux)",
-                "Part des économies",
-                "Part de l'enveloppe FIR",
-            ],
-            &bold,
-        )?;
-        if let Some(p) = it.savings_percent {
-            ws.write_string(
-                3,
-                3,
-                format!(
-                    "Indicateurs nationaux : {} % des économies générées (arrondi au centime inférieur).",
-                    p.to_french_auto()
-                ),
-            )?;
-        }
-        let mut row = 6;
-        let cents = |c: Option<i64>| c.map(|c| c as f64 / 100.0);
-        for e in r.establishments.iter().filter(|e| e.amount_cents.is_some()) {
-            ws.write_string(row, 0, &e.finess)?;
-            ws.write_string(row, 1, caqes_grid::clip(&e.name).0)?;
-            if let Some(s) = f64_of(e.score) {
-                ws.write_number_with_format(row, 2, s, &pct)?;
-            }
-            if let Some(b) = e.beds {
-                ws.write_number(row, 3, b as f64)?;
-            }
-            ws.write_number_with_format(row, 4, e.amount_cents.unwrap_or(0) as f64 / 100.0, &euro)?;
-            let parts = [
-                e.savings_cents,
-                e.national_cents.map(|c| c as i64),
-                e.regional_cents.map(|c| c as i64),
-            ];
-            for (k, v) in parts.into_iter().enumerate() {
-                if let Some(v) = cents(v) {
-                    ws.write_number_with_format(row, 5 + k as u16, v, &euro)?;
-                }
-            }
-            row += 1;
-        }
-        ws.write_string_with_format(row, 1, "Total", &bold)?;
-        ws.write_number_with_format(row, 4, it.total_cents as f64 / 100.0, &euro)?;
-        if let Some(n) = it.national_cents {
-            ws.write_number_with_format(row, 6, n as f64 / 100.0, &euro)?;
-        }
-        ws.write_number_with_format(row, 7, it.envelope_cents as f64 / 100.0, &euro)?;
-        ws.set_column_width(0, 20)?;
-        ws.set_column_width(1, 42)?;
-        ws.set_column_width(4, 16)?;
     }
+    let mut row = 6;
+    for e in r.establishments.iter().filter(|e| e.amount_cents.is_some()) {
+        amount_row(ws, row, e, f)?;
+        row += 1;
+    }
+    ws.write_string_with_format(row, 1, "Total", &f.bold)?;
+    ws.write_number_with_format(row, 4, it.total_cents as f64 / 100.0, &f.euro)?;
+    if let Some(n) = it.national_cents {
+        ws.write_number_with_format(row, 6, n as f64 / 100.0, &f.euro)?;
+    }
+    ws.write_number_with_format(row, 7, it.envelope_cents as f64 / 100.0, &f.euro)?;
+    ws.set_column_width(0, 20)?;
+    ws.set_column_width(1, 42)?;
+    ws.set_column_width(4, 16)?;
+    Ok(())
+}
 
-    // Erreurs.
+/// One establishment's row of « Intéressement »: score, beds, amount, savings and
+/// its national and regional parts.
+fn amount_row(
+    ws: &mut Worksheet,
+    row: u32,
+    e: &caqes_campaign::EsRow,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let cents = |c: Option<i64>| c.map(|c| c as f64 / 100.0);
+    ws.write_string(row, 0, &e.finess)?;
+    ws.write_string(row, 1, caqes_grid::clip(&e.name).0)?;
+    if let Some(s) = f64_of(e.score) {
+        ws.write_number_with_format(row, 2, s, &f.pct)?;
+    }
+    if let Some(b) = e.beds {
+        ws.write_number(row, 3, b as f64)?;
+    }
+    ws.write_number_with_format(row, 4, e.amount_cents.unwrap_or(0) as f64 / 100.0, &f.euro)?;
+    let parts = [
+        e.savings_cents,
+        e.national_cents.map(|c| c as i64),
+        e.regional_cents.map(|c| c as i64),
+    ];
+    for (k, v) in parts.into_iter().enumerate() {
+        if let Some(v) = cents(v) {
+            ws.write_number_with_format(row, 5 + k as u16, v, &f.euro)?;
+        }
+    }
+    Ok(())
+}
+
+/// « Erreurs »: the grids in error or with écarts, then the errors of the review
+/// and the agency's data (or one line saying there is none).
+fn errors_sheet(
+    wb: &mut Workbook,
+    problems: &[Line],
+    view: &ReviewView,
+    f: &Formats,
+) -> Result<(), XlsxError> {
     let ws = wb.add_worksheet();
     ws.set_name("Erreurs")?;
     header(
         ws,
         0,
         &["Fichier", "FINESS", "Établissement", "Erreur", "Écarts"],
-        &bold,
+        &f.bold,
     )?;
     for (i, l) in problems.iter().enumerate() {
         let row = i as u32 + 1;
@@ -694,10 +816,7 @@ fn workbook(r: &Report, problems: &[Line], view: &ReviewView) -> Result<Vec<u8>,
     ws.set_column_width(0, 50)?;
     ws.set_column_width(3, 60)?;
     ws.set_column_width(4, 60)?;
-    if view.reviewed {
-        review_sheet(&mut wb, view, &bold)?;
-    }
-    wb.save_to_buffer()
+    Ok(())
 }
 
 /// « Revue » sheet: every adjustment and the history of the review versions.

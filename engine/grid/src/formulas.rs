@@ -6,8 +6,9 @@
 
 use crate::layout::{qref, CellKind, IdentField, IndicatorLayout, Layout, Pos};
 use caqes_engine::{
-    Catalog, Category, Condition, Funding, Indicator, InputRef, LegalStatus, Measure, Number, Op,
-    QuestionKind, Redistribution, Role, RoundingMode, Scoring, Selector, Target, Unit,
+    Catalog, Category, Condition, Criterion, Funding, Indicator, Input, InputRef, LegalStatus,
+    Measure, Number, NumeratorOnly, Op, QuestionKind, Redistribution, Role, RoundingMode, Scoring,
+    Selector, Target, Term, Unit,
 };
 
 /// Status and verdict labels, as shown in the drop-down lists and cells.
@@ -350,22 +351,60 @@ pub struct IndicatorFormulas {
     pub points: String,
 }
 
+/// The cells one indicator's formulas read: its retained inputs, its value and
+/// target cells, whether it is renseigné, and the direction of its target.
+struct Cells<'a> {
+    il: &'a IndicatorLayout,
+    /// « status is Renseigné » (expression).
+    ren: String,
+    /// The value cell.
+    v: String,
+    /// The retained target cell.
+    t: String,
+    op: Op,
+}
+
+impl Cells<'_> {
+    /// The retained value cell of input `id`, "" when it has none.
+    fn r(&self, id: &str) -> String {
+        self.il
+            .retained(id)
+            .map(|p| p.a1())
+            .unwrap_or_else(|| "\"\"".into())
+    }
+
+    /// (value, target, share) of a measure whose value is `value`, scored by
+    /// `scoring` against `target`.
+    fn scored(
+        &self,
+        value: String,
+        target: &Target,
+        scoring: &Scoring,
+    ) -> (String, String, String) {
+        (
+            value,
+            target_expr(self.il, target),
+            share_expr(self.op, scoring, &self.v, &self.t),
+        )
+    }
+}
+
+/// The formulas of the computed cells of one indicator: its measure's value,
+/// target and share (one function per measure kind), whether the objective is met,
+/// and the points by `weight_points`.
 pub fn indicator(
     catalog: &Catalog,
     layout: &Layout,
     ind: &Indicator,
     il: &IndicatorLayout,
 ) -> IndicatorFormulas {
-    let st = il.status_calc.a1();
-    let ren = format!("{st}={}", s(RENSEIGNE));
-    let r = |id: &str| {
-        il.retained(id)
-            .map(|p| p.a1())
-            .unwrap_or_else(|| "\"\"".into())
+    let c = Cells {
+        il,
+        ren: format!("{}={}", il.status_calc.a1(), s(RENSEIGNE)),
+        v: il.value.a1(),
+        t: il.target.a1(),
+        op: ind.measure.target().map(|t| t.op).unwrap_or(Op::AtLeast),
     };
-    let v = il.value.a1();
-    let t = il.target.a1();
-    let op = ind.measure.target().map(|t| t.op).unwrap_or(Op::AtLeast);
     let (value, target, share) = match &ind.measure {
         Measure::Rate {
             numerator,
@@ -374,97 +413,26 @@ pub fn indicator(
             scoring,
             numerator_only,
             numerator_may_exceed,
-        } => {
-            let n = r(&numerator.id);
-            let d = r(&denominator.id);
-            let rate = format!("ROUND({n}/{d}*100,9)");
-            // Like the core: a numerator above the denominator is an input
-            // error (no rate) unless the catalog allows it.
-            let rate = if *numerator_may_exceed {
-                rate
-            } else {
-                format!("IF({n}>{d},\"\",{rate})")
-            };
-            let main = format!(
-                "IF({},IF({d}=0,\"\",{rate}),\"\")",
-                all_numbers(&[n.clone(), d.clone()])
-            );
-            match numerator_only {
-                Some(no) => {
-                    let mode = format!("AND(ISNUMBER({n}),{d}=\"\")");
-                    // Like the core (`numerator_only_cap`): the numerator alone never
-                    // scores more than the least favourable rate it could have.
-                    let rt = target_expr(il, target);
-                    let highest = if *numerator_may_exceed {
-                        format!("MAX({n},1)*100")
-                    } else {
-                        "100".to_string()
-                    };
-                    let cap = format!(
-                        "IF(ISNUMBER({rt}),MIN({},{}),0)",
-                        share_expr(target.op, scoring, "0", &rt),
-                        share_expr(target.op, scoring, &highest, &rt)
-                    );
-                    (
-                        format!("IF({mode},{n},{main})"),
-                        format!(
-                            "IF({mode},{},{})",
-                            target_expr(il, &no.target),
-                            target_expr(il, target)
-                        ),
-                        format!(
-                            "IF({mode},MIN({},{cap}),{})",
-                            share_expr(op, &no.scoring, &v, &t),
-                            share_expr(op, scoring, &v, &t)
-                        ),
-                    )
-                }
-                None => (
-                    main,
-                    target_expr(il, target),
-                    share_expr(op, scoring, &v, &t),
-                ),
-            }
-        }
+        } => rate(
+            &c,
+            &numerator.id,
+            &denominator.id,
+            target,
+            scoring,
+            numerator_only.as_ref(),
+            *numerator_may_exceed,
+        ),
         Measure::Evolution {
             previous,
             current,
             target,
             scoring,
-        } => {
-            let p = r(&previous.id);
-            let c = r(&current.id);
-            (
-                format!(
-                    "IF({},IF({p}=0,\"\",ROUND(({c}-{p})/{p}*100,9)),\"\")",
-                    all_numbers(&[p.clone(), c.clone()])
-                ),
-                target_expr(il, target),
-                share_expr(op, scoring, &v, &t),
-            )
-        }
+        } => c.scored(evolution_value(&c, previous, current), target, scoring),
         Measure::Count {
             terms,
             target,
             scoring,
-        } => {
-            let xs: Vec<String> = terms.iter().map(|t| r(&t.id)).collect();
-            let sum = if terms.is_empty() {
-                "0".to_string()
-            } else {
-                terms
-                    .iter()
-                    .zip(&xs)
-                    .map(|(t, x)| format!("{x}*{}", lit(t.weight)))
-                    .collect::<Vec<_>>()
-                    .join("+")
-            };
-            (
-                format!("IF({},ROUND({sum},9),\"\")", all_numbers(&xs)),
-                target_expr(il, target),
-                share_expr(op, scoring, &v, &t),
-            )
-        }
+        } => c.scored(count_value(&c, terms), target, scoring),
         Measure::Distribution {
             total,
             parts,
@@ -474,115 +442,19 @@ pub fn indicator(
             target,
             scoring,
         } => {
-            let tot = r(&total.id);
-            let ps: Vec<String> = parts.iter().map(|p| r(&p.id)).collect();
-            let ex = excluded.as_ref().map(|e| r(&e.id));
-            let exc = excluded_counted.as_ref().map(|e| r(&e.id));
-            let mut all = vec![tot.clone()];
-            all.extend(ps.iter().cloned());
-            all.extend(ex.iter().cloned());
-            all.extend(exc.iter().cloned());
-            let sum = if ps.is_empty() {
-                "0".into()
-            } else {
-                ps.join("+")
-            };
-            let counted_sum: Vec<String> = parts
-                .iter()
-                .zip(&ps)
-                .filter(|(p, _)| counted.contains(&p.id))
-                .map(|(_, x)| x.clone())
-                .collect();
-            let counted_sum = if counted_sum.is_empty() {
-                "0".into()
-            } else {
-                format!("({})", counted_sum.join("+"))
-            };
-            let exv = ex.clone().unwrap_or_else(|| "0".into());
-            let excv = exc.clone().unwrap_or_else(|| "0".into());
-            let ok = format!(
-                "AND(ROUND(({sum})-{tot},9)=0,{exv}<={tot},{excv}<={exv},{excv}<={counted_sum},ROUND({tot}-{exv},9)<>0)"
-            );
-            (
-                format!(
-                    "IF({},IF({ok},ROUND(({counted_sum}-{excv})/({tot}-{exv})*100,9),\"\"),\"\")",
-                    all_numbers(&all)
-                ),
-                target_expr(il, target),
-                share_expr(op, scoring, &v, &t),
-            )
+            let excluded = (excluded.as_ref(), excluded_counted.as_ref());
+            let value = distribution_value(&c, total, parts, counted, excluded);
+            c.scored(value, target, scoring)
         }
         Measure::Criteria { criteria } => {
-            let cells: Vec<(String, Number)> = criteria
-                .iter()
-                .filter_map(|c| {
-                    il.input(&CellKind::Criterion(c.id.clone()))
-                        .map(|p| (p.a1(), c.points))
-                })
-                .collect();
-            let met_sum = if cells.is_empty() {
-                "0".into()
-            } else {
-                cells
-                    .iter()
-                    .map(|(c, p)| format!("IF({c}={},{},0)", s(OUI), lit(*p)))
-                    .collect::<Vec<_>>()
-                    .join("+")
-            };
-            let mut all = Number::ZERO;
-            for c in criteria {
-                all = all.add(c.points).unwrap_or(all);
-            }
-            let missing = if cells.is_empty() {
-                "FALSE".into()
-            } else {
-                format!(
-                    "OR({})",
-                    cells
-                        .iter()
-                        .map(|(c, _)| format!("AND({c}<>{},{c}<>{})", s(OUI), s(NON)))
-                        .collect::<Vec<_>>()
-                        .join(",")
-                )
-            };
-            let share = if all.is_zero() {
-                "0".to_string()
-            } else {
-                format!("IF({missing},0,{v}/{})", lit(all))
-            };
-            let value = format!("IF({ren},{met_sum},\"\")");
-            let target = format!("IF({ren},{},\"\")", lit(all));
-            let met = format!("IF({ren},IF({v}={t},{},{}),\"\")", s(OUI), s(NON));
-            let share = format!("IF({ren},{share},\"\")");
-            let (weight, points) = weight_points(catalog, layout, ind, il);
-            return IndicatorFormulas {
-                value,
-                target,
-                met,
-                share,
-                weight,
-                points,
-            };
+            return criteria_formulas(&c, criteria, weight_points(catalog, layout, ind, il));
         }
         Measure::Information { inputs } => {
-            let value = if inputs.len() == 1 {
-                let x = r(&inputs[0].id);
-                format!("IF({ren},IF(ISNUMBER({x}),{x},\"\"),\"\")")
-            } else {
-                "\"\"".into()
-            };
-            let (weight, points) = weight_points(catalog, layout, ind, il);
-            return IndicatorFormulas {
-                value,
-                target: "\"\"".into(),
-                met: "\"\"".into(),
-                share: "\"\"".into(),
-                weight,
-                points,
-            };
+            return information_formulas(&c, inputs, weight_points(catalog, layout, ind, il));
         }
     };
-    let met_cmp = match op {
+    let (ren, v, t) = (&c.ren, &c.v, &c.t);
+    let met_cmp = match c.op {
         Op::AtLeast => format!("{v}>={t}"),
         Op::AtMost => format!("{v}<={t}"),
     };
@@ -601,6 +473,215 @@ pub fn indicator(
             s(NON)
         ),
         share: format!("IF({ren},IF(AND(ISNUMBER({v}),ISNUMBER({t})),{share},0),\"\")"),
+        weight,
+        points,
+    }
+}
+
+/// (value, target, share) of a rate: numerator / denominator in percent, or the
+/// numerator alone against its own target when the catalog allows it and the
+/// denominator is empty.
+fn rate(
+    c: &Cells,
+    numerator: &str,
+    denominator: &str,
+    target: &Target,
+    scoring: &Scoring,
+    numerator_only: Option<&NumeratorOnly>,
+    numerator_may_exceed: bool,
+) -> (String, String, String) {
+    let n = c.r(numerator);
+    let d = c.r(denominator);
+    let rate = format!("ROUND({n}/{d}*100,9)");
+    // Like the core: a numerator above the denominator is an input
+    // error (no rate) unless the catalog allows it.
+    let rate = if numerator_may_exceed {
+        rate
+    } else {
+        format!("IF({n}>{d},\"\",{rate})")
+    };
+    let main = format!(
+        "IF({},IF({d}=0,\"\",{rate}),\"\")",
+        all_numbers(&[n.clone(), d.clone()])
+    );
+    let Some(no) = numerator_only else {
+        return c.scored(main, target, scoring);
+    };
+    let (v, t, il) = (&c.v, &c.t, c.il);
+    let mode = format!("AND(ISNUMBER({n}),{d}=\"\")");
+    // Like the core (`numerator_only_cap`): the numerator alone never
+    // scores more than the least favourable rate it could have.
+    let rt = target_expr(il, target);
+    let highest = if numerator_may_exceed {
+        format!("MAX({n},1)*100")
+    } else {
+        "100".to_string()
+    };
+    let cap = format!(
+        "IF(ISNUMBER({rt}),MIN({},{}),0)",
+        share_expr(target.op, scoring, "0", &rt),
+        share_expr(target.op, scoring, &highest, &rt)
+    );
+    (
+        format!("IF({mode},{n},{main})"),
+        format!(
+            "IF({mode},{},{})",
+            target_expr(il, &no.target),
+            target_expr(il, target)
+        ),
+        format!(
+            "IF({mode},MIN({},{cap}),{})",
+            share_expr(c.op, &no.scoring, v, t),
+            share_expr(c.op, scoring, v, t)
+        ),
+    )
+}
+
+/// The value of an evolution: (current − previous) / previous in percent.
+fn evolution_value(c: &Cells, previous: &Input, current: &Input) -> String {
+    let p = c.r(&previous.id);
+    let cur = c.r(&current.id);
+    format!(
+        "IF({},IF({p}=0,\"\",ROUND(({cur}-{p})/{p}*100,9)),\"\")",
+        all_numbers(&[p.clone(), cur.clone()])
+    )
+}
+
+/// The value of a weighted count: the sum of each term times its weight.
+fn count_value(c: &Cells, terms: &[Term]) -> String {
+    let xs: Vec<String> = terms.iter().map(|t| c.r(&t.id)).collect();
+    let sum = if terms.is_empty() {
+        "0".to_string()
+    } else {
+        terms
+            .iter()
+            .zip(&xs)
+            .map(|(t, x)| format!("{x}*{}", lit(t.weight)))
+            .collect::<Vec<_>>()
+            .join("+")
+    };
+    format!("IF({},ROUND({sum},9),\"\")", all_numbers(&xs))
+}
+
+/// The value of a distribution: the counted parts, less the excluded counted,
+/// over the total less the excluded, in percent, when the parts add up to the
+/// total and the exclusions fit (`excluded`: the excluded and excluded counted
+/// inputs).
+fn distribution_value(
+    c: &Cells,
+    total: &Input,
+    parts: &[Input],
+    counted: &[String],
+    excluded: (Option<&Input>, Option<&Input>),
+) -> String {
+    let tot = c.r(&total.id);
+    let ps: Vec<String> = parts.iter().map(|p| c.r(&p.id)).collect();
+    let ex = excluded.0.map(|e| c.r(&e.id));
+    let exc = excluded.1.map(|e| c.r(&e.id));
+    let mut all = vec![tot.clone()];
+    all.extend(ps.iter().cloned());
+    all.extend(ex.iter().cloned());
+    all.extend(exc.iter().cloned());
+    let sum = if ps.is_empty() {
+        "0".into()
+    } else {
+        ps.join("+")
+    };
+    let counted_sum: Vec<String> = parts
+        .iter()
+        .zip(&ps)
+        .filter(|(p, _)| counted.contains(&p.id))
+        .map(|(_, x)| x.clone())
+        .collect();
+    let counted_sum = if counted_sum.is_empty() {
+        "0".into()
+    } else {
+        format!("({})", counted_sum.join("+"))
+    };
+    let exv = ex.clone().unwrap_or_else(|| "0".into());
+    let excv = exc.clone().unwrap_or_else(|| "0".into());
+    let ok = format!(
+        "AND(ROUND(({sum})-{tot},9)=0,{exv}<={tot},{excv}<={exv},{excv}<={counted_sum},ROUND({tot}-{exv},9)<>0)"
+    );
+    format!(
+        "IF({},IF({ok},ROUND(({counted_sum}-{excv})/({tot}-{exv})*100,9),\"\"),\"\")",
+        all_numbers(&all)
+    )
+}
+
+/// The formulas of a criteria indicator: the points of the criteria answered Oui,
+/// out of all their points; no share while a criterion is unanswered.
+fn criteria_formulas(
+    c: &Cells,
+    criteria: &[Criterion],
+    (weight, points): (String, String),
+) -> IndicatorFormulas {
+    let (ren, v, t) = (&c.ren, &c.v, &c.t);
+    let cells: Vec<(String, Number)> = criteria
+        .iter()
+        .filter_map(|cr| {
+            c.il.input(&CellKind::Criterion(cr.id.clone()))
+                .map(|p| (p.a1(), cr.points))
+        })
+        .collect();
+    let met_sum = if cells.is_empty() {
+        "0".into()
+    } else {
+        cells
+            .iter()
+            .map(|(cell, p)| format!("IF({cell}={},{},0)", s(OUI), lit(*p)))
+            .collect::<Vec<_>>()
+            .join("+")
+    };
+    let mut all = Number::ZERO;
+    for cr in criteria {
+        all = all.add(cr.points).unwrap_or(all);
+    }
+    let missing = if cells.is_empty() {
+        "FALSE".into()
+    } else {
+        format!(
+            "OR({})",
+            cells
+                .iter()
+                .map(|(cell, _)| format!("AND({cell}<>{},{cell}<>{})", s(OUI), s(NON)))
+                .collect::<Vec<_>>()
+                .join(",")
+        )
+    };
+    let share = if all.is_zero() {
+        "0".to_string()
+    } else {
+        format!("IF({missing},0,{v}/{})", lit(all))
+    };
+    IndicatorFormulas {
+        value: format!("IF({ren},{met_sum},\"\")"),
+        target: format!("IF({ren},{},\"\")", lit(all)),
+        met: format!("IF({ren},IF({v}={t},{},{}),\"\")", s(OUI), s(NON)),
+        share: format!("IF({ren},{share},\"\")"),
+        weight,
+        points,
+    }
+}
+
+/// The formulas of an information indicator (not scored): its one input's value
+/// when it has one input, nothing else.
+fn information_formulas(
+    c: &Cells,
+    inputs: &[Input],
+    (weight, points): (String, String),
+) -> IndicatorFormulas {
+    let value = if inputs.len() == 1 {
+        let x = c.r(&inputs[0].id);
+        format!("IF({},IF(ISNUMBER({x}),{x},\"\"),\"\")", c.ren)
+    } else {
+        "\"\"".into()
+    };
+    IndicatorFormulas {
+        value,
+        target: "\"\"".into(),
+        met: "\"\"".into(),
+        share: "\"\"".into(),
         weight,
         points,
     }
@@ -650,10 +731,22 @@ fn chain(terms: Vec<String>) -> String {
     }
 }
 
-/// Formulas of the summary sheet, by position.
+/// Formulas of the summary sheet, by position: the redistribution, the score and
+/// its total, the intéressement verdict, then the volets.
 pub fn synthesis(catalog: &Catalog, layout: &Layout) -> Vec<(Pos, String)> {
-    let sy = &layout.synth;
     let mut out = Vec::new();
+    redistribution_formulas(catalog, layout, &mut out);
+    total_formulas(catalog, layout, &mut out);
+    verdict_formulas(catalog, layout, &mut out);
+    volet_formulas(catalog, layout, &mut out);
+    out
+}
+
+/// The points of the scored indicators (base), those of the renseigné ones
+/// (applicable) and their count, the points freed for redistribution, and the
+/// points earned.
+fn redistribution_formulas(catalog: &Catalog, layout: &Layout, out: &mut Vec<(Pos, String)>) {
+    let sy = &layout.synth;
     let scored: Vec<(&Indicator, &IndicatorLayout)> = catalog
         .indicators
         .iter()
@@ -695,6 +788,13 @@ pub fn synthesis(catalog: &Catalog, layout: &Layout) -> Vec<(Pos, String)> {
                 .collect(),
         ),
     ));
+}
+
+/// The score on the campaign's scale, the capped bonus, the total (capped at the
+/// scale when the campaign says so), its rounding, and the previous score rounded
+/// alike.
+fn total_formulas(catalog: &Catalog, layout: &Layout, out: &mut Vec<(Pos, String)>) {
+    let sy = &layout.synth;
     out.push((
         sy.score,
         format!(
@@ -742,7 +842,6 @@ pub fn synthesis(catalog: &Catalog, layout: &Layout) -> Vec<(Pos, String)> {
         sy.rounded,
         format!("IF(ISNUMBER({t}),{},\"\")", round_rule(catalog, &t)),
     ));
-    let prev = sy.previous.map(|p| p.a1());
     if let (Some(p), Some(src)) = (sy.previous, layout.ident_pos(&IdentField::PreviousScore)) {
         let c = qref(&layout.ident_sheet, src);
         out.push((
@@ -750,64 +849,16 @@ pub fn synthesis(catalog: &Catalog, layout: &Layout) -> Vec<(Pos, String)> {
             format!("IF(ISNUMBER({c}),{},\"\")", round_rule(catalog, &c)),
         ));
     }
+}
+
+/// The intéressement: the threshold to reach (`band_needs`), the verdict (a band
+/// met, `band_met`) and the points missing.
+fn verdict_formulas(catalog: &Catalog, layout: &Layout, out: &mut Vec<(Pos, String)>) {
+    let sy = &layout.synth;
+    let prev = sy.previous.map(|p| p.a1());
     let rd = sy.rounded.a1();
-    let step = lit(
-        Number::ratio(1, 10i128.pow(catalog.campaign.rounding.decimals.min(12)))
-            .unwrap_or(Number::ONE),
-    );
-    // Threshold (as `caqes_engine::verdict`): each band's need (its minimum,
-    // raised above the previous score for a progression band when known);
-    // intéressé: the lowest need; otherwise the lowest need above the score.
-    let mut needs = Vec::new();
-    let mut needs_above = Vec::new();
-    for band in &catalog.interessement.bands {
-        let min = lit(band.min);
-        let need = match (&prev, band.progression) {
-            (Some(p), true) => format!("IF(ISNUMBER({p}),MAX({min},{p}+{step}),{min})"),
-            _ => min,
-        };
-        let need = match band.below {
-            Some(b) => format!("IF({need}>={},1E+300,{need})", lit(b)),
-            None => need,
-        };
-        needs_above.push(format!("IF({need}>{rd},{need},1E+300)"));
-        needs.push(need);
-    }
-    let min_of = |v: &[String]| {
-        if v.is_empty() {
-            "1E+300".to_string()
-        } else {
-            format!("MIN({})", v.join(","))
-        }
-    };
-    let (thr, thr_above) = (min_of(&needs), min_of(&needs_above));
-    let mut oks = Vec::new();
-    for band in &catalog.interessement.bands {
-        let mut c = vec![format!("{rd}>={}", lit(band.min))];
-        if let Some(b) = band.below {
-            c.push(format!("{rd}<{}", lit(b)));
-        }
-        if band.progression {
-            match &prev {
-                Some(p) => {
-                    c.push(format!("ISNUMBER({p})"));
-                    c.push(format!("{rd}>N({p})"));
-                }
-                None => c.push("FALSE".into()),
-            }
-        }
-        oks.push(format!("AND({})", c.join(",")));
-    }
-    let ok = if oks.is_empty() {
-        // Paid as amounts without bands: intéressé as soon as there is a score (verdict.rs).
-        if catalog.interessement.amounts.is_some() {
-            "TRUE".into()
-        } else {
-            "FALSE".into()
-        }
-    } else {
-        format!("OR({})", oks.join(","))
-    };
+    let (thr, thr_above) = band_needs(catalog, prev.as_deref(), &rd);
+    let ok = band_met(catalog, prev.as_deref(), &rd);
     let v = sy.verdict.a1();
     let thr = format!("IF({v}={},{thr},{thr_above})", s(INTERESSE));
     out.push((
@@ -831,9 +882,79 @@ pub fn synthesis(catalog: &Catalog, layout: &Layout) -> Vec<(Pos, String)> {
             v = sy.verdict.a1()
         ),
     ));
-    // Volets: weight, points, bonus, score in columns B..E.
+}
+
+/// The thresholds (as `caqes_engine::verdict`): each band's need (its minimum,
+/// raised above the previous score `prev` for a progression band when known);
+/// intéressé: the lowest need; otherwise the lowest need above the rounded score
+/// `rd`. Returns (lowest need, lowest need above the score); 1E+300 when none.
+fn band_needs(catalog: &Catalog, prev: Option<&str>, rd: &str) -> (String, String) {
+    let step = lit(
+        Number::ratio(1, 10i128.pow(catalog.campaign.rounding.decimals.min(12)))
+            .unwrap_or(Number::ONE),
+    );
+    let mut needs = Vec::new();
+    let mut needs_above = Vec::new();
+    for band in &catalog.interessement.bands {
+        let min = lit(band.min);
+        let need = match (prev, band.progression) {
+            (Some(p), true) => format!("IF(ISNUMBER({p}),MAX({min},{p}+{step}),{min})"),
+            _ => min,
+        };
+        let need = match band.below {
+            Some(b) => format!("IF({need}>={},1E+300,{need})", lit(b)),
+            None => need,
+        };
+        needs_above.push(format!("IF({need}>{rd},{need},1E+300)"));
+        needs.push(need);
+    }
+    let min_of = |v: &[String]| {
+        if v.is_empty() {
+            "1E+300".to_string()
+        } else {
+            format!("MIN({})", v.join(","))
+        }
+    };
+    (min_of(&needs), min_of(&needs_above))
+}
+
+/// Whether the rounded score `rd` meets a band (its minimum, its upper bound, a
+/// progression over the previous score `prev`); without bands, whether the
+/// campaign pays amounts.
+fn band_met(catalog: &Catalog, prev: Option<&str>, rd: &str) -> String {
+    let mut oks = Vec::new();
+    for band in &catalog.interessement.bands {
+        let mut c = vec![format!("{rd}>={}", lit(band.min))];
+        if let Some(b) = band.below {
+            c.push(format!("{rd}<{}", lit(b)));
+        }
+        if band.progression {
+            match prev {
+                Some(p) => {
+                    c.push(format!("ISNUMBER({p})"));
+                    c.push(format!("{rd}>N({p})"));
+                }
+                None => c.push("FALSE".into()),
+            }
+        }
+        oks.push(format!("AND({})", c.join(",")));
+    }
+    if oks.is_empty() {
+        // Paid as amounts without bands: intéressé as soon as there is a score (verdict.rs).
+        if catalog.interessement.amounts.is_some() {
+            "TRUE".into()
+        } else {
+            "FALSE".into()
+        }
+    } else {
+        format!("OR({})", oks.join(","))
+    }
+}
+
+/// Per volet: weight, points, bonus and score in columns B..E of its row.
+fn volet_formulas(catalog: &Catalog, layout: &Layout, out: &mut Vec<(Pos, String)>) {
     for (vi, vl) in layout.volets.iter().enumerate() {
-        let row = sy.volet_rows[vi];
+        let row = layout.synth.volet_rows[vi];
         let mut w = Vec::new();
         let mut p = Vec::new();
         let mut b = Vec::new();
@@ -861,7 +982,6 @@ pub fn synthesis(catalog: &Catalog, layout: &Layout) -> Vec<(Pos, String)> {
             format!("IF({w}=0,\"\",{p}/{w}*100)", w = wp.a1(), p = pp.a1()),
         ));
     }
-    out
 }
 
 /// Every computed (green) cell of a grid with its formula (without `=`), as

@@ -368,6 +368,17 @@ pub fn write_grid_report(
     Ok(Written { bytes, lost })
 }
 
+/// What one identification row holds: the value of its pink cell, its format,
+/// its validation and its help.
+struct IdentCell<'a> {
+    value: CellValue,
+    fmt: &'a Format,
+    dv: Option<DataValidation>,
+    help: String,
+}
+
+/// The identification sheet: title, legend, the catalog and its year, then one
+/// row per identification field (`ident_cell`).
 fn write_ident(
     wb: &mut Workbook,
     catalog: &Catalog,
@@ -404,137 +415,168 @@ fn write_ident(
     sh.ws
         .write_number_with_format(p.row + 1, 1, catalog.campaign.year as f64, &f.grey)
         .map_err(xe)?;
-    let e = &a.establishment;
     for r in &layout.ident {
         let pos = r.pos;
         sh.text(pos.row, 0, &r.label, &f.label)?;
-        let (v, fmt, dv, help): (CellValue, &Format, Option<DataValidation>, String) =
-            match &r.field {
-                IdentField::Finess => (
-                    text_or_blank(&e.finess),
-                    &f.pink_text,
-                    None,
-                    "9 caractères, clé de contrôle vérifiée".into(),
-                ),
-                IdentField::Name => (text_or_blank(&e.name), &f.pink_text, None, String::new()),
-                IdentField::Departement => (
-                    text_or_blank(&e.departement),
-                    &f.pink_text,
-                    None,
-                    "ex. 33, 2A".into(),
-                ),
-                IdentField::LegalStatus => (
-                    e.legal_status
-                        .map(|l| CellValue::Text(l.label().into()))
-                        .unwrap_or(CellValue::Blank),
-                    &f.pink_list,
-                    Some(list(&LegalStatus::ALL.map(|l| l.label()))?),
-                    String::new(),
-                ),
-                IdentField::Funding => (
-                    e.funding
-                        .map(|l| CellValue::Text(l.label().into()))
-                        .unwrap_or(CellValue::Blank),
-                    &f.pink_list,
-                    Some(list(&[Funding::ExDg.label(), Funding::ExOqn.label()])?),
-                    "public et ESPIC : ex-DG ; privé : ex-OQN".into(),
-                ),
-                IdentField::Category(c) => (
-                    if e.categories.contains(c) {
-                        CellValue::Text(OUI.into())
-                    } else if e.categories.is_empty() {
-                        CellValue::Blank
-                    } else {
-                        CellValue::Text(NON.into())
-                    },
-                    &f.pink_list,
-                    Some(list(&[OUI, NON])?),
-                    String::new(),
-                ),
-                IdentField::Beds => (
-                    e.beds
-                        .map(|b| CellValue::Number(b as f64))
-                        .unwrap_or(CellValue::Blank),
-                    &f.pink_count,
-                    Some(number_validation(Unit::Count)),
-                    String::new(),
-                ),
-                IdentField::Places => (
-                    e.places
-                        .map(|b| CellValue::Number(b as f64))
-                        .unwrap_or(CellValue::Blank),
-                    &f.pink_count,
-                    Some(number_validation(Unit::Count)),
-                    String::new(),
-                ),
-                IdentField::PreviousScore => (
-                    a.previous_score
-                        .map(|n| CellValue::Number(n.to_f64()))
-                        .unwrap_or(CellValue::Blank),
-                    &f.pink_dec,
-                    Some(
-                        DataValidation::new().allow_decimal_number(DataValidationRule::Between(
-                            0.0,
-                            catalog
-                                .campaign
-                                .scale
-                                .add(catalog.campaign.bonus_max)
-                                .unwrap_or(catalog.campaign.scale)
-                                .to_f64(),
-                        )),
-                    ),
-                    if catalog.needs_previous_score() {
-                        "nécessaire pour la condition de progression".into()
-                    } else {
-                        "facultatif".into()
-                    },
-                ),
-                IdentField::Question(id, kind) => {
-                    let q = catalog.question(id);
-                    let v = e.answers.get(id);
-                    let help = q.map(|q| q.help.clone()).unwrap_or_default();
-                    match kind {
-                        QuestionKind::Bool => (
-                            match v {
-                                Some(serde_json::Value::Bool(b)) => {
-                                    CellValue::Text(if *b { OUI } else { NON }.into())
-                                }
-                                other => json_cell(other),
-                            },
-                            &f.pink_list,
-                            Some(list(&[OUI, NON])?),
-                            help,
-                        ),
-                        QuestionKind::Choice => {
-                            let opts: Vec<&str> = q
-                                .map(|q| q.options.iter().map(|o| o.label.as_str()).collect())
-                                .unwrap_or_default();
-                            let cell = match v {
-                                Some(serde_json::Value::String(s)) => q
-                                    .and_then(|q| q.options.iter().find(|o| &o.id == s))
-                                    .map(|o| CellValue::Text(o.label.clone()))
-                                    .unwrap_or_else(|| CellValue::Text(s.clone())),
-                                other => json_cell(other),
-                            };
-                            (cell, &f.pink_list, list(&opts).ok(), help)
-                        }
-                        QuestionKind::Integer => (
-                            json_cell(v),
-                            &f.pink_count,
-                            Some(number_validation(Unit::Count)),
-                            help,
-                        ),
-                        QuestionKind::Text => (json_cell(v), &f.pink_text, None, help),
-                    }
-                }
-            };
-        sh.input(pos, &v, fmt)?;
-        if let Some(dv) = dv {
+        let c = ident_cell(catalog, a, f, &r.field)?;
+        sh.input(pos, &c.value, c.fmt)?;
+        if let Some(dv) = c.dv {
             sh.validate(pos, &dv)?;
         }
-        sh.text(pos.row, 2, &help, &f.grey_text)?;
+        sh.text(pos.row, 2, &c.help, &f.grey_text)?;
     }
     Ok(())
+}
+
+/// The pink cell of one identification field (FINESS, name, département, legal
+/// status, funding, categories, beds, places, previous score, the catalog's
+/// questions).
+fn ident_cell<'f>(
+    catalog: &Catalog,
+    a: &Answers,
+    f: &'f Formats,
+    field: &IdentField,
+) -> Result<IdentCell<'f>, GridError> {
+    let e = &a.establishment;
+    let cell = |value, fmt, dv, help: &str| IdentCell {
+        value,
+        fmt,
+        dv,
+        help: help.into(),
+    };
+    let count = |n: Option<u32>| n.map(|b| CellValue::Number(b as f64));
+    Ok(match field {
+        IdentField::Finess => cell(
+            text_or_blank(&e.finess),
+            &f.pink_text,
+            None,
+            "9 caractères, clé de contrôle vérifiée",
+        ),
+        IdentField::Name => cell(text_or_blank(&e.name), &f.pink_text, None, ""),
+        IdentField::Departement => cell(
+            text_or_blank(&e.departement),
+            &f.pink_text,
+            None,
+            "ex. 33, 2A",
+        ),
+        IdentField::LegalStatus => cell(
+            e.legal_status
+                .map(|l| CellValue::Text(l.label().into()))
+                .unwrap_or(CellValue::Blank),
+            &f.pink_list,
+            Some(list(&LegalStatus::ALL.map(|l| l.label()))?),
+            "",
+        ),
+        IdentField::Funding => cell(
+            e.funding
+                .map(|l| CellValue::Text(l.label().into()))
+                .unwrap_or(CellValue::Blank),
+            &f.pink_list,
+            Some(list(&[Funding::ExDg.label(), Funding::ExOqn.label()])?),
+            "public et ESPIC : ex-DG ; privé : ex-OQN",
+        ),
+        IdentField::Category(c) => cell(
+            if e.categories.contains(c) {
+                CellValue::Text(OUI.into())
+            } else if e.categories.is_empty() {
+                CellValue::Blank
+            } else {
+                CellValue::Text(NON.into())
+            },
+            &f.pink_list,
+            Some(list(&[OUI, NON])?),
+            "",
+        ),
+        IdentField::Beds => cell(
+            count(e.beds).unwrap_or(CellValue::Blank),
+            &f.pink_count,
+            Some(number_validation(Unit::Count)),
+            "",
+        ),
+        IdentField::Places => cell(
+            count(e.places).unwrap_or(CellValue::Blank),
+            &f.pink_count,
+            Some(number_validation(Unit::Count)),
+            "",
+        ),
+        IdentField::PreviousScore => previous_score_cell(catalog, a, f),
+        IdentField::Question(id, kind) => question_cell(catalog, a, f, id, *kind)?,
+    })
+}
+
+/// The previous year's score: a number between 0 and the scale plus the bonus,
+/// needed only for a progression band.
+fn previous_score_cell<'f>(catalog: &Catalog, a: &Answers, f: &'f Formats) -> IdentCell<'f> {
+    let max = catalog
+        .campaign
+        .scale
+        .add(catalog.campaign.bonus_max)
+        .unwrap_or(catalog.campaign.scale)
+        .to_f64();
+    IdentCell {
+        value: a
+            .previous_score
+            .map(|n| CellValue::Number(n.to_f64()))
+            .unwrap_or(CellValue::Blank),
+        fmt: &f.pink_dec,
+        dv: Some(DataValidation::new().allow_decimal_number(DataValidationRule::Between(0.0, max))),
+        help: if catalog.needs_previous_score() {
+            "nécessaire pour la condition de progression".into()
+        } else {
+            "facultatif".into()
+        },
+    }
+}
+
+/// The answer to one of the catalog's identification questions: Oui / Non, an
+/// option's label, an integer or a text.
+fn question_cell<'f>(
+    catalog: &Catalog,
+    a: &Answers,
+    f: &'f Formats,
+    id: &str,
+    kind: QuestionKind,
+) -> Result<IdentCell<'f>, GridError> {
+    let q = catalog.question(id);
+    let v = a.establishment.answers.get(id);
+    let help = q.map(|q| q.help.clone()).unwrap_or_default();
+    let (value, fmt, dv) = match kind {
+        QuestionKind::Bool => (
+            match v {
+                Some(serde_json::Value::Bool(b)) => {
+                    CellValue::Text(if *b { OUI } else { NON }.into())
+                }
+                other => json_cell(other),
+            },
+            &f.pink_list,
+            Some(list(&[OUI, NON])?),
+        ),
+        QuestionKind::Choice => {
+            let opts: Vec<&str> = q
+                .map(|q| q.options.iter().map(|o| o.label.as_str()).collect())
+                .unwrap_or_default();
+            let cell = match v {
+                Some(serde_json::Value::String(s)) => q
+                    .and_then(|q| q.options.iter().find(|o| &o.id == s))
+                    .map(|o| CellValue::Text(o.label.clone()))
+                    .unwrap_or_else(|| CellValue::Text(s.clone())),
+                other => json_cell(other),
+            };
+            (cell, &f.pink_list, list(&opts).ok())
+        }
+        QuestionKind::Integer => (
+            json_cell(v),
+            &f.pink_count,
+            Some(number_validation(Unit::Count)),
+        ),
+        QuestionKind::Text => (json_cell(v), &f.pink_text, None),
+    };
+    Ok(IdentCell {
+        value,
+        fmt,
+        dv,
+        help,
+    })
 }
 
 fn text_or_blank(t: &str) -> CellValue {
@@ -573,6 +615,28 @@ fn target_text(ind: &caqes_engine::Indicator) -> String {
     }
 }
 
+/// What every indicator block of a volet sheet reads: the catalog, its layout, the
+/// answers, the formats and the two list validations (status, Oui / Non).
+struct VoletCtx<'a> {
+    catalog: &'a Catalog,
+    layout: &'a Layout,
+    a: &'a Answers,
+    f: &'a Formats,
+    status_dv: DataValidation,
+    yes_no: DataValidation,
+}
+
+/// One indicator of a volet sheet: the indicator, its cells, its answer and its
+/// result in the core's evaluation.
+struct Block<'a> {
+    ind: &'a caqes_engine::Indicator,
+    il: &'a IndicatorLayout,
+    ans: &'a caqes_engine::IndicatorAnswer,
+    res: Option<&'a caqes_engine::IndicatorResult>,
+}
+
+/// The sheet of one volet: its title, the legend of the colours, the column
+/// headers, then one block per indicator.
 #[allow(clippy::too_many_arguments)]
 fn write_volet(
     wb: &mut Workbook,
@@ -599,257 +663,349 @@ fn write_volet(
     {
         sh.text(2, c as u16, h, &f.header)?;
     }
-    let status_dv = list(&[RENSEIGNE, NON_CONCERNE, NON_MESURABLE])?;
-    let yes_no = list(&[OUI, NON])?;
+    let ctx = VoletCtx {
+        catalog,
+        layout,
+        a,
+        f,
+        status_dv: list(&[RENSEIGNE, NON_CONCERNE, NON_MESURABLE])?,
+        yes_no: list(&[OUI, NON])?,
+    };
     let empty = caqes_engine::IndicatorAnswer::default();
     for &ii in &vl.indicators {
         let il = &layout.indicators[ii];
         let Some(ind) = catalog.indicator(&il.id) else {
             continue;
         };
-        let ans = a.indicators.get(ind.id.as_str()).unwrap_or(&empty);
-        let res = eval.indicator(&ind.id);
-        let r0 = il.header_row;
-        sh.text(r0, 0, &ind.code, &f.ind_header)?;
-        sh.text(r0, 1, &ind.title, &f.ind_header)?;
-        if !ind.assumed.is_empty() {
-            // « supposé »: the values the sources do not give, as a cell note.
-            let note = Note::new(format!(
-                "{} — non donné par les sources : {}",
-                caqes_engine::SUPPOSE,
-                ind.assumed.join(" ; ")
-            ))
-            .set_author("CAQES")
-            .set_width(360)
-            .set_height(120);
-            sh.ws.insert_note(r0, 0, &note).map_err(xe)?;
-        }
-        let role = match ind.role {
-            Role::Scored => "Points",
-            Role::Bonus => "Points bonus",
-            Role::Information => "Non noté",
+        let b = Block {
+            ind,
+            il,
+            ans: a.indicators.get(ind.id.as_str()).unwrap_or(&empty),
+            res: eval.indicator(&ind.id),
         };
-        sh.text(r0, 2, role, &f.ind_header)?;
-        sh.ws
-            .write_number_with_format(r0, 3, ind.points.to_f64(), &f.ind_header)
-            .map_err(xe)?;
-        sh.text(r0, 4, &ind.help, &f.grey_text)?;
-        sh.text(r0 + 1, 0, "Période", &f.label)?;
-        sh.text(r0 + 1, 1, &ind.period, &f.grey_text)?;
-        sh.text(r0 + 2, 0, "Cible", &f.label)?;
-        sh.text(r0 + 2, 1, &target_text(ind), &f.grey_text)?;
-        for (kind, pos) in &il.inputs {
-            match kind {
-                CellKind::Status => {
-                    sh.text(pos.row, 0, "Statut", &f.label)?;
-                    sh.text(pos.row, 1, "Statut déclaré (saisie) et statut retenu (calcul, dont statut automatique d'après l'identification)", &f.label)?;
-                    let v = match ans.status {
-                        None => CellValue::Blank,
-                        Some(declared) => CellValue::Text(declared.label().into()),
-                    };
-                    sh.input(*pos, &v, &f.pink_list)?;
-                    sh.validate(*pos, &status_dv)?;
-                    let st = formulas::status(catalog, layout, ind, il);
-                    let cached = res
-                        .map(|r| r.status.label().to_string())
-                        .unwrap_or_default();
-                    sh.formula(il.status_calc, &st, cached, &f.green)?;
-                }
-                CellKind::Justification => {
-                    sh.text(pos.row, 0, "Justification", &f.label)?;
-                    sh.input(*pos, &text_or_blank(&ans.justification), &f.pink_text)?;
-                    sh.text(pos.row, 4, "si non concerné ou non mesurable", &f.grey_text)?;
-                }
-                CellKind::Input(id) => {
-                    let inputs = ind.measure.inputs();
-                    let Some(input) = inputs.iter().find(|i| i.id() == id) else {
-                        continue;
-                    };
-                    sh.text(pos.row, 0, "Saisie", &f.label)?;
-                    sh.text(pos.row, 1, input.label(), &f.label)?;
-                    let fmt = match input.unit() {
-                        Unit::Count => &f.pink_count,
-                        Unit::Amount => &f.pink_amount,
-                        Unit::Percent => &f.pink_dec,
-                    };
-                    sh.input(*pos, &json_cell(ans.inputs.get(id)), fmt)?;
-                    sh.validate(*pos, &number_validation(input.unit()))?;
-                    if let Some(rp) = il.retained(id) {
-                        let fm = formulas::retained(layout, catalog, *input, *pos);
-                        let cached = retained_cache(catalog, a, *input, ans.inputs.get(id));
-                        sh.formula(rp, &fm, cached, &f.green_num)?;
-                    }
-                    let mut help = input.unit().label().to_string();
-                    match input.prefill().map(|p| (p, p.split_once('.'))) {
-                        Some((_, Some((other, other_input)))) => {
-                            let o = catalog.indicator(other);
-                            let code = o.map_or(other, |o| o.code.as_str());
-                            let label = o
-                                .and_then(|o| {
-                                    o.measure
-                                        .inputs()
-                                        .into_iter()
-                                        .find(|i| i.id() == other_input)
-                                })
-                                .map_or_else(|| other_input.to_string(), |i| i.label().to_string());
-                            help.push_str(&format!(
-                                " ; si vide, reprend « {label} » de l'indicateur {code}"
-                            ));
-                        }
-                        Some((p, None)) => help.push_str(&format!(
-                            " ; pré-rempli depuis l'identification ({p}) si vide"
-                        )),
-                        None => {}
-                    }
-                    if let Some(p) = input.provided_by() {
-                        help.push_str(&format!(
-                            " ; {} à l'évaluation (saisir une estimation pour simuler le score)",
-                            p.label()
-                        ));
-                    }
-                    if !input.help().is_empty() {
-                        help.push_str(" ; ");
-                        help.push_str(input.help());
-                    }
-                    sh.text(pos.row, 4, &help, &f.grey_text)?;
-                }
-                CellKind::Criterion(id) => {
-                    let Measure::Criteria { criteria } = &ind.measure else {
-                        continue;
-                    };
-                    let Some(c) = criteria.iter().find(|c| &c.id == id) else {
-                        continue;
-                    };
-                    sh.text(pos.row, 0, "Critère", &f.label)?;
-                    sh.text(pos.row, 1, &c.label, &f.label)?;
-                    let v = match ans.criteria.get(id) {
-                        Some(true) => CellValue::Text(OUI.into()),
-                        Some(false) => CellValue::Text(NON.into()),
-                        None => CellValue::Blank,
-                    };
-                    sh.input(*pos, &v, &f.pink_list)?;
-                    sh.validate(*pos, &yes_no)?;
-                    sh.ws
-                        .write_number_with_format(pos.row, COL_CALC, c.points.to_f64(), &f.grey)
-                        .map_err(xe)?;
-                    sh.text(
-                        pos.row,
-                        4,
-                        &format!("{} point(s) ; {}", c.points.to_french_auto(), c.help),
-                        &f.grey_text,
-                    )?;
-                }
-                CellKind::Target => {
-                    sh.text(pos.row, 0, "Cible", &f.label)?;
-                    sh.text(
-                        pos.row,
-                        1,
-                        "Cible personnalisée de l'établissement",
-                        &f.label,
-                    )?;
-                    let v = ans
-                        .target
-                        .map(|t| CellValue::Number(t.to_f64()))
-                        .unwrap_or(CellValue::Blank);
-                    sh.input(*pos, &v, &f.pink_dec)?;
-                    sh.validate(
-                        *pos,
-                        &DataValidation::new()
-                            .allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(0.0)),
-                    )?;
-                }
-                CellKind::Evidence(id) => {
-                    let Some(e) = ind.evidence.iter().find(|e| &e.id == id) else {
-                        continue;
-                    };
-                    sh.text(pos.row, 0, "Preuve", &f.label)?;
-                    sh.text(pos.row, 1, &e.label, &f.label)?;
-                    let v = if ans.evidence.contains(id) {
-                        CellValue::Text(OUI.into())
-                    } else {
-                        CellValue::Blank
-                    };
-                    sh.input(*pos, &v, &f.pink_list)?;
-                    sh.validate(*pos, &yes_no)?;
-                    sh.text(
-                        pos.row,
-                        4,
-                        "élément de preuve fourni (Oui / Non)",
-                        &f.grey_text,
-                    )?;
-                }
-                CellKind::Comment => {
-                    sh.text(pos.row, 0, "Commentaire", &f.label)?;
-                    sh.input(*pos, &text_or_blank(&ans.comment), &f.pink_text)?;
-                    sh.ws.set_row_height(pos.row, 45).map_err(xe)?;
-                }
-            }
-        }
-        let fm = formulas::indicator(catalog, layout, ind, il);
-        let renseigne = res.is_some_and(|r| r.status == Status::Renseigne);
-        let info = matches!(ind.measure, Measure::Information { .. });
-        let yn = |b: Option<bool>| match b {
-            Some(true) => OUI.to_string(),
-            Some(false) => NON.to_string(),
-            None => String::new(),
-        };
-        let rows: [(&str, Pos, &str, String); 6] = [
-            (
-                "Valeur / résultat",
-                il.value,
-                &fm.value,
-                res.map(|r| opt(r.value)).unwrap_or_default(),
-            ),
-            (
-                "Cible retenue",
-                il.target,
-                &fm.target,
-                res.map(|r| opt(r.target)).unwrap_or_default(),
-            ),
-            (
-                "Objectif atteint",
-                il.met,
-                &fm.met,
-                res.map(|r| yn(r.met)).unwrap_or_default(),
-            ),
-            (
-                "Part des points (0 à 1)",
-                il.share,
-                &fm.share,
-                if renseigne && !info {
-                    res.map(|r| num(r.share.unwrap_or(Number::ZERO)))
-                        .unwrap_or_default()
-                } else {
-                    String::new()
-                },
-            ),
-            (
-                "Points après redistribution",
-                il.weight,
-                &fm.weight,
-                res.map(|r| num(r.weight)).unwrap_or_default(),
-            ),
-            (
-                "Points obtenus",
-                il.points,
-                &fm.points,
-                res.map(|r| num(r.points)).unwrap_or_default(),
-            ),
-        ];
-        for (label, pos, formula, cached) in rows {
-            sh.text(pos.row, 0, "Calcul", &f.label)?;
-            sh.text(pos.row, 1, label, &f.label)?;
-            let fmt = if pos == il.met {
-                &f.green
-            } else {
-                &f.green_num
-            };
-            sh.formula(pos, formula, cached, fmt)?;
-        }
+        indicator_block(&mut sh, &ctx, &b)?;
     }
     Ok(())
 }
 
+/// One indicator's block: its header, one row per input cell (status,
+/// justification, inputs, criteria, personalised target, evidence, comment) and
+/// the rows of its calculation.
+fn indicator_block(sh: &mut Sheet, ctx: &VoletCtx, b: &Block) -> Result<(), GridError> {
+    indicator_header(sh, ctx.f, b.ind, b.il.header_row)?;
+    let (f, ans) = (ctx.f, b.ans);
+    for (kind, pos) in &b.il.inputs {
+        let pos = *pos;
+        match kind {
+            CellKind::Status => status_row(sh, ctx, b, pos)?,
+            CellKind::Justification => {
+                sh.text(pos.row, 0, "Justification", &f.label)?;
+                sh.input(pos, &text_or_blank(&ans.justification), &f.pink_text)?;
+                sh.text(pos.row, 4, "si non concerné ou non mesurable", &f.grey_text)?;
+            }
+            CellKind::Input(id) => input_row(sh, ctx, b, id, pos)?,
+            CellKind::Criterion(id) => criterion_row(sh, ctx, b, id, pos)?,
+            CellKind::Target => target_row(sh, f, ans, pos)?,
+            CellKind::Evidence(id) => evidence_row(sh, ctx, b, id, pos)?,
+            CellKind::Comment => {
+                sh.text(pos.row, 0, "Commentaire", &f.label)?;
+                sh.input(pos, &text_or_blank(&ans.comment), &f.pink_text)?;
+                sh.ws.set_row_height(pos.row, 45).map_err(xe)?;
+            }
+        }
+    }
+    calculation_rows(sh, ctx, b)
+}
+
+/// The header of an indicator (code, title, role, points, help; the « supposé »
+/// values as a note) and its « Période » and « Cible » rows.
+fn indicator_header(
+    sh: &mut Sheet,
+    f: &Formats,
+    ind: &caqes_engine::Indicator,
+    r0: u32,
+) -> Result<(), GridError> {
+    sh.text(r0, 0, &ind.code, &f.ind_header)?;
+    sh.text(r0, 1, &ind.title, &f.ind_header)?;
+    if !ind.assumed.is_empty() {
+        // « supposé »: the values the sources do not give, as a cell note.
+        let note = Note::new(format!(
+            "{} — non donné par les sources : {}",
+            caqes_engine::SUPPOSE,
+            ind.assumed.join(" ; ")
+        ))
+        .set_author("CAQES")
+        .set_width(360)
+        .set_height(120);
+        sh.ws.insert_note(r0, 0, &note).map_err(xe)?;
+    }
+    let role = match ind.role {
+        Role::Scored => "Points",
+        Role::Bonus => "Points bonus",
+        Role::Information => "Non noté",
+    };
+    sh.text(r0, 2, role, &f.ind_header)?;
+    sh.ws
+        .write_number_with_format(r0, 3, ind.points.to_f64(), &f.ind_header)
+        .map_err(xe)?;
+    sh.text(r0, 4, &ind.help, &f.grey_text)?;
+    sh.text(r0 + 1, 0, "Période", &f.label)?;
+    sh.text(r0 + 1, 1, &ind.period, &f.grey_text)?;
+    sh.text(r0 + 2, 0, "Cible", &f.label)?;
+    sh.text(r0 + 2, 1, &target_text(ind), &f.grey_text)?;
+    Ok(())
+}
+
+/// The « Statut » row: the declared status (pink list) and the retained one
+/// (green formula, automatic status included).
+fn status_row(sh: &mut Sheet, ctx: &VoletCtx, b: &Block, pos: Pos) -> Result<(), GridError> {
+    let f = ctx.f;
+    sh.text(pos.row, 0, "Statut", &f.label)?;
+    sh.text(pos.row, 1, "Statut déclaré (saisie) et statut retenu (calcul, dont statut automatique d'après l'identification)", &f.label)?;
+    let v = match b.ans.status {
+        None => CellValue::Blank,
+        Some(declared) => CellValue::Text(declared.label().into()),
+    };
+    sh.input(pos, &v, &f.pink_list)?;
+    sh.validate(pos, &ctx.status_dv)?;
+    let st = formulas::status(ctx.catalog, ctx.layout, b.ind, b.il);
+    let cached = b
+        .res
+        .map(|r| r.status.label().to_string())
+        .unwrap_or_default();
+    sh.formula(b.il.status_calc, &st, cached, &f.green)
+}
+
+/// A numeric input's « Saisie » row: the pink cell with its validation, the
+/// retained value (green formula) and the help of its unit.
+fn input_row(
+    sh: &mut Sheet,
+    ctx: &VoletCtx,
+    b: &Block,
+    id: &str,
+    pos: Pos,
+) -> Result<(), GridError> {
+    let (f, catalog) = (ctx.f, ctx.catalog);
+    let inputs = b.ind.measure.inputs();
+    let Some(input) = inputs.iter().find(|i| i.id() == id) else {
+        return Ok(());
+    };
+    sh.text(pos.row, 0, "Saisie", &f.label)?;
+    sh.text(pos.row, 1, input.label(), &f.label)?;
+    let fmt = match input.unit() {
+        Unit::Count => &f.pink_count,
+        Unit::Amount => &f.pink_amount,
+        Unit::Percent => &f.pink_dec,
+    };
+    sh.input(pos, &json_cell(b.ans.inputs.get(id)), fmt)?;
+    sh.validate(pos, &number_validation(input.unit()))?;
+    if let Some(rp) = b.il.retained(id) {
+        let fm = formulas::retained(ctx.layout, catalog, *input, pos);
+        let cached = retained_cache(catalog, ctx.a, *input, b.ans.inputs.get(id));
+        sh.formula(rp, &fm, cached, &f.green_num)?;
+    }
+    sh.text(pos.row, 4, &input_help(catalog, *input), &f.grey_text)
+}
+
+/// The help of a numeric input: its unit, where an empty cell is pre-filled from,
+/// who provides it at the evaluation, and the catalog's help.
+fn input_help(catalog: &Catalog, input: InputRef<'_>) -> String {
+    let mut help = input.unit().label().to_string();
+    match input.prefill().map(|p| (p, p.split_once('.'))) {
+        Some((_, Some((other, other_input)))) => {
+            let o = catalog.indicator(other);
+            let code = o.map_or(other, |o| o.code.as_str());
+            let label = o
+                .and_then(|o| {
+                    o.measure
+                        .inputs()
+                        .into_iter()
+                        .find(|i| i.id() == other_input)
+                })
+                .map_or_else(|| other_input.to_string(), |i| i.label().to_string());
+            help.push_str(&format!(
+                " ; si vide, reprend « {label} » de l'indicateur {code}"
+            ));
+        }
+        Some((p, None)) => help.push_str(&format!(
+            " ; pré-rempli depuis l'identification ({p}) si vide"
+        )),
+        None => {}
+    }
+    if let Some(p) = input.provided_by() {
+        help.push_str(&format!(
+            " ; {} à l'évaluation (saisir une estimation pour simuler le score)",
+            p.label()
+        ));
+    }
+    if !input.help().is_empty() {
+        help.push_str(" ; ");
+        help.push_str(input.help());
+    }
+    help
+}
+
+/// A « Critère » row: Oui / Non in a pink list, its points in grey.
+fn criterion_row(
+    sh: &mut Sheet,
+    ctx: &VoletCtx,
+    b: &Block,
+    id: &str,
+    pos: Pos,
+) -> Result<(), GridError> {
+    let f = ctx.f;
+    let Measure::Criteria { criteria } = &b.ind.measure else {
+        return Ok(());
+    };
+    let Some(c) = criteria.iter().find(|c| c.id == id) else {
+        return Ok(());
+    };
+    sh.text(pos.row, 0, "Critère", &f.label)?;
+    sh.text(pos.row, 1, &c.label, &f.label)?;
+    let v = match b.ans.criteria.get(id) {
+        Some(true) => CellValue::Text(OUI.into()),
+        Some(false) => CellValue::Text(NON.into()),
+        None => CellValue::Blank,
+    };
+    sh.input(pos, &v, &f.pink_list)?;
+    sh.validate(pos, &ctx.yes_no)?;
+    sh.ws
+        .write_number_with_format(pos.row, COL_CALC, c.points.to_f64(), &f.grey)
+        .map_err(xe)?;
+    sh.text(
+        pos.row,
+        4,
+        &format!("{} point(s) ; {}", c.points.to_french_auto(), c.help),
+        &f.grey_text,
+    )
+}
+
+/// The row of the establishment's personalised target (a pink number ≥ 0).
+fn target_row(
+    sh: &mut Sheet,
+    f: &Formats,
+    ans: &caqes_engine::IndicatorAnswer,
+    pos: Pos,
+) -> Result<(), GridError> {
+    sh.text(pos.row, 0, "Cible", &f.label)?;
+    sh.text(
+        pos.row,
+        1,
+        "Cible personnalisée de l'établissement",
+        &f.label,
+    )?;
+    let v = ans
+        .target
+        .map(|t| CellValue::Number(t.to_f64()))
+        .unwrap_or(CellValue::Blank);
+    sh.input(pos, &v, &f.pink_dec)?;
+    sh.validate(
+        pos,
+        &DataValidation::new().allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(0.0)),
+    )
+}
+
+/// A « Preuve » row: whether an élément de preuve is provided (Oui / Non).
+fn evidence_row(
+    sh: &mut Sheet,
+    ctx: &VoletCtx,
+    b: &Block,
+    id: &str,
+    pos: Pos,
+) -> Result<(), GridError> {
+    let f = ctx.f;
+    let Some(e) = b.ind.evidence.iter().find(|e| e.id == id) else {
+        return Ok(());
+    };
+    sh.text(pos.row, 0, "Preuve", &f.label)?;
+    sh.text(pos.row, 1, &e.label, &f.label)?;
+    let v = if b.ans.evidence.iter().any(|e| e == id) {
+        CellValue::Text(OUI.into())
+    } else {
+        CellValue::Blank
+    };
+    sh.input(pos, &v, &f.pink_list)?;
+    sh.validate(pos, &ctx.yes_no)?;
+    sh.text(
+        pos.row,
+        4,
+        "élément de preuve fourni (Oui / Non)",
+        &f.grey_text,
+    )
+}
+
+/// The six « Calcul » rows of an indicator (value, retained target, objective met,
+/// share, points after redistribution, points obtained): green formulas with the
+/// core's results cached.
+fn calculation_rows(sh: &mut Sheet, ctx: &VoletCtx, b: &Block) -> Result<(), GridError> {
+    let (f, il, res) = (ctx.f, b.il, b.res);
+    let fm = formulas::indicator(ctx.catalog, ctx.layout, b.ind, il);
+    let renseigne = res.is_some_and(|r| r.status == Status::Renseigne);
+    let info = matches!(b.ind.measure, Measure::Information { .. });
+    let yn = |b: Option<bool>| match b {
+        Some(true) => OUI.to_string(),
+        Some(false) => NON.to_string(),
+        None => String::new(),
+    };
+    let rows: [(&str, Pos, &str, String); 6] = [
+        (
+            "Valeur / résultat",
+            il.value,
+            &fm.value,
+            res.map(|r| opt(r.value)).unwrap_or_default(),
+        ),
+        (
+            "Cible retenue",
+            il.target,
+            &fm.target,
+            res.map(|r| opt(r.target)).unwrap_or_default(),
+        ),
+        (
+            "Objectif atteint",
+            il.met,
+            &fm.met,
+            res.map(|r| yn(r.met)).unwrap_or_default(),
+        ),
+        (
+            "Part des points (0 à 1)",
+            il.share,
+            &fm.share,
+            if renseigne && !info {
+                res.map(|r| num(r.share.unwrap_or(Number::ZERO)))
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            },
+        ),
+        (
+            "Points après redistribution",
+            il.weight,
+            &fm.weight,
+            res.map(|r| num(r.weight)).unwrap_or_default(),
+        ),
+        (
+            "Points obtenus",
+            il.points,
+            &fm.points,
+            res.map(|r| num(r.points)).unwrap_or_default(),
+        ),
+    ];
+    for (label, pos, formula, cached) in rows {
+        sh.text(pos.row, 0, "Calcul", &f.label)?;
+        sh.text(pos.row, 1, label, &f.label)?;
+        let fmt = if pos == il.met {
+            &f.green
+        } else {
+            &f.green_num
+        };
+        sh.formula(pos, formula, cached, fmt)?;
+    }
+    Ok(())
+}
+
+/// The Synthèse sheet: title, column headers and volet titles, the labels of the
+/// score rows (`score_rows`) and of the verdict rows (`verdict_rows`), then every
+/// formula of `formulas::synthesis` with the core's results cached.
 fn write_synth(
     wb: &mut Workbook,
     catalog: &Catalog,
@@ -894,6 +1050,43 @@ fn write_synth(
     for (vi, vl) in layout.volets.iter().enumerate() {
         sh.text(sy.volet_rows[vi], 0, &vl.title, &f.label)?;
     }
+    let mut cache = score_rows(&mut sh, catalog, sy, eval, f)?;
+    verdict_rows(&mut sh, catalog, sy, eval, previous, f, &mut cache)?;
+    for (vi, vr) in eval.volets.iter().enumerate() {
+        let Some(&row) = sy.volet_rows.get(vi) else {
+            continue;
+        };
+        cache.push((Pos::new(row, 1), num(vr.weight)));
+        cache.push((Pos::new(row, 2), num(vr.points)));
+        cache.push((Pos::new(row, 3), num(vr.bonus)));
+        cache.push((Pos::new(row, 4), opt(vr.score)));
+    }
+    for (pos, formula) in formulas::synthesis(catalog, layout) {
+        let cached = cache
+            .iter()
+            .find(|(p, _)| *p == pos)
+            .map(|(_, c)| c.clone())
+            .unwrap_or_default();
+        let fmt = if pos == sy.verdict {
+            &f.green
+        } else {
+            &f.green_num
+        };
+        sh.formula(pos, &formula, cached, fmt)?;
+    }
+    Ok(())
+}
+
+/// The labels of the score rows (points of reference, renseignés, to
+/// redistribute, earned, score, bonus, total, rounded); returns the core's value of
+/// each as the cached results of their formulas.
+fn score_rows(
+    sh: &mut Sheet,
+    catalog: &Catalog,
+    sy: &SynthLayout,
+    eval: &Evaluation,
+    f: &Formats,
+) -> Result<Vec<(Pos, String)>, GridError> {
     let mut base = Number::ZERO;
     let mut applicable = Number::ZERO;
     let mut n = 0i64;
@@ -908,7 +1101,6 @@ fn write_synth(
             earned = earned.add(r.points).unwrap_or(earned);
         }
     }
-    let v = &eval.verdict;
     let score_label = score_label(catalog);
     let labels: Vec<(Pos, &str, String)> = vec![
         (
@@ -941,10 +1133,24 @@ fn write_synth(
             opt(eval.total_rounded),
         ),
     ];
-    let mut cache: Vec<(Pos, String)> = labels.iter().map(|(p, _, c)| (*p, c.clone())).collect();
     for (p, l, _) in &labels {
         sh.text(p.row, 0, l, &f.label)?;
     }
+    Ok(labels.into_iter().map(|(p, _, c)| (p, c)).collect())
+}
+
+/// The labels of the previous score, the threshold, the points missing and the
+/// verdict (with its reason), and their cached results pushed to `cache`.
+fn verdict_rows(
+    sh: &mut Sheet,
+    catalog: &Catalog,
+    sy: &SynthLayout,
+    eval: &Evaluation,
+    previous: Option<Number>,
+    f: &Formats,
+    cache: &mut Vec<(Pos, String)>,
+) -> Result<(), GridError> {
+    let v = &eval.verdict;
     if let Some(p) = sy.previous {
         sh.text(p.row, 0, "Score de l'année précédente (arrondi)", &f.label)?;
         let rd = catalog.campaign.rounding;
@@ -973,30 +1179,7 @@ fn write_synth(
             None => String::new(),
         },
     ));
-    sh.text(sy.verdict.row, 2, &v.reason, &f.grey_text)?;
-    for (vi, vr) in eval.volets.iter().enumerate() {
-        let Some(&row) = sy.volet_rows.get(vi) else {
-            continue;
-        };
-        cache.push((Pos::new(row, 1), num(vr.weight)));
-        cache.push((Pos::new(row, 2), num(vr.points)));
-        cache.push((Pos::new(row, 3), num(vr.bonus)));
-        cache.push((Pos::new(row, 4), opt(vr.score)));
-    }
-    for (pos, formula) in formulas::synthesis(catalog, layout) {
-        let cached = cache
-            .iter()
-            .find(|(p, _)| *p == pos)
-            .map(|(_, c)| c.clone())
-            .unwrap_or_default();
-        let fmt = if pos == sy.verdict {
-            &f.green
-        } else {
-            &f.green_num
-        };
-        sh.formula(pos, &formula, cached, fmt)?;
-    }
-    Ok(())
+    sh.text(sy.verdict.row, 2, &v.reason, &f.grey_text)
 }
 
 fn score_label(catalog: &Catalog) -> String {
