@@ -489,13 +489,9 @@ fn report_view(report: &str, link: &Scope<App>) -> Html {
     }
 }
 
-/// The open form. Only the active panel is rendered (each keystroke re-renders
-/// the form), except in print mode (`printing`), where every panel is, the
-/// inactive ones hidden on screen by CSS and shown by `@media print`.
-fn form_view(form: &Form, printing: bool, link: &Scope<App>, dispatch: &Callback<Action>) -> Html {
-    if let Some(report) = &form.report {
-        return report_view(report, link);
-    }
+/// The campaign's title and the toolbar (drafts, grid, review, report, print,
+/// save state).
+fn form_head(form: &Form, link: &Scope<App>) -> Html {
     let c = &form.catalog;
     let import = link.callback(|e: Event| match fields::take_file(&e) {
         Some(f) => Msg::ImportFile(f),
@@ -517,16 +513,7 @@ fn form_view(form: &Form, printing: bool, link: &Scope<App>, dispatch: &Callback
             html! { <span id="save-state" class="unsaved" role="status">{ "Non enregistré" }</span> }
         }
     };
-    let warning = form.saved.as_ref().err().map(|e| {
-        html! {
-            <div class="notice error" role="alert" id="storage-warning">
-                <p>{ format!("Attention : {e}. Vos saisies ne sont pas conservées par ce navigateur : exportez le brouillon pour ne rien perdre.") }</p>
-                <button type="button" onclick={link.callback(|_| Msg::Export)}>{ "Exporter le brouillon maintenant" }</button>
-            </div>
-        }
-    });
     html! {
-        <>
         <div class="form-head">
             <p class="campaign" id="campaign-title">
                 <strong>{ &c.campaign.title }</strong>
@@ -555,6 +542,28 @@ fn form_view(form: &Form, printing: bool, link: &Scope<App>, dispatch: &Callback
                 { saved }
             </div>
         </div>
+    }
+}
+
+/// The open form. Only the active panel is rendered (each keystroke re-renders
+/// the form), except in print mode (`printing`), where every panel is, the
+/// inactive ones hidden on screen by CSS and shown by `@media print`.
+fn form_view(form: &Form, printing: bool, link: &Scope<App>, dispatch: &Callback<Action>) -> Html {
+    if let Some(report) = &form.report {
+        return report_view(report, link);
+    }
+    let c = &form.catalog;
+    let warning = form.saved.as_ref().err().map(|e| {
+        html! {
+            <div class="notice error" role="alert" id="storage-warning">
+                <p>{ format!("Attention : {e}. Vos saisies ne sont pas conservées par ce navigateur : exportez le brouillon pour ne rien perdre.") }</p>
+                <button type="button" onclick={link.callback(|_| Msg::Export)}>{ "Exporter le brouillon maintenant" }</button>
+            </div>
+        }
+    });
+    html! {
+        <>
+        { form_head(form, link) }
         { warning.unwrap_or_default() }
         { form.pending.as_ref().map(|p| grid_open::view(p, link)).unwrap_or_default() }
         { form.review.as_ref().map(|r| response::view(r, form, link)).unwrap_or_default() }
