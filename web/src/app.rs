@@ -15,6 +15,7 @@ use std::rc::Rc;
 use yew::html::Scope;
 use yew::prelude::*;
 
+mod messages;
 mod published;
 
 /// A catalog file loaded by the grid module: (name, TOML, campaigns in the
@@ -323,81 +324,6 @@ fn save_review(form: &mut Form) {
     }
 }
 
-/// When the open catalog's file is not known (should not happen).
-const NO_SOURCE: &str =
-    "le fichier du référentiel de cette campagne est introuvable ; rouvrez-le puis réessayez";
-
-impl App {
-    /// Exports the response file, or says what is missing.
-    fn review_export(&mut self) {
-        let Screen::Form(form) = &self.screen else {
-            return;
-        };
-        let Some(review) = &form.review else { return };
-        match response::response_file(review, &form.catalog, &form.answers) {
-            Ok(csv) => {
-                drafts::download(
-                    &response::export_name(
-                        &form.catalog.campaign.id,
-                        &form.answers.establishment.finess,
-                        review.version,
-                    ),
-                    "text/csv;charset=utf-8",
-                    csv.as_bytes(),
-                );
-                self.notice = Some(Notice::info(
-                    "Réponse au rapport d'évaluation exportée : transmettez ce fichier à l'agence.",
-                ));
-            }
-            Err(missing) => {
-                self.notice = Some(Notice {
-                    error: true,
-                    text: "Réponse non exportée : chaque ajustement doit être accepté ou contesté, avec un commentaire pour contester.".into(),
-                    lines: missing,
-                });
-                self.focus = Some(vec!["notice".into()]);
-            }
-        }
-    }
-
-    /// A grid file was chosen: refused at once when too big, else handed to
-    /// the grid module.
-    fn grid_file(&mut self, ctx: &Context<Self>, file: web_sys::File) -> bool {
-        let source = self.source();
-        let Screen::Form(form) = &mut self.screen else {
-            return false;
-        };
-        if form.open_busy {
-            return false;
-        }
-        let name = file.name();
-        if file.size() > grid_open::MAX_BYTES {
-            self.notice = Some(crate::form::grid_refused(
-                &name,
-                &format!(
-                    "fichier trop volumineux ({} Mo au plus) : refusé par précaution",
-                    grid_open::MAX_BYTES / (1024.0 * 1024.0)
-                ),
-            ));
-            return true;
-        }
-        let Some(catalog) = source else {
-            self.notice = Some(crate::form::grid_refused(&name, NO_SOURCE));
-            return true;
-        };
-        form.open_busy = true;
-        form.pending = None;
-        self.notice = Some(Notice::info(format!("Lecture de la grille « {name} »…")));
-        let answers = form.answers.to_canonical_json();
-        let link = ctx.link().clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let result = grid_module::open(&catalog, &answers, file).await;
-            link.send_message(Msg::GridOpened(name, result));
-        });
-        true
-    }
-}
-
 impl Component for App {
     type Message = Msg;
     type Properties = ();
@@ -431,238 +357,73 @@ impl Component for App {
         app
     }
 
+    /// Dispatches a message to its handler ([`Msg::Form`] and the module's
+    /// answers to the pure [`Form::apply`], the rest in `app/messages.rs`);
+    /// whether to render.
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
         match msg {
-            Msg::Open(id) => {
-                let Some(catalog) = self.catalog(&id) else {
-                    return false;
-                };
-                let fresh = Answers {
-                    catalog: id,
-                    ..Answers::default()
-                };
-                let answers = drafts::load(&drafts::key_of(&fresh)).unwrap_or(fresh);
-                self.notice = None;
-                self.open(catalog, answers);
-            }
-            Msg::Resume(key) => match drafts::load(&key) {
-                Some(answers) => match self.catalog(&answers.catalog) {
-                    Some(catalog) => {
-                        self.notice = None;
-                        self.open(catalog, answers);
-                    }
-                    None => {
-                        self.notice = Some(Notice::error(format!(
-                                "Le référentiel « {} » de ce brouillon n'est pas disponible : ouvrez d'abord son fichier.",
-                                answers.catalog
-                            )))
-                    }
-                },
-                None => {
-                    self.notice = Some(Notice::error("Ce brouillon est illisible."))
-                }
-            },
+            Msg::Open(id) => self.open_campaign(id),
+            Msg::Resume(key) => self.resume(&key),
             Msg::DeleteDraft(key) => {
                 drafts::remove(&key);
                 let _ = drafts::save_review(&key, None);
+                true
             }
-            Msg::Home => {
-                drafts::clear_current();
-                self.screen = Screen::Start;
-                self.notice = None;
-            }
+            Msg::Home => self.home(),
             Msg::CatalogFile(file) => {
                 self.read_file(ctx, file, true);
-                return false;
+                false
             }
-            Msg::CatalogRead(name, res) => {
-                self.reader = None;
-                self.notice = Some(match res {
-                    Err(e) => Notice::error(format!("Impossible de lire le fichier « {name} » : {e}")),
-                    Ok(src) => {
-                        let link = ctx.link().clone();
-                        wasm_bindgen_futures::spawn_local(async move {
-                            let parsed = grid_module::parse(&name, &src).await;
-                            link.send_message(Msg::CatalogParsed((name, src, parsed)));
-                        });
-                        return false;
-                    }
-                });
-            }
-            Msg::CatalogParsed((name, src, parsed)) => {
-                self.notice = Some(match self.add_catalogs(&name, &src, parsed) {
-                        Ok(ids) => {
-                            let stored = drafts::save_catalog(&name, &src);
-                            Notice {
-                                error: false,
-                                text: format!(
-                                    "Référentiel « {name} » chargé : {} campagne(s) ajoutée(s) ({}).",
-                                    ids.len(),
-                                    ids.join(", ")
-                                ),
-                                lines: stored.err().into_iter().collect(),
-                            }
-                        }
-                        Err(lines) => Notice {
-                            error: true,
-                            text: format!(
-                                "Le référentiel « {name} » n'a pas été chargé : {} erreur(s).",
-                                lines.len()
-                            ),
-                            lines,
-                        },
-                });
-            }
-            Msg::Form(action) => return self.apply(action),
+            Msg::CatalogRead(name, res) => self.catalog_read(ctx, name, res),
+            Msg::CatalogParsed((name, src, parsed)) => self.catalog_parsed(&name, &src, parsed),
+            Msg::Form(action) => self.apply(action),
             Msg::Export => {
-                if let Screen::Form(form) = &self.screen {
-                    let json = serde_json::to_string_pretty(&form.answers).unwrap_or_default();
-                    drafts::download(
-                        &drafts::export_name(&form.answers),
-                        "application/json",
-                        json.as_bytes(),
-                    );
-                }
-                return false;
+                self.export();
+                false
             }
             Msg::ImportFile(file) => {
                 self.read_file(ctx, file, false);
-                return false;
+                false
             }
-            Msg::Imported(res) => {
-                self.reader = None;
-                if !matches!(self.screen, Screen::Form(_)) {
-                    return false;
-                }
-                match res {
-                    Ok(text) => return self.apply(Action::Import(text)),
-                    Err(e) => self.notice = Some(Notice::error(format!("Import refusé : fichier illisible ({e}). Votre brouillon actuel n'a pas été modifié."))),
-                }
-            }
-            Msg::Grid => {
-                let source = self.source();
-                if let Screen::Form(form) = &mut self.screen {
-                    if form.grid_busy {
-                        return false;
-                    }
-                    form.grid_busy = true;
-                    let t0 = now();
-                    let name = drafts::export_name(&form.answers).replace(".json", ".xlsx");
-                    let answers = form.answers.to_canonical_json();
-                    let time = export_time();
-                    let link = ctx.link().clone();
-                    wasm_bindgen_futures::spawn_local(async move {
-                        let result = match source {
-                            Some(catalog) => grid_module::build(&catalog, &answers, &time).await,
-                            None => Err(NO_SOURCE.into()),
-                        };
-                        link.send_message(Msg::GridReady(name, t0, result));
-                    });
-                    self.notice = Some(Notice::info("Préparation de la grille Excel…"));
-                }
-            }
-            Msg::GridReady(name, t0, result) => {
-                TIMINGS.with(|t| t.borrow_mut().grid.push(now() - t0));
-                if let Screen::Form(form) = &mut self.screen {
-                    form.grid_busy = false;
-                }
-                match result {
-                    Ok(bytes) => {
-                        drafts::download(
-                            &name,
-                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                            &bytes,
-                        );
-                        self.notice = Some(Notice::info(format!("Grille Excel « {name} » téléchargée.")));
-                    }
-                    Err(e) => {
-                        self.notice = Some(Notice::error(format!("La grille Excel n'a pas pu être produite : {e}")))
-                    }
-                }
-            }
-            Msg::GridFile(file) => return self.grid_file(ctx, file),
-            Msg::GridOpened(name, result) => {
-                return self.apply(Action::GridOpened { name, result })
-            }
-            Msg::Report => {
-                let source = self.source();
-                if let Screen::Form(form) = &mut self.screen {
-                    if form.report_busy {
-                        return false;
-                    }
-                    form.report_busy = true;
-                    let answers = form.answers.to_canonical_json();
-                    let link = ctx.link().clone();
-                    wasm_bindgen_futures::spawn_local(async move {
-                        let result = match source {
-                            Some(catalog) => grid_module::report(&catalog, &answers).await,
-                            None => Err(NO_SOURCE.into()),
-                        };
-                        link.send_message(Msg::ReportReady(result));
-                    });
-                }
-            }
-            Msg::ReportReady(result) => return self.apply(Action::ReportReady(result)),
+            Msg::Imported(res) => self.imported(res),
+            Msg::Grid => self.grid(ctx),
+            Msg::GridReady(name, t0, result) => self.grid_ready(&name, t0, result),
+            Msg::GridFile(file) => self.grid_file(ctx, file),
+            Msg::GridOpened(name, result) => self.apply(Action::GridOpened { name, result }),
+            Msg::Report => self.report(ctx),
+            Msg::ReportReady(result) => self.apply(Action::ReportReady(result)),
             Msg::ReportPrint => {
                 if let Some(w) = web_sys::window() {
                     let _ = w.print();
                 }
-                return false;
+                false
             }
-            Msg::Print => {
-                if !matches!(self.screen, Screen::Form(_)) {
-                    return false;
-                }
-                self.printing = true;
-            }
-            Msg::Printed => {
-                if !self.printing {
-                    return false;
-                }
-                self.printing = false;
-            }
-            Msg::ReviewFile(file) => {
-                let name = file.name();
-                let link = ctx.link().clone();
-                if name.to_ascii_lowercase().ends_with(".xlsx") {
-                    // The review workbook: read by the on-demand grid module.
-                    let Some(source) = self.source() else {
-                        return false;
-                    };
-                    if file.size() > grid_open::MAX_BYTES {
-                        self.notice = Some(Notice::error(format!("Rapport « {name} » refusé : fichier trop gros. Votre brouillon n'a pas été modifié.")));
-                        return true;
-                    }
-                    wasm_bindgen_futures::spawn_local(async move {
-                        let result = grid_module::review(&source, file).await;
-                        link.send_message(Msg::ReviewRead(name, result));
-                    });
-                    return false;
-                }
-                let blob = gloo::file::Blob::from(file);
-                self.reader = Some(gloo::file::callbacks::read_as_text(&blob, move |res| {
-                    link.send_message(Msg::ReviewRead(
-                        name,
-                        res.map_err(|e| format!("fichier illisible ({e})")),
-                    ));
-                }));
-                return false;
-            }
+            Msg::Print => self.print_all(),
+            Msg::Printed => self.printed(),
+            Msg::ReviewFile(file) => self.review_file(ctx, file),
             Msg::ReviewRead(name, text) => {
                 self.reader = None;
                 let campaigns = self.catalogs.clone();
-                return self.apply(Action::ReviewRead {
+                self.apply(Action::ReviewRead {
                     name,
                     text,
                     campaigns,
-                });
+                })
             }
-            Msg::ReviewExport => self.review_export(),
-            Msg::Dismiss => self.notice = None,
-            Msg::Published => Self::load_stored(ctx),
-            Msg::Stored(files) => return self.stored(files),
+            Msg::ReviewExport => {
+                self.review_export();
+                true
+            }
+            Msg::Dismiss => {
+                self.notice = None;
+                true
+            }
+            Msg::Published => {
+                Self::load_stored(ctx);
+                true
+            }
+            Msg::Stored(files) => self.stored(files),
         }
-        true
     }
 
     fn view(&self, ctx: &Context<Self>) -> Html {
@@ -728,13 +489,9 @@ fn report_view(report: &str, link: &Scope<App>) -> Html {
     }
 }
 
-/// The open form. Only the active panel is rendered (each keystroke re-renders
-/// the form), except in print mode (`printing`), where every panel is, the
-/// inactive ones hidden on screen by CSS and shown by `@media print`.
-fn form_view(form: &Form, printing: bool, link: &Scope<App>, dispatch: &Callback<Action>) -> Html {
-    if let Some(report) = &form.report {
-        return report_view(report, link);
-    }
+/// The campaign's title and the toolbar (drafts, grid, review, report, print,
+/// save state).
+fn form_head(form: &Form, link: &Scope<App>) -> Html {
     let c = &form.catalog;
     let import = link.callback(|e: Event| match fields::take_file(&e) {
         Some(f) => Msg::ImportFile(f),
@@ -756,16 +513,7 @@ fn form_view(form: &Form, printing: bool, link: &Scope<App>, dispatch: &Callback
             html! { <span id="save-state" class="unsaved" role="status">{ "Non enregistré" }</span> }
         }
     };
-    let warning = form.saved.as_ref().err().map(|e| {
-        html! {
-            <div class="notice error" role="alert" id="storage-warning">
-                <p>{ format!("Attention : {e}. Vos saisies ne sont pas conservées par ce navigateur : exportez le brouillon pour ne rien perdre.") }</p>
-                <button type="button" onclick={link.callback(|_| Msg::Export)}>{ "Exporter le brouillon maintenant" }</button>
-            </div>
-        }
-    });
     html! {
-        <>
         <div class="form-head">
             <p class="campaign" id="campaign-title">
                 <strong>{ &c.campaign.title }</strong>
@@ -794,6 +542,28 @@ fn form_view(form: &Form, printing: bool, link: &Scope<App>, dispatch: &Callback
                 { saved }
             </div>
         </div>
+    }
+}
+
+/// The open form. Only the active panel is rendered (each keystroke re-renders
+/// the form), except in print mode (`printing`), where every panel is, the
+/// inactive ones hidden on screen by CSS and shown by `@media print`.
+fn form_view(form: &Form, printing: bool, link: &Scope<App>, dispatch: &Callback<Action>) -> Html {
+    if let Some(report) = &form.report {
+        return report_view(report, link);
+    }
+    let c = &form.catalog;
+    let warning = form.saved.as_ref().err().map(|e| {
+        html! {
+            <div class="notice error" role="alert" id="storage-warning">
+                <p>{ format!("Attention : {e}. Vos saisies ne sont pas conservées par ce navigateur : exportez le brouillon pour ne rien perdre.") }</p>
+                <button type="button" onclick={link.callback(|_| Msg::Export)}>{ "Exporter le brouillon maintenant" }</button>
+            </div>
+        }
+    });
+    html! {
+        <>
+        { form_head(form, link) }
         { warning.unwrap_or_default() }
         { form.pending.as_ref().map(|p| grid_open::view(p, link)).unwrap_or_default() }
         { form.review.as_ref().map(|r| response::view(r, form, link)).unwrap_or_default() }

@@ -333,81 +333,13 @@ impl Form {
                     ..Effects::render()
                 }
             }
-            Action::Next => {
-                let last = self.nav_last.as_ref();
-                match nav::next_to_complete(&self.catalog, &self.eval, self.tab, last) {
-                    Some(t) => {
-                        self.tab = t.stop.tab;
-                        self.nav_last = Some(t.stop);
-                        Effects {
-                            focus: Some(t.ids),
-                            ..Effects::render()
-                        }
-                    }
-                    None => Effects {
-                        notice: Some(Notice::info(
-                            "Tous les indicateurs sont renseignés : il n'y a plus rien à compléter.",
-                        )),
-                        ..Effects::render()
-                    },
-                }
-            }
-            Action::Import(text) => {
-                match drafts::validate_import(&text, &self.catalog.campaign.id) {
-                    Ok(answers) => {
-                        self.answers = answers;
-                        self.raw.clear();
-                        let mut fx = self.answers_changed();
-                        fx.notice = Some(Notice::info("Brouillon importé."));
-                        fx
-                    }
-                    Err(text) => Effects {
-                        notice: Some(Notice::error(text)),
-                        ..Effects::render()
-                    },
-                }
-            }
+            Action::Next => self.next(),
+            Action::Import(text) => self.import(&text),
             Action::GridOpened { name, result } => self.grid_opened(name, result),
             Action::GridReplace => self.grid_replace(),
-            Action::GridCancel => {
-                if self.pending.take().is_none() {
-                    return Effects::render();
-                }
-                Effects {
-                    notice: Some(Notice::info(
-                        "Ouverture de la grille annulée : votre brouillon n'a pas été modifié.",
-                    )),
-                    focus: Some(vec!["grid-file".into()]),
-                    ..Effects::render()
-                }
-            }
-            Action::Gains => {
-                let gains = caqes_engine::best_gains(&self.catalog, &self.answers, &self.eval, 5);
-                if gains == self.gains {
-                    return Effects::default();
-                }
-                self.gains = gains;
-                Effects::render()
-            }
-            Action::ReportReady(result) => {
-                self.report_busy = false;
-                match result {
-                    Ok(html) => {
-                        self.report = Some(html);
-                        Effects {
-                            dismiss: true,
-                            focus: Some(vec!["report-close".into()]),
-                            ..Effects::render()
-                        }
-                    }
-                    Err(e) => Effects {
-                        notice: Some(Notice::error(format!(
-                            "L'aperçu du rapport n'a pas pu être produit : {e}"
-                        ))),
-                        ..Effects::render()
-                    },
-                }
-            }
+            Action::GridCancel => self.grid_cancel(),
+            Action::Gains => self.update_gains(),
+            Action::ReportReady(result) => self.report_ready(result),
             Action::ReportClose => {
                 self.report = None;
                 Effects {
@@ -448,6 +380,91 @@ impl Form {
                     ..Effects::render()
                 }
             }
+        }
+    }
+
+    /// « Aller au prochain indicateur à compléter »: its tab and focus, or
+    /// a notice when nothing is missing.
+    fn next(&mut self) -> Effects {
+        let last = self.nav_last.as_ref();
+        match nav::next_to_complete(&self.catalog, &self.eval, self.tab, last) {
+            Some(t) => {
+                self.tab = t.stop.tab;
+                self.nav_last = Some(t.stop);
+                Effects {
+                    focus: Some(t.ids),
+                    ..Effects::render()
+                }
+            }
+            None => Effects {
+                notice: Some(Notice::info(
+                    "Tous les indicateurs sont renseignés : il n'y a plus rien à compléter.",
+                )),
+                ..Effects::render()
+            },
+        }
+    }
+
+    /// An imported draft replaces the answers, or is refused (draft unchanged).
+    fn import(&mut self, text: &str) -> Effects {
+        match drafts::validate_import(text, &self.catalog.campaign.id) {
+            Ok(answers) => {
+                self.answers = answers;
+                self.raw.clear();
+                let mut fx = self.answers_changed();
+                fx.notice = Some(Notice::info("Brouillon importé."));
+                fx
+            }
+            Err(text) => Effects {
+                notice: Some(Notice::error(text)),
+                ..Effects::render()
+            },
+        }
+    }
+
+    /// The grid read is not taken: the draft stays as it was.
+    fn grid_cancel(&mut self) -> Effects {
+        if self.pending.take().is_none() {
+            return Effects::render();
+        }
+        Effects {
+            notice: Some(Notice::info(
+                "Ouverture de la grille annulée : votre brouillon n'a pas été modifié.",
+            )),
+            focus: Some(vec!["grid-file".into()]),
+            ..Effects::render()
+        }
+    }
+
+    /// The best gains, computed again (after the edits settled); renders
+    /// only when they changed.
+    fn update_gains(&mut self) -> Effects {
+        let gains = caqes_engine::best_gains(&self.catalog, &self.answers, &self.eval, 5);
+        if gains == self.gains {
+            return Effects::default();
+        }
+        self.gains = gains;
+        Effects::render()
+    }
+
+    /// The on-demand module answered: the report preview, or its error.
+    fn report_ready(&mut self, result: Result<String, String>) -> Effects {
+        self.report_busy = false;
+        match result {
+            Ok(html) => {
+                self.report = Some(html);
+                Effects {
+                    dismiss: true,
+                    focus: Some(vec!["report-close".into()]),
+                    ..Effects::render()
+                }
+            }
+            Err(e) => Effects {
+                notice: Some(Notice::error(format!(
+                    "L'aperçu du rapport n'a pas pu être produit : {e}"
+                ))),
+                ..Effects::render()
+            },
         }
     }
 

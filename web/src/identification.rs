@@ -32,56 +32,54 @@ fn raw_or(form: &Form, key: &str, stored: String) -> String {
 
 /// The identification panel.
 pub fn view(form: &Form, link: &Scope<App>) -> Html {
+    html! {
+        <>
+        <h2 id="h-identification">{ "Identification de l'établissement" }</h2>
+        <p class="help">{ "Ces réponses déterminent les indicateurs dont l'établissement est automatiquement non concerné." }</p>
+        { establishment(form, link) }
+        { categories(form, link) }
+        if !form.catalog.identification.is_empty() {
+            <h3>{ "Questions de la campagne" }</h3>
+            { for form.catalog.identification.iter().map(|q| question(form, q, link)) }
+        }
+        { auto_nc(form) }
+        if !form.catalog.volets.is_empty() {
+            <button type="button" class="no-print" onclick={link.callback(|_| Msg::Form(Action::Tab(1)))}>{ "Continuer vers les indicateurs" }</button>
+        }
+        </>
+    }
+}
+
+/// FINESS, name, département, legal status, funding, beds, places and the
+/// previous year's score (when the campaign needs it).
+fn establishment(form: &Form, link: &Scope<App>) -> Html {
     let est = &form.answers.establishment;
-    let finess = est.finess.trim();
-    let finess_state = if finess.is_empty() {
-        html! { <p class="hint" id="finess-check">{ "9 caractères ; le dernier est une clé de contrôle." }</p> }
-    } else if finess_is_valid(finess) {
-        html! { <p class="hint ok" id="finess-check">{ "✓ Numéro FINESS valide." }</p> }
-    } else {
-        html! { <p class="hint bad" id="finess-check">{ "✗ Numéro FINESS invalide : 9 caractères (2A/2B pour la Corse) dont une clé de contrôle." }</p> }
-    };
-    let auto: Vec<&str> = form
-        .eval
-        .indicators
-        .iter()
-        .filter(|r| r.origin == caqes_engine::Origin::Automatic && r.status != Status::Renseigne)
-        .map(|r| r.code.as_str())
-        .collect();
-    let legal = est.legal_status;
-    let funding = est.funding;
-    let beds_key = "establishment/beds".to_string();
-    let places_key = "establishment/places".to_string();
-    let prev_key = "previous_score".to_string();
     let beds = raw_or(
         form,
-        &beds_key,
+        "establishment/beds",
         est.beds.map(|b| b.to_string()).unwrap_or_default(),
     );
     let places = raw_or(
         form,
-        &places_key,
+        "establishment/places",
         est.places.map(|b| b.to_string()).unwrap_or_default(),
     );
     let prev = raw_or(
         form,
-        &prev_key,
+        "previous_score",
         form.answers
             .previous_score
             .map(|n| n.to_decimal_string(6).replace('.', ","))
             .unwrap_or_default(),
     );
     html! {
-        <>
-        <h2 id="h-identification">{ "Identification de l'établissement" }</h2>
-        <p class="help">{ "Ces réponses déterminent les indicateurs dont l'établissement est automatiquement non concerné." }</p>
         <div class="grid2">
             <div class="field">
                 <label for="f-establishment-finess">{ "Numéro FINESS" }</label>
                 <input id="f-establishment-finess" class="grid-input" type="text" inputmode="numeric" autocomplete="off" maxlength="9"
                     aria-describedby="finess-check" value={est.finess.clone()}
                     oninput={on_input(link, EstablishmentEdit::Finess)} />
-                { finess_state }
+                { finess_check(est.finess.trim()) }
             </div>
             <div class="field">
                 <label for="f-establishment-name">{ "Nom de l'établissement" }</label>
@@ -93,25 +91,8 @@ pub fn view(form: &Form, link: &Scope<App>) -> Html {
                 <input id="f-establishment-departement" class="grid-input" type="text" maxlength="3" value={est.departement.clone()}
                     oninput={on_input(link, EstablishmentEdit::Departement)} />
             </div>
-            <div class="field">
-                <label for="f-establishment-legal_status">{ "Statut juridique" }</label>
-                <select id="f-establishment-legal_status" class="grid-input"
-                    onchange={on_change(link, EstablishmentEdit::LegalStatus)}>
-                    <option value="" selected={legal.is_none()}>{ "— choisir —" }</option>
-                    { for LegalStatus::ALL.iter().map(|s| html! {
-                        <option value={code_of_status(*s)} selected={legal == Some(*s)}>{ s.label() }</option>
-                    }) }
-                </select>
-            </div>
-            <div class="field">
-                <label for="f-establishment-funding">{ "Catégorie de financement" }</label>
-                <select id="f-establishment-funding" class="grid-input"
-                    onchange={on_change(link, EstablishmentEdit::Funding)}>
-                    <option value="" selected={funding.is_none()}>{ "Selon le statut (public, ESPIC : ex-DG ; privé : ex-OQN)" }</option>
-                    <option value="ex_dg" selected={funding == Some(Funding::ExDg)}>{ Funding::ExDg.label() }</option>
-                    <option value="ex_oqn" selected={funding == Some(Funding::ExOqn)}>{ Funding::ExOqn.label() }</option>
-                </select>
-            </div>
+            { legal_status(est.legal_status, link) }
+            { funding(est.funding, link) }
             <div class="field">
                 <label for="f-establishment-beds">{ "Nombre de lits" }</label>
                 <input id="f-establishment-beds" class="grid-input" type="text" inputmode="numeric" value={beds}
@@ -130,6 +111,55 @@ pub fn view(form: &Form, link: &Scope<App>) -> Html {
                 </div>
             }
         </div>
+    }
+}
+
+/// Whether the FINESS typed is valid (its check key).
+fn finess_check(finess: &str) -> Html {
+    if finess.is_empty() {
+        html! { <p class="hint" id="finess-check">{ "9 caractères ; le dernier est une clé de contrôle." }</p> }
+    } else if finess_is_valid(finess) {
+        html! { <p class="hint ok" id="finess-check">{ "✓ Numéro FINESS valide." }</p> }
+    } else {
+        html! { <p class="hint bad" id="finess-check">{ "✗ Numéro FINESS invalide : 9 caractères (2A/2B pour la Corse) dont une clé de contrôle." }</p> }
+    }
+}
+
+/// « Statut juridique ».
+fn legal_status(legal: Option<LegalStatus>, link: &Scope<App>) -> Html {
+    html! {
+        <div class="field">
+            <label for="f-establishment-legal_status">{ "Statut juridique" }</label>
+            <select id="f-establishment-legal_status" class="grid-input"
+                onchange={on_change(link, EstablishmentEdit::LegalStatus)}>
+                <option value="" selected={legal.is_none()}>{ "— choisir —" }</option>
+                { for LegalStatus::ALL.iter().map(|s| html! {
+                    <option value={code_of_status(*s)} selected={legal == Some(*s)}>{ s.label() }</option>
+                }) }
+            </select>
+        </div>
+    }
+}
+
+/// « Catégorie de financement » (by default from the legal status).
+fn funding(funding: Option<Funding>, link: &Scope<App>) -> Html {
+    html! {
+        <div class="field">
+            <label for="f-establishment-funding">{ "Catégorie de financement" }</label>
+            <select id="f-establishment-funding" class="grid-input"
+                onchange={on_change(link, EstablishmentEdit::Funding)}>
+                <option value="" selected={funding.is_none()}>{ "Selon le statut (public, ESPIC : ex-DG ; privé : ex-OQN)" }</option>
+                <option value="ex_dg" selected={funding == Some(Funding::ExDg)}>{ Funding::ExDg.label() }</option>
+                <option value="ex_oqn" selected={funding == Some(Funding::ExOqn)}>{ Funding::ExOqn.label() }</option>
+            </select>
+        </div>
+    }
+}
+
+/// « Catégories d'activité »: one checkbox per category.
+fn categories(form: &Form, link: &Scope<App>) -> Html {
+    let est = &form.answers.establishment;
+    html! {
         <fieldset id="f-establishment-categories" class="checks" tabindex="-1">
             <legend>{ "Catégories d'activité" }</legend>
             { for Category::ALL.iter().map(|cat| {
@@ -147,10 +177,19 @@ pub fn view(form: &Form, link: &Scope<App>) -> Html {
                 }
             }) }
         </fieldset>
-        if !form.catalog.identification.is_empty() {
-            <h3>{ "Questions de la campagne" }</h3>
-            { for form.catalog.identification.iter().map(|q| question(form, q, link)) }
-        }
+    }
+}
+
+/// The indicators these answers make NC / NM automatically.
+fn auto_nc(form: &Form) -> Html {
+    let auto: Vec<&str> = form
+        .eval
+        .indicators
+        .iter()
+        .filter(|r| r.origin == caqes_engine::Origin::Automatic && r.status != Status::Renseigne)
+        .map(|r| r.code.as_str())
+        .collect();
+    html! {
         <p class="help" id="auto-nc">
             if auto.is_empty() {
                 { "Aucun indicateur n'est automatiquement non concerné ou non mesurable." }
@@ -158,10 +197,6 @@ pub fn view(form: &Form, link: &Scope<App>) -> Html {
                 { format!("Automatiquement non concerné ou non mesurable d'après ces réponses : {}.", auto.join(", ")) }
             }
         </p>
-        if !form.catalog.volets.is_empty() {
-            <button type="button" class="no-print" onclick={link.callback(|_| Msg::Form(Action::Tab(1)))}>{ "Continuer vers les indicateurs" }</button>
-        }
-        </>
     }
 }
 

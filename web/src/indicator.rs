@@ -5,8 +5,8 @@
 use crate::fields::{checked, field_id, input_value, target_text, value_text, with_unit, Shared};
 use crate::form::{Action, Form, IndicatorEdit};
 use caqes_engine::{
-    Catalog, DeclaredStatus, Indicator, IndicatorAnswer, IndicatorResult, Measure, Number, Origin,
-    Role, Status,
+    Catalog, DeclaredStatus, Indicator, IndicatorAnswer, IndicatorResult, InputRef, Measure,
+    Number, Origin, Role, Status,
 };
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -102,84 +102,191 @@ impl Component for IndicatorCard {
     }
 }
 
+/// One card being rendered: its props, its indicator and the status shown,
+/// shared by the parts of the card (each a method returning one child of the
+/// card, so the children and their order stay those of one `html!`).
+struct Card<'a> {
+    props: &'a CardProps,
+    ind: &'a Indicator,
+    id: &'a str,
+    /// The status applied (declared or automatic).
+    status: Status,
+    /// NC / NM deduced from the identification (radios disabled).
+    automatic: bool,
+    /// The status declared by the establishment.
+    declared: DeclaredStatus,
+    /// Not « Renseigné »: inputs disabled and greyed.
+    na: bool,
+}
+
 fn card(props: &CardProps) -> Html {
     RENDERS.with(|r| r.set(r.get() + 1));
     let Some(ind) = props.catalog.indicators.get(props.index) else {
         return Html::default();
     };
-    let catalog = &props.catalog;
-    let dispatch = &props.dispatch;
-    let id = ind.id.clone();
     let res = props.result.as_ref();
-    let ans = &props.answer;
     let status = res.map(|r| r.status).unwrap_or(Status::Renseigne);
-    let automatic = res.is_some_and(|r| r.origin == Origin::Automatic);
-    let declared = ans.status.unwrap_or_default();
-    let na = status != Status::Renseigne;
-    let card_id = format!("card-{id}");
-    let h_id = format!("h-{id}");
+    let card = Card {
+        props,
+        ind,
+        id: &ind.id,
+        status,
+        automatic: res.is_some_and(|r| r.origin == Origin::Automatic),
+        declared: props.answer.status.unwrap_or_default(),
+        na: status != Status::Renseigne,
+    };
+    card.view()
+}
 
-    let status_radio =
-        |s: DeclaredStatus, label: &'static str, code: &'static str, allowed: bool| {
-            let rid = if s == DeclaredStatus::Renseigne {
-                field_id(&[&id, "status"])
-            } else {
-                field_id(&[&id, "status", code])
-            };
-            let is_on = if automatic {
-                match s {
-                    DeclaredStatus::Renseigne => false,
-                    DeclaredStatus::NonConcerne => status == Status::NonConcerne,
-                    DeclaredStatus::NonMesurable => status == Status::NonMesurable,
+impl Card<'_> {
+    /// An [`Action`] callback editing the answer of this card's indicator.
+    fn act<E: 'static>(&self, f: impl Fn(E) -> IndicatorEdit + 'static) -> Callback<E> {
+        act(&self.props.dispatch, self.id, f)
+    }
+
+    fn view(&self) -> Html {
+        let (id, ind, na) = (self.id, self.ind, self.na);
+        let h_id = format!("h-{id}");
+        // Optional parts are `{ x.unwrap_or_default() }` (an empty placeholder when
+        // absent), never `{ for x }`: Yew matches unkeyed children from the end, so
+        // a child appearing in the middle (the justification after "Non concerné")
+        // would recreate every child before it, and the focused radio lose focus.
+        html! {
+            <article class={classes!("card", na.then_some("card-na"))} id={format!("card-{id}")} tabindex="-1" aria-labelledby={h_id.clone()}>
+                <header class="card-head">
+                    <h3 id={h_id}><span class="code">{ ind.code.as_str() }</span>{ " " }{ &ind.title }</h3>
+                    <span class="badge">{ points_label(ind) }</span>
+                    <span class={classes!("status-badge", na.then_some("na"))} id={format!("s-{id}")}>{ self.status.label() }</span>
+                </header>
+                { self.meta() }
+                if !ind.help.is_empty() { <p class="help">{ &ind.help }</p> }
+                if !ind.assumed.is_empty() {
+                    <p class="assumed" id={format!("assumed-{id}")}>
+                        <span class="badge badge-suppose" title={ind.assumed.join(" ; ")}>{ caqes_engine::SUPPOSE }</span>
+                        { " Non donné par les sources : " }{ ind.assumed.join(" ; ") }
+                    </p>
                 }
-            } else {
-                declared == s
-            };
-            let cb = act(dispatch, &id, move |_e: Event| IndicatorEdit::Status(s));
-            html! {
-                <label class="check" for={rid.clone()}>
-                    <input type="radio" id={rid} name={format!("status-{id}")} checked={is_on}
-                        disabled={automatic || (!allowed && !is_on)} onchange={cb} />
-                    { label }
-                </label>
-            }
-        };
+                { self.status_radios() }
+                { self.auto_note() }
+                { self.justification() }
+                <div class={classes!("inputs", na.then_some("na"))}>
+                    { for ind.measure.inputs().iter().map(|inp| self.input_field(inp)) }
+                    { self.criteria() }
+                    { self.personal_target() }
+                </div>
+                { self.computed() }
+                { self.evidence() }
+                { self.comment() }
+            </article>
+        }
+    }
 
-    let auto_note = automatic.then(|| {
-        html! { <p class="auto-note">{ format!("{} automatiquement d'après l'identification de l'établissement.", status.label()) }</p> }
-    });
-    let justification = (!automatic && declared != DeclaredStatus::Renseigne).then(|| {
-        let jid = field_id(&[&id, "justification"]);
+    /// Type, target and period.
+    fn meta(&self) -> Html {
+        let ind = self.ind;
+        let target = ind.measure.target().map(target_text);
+        html! {
+            <dl class="meta">
+                <div><dt>{ "Type" }</dt><dd>{ ind.measure.kind_label() }</dd></div>
+                if let Some(t) = target { <div><dt>{ "Objectif" }</dt><dd>{ t }</dd></div> }
+                if !ind.period.is_empty() { <div><dt>{ "Période" }</dt><dd>{ &ind.period }</dd></div> }
+            </dl>
+        }
+    }
+
+    /// « Statut »: Renseigné / Non concerné / Non mesurable.
+    fn status_radios(&self) -> Html {
+        let ind = self.ind;
+        html! {
+            <fieldset class="status">
+                <legend>{ "Statut" }</legend>
+                { self.status_radio(DeclaredStatus::Renseigne, "renseigne", true) }
+                { self.status_radio(DeclaredStatus::NonConcerne, "non_concerne", ind.nc_allowed) }
+                { self.status_radio(DeclaredStatus::NonMesurable, "non_mesurable", ind.nm_allowed) }
+            </fieldset>
+        }
+    }
+
+    /// The radio of status `s` (`code` in its id), disabled when the status
+    /// is automatic or `s` not allowed (unless it is the one on).
+    fn status_radio(&self, s: DeclaredStatus, code: &'static str, allowed: bool) -> Html {
+        let id = self.id;
+        let rid = if s == DeclaredStatus::Renseigne {
+            field_id(&[id, "status"])
+        } else {
+            field_id(&[id, "status", code])
+        };
+        let is_on = if self.automatic {
+            match s {
+                DeclaredStatus::Renseigne => false,
+                DeclaredStatus::NonConcerne => self.status == Status::NonConcerne,
+                DeclaredStatus::NonMesurable => self.status == Status::NonMesurable,
+            }
+        } else {
+            self.declared == s
+        };
+        let cb = self.act(move |_e: Event| IndicatorEdit::Status(s));
+        html! {
+            <label class="check" for={rid.clone()}>
+                <input type="radio" id={rid} name={format!("status-{id}")} checked={is_on}
+                    disabled={self.automatic || (!allowed && !is_on)} onchange={cb} />
+                { s.label() }
+            </label>
+        }
+    }
+
+    /// Why the status is automatic (empty when declared).
+    fn auto_note(&self) -> Html {
+        if !self.automatic {
+            return Html::default();
+        }
+        html! { <p class="auto-note">{ format!("{} automatiquement d'après l'identification de l'établissement.", self.status.label()) }</p> }
+    }
+
+    /// The justification of a declared NC / NM (empty otherwise).
+    fn justification(&self) -> Html {
+        if self.automatic || self.declared == DeclaredStatus::Renseigne {
+            return Html::default();
+        }
+        let jid = field_id(&[self.id, "justification"]);
         html! {
             <div class="field">
                 <label for={jid.clone()}>{ "Justification (obligatoire)" }</label>
-                <textarea id={jid} class="grid-input" rows="2" value={ans.justification.clone()}
-                    oninput={act(dispatch, &id, |e: InputEvent| IndicatorEdit::Justification(input_value(&e)))} />
+                <textarea id={jid} class="grid-input" rows="2" value={self.props.answer.justification.clone()}
+                    oninput={self.act(|e: InputEvent| IndicatorEdit::Justification(input_value(&e)))} />
             </div>
         }
-    });
+    }
 
-    let inputs = ind.measure.inputs();
-    let input_fields = inputs.iter().map(|inp| {
-        let fid = field_id(&[&id, inp.id()]);
-        let shown = props
-            .raw
-            .get(inp.id())
-            .cloned()
-            .unwrap_or_else(|| ans.inputs.get(inp.id()).map(value_text).unwrap_or_default());
+    /// One input of the measure (pink), with its unit, prefill placeholder,
+    /// help and « fourni par l'agence » note.
+    fn input_field(&self, inp: &InputRef<'_>) -> Html {
+        let fid = field_id(&[self.id, inp.id()]);
+        let shown = self.props.raw.get(inp.id()).cloned().unwrap_or_else(|| {
+            self.props
+                .answer
+                .inputs
+                .get(inp.id())
+                .map(value_text)
+                .unwrap_or_default()
+        });
         let help_id = format!("{fid}-help");
         let has_help = !inp.help().is_empty();
         let placeholder = inp.prefill().map(|p| match p.split_once('.') {
             // Another indicator's input: name it by its code.
             Some((other, _)) => {
-                let code = catalog.indicator(other).map_or(other, |o| o.code.as_str());
+                let code = self
+                    .props
+                    .catalog
+                    .indicator(other)
+                    .map_or(other, |o| o.code.as_str());
                 format!("repris de {code} si vide")
             }
             None => format!("prérempli ({p})"),
         });
         let cb = {
             let input = inp.id().to_string();
-            act(dispatch, &id, move |e: InputEvent| IndicatorEdit::Input {
+            self.act(move |e: InputEvent| IndicatorEdit::Input {
                 input: input.clone(),
                 text: input_value(&e),
             })
@@ -201,7 +308,7 @@ fn card(props: &CardProps) -> Html {
                     if let Some(p) = provided { <span class="provided">{ format!(" — {}", p.label()) }</span> }
                 </label>
                 <input id={fid} class="grid-input" type="text" inputmode="decimal" autocomplete="off"
-                    value={shown} disabled={na} placeholder={placeholder}
+                    value={shown} disabled={self.na} placeholder={placeholder}
                     aria-describedby={described} oninput={cb} />
                 if has_help { <p class="hint" id={help_id}>{ inp.help() }</p> }
                 if let Some(p) = provided {
@@ -212,17 +319,22 @@ fn card(props: &CardProps) -> Html {
                 }
             </div>
         }
-    });
+    }
 
-    let criteria = match &ind.measure {
-        Measure::Criteria { criteria } => Some(html! {
-            <fieldset class="checks" disabled={na}>
+    /// « Critères remplis » of a criteria measure (empty for other kinds).
+    fn criteria(&self) -> Html {
+        let Measure::Criteria { criteria } = &self.ind.measure else {
+            return Html::default();
+        };
+        let id = self.id;
+        html! {
+            <fieldset class="checks" disabled={self.na}>
                 <legend>{ "Critères remplis" }</legend>
                 { for criteria.iter().map(|c| {
-                    let cid = field_id(&[&id, &c.id]);
-                    let on = ans.criteria.get(&c.id).copied().unwrap_or(false);
+                    let cid = field_id(&[id, &c.id]);
+                    let on = self.props.answer.criteria.get(&c.id).copied().unwrap_or(false);
                     let crit = c.id.clone();
-                    let cb = act(dispatch, &id, move |e: Event| IndicatorEdit::Criterion {
+                    let cb = self.act(move |e: Event| IndicatorEdit::Criterion {
                         criterion: crit.clone(),
                         on: checked(&e),
                     });
@@ -235,31 +347,46 @@ fn card(props: &CardProps) -> Html {
                     }
                 }) }
             </fieldset>
-        }),
-        _ => None,
-    };
+        }
+    }
 
-    let personal = ind.measure.target().filter(|t| t.personalised).map(|t| {
-        let fid = field_id(&[&id, "target"]);
-        let shown = props.raw.get("target").cloned().unwrap_or_else(|| {
-            ans.target
+    /// The establishment's own target, when the target is personalised.
+    fn personal_target(&self) -> Html {
+        let Some(t) = self.ind.measure.target().filter(|t| t.personalised) else {
+            return Html::default();
+        };
+        let fid = field_id(&[self.id, "target"]);
+        let shown = self.props.raw.get("target").cloned().unwrap_or_else(|| {
+            self.props
+                .answer
+                .target
                 .map(|n| n.to_decimal_string(6).replace('.', ","))
                 .unwrap_or_default()
         });
-        let cb = act(dispatch, &id, |e: InputEvent| IndicatorEdit::Target(input_value(&e)));
+        let cb = self.act(|e: InputEvent| IndicatorEdit::Target(input_value(&e)));
         html! {
             <div class="field">
                 <label for={fid.clone()}>{ format!("Objectif personnalisé de l'établissement ({})", t.unit.label()) }</label>
-                <input id={fid} class="grid-input" type="text" inputmode="decimal" value={shown} disabled={na} oninput={cb} />
+                <input id={fid} class="grid-input" type="text" inputmode="decimal" value={shown} disabled={self.na} oninput={cb} />
             </div>
         }
-    });
+    }
 
-    let computed = res.filter(|r| ind.role != Role::Information || r.value.is_some()).map(|r| {
+    /// The computed results (green): value, target, met, share, points.
+    fn computed(&self) -> Html {
+        let (id, ind) = (self.id, self.ind);
+        let Some(r) = self
+            .props
+            .result
+            .as_ref()
+            .filter(|r| ind.role != Role::Information || r.value.is_some())
+        else {
+            return Html::default();
+        };
         let unit = r.unit;
         let dash = || "—".to_string();
         html! {
-            <dl class={classes!("computed", na.then_some("na"))} aria-label="Résultats calculés">
+            <dl class={classes!("computed", self.na.then_some("na"))} aria-label="Résultats calculés">
                 if ind.role != Role::Information || r.value.is_some() {
                     <div><dt>{ "Valeur calculée" }</dt><dd id={format!("v-{id}")}>{ r.value.map(|v| with_unit(v, unit)).unwrap_or_else(dash) }</dd></div>
                 }
@@ -272,17 +399,22 @@ fn card(props: &CardProps) -> Html {
                 }
             </dl>
         }
-    });
+    }
 
-    let evidence = (!ind.evidence.is_empty()).then(|| {
+    /// « Éléments de preuve fournis » (empty when the indicator asks none).
+    fn evidence(&self) -> Html {
+        let (id, ind) = (self.id, self.ind);
+        if ind.evidence.is_empty() {
+            return Html::default();
+        }
         html! {
-            <fieldset class="checks" id={field_id(&[&id, "evidence"])} tabindex="-1">
+            <fieldset class="checks" id={field_id(&[id, "evidence"])} tabindex="-1">
                 <legend>{ "Éléments de preuve fournis" }</legend>
                 { for ind.evidence.iter().map(|ev| {
-                    let eid = field_id(&[&id, "evidence", &ev.id]);
-                    let on = ans.evidence.contains(&ev.id);
+                    let eid = field_id(&[id, "evidence", &ev.id]);
+                    let on = self.props.answer.evidence.contains(&ev.id);
                     let evid = ev.id.clone();
-                    let cb = act(dispatch, &id, move |e: Event| IndicatorEdit::Evidence {
+                    let cb = self.act(move |e: Event| IndicatorEdit::Evidence {
                         evidence: evid.clone(),
                         on: checked(&e),
                     });
@@ -295,57 +427,18 @@ fn card(props: &CardProps) -> Html {
                 }) }
             </fieldset>
         }
-    });
+    }
 
-    let comment_id = field_id(&[&id, "comment"]);
-    let comment_cb = act(dispatch, &id, |e: InputEvent| {
-        IndicatorEdit::Comment(input_value(&e))
-    });
-
-    let target = ind.measure.target().map(target_text);
-    // Optional parts are `{ x.unwrap_or_default() }` (an empty placeholder when
-    // absent), never `{ for x }`: Yew matches unkeyed children from the end, so
-    // a child appearing in the middle (the justification after "Non concerné")
-    // would recreate every child before it, and the focused radio lose focus.
-    html! {
-        <article class={classes!("card", na.then_some("card-na"))} id={card_id} tabindex="-1" aria-labelledby={h_id.clone()}>
-            <header class="card-head">
-                <h3 id={h_id}><span class="code">{ ind.code.as_str() }</span>{ " " }{ &ind.title }</h3>
-                <span class="badge">{ points_label(ind) }</span>
-                <span class={classes!("status-badge", na.then_some("na"))} id={format!("s-{id}")}>{ status.label() }</span>
-            </header>
-            <dl class="meta">
-                <div><dt>{ "Type" }</dt><dd>{ ind.measure.kind_label() }</dd></div>
-                if let Some(t) = target { <div><dt>{ "Objectif" }</dt><dd>{ t }</dd></div> }
-                if !ind.period.is_empty() { <div><dt>{ "Période" }</dt><dd>{ &ind.period }</dd></div> }
-            </dl>
-            if !ind.help.is_empty() { <p class="help">{ &ind.help }</p> }
-            if !ind.assumed.is_empty() {
-                <p class="assumed" id={format!("assumed-{id}")}>
-                    <span class="badge badge-suppose" title={ind.assumed.join(" ; ")}>{ caqes_engine::SUPPOSE }</span>
-                    { " Non donné par les sources : " }{ ind.assumed.join(" ; ") }
-                </p>
-            }
-            <fieldset class="status">
-                <legend>{ "Statut" }</legend>
-                { status_radio(DeclaredStatus::Renseigne, DeclaredStatus::Renseigne.label(), "renseigne", true) }
-                { status_radio(DeclaredStatus::NonConcerne, DeclaredStatus::NonConcerne.label(), "non_concerne", ind.nc_allowed) }
-                { status_radio(DeclaredStatus::NonMesurable, DeclaredStatus::NonMesurable.label(), "non_mesurable", ind.nm_allowed) }
-            </fieldset>
-            { auto_note.unwrap_or_default() }
-            { justification.unwrap_or_default() }
-            <div class={classes!("inputs", na.then_some("na"))}>
-                { for input_fields }
-                { criteria.unwrap_or_default() }
-                { personal.unwrap_or_default() }
-            </div>
-            { computed.unwrap_or_default() }
-            { evidence.unwrap_or_default() }
+    /// « Commentaire ».
+    fn comment(&self) -> Html {
+        let comment_id = field_id(&[self.id, "comment"]);
+        let cb = self.act(|e: InputEvent| IndicatorEdit::Comment(input_value(&e)));
+        html! {
             <div class="field">
                 <label for={comment_id.clone()}>{ "Commentaire" }</label>
-                <textarea id={comment_id} class="grid-input" rows="2" value={ans.comment.clone()} oninput={comment_cb} />
+                <textarea id={comment_id} class="grid-input" rows="2" value={self.props.answer.comment.clone()} oninput={cb} />
             </div>
-        </article>
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use crate::form::{Action, Form};
 use caqes_engine::labels;
 use caqes_engine::{
     apply_review, evaluate, parse_review_csv, write_response_csv, Adjustment, Answers, Catalog,
-    Decision, Measure, Reponse, ResponseRow,
+    Decision, Measure, Reponse, ResponseRow, ReviewRow,
 };
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -63,47 +63,13 @@ pub fn import(
     if rows.is_empty() {
         return Err(refused("il ne contient aucune décision".into(), vec![]));
     }
-    let finess = answers.establishment.finess.trim();
-    let unknown: Vec<&str> = rows
-        .iter()
-        .map(|r| r.indicator.as_str())
-        .filter(|i| catalog.indicator(i).is_none())
-        .collect();
-    if !rows.is_empty() && unknown.len() == rows.len() {
-        let other = others
-            .iter()
-            .find(|c| unknown.iter().all(|i| c.indicator(i).is_some()))
-            .map(|c| format!("de la campagne « {} »", c.campaign.id))
-            .unwrap_or_else(|| "d'une autre campagne".into());
-        return Err(refused(
-            format!(
-                "ce rapport est {other}, pas de la campagne ouverte « {} »",
-                catalog.campaign.id
-            ),
-            vec![],
-        ));
+    if let Some(why) = other_campaign(&rows, catalog, others) {
+        return Err(refused(why, vec![]));
     }
+    let finess = answers.establishment.finess.trim();
     let mine: Vec<_> = rows.iter().filter(|r| r.finess.trim() == finess).collect();
     if mine.is_empty() {
-        let mut theirs: Vec<&str> = rows.iter().map(|r| r.finess.trim()).collect();
-        theirs.sort_unstable();
-        theirs.dedup();
-        let shown = if finess.is_empty() {
-            "(non saisi)"
-        } else {
-            finess
-        };
-        return Err(refused(
-            format!(
-                "il concerne le FINESS {}, pas celui du brouillon ({shown})",
-                if theirs.is_empty() {
-                    "(aucun)".to_string()
-                } else {
-                    theirs.join(", ")
-                }
-            ),
-            vec![],
-        ));
+        return Err(refused(other_finess(&rows, finess), vec![]));
     }
     let version = mine
         .iter()
@@ -135,6 +101,48 @@ pub fn import(
         decisions,
         responses: Responses::new(),
     })
+}
+
+/// Why a review is of another campaign than `catalog` (no indicator of its
+/// rows is in `catalog`), naming that campaign when one of `others` has them.
+fn other_campaign(rows: &[ReviewRow], catalog: &Catalog, others: &[Rc<Catalog>]) -> Option<String> {
+    let unknown: Vec<&str> = rows
+        .iter()
+        .map(|r| r.indicator.as_str())
+        .filter(|i| catalog.indicator(i).is_none())
+        .collect();
+    if rows.is_empty() || unknown.len() != rows.len() {
+        return None;
+    }
+    let other = others
+        .iter()
+        .find(|c| unknown.iter().all(|i| c.indicator(i).is_some()))
+        .map(|c| format!("de la campagne « {} »", c.campaign.id))
+        .unwrap_or_else(|| "d'une autre campagne".into());
+    Some(format!(
+        "ce rapport est {other}, pas de la campagne ouverte « {} »",
+        catalog.campaign.id
+    ))
+}
+
+/// Why no row of a review is for the draft's `finess`: the FINESS it concerns.
+fn other_finess(rows: &[ReviewRow], finess: &str) -> String {
+    let mut theirs: Vec<&str> = rows.iter().map(|r| r.finess.trim()).collect();
+    theirs.sort_unstable();
+    theirs.dedup();
+    let shown = if finess.is_empty() {
+        "(non saisi)"
+    } else {
+        finess
+    };
+    format!(
+        "il concerne le FINESS {}, pas celui du brouillon ({shown})",
+        if theirs.is_empty() {
+            "(aucun)".to_string()
+        } else {
+            theirs.join(", ")
+        }
+    )
 }
 
 /// The adjustments of the review on the current draft (none when the draft
