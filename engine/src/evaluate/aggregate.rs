@@ -151,7 +151,7 @@ fn aggregate_fast(catalog: &Catalog, results: &mut [IndicatorResult]) -> Option<
     let score = if n_applicable == 0 || base.is_zero() {
         None
     } else {
-        Some(earned_sum.mul(scale).ok()?.div(base).ok()?)
+        Some(earned_sum.mul_div(scale, base).ok()?)
     };
     let bonus = bonus_sum.min(catalog.campaign.bonus_max);
     let total = match score {
