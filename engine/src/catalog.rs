@@ -66,6 +66,51 @@ pub(crate) struct CatalogIndex {
     pub criteria: Vec<Vec<u32>>,
     /// The aggregation's constants; `None` when a sum overflows.
     pub aggregation: Option<Aggregation>,
+    /// The verdict's constants: the bands' minimums written as scores.
+    pub band_texts: BandTexts,
+}
+
+/// Each band's minimum written as a score (`labels::score_text`, « 60 % »),
+/// with what the text depends on: the rounding's decimals and the scale
+/// (its unit). [`BandTexts::get`] compares them, and the value, before
+/// giving a text.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct BandTexts {
+    /// The rounding's decimals when indexed.
+    pub decimals: u32,
+    /// The scale when indexed.
+    pub scale: Number,
+    /// Each band's minimum and its text.
+    pub texts: Vec<(Number, String)>,
+}
+
+impl BandTexts {
+    fn of(catalog: &Catalog) -> BandTexts {
+        BandTexts {
+            decimals: catalog.campaign.rounding.decimals,
+            scale: catalog.campaign.scale,
+            texts: catalog
+                .interessement
+                .bands
+                .iter()
+                .map(|b| (b.min, crate::labels::score_text(catalog, b.min)))
+                .collect(),
+        }
+    }
+
+    /// `labels::score_text(catalog, value)` when `value` is the minimum of a
+    /// band as indexed and the catalog writes scores as then.
+    pub fn get(&self, catalog: &Catalog, value: Number) -> Option<&str> {
+        if self.decimals != catalog.campaign.rounding.decimals
+            || self.scale != catalog.campaign.scale
+        {
+            return None;
+        }
+        self.texts
+            .iter()
+            .find(|(min, _)| *min == value)
+            .map(|(_, text)| text.as_str())
+    }
 }
 
 /// The aggregation's constants: what it computes from the catalog alone
@@ -167,6 +212,7 @@ impl CatalogIndex {
             } else {
                 Aggregation::of(catalog)
             },
+            band_texts: BandTexts::of(catalog),
         }
     }
 }
