@@ -66,50 +66,58 @@ pub(crate) struct CatalogIndex {
     pub criteria: Vec<Vec<u32>>,
     /// The aggregation's constants; `None` when a sum overflows.
     pub aggregation: Option<Aggregation>,
-    /// The verdict's constants: the bands' minimums written as scores.
-    pub band_texts: BandTexts,
+    /// The verdict's constants: the whole scores written as scores.
+    pub score_texts: ScoreTexts,
 }
 
-/// Each band's minimum written as a score (`labels::score_text`, « 60 % »),
-/// with what the text depends on: the rounding's decimals and the scale
-/// (its unit). [`BandTexts::get`] compares them, and the value, before
-/// giving a text.
+/// The text of each whole score (`labels::score_text`, « 60 % »), written
+/// on its first use, for catalogs whose rounding keeps no decimals: the
+/// verdict writes the rounded score and the band's minimum it compares with.
+/// Besides the value, the text depends on the rounding's decimals and the
+/// scale (its unit), kept as indexed: [`ScoreTexts::get`] compares them.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct BandTexts {
+pub(crate) struct ScoreTexts {
     /// The rounding's decimals when indexed.
     pub decimals: u32,
     /// The scale when indexed.
     pub scale: Number,
-    /// Each band's minimum and its text.
-    pub texts: Vec<(Number, String)>,
+    /// The texts of 0, 1, 2… up to the highest total (at most 1000), each
+    /// written on first use; none when the rounding keeps decimals.
+    pub whole: Vec<OnceLock<String>>,
 }
 
-impl BandTexts {
-    fn of(catalog: &Catalog) -> BandTexts {
-        BandTexts {
-            decimals: catalog.campaign.rounding.decimals,
+impl ScoreTexts {
+    /// The most texts kept.
+    const MAX: i128 = 1000;
+
+    fn of(catalog: &Catalog) -> ScoreTexts {
+        let decimals = catalog.campaign.rounding.decimals;
+        let (n, d) = catalog.max_total().parts();
+        let top = if decimals == 0 && n >= 0 {
+            (n / d).min(Self::MAX) + 1
+        } else {
+            0
+        };
+        ScoreTexts {
+            decimals,
             scale: catalog.campaign.scale,
-            texts: catalog
-                .interessement
-                .bands
-                .iter()
-                .map(|b| (b.min, crate::labels::score_text(catalog, b.min)))
-                .collect(),
+            whole: (0..top).map(|_| OnceLock::new()).collect(),
         }
     }
 
-    /// `labels::score_text(catalog, value)` when `value` is the minimum of a
-    /// band as indexed and the catalog writes scores as then.
+    /// `labels::score_text(catalog, value)` when `value` is a whole score
+    /// kept and the catalog writes scores as when indexed.
     pub fn get(&self, catalog: &Catalog, value: Number) -> Option<&str> {
         if self.decimals != catalog.campaign.rounding.decimals
             || self.scale != catalog.campaign.scale
         {
             return None;
         }
-        self.texts
-            .iter()
-            .find(|(min, _)| *min == value)
-            .map(|(_, text)| text.as_str())
+        let (n, d) = value.parts();
+        let slot = self
+            .whole
+            .get(usize::try_from(n).ok().filter(|_| d == 1)?)?;
+        Some(slot.get_or_init(|| crate::labels::score_text(catalog, value)))
     }
 }
 
@@ -212,7 +220,7 @@ impl CatalogIndex {
             } else {
                 Aggregation::of(catalog)
             },
-            band_texts: BandTexts::of(catalog),
+            score_texts: ScoreTexts::of(catalog),
         }
     }
 }

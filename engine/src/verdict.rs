@@ -60,10 +60,9 @@ fn signed(catalog: &Catalog, n: Number) -> String {
     }
 }
 
-/// [`score_text`], read from the catalog's index when `value` is a band's
-/// minimum (`BandTexts`).
+/// [`score_text`], read from the catalog's index for a whole score (`ScoreTexts`).
 fn score_str(catalog: &Catalog, value: Number) -> Cow<'_, str> {
-    match catalog.index().band_texts.get(catalog, value) {
+    match catalog.index().score_texts.get(catalog, value) {
         Some(text) => Cow::Borrowed(text),
         None => Cow::Owned(score_text(catalog, value)),
     }
@@ -341,6 +340,25 @@ criteria = [{ id = "a", label = "A", points = 100 }]
         // With progression: intéressé, 0 missing.
         let v = decide(&c, Some(n(78)), Some(n(70)), State::Complete);
         assert_eq!((v.interesse, v.missing), (Some(true), Some(n(0))));
+    }
+
+    #[test]
+    fn scores_read_from_the_index_are_written_as_score_text() {
+        let mut c = catalog();
+        let values = (-2..=110)
+            .map(n)
+            .chain([Number::ratio(1, 2).unwrap(), Number::ratio(-7, 3).unwrap()]);
+        for v in values.clone() {
+            assert_eq!(score_str(&c, v), score_text(&c, v), "{v:?}");
+        }
+        assert_eq!(score_str(&c, n(60)), "60 %");
+        // Changed after indexing: written as the catalog says now.
+        c.campaign.scale = n(90);
+        c.campaign.rounding.decimals = 1;
+        for v in values {
+            assert_eq!(score_str(&c, v), score_text(&c, v), "{v:?}");
+        }
+        assert_eq!(score_str(&c, n(60)), "60,0 points");
     }
 
     #[test]
