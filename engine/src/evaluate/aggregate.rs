@@ -71,22 +71,22 @@ fn aggregate_fast(catalog: &Catalog, results: &mut [IndicatorResult]) -> Option<
         (None, known) => {
             let mut base = Sum::ZERO;
             let mut applicable = Sum::ZERO;
-            for r in results.iter() {
-                if r.role == Role::Scored {
+            for r in results.iter().filter(|r| r.role == Role::Scored) {
+                if known.is_none() {
                     base.add(r.max_points);
-                    if r.status == Status::Renseigne {
-                        applicable.add(r.max_points);
-                    }
+                }
+                if r.status == Status::Renseigne {
+                    applicable.add(r.max_points);
                 }
             }
-            match known {
-                Some(a) => (a.base, applicable.value()?),
-                None => (base.value()?, applicable.value()?),
-            }
+            let base = match known {
+                Some(a) => a.base,
+                None => base.value()?,
+            };
+            (base, applicable.value()?)
         }
     };
-    let unchanged_when_complete = complete.is_some();
-    let (redistributed, unchanged) = if unchanged_when_complete {
+    let (redistributed, unchanged) = if complete.is_some() {
         (Number::ZERO, true)
     } else {
         let freed = base.sub(applicable).ok()?;
@@ -137,7 +137,7 @@ fn aggregate_fast(catalog: &Catalog, results: &mut [IndicatorResult]) -> Option<
         };
         match r.role {
             Role::Scored => {
-                if !unchanged_when_complete {
+                if complete.is_none() {
                     weight.add(r.weight);
                 }
                 points.add(r.points);
