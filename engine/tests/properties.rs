@@ -122,7 +122,7 @@ fn change(c: &mut Catalog, rng: &mut Rng) {
     let k = rng.below(c.indicators.len() as u64) as usize;
     let v = rng.below(c.volets.len() as u64) as usize;
     let n = |rng: &mut Rng, below: u64| Number::int(rng.below(below) as i64);
-    match rng.below(10) {
+    match rng.below(12) {
         0 => c.indicators[k].points = n(rng, 8),
         1 => c.indicators[k].role = [Role::Scored, Role::Bonus, Role::Information][k % 3],
         // Another volet, by its own id or by an equal text.
@@ -153,6 +153,9 @@ fn change(c: &mut Catalog, rng: &mut Rng) {
                 b.min = n(rng, 100);
             }
         }
+        // The highest total (the whole scores' texts kept).
+        9 => c.campaign.bonus_max = n(rng, 20),
+        10 => c.campaign.cap_total_at_scale = !c.campaign.cap_total_at_scale,
         _ => {
             c.campaign.redistribution = match c.campaign.redistribution {
                 Redistribution::Proportional => Redistribution::Equal,
@@ -340,7 +343,7 @@ proptest! {
     /// A catalog changed after its first evaluation (its index then holds
     /// the constants of the catalog as it was) evaluates exactly as a fresh
     /// copy of it: points, roles and volets of indicators, volets, scale,
-    /// rounding, bands and redistribution changed, with answers where every
+    /// rounding, bands, bonus, cap and redistribution changed, with answers where every
     /// indicator is answered renseigné (where the aggregation reads its
     /// constants) or not.
     #[test]
