@@ -46,12 +46,14 @@ impl std::fmt::Debug for IndexCell {
     }
 }
 
-/// Orders derived from a catalog on its first evaluation, so that each
-/// evaluation walks the answers' sorted keys beside the catalog's ids instead
-/// of looking every id up. Only positions: the fields of a catalog are
-/// public and may change after the index is built, so a user checks, as it
-/// walks, that the order still sorts the current ids (strictly), and looks
-/// the ids up one by one when it does not.
+/// What an evaluation derives from a catalog alone, built on its first
+/// evaluation: orders, so that each evaluation walks the answers' sorted keys
+/// beside the catalog's ids instead of looking every id up, and constants of
+/// the aggregation ([`Aggregation`]). The fields of a catalog are public and
+/// may change after the index is built, so a user checks, as it walks, that
+/// what it reads still holds (an order still sorts the current ids strictly;
+/// a constant's sources are still the catalog's), and otherwise computes as
+/// without an index.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CatalogIndex {
     /// Positions of the indicators by increasing id.
@@ -62,6 +64,130 @@ pub(crate) struct CatalogIndex {
     /// Per indicator, the positions of its criteria by increasing id (empty
     /// for other measures).
     pub criteria: Vec<Vec<u32>>,
+    /// The aggregation's constants; `None` when a sum overflows.
+    pub aggregation: Option<Aggregation>,
+    /// The verdict's constants: the whole scores written as scores.
+    pub score_texts: ScoreTexts,
+}
+
+/// The text of each whole score (`labels::score_text`, « 60 % »), written
+/// on its first use, for catalogs whose rounding keeps no decimals: the
+/// verdict writes the rounded score and the band's minimum it compares with.
+/// Besides the value, the text depends on the rounding's decimals and the
+/// scale (its unit), kept as indexed: [`ScoreTexts::get`] compares them.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ScoreTexts {
+    /// The rounding's decimals when indexed.
+    pub decimals: u32,
+    /// The scale when indexed.
+    pub scale: Number,
+    /// The texts of 0, 1, 2… up to the highest total (at most 1000), each
+    /// written on first use; none when the rounding keeps decimals.
+    pub whole: Vec<OnceLock<String>>,
+}
+
+impl ScoreTexts {
+    /// The most texts kept.
+    const MAX: i128 = 1000;
+
+    fn of(catalog: &Catalog) -> ScoreTexts {
+        let decimals = catalog.campaign.rounding.decimals;
+        let (n, d) = catalog.max_total().parts();
+        let top = if decimals == 0 && n >= 0 {
+            (n / d).min(Self::MAX) + 1
+        } else {
+            0
+        };
+        ScoreTexts {
+            decimals,
+            scale: catalog.campaign.scale,
+            whole: (0..top).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// `labels::score_text(catalog, value)` when `value` is a whole score
+    /// kept and the catalog writes scores as when indexed.
+    pub fn get(&self, catalog: &Catalog, value: Number) -> Option<&str> {
+        if self.decimals != catalog.campaign.rounding.decimals
+            || self.scale != catalog.campaign.scale
+        {
+            return None;
+        }
+        let (n, d) = value.parts();
+        let slot = self
+            .whole
+            .get(usize::try_from(n).ok().filter(|_| d == 1)?)?;
+        Some(slot.get_or_init(|| crate::labels::score_text(catalog, value)))
+    }
+}
+
+/// The aggregation's constants: what it computes from the catalog alone
+/// when every scored indicator is renseigné (nothing is redistributed), with
+/// their sources. They hold for a list of results while each result carries
+/// its indicator's role and points, and the same volet id (the same
+/// [`SharedStr`], whose text never changes), and the catalog the same volet
+/// ids ([`Aggregation::holds`]); the aggregation checks that before reading them.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Aggregation {
+    /// The volets' ids when indexed.
+    pub volets: Vec<SharedStr>,
+    /// Per indicator: role, points, volet id, and the volet's position (the
+    /// first volet of that id).
+    pub items: Vec<(Role, Number, SharedStr, Option<u32>)>,
+    /// The number of scored indicators.
+    pub scored: usize,
+    /// The sum of their points, in catalog order.
+    pub base: Number,
+    /// Per volet, the sum of its scored indicators' points, in catalog
+    /// order: its weight when nothing is redistributed.
+    pub weights: Vec<Number>,
+}
+
+impl Aggregation {
+    fn of(catalog: &Catalog) -> Option<Aggregation> {
+        let mut base = Number::ZERO;
+        let mut scored = 0;
+        let mut weights = vec![Number::ZERO; catalog.volets.len()];
+        let mut items = Vec::with_capacity(catalog.indicators.len());
+        for ind in &catalog.indicators {
+            let position = catalog.volets.iter().position(|v| v.id == ind.volet);
+            if ind.role == Role::Scored {
+                scored += 1;
+                base = base.add(ind.points).ok()?;
+                if let Some(w) = position.and_then(|k| weights.get_mut(k)) {
+                    *w = w.add(ind.points).ok()?;
+                }
+            }
+            let position = position.map(|k| k as u32);
+            items.push((ind.role, ind.points, ind.volet.clone(), position));
+        }
+        Some(Aggregation {
+            volets: catalog.volets.iter().map(|v| v.id.clone()).collect(),
+            items,
+            scored,
+            base,
+            weights,
+        })
+    }
+
+    /// Whether the constants hold for `results` of `catalog` (see [`Aggregation`]).
+    #[cfg_attr(not(target_arch = "wasm32"), inline)]
+    pub fn holds(&self, catalog: &Catalog, results: &[crate::IndicatorResult]) -> bool {
+        self.volets.len() == catalog.volets.len()
+            && self
+                .volets
+                .iter()
+                .zip(&catalog.volets)
+                .all(|(a, v)| SharedStr::ptr_eq(a, &v.id))
+            && self.items.len() == results.len()
+            && self
+                .items
+                .iter()
+                .zip(results)
+                .all(|((role, points, volet, _), r)| {
+                    *role == r.role && *points == r.max_points && SharedStr::ptr_eq(volet, &r.volet)
+                })
+    }
 }
 
 impl CatalogIndex {
@@ -88,6 +214,13 @@ impl CatalogIndex {
                     _ => Vec::new(),
                 })
                 .collect(),
+            // (The form aggregates by the exact path alone, which reads none.)
+            aggregation: if cfg!(target_arch = "wasm32") {
+                None
+            } else {
+                Aggregation::of(catalog)
+            },
+            score_texts: ScoreTexts::of(catalog),
         }
     }
 }

@@ -362,6 +362,20 @@ impl Number {
         self.div(den)?.mul(Number::HUNDRED)
     }
 
+    /// `self × a / b`: the same number and the same errors as
+    /// `self.mul(a)?.div(b)`, natively at once when `a` is `b` (a score over
+    /// a base equal to the scale) and the terms of `self` and `a` fit in
+    /// 64-bit words: the product then never overflows, and the quotient is
+    /// `self`, whose terms fit.
+    #[inline]
+    pub(crate) fn mul_div(self, a: Number, b: Number) -> Result<Number, Overflow> {
+        #[cfg(not(target_arch = "wasm32"))]
+        if a == b && !b.is_zero() && self.0.words(a.0).is_some() {
+            return Ok(self);
+        }
+        self.mul(a)?.div(b)
+    }
+
     /// `self.div(den)?.clamp_unit()` (a share of points): the same number and
     /// the same errors, natively in one gcd on words when the four terms fit
     /// in 32 bits (values and targets as catalogs and answers make them):
@@ -1369,6 +1383,16 @@ mod tests {
                 match sum.value() {
                     Some(v) => prop_assert_eq!(Some(v.0), fold),
                     None => prop_assert!(!modest, "a modest sum left words"),
+                }
+            }
+
+            #[test]
+            fn mul_div_is_mul_then_div(x in ratio(), w in word_ratio(), o in ratio(), v in word_ratio()) {
+                for (x, a) in [(x, o), (w, v), (w, o), (x, v), (w, w)] {
+                    let (x, a) = (Number(x), Number(a));
+                    for b in [a, Number(o), Number::ZERO] {
+                        prop_assert_eq!(x.mul_div(a, b), x.mul(a).and_then(|p| p.div(b)));
+                    }
                 }
             }
 

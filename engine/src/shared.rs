@@ -30,6 +30,12 @@ impl SharedStr {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Whether both share one allocation (then the same text: it never
+    /// changes; the evaluation's index checks a catalog's ids by it).
+    pub(crate) fn ptr_eq(a: &SharedStr, b: &SharedStr) -> bool {
+        Arc::ptr_eq(&a.0, &b.0)
+    }
 }
 
 impl Default for SharedStr {

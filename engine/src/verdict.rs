@@ -6,6 +6,7 @@ use crate::evaluate::State;
 use crate::labels::{score_text, score_unit, target_text};
 use crate::number::Number;
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// Whether the establishment is intéressé, and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -41,7 +42,7 @@ fn band_label(catalog: &Catalog, band: &Band) -> String {
             band.min.to_french(d),
             score_text(catalog, below)
         ),
-        None => target_text(Op::AtLeast, &score_text(catalog, band.min)),
+        None => target_text(Op::AtLeast, &score_str(catalog, band.min)),
     }
 }
 
@@ -59,12 +60,23 @@ fn signed(catalog: &Catalog, n: Number) -> String {
     }
 }
 
+/// [`score_text`], read from the catalog's index for a whole score (`ScoreTexts`).
+fn score_str(catalog: &Catalog, value: Number) -> Cow<'_, str> {
+    match catalog.index().score_texts.get(catalog, value) {
+        Some(text) => Cow::Borrowed(text),
+        None => Cow::Owned(score_text(catalog, value)),
+    }
+}
+
 /// Lowest rounded score giving intéressement in `band`: its minimum, raised
-/// above the previous score when the band requires progression and that
-/// score is known.
-fn band_need(band: &Band, previous: Option<Number>, step: Number) -> Number {
+/// above the previous score (by one unit of the last of the rounding's
+/// `decimals`) when the band requires progression and that score is known.
+fn band_need(band: &Band, previous: Option<Number>, decimals: u32) -> Number {
     match previous {
-        Some(p) if band.progression => band.min.max(p.add(step).unwrap_or(p)),
+        Some(p) if band.progression => {
+            let step = Number::ratio(1, 10i128.pow(decimals)).unwrap_or(Number::ONE);
+            band.min.max(p.add(step).unwrap_or(p))
+        }
         _ => band.min,
     }
 }
@@ -143,15 +155,14 @@ pub(crate) fn decide(
     let previous = previous.map(|p| p.round(rounding.decimals, rounding.mode));
     let prev_year = catalog.campaign.year.saturating_sub(1);
     verdict.progression = previous.and_then(|p| score.sub(p).ok());
-    let step = Number::ratio(1, 10i128.pow(rounding.decimals)).unwrap_or(Number::ONE);
-    let s = score_text(catalog, score);
+    let s = score_str(catalog, score);
 
     // Lowest rounded score above this one that would give intéressement,
     // and its band (the band actually missed).
     let mut threshold: Option<(Number, usize)> = None;
     let mut lowest: Option<Number> = None;
     for (i, band) in catalog.interessement.bands.iter().enumerate() {
-        let need = band_need(band, previous, step);
+        let need = band_need(band, previous, rounding.decimals);
         if band.below.is_some_and(|b| need >= b) {
             continue;
         }
@@ -206,7 +217,7 @@ pub(crate) fn decide(
             verdict.interesse = Some(true);
             verdict.band = Some(i);
             verdict.reason = match band.below {
-                None => concat(&["score ", &s, " ≥ seuil de ", &score_text(catalog, band.min)]),
+                None => concat(&["score ", &s, " ≥ seuil de ", &score_str(catalog, band.min)]),
                 Some(_) => concat(&["score ", &s, " dans la bande ", &band_label(catalog, band)]),
             };
             break;
@@ -228,7 +239,7 @@ pub(crate) fn decide(
                         "score ",
                         &s,
                         " inférieur au seuil de ",
-                        &score_text(catalog, t),
+                        &score_str(catalog, t),
                     ])
                 }
                 (Some(t), Some(i)) => {
@@ -240,7 +251,7 @@ pub(crate) fn decide(
                     };
                     format!(
                         "score {s} inférieur au seuil de {} (bande {}{condition})",
-                        score_text(catalog, t),
+                        score_str(catalog, t),
                         band_label(catalog, band)
                     )
                 }
@@ -329,6 +340,25 @@ criteria = [{ id = "a", label = "A", points = 100 }]
         // With progression: intéressé, 0 missing.
         let v = decide(&c, Some(n(78)), Some(n(70)), State::Complete);
         assert_eq!((v.interesse, v.missing), (Some(true), Some(n(0))));
+    }
+
+    #[test]
+    fn scores_read_from_the_index_are_written_as_score_text() {
+        let mut c = catalog();
+        let values = (-2..=110)
+            .map(n)
+            .chain([Number::ratio(1, 2).unwrap(), Number::ratio(-7, 3).unwrap()]);
+        for v in values.clone() {
+            assert_eq!(score_str(&c, v), score_text(&c, v), "{v:?}");
+        }
+        assert_eq!(score_str(&c, n(60)), "60 %");
+        // Changed after indexing: written as the catalog says now.
+        c.campaign.scale = n(90);
+        c.campaign.rounding.decimals = 1;
+        for v in values {
+            assert_eq!(score_str(&c, v), score_text(&c, v), "{v:?}");
+        }
+        assert_eq!(score_str(&c, n(60)), "60,0 points");
     }
 
     #[test]

@@ -5,7 +5,7 @@ mod common;
 
 use caqes_engine::{
     evaluate, load_catalogs, Answers, Catalog, DeclaredStatus, IndicatorAnswer, InputRef, Measure,
-    Number, Op, Redistribution, Role,
+    Number, Op, Redistribution, Role, SharedStr,
 };
 use common::Rng;
 use proptest::prelude::*;
@@ -116,6 +116,54 @@ scoring = { fn = "linear", floor = 60 }
 numerator_only = { target = { op = ">=", value = 1, unit = "count" }, scoring = { fn = "all_or_nothing" } }
 numerator_may_exceed = true
 "#;
+
+/// One change of what the evaluation derives from a catalog alone.
+fn change(c: &mut Catalog, rng: &mut Rng) {
+    let k = rng.below(c.indicators.len() as u64) as usize;
+    let v = rng.below(c.volets.len() as u64) as usize;
+    let n = |rng: &mut Rng, below: u64| Number::int(rng.below(below) as i64);
+    match rng.below(12) {
+        0 => c.indicators[k].points = n(rng, 8),
+        1 => c.indicators[k].role = [Role::Scored, Role::Bonus, Role::Information][k % 3],
+        // Another volet, by its own id or by an equal text.
+        2 => c.indicators[k].volet = c.volets[v].id.clone(),
+        3 => c.indicators[k].volet = SharedStr::from(c.volets[v].id.as_str()),
+        4 => c.volets.reverse(),
+        5 => {
+            let id = SharedStr::from(format!("{}-bis", c.volets[v].id));
+            for ind in &mut c.indicators {
+                if ind.volet == c.volets[v].id {
+                    ind.volet = id.clone();
+                }
+            }
+            c.volets[v].id = id;
+        }
+        6 => {
+            // A scale equal to the sum of the scored points, or another.
+            let base = c
+                .indicators
+                .iter()
+                .filter(|i| i.role == Role::Scored)
+                .fold(Number::ZERO, |s, i| s.add(i.points).unwrap());
+            c.campaign.scale = if rng.chance(50) { base } else { n(rng, 200) };
+        }
+        7 => c.campaign.rounding.decimals = rng.below(3) as u32,
+        8 => {
+            if let Some(b) = c.interessement.bands.first_mut() {
+                b.min = n(rng, 100);
+            }
+        }
+        // The highest total (the whole scores' texts kept).
+        9 => c.campaign.bonus_max = n(rng, 20),
+        10 => c.campaign.cap_total_at_scale = !c.campaign.cap_total_at_scale,
+        _ => {
+            c.campaign.redistribution = match c.campaign.redistribution {
+                Redistribution::Proportional => Redistribution::Equal,
+                Redistribution::Equal => Redistribution::Proportional,
+            }
+        }
+    }
+}
 
 fn catalogs() -> Vec<Catalog> {
     let mut out = load_catalogs("kinds.toml", KINDS).unwrap();
@@ -289,6 +337,40 @@ proptest! {
             }
             let by_stale = serde_json::to_string(&evaluate(&stale, &a)).unwrap();
             prop_assert_eq!(&own, &by_stale, "{}", c.campaign.id);
+        }
+    }
+
+    /// A catalog changed after its first evaluation (its index then holds
+    /// the constants of the catalog as it was) evaluates exactly as a fresh
+    /// copy of it: points, roles and volets of indicators, volets, scale,
+    /// rounding, bands, bonus, cap and redistribution changed, with answers where every
+    /// indicator is answered renseigné (where the aggregation reads its
+    /// constants) or not.
+    #[test]
+    fn a_changed_catalog_evaluates_as_a_fresh_copy(seed in any::<u64>()) {
+        for c in catalogs() {
+            let mut rng = Rng(seed);
+            let mut a = random_answers(&c, &mut rng);
+            if rng.chance(50) {
+                for ind in &c.indicators {
+                    a.indicators.entry(ind.id.to_string()).or_default().status = None;
+                }
+            }
+            let mut changed = c.clone();
+            evaluate(&changed, &a); // the index of the catalog as it was
+            for _ in 0..1 + rng.below(3) {
+                change(&mut changed, &mut rng);
+            }
+            let fresh = Catalog::new(
+                changed.campaign.clone(),
+                changed.identification.clone(),
+                changed.volets.clone(),
+                changed.interessement.clone(),
+                changed.indicators.clone(),
+            );
+            let by_index = serde_json::to_string(&evaluate(&changed, &a)).unwrap();
+            let by_fresh = serde_json::to_string(&evaluate(&fresh, &a)).unwrap();
+            prop_assert_eq!(by_index, by_fresh, "{}", c.campaign.id);
         }
     }
 

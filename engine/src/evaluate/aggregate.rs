@@ -37,43 +37,76 @@ pub(super) fn aggregate(
 }
 
 /// [`aggregate_exact`] with its sums over a common denominator ([`Sum`],
-/// one reduction per sum instead of a gcd per term), and the volet of each
-/// result from the catalog's index. `None` when a sum leaves hardware words
-/// or an operation overflows: the exact path then decides, and sets the
-/// results as it always did up to the overflow. When it gives totals, they
-/// are the exact path's (same operations, sums equal by exactness, and no
-/// overflow on the exact path, see [`Sum`]).
+/// one reduction per sum instead of a gcd per term), and what the catalog
+/// gives alone from its index ([`Aggregation`], when it holds): each
+/// result's volet, the sum of the scored points, and when every scored
+/// indicator is renseigné, each volet's weight (nothing is redistributed).
+/// `None` when a sum leaves hardware words or an operation overflows: the
+/// exact path then decides, and sets the results as it always did up to the
+/// overflow. When it gives totals, they are the exact path's (same
+/// operations, sums equal by exactness, and no overflow on the exact path,
+/// see [`Sum`]; the constants are the exact path's sums, in its order).
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn aggregate_fast(catalog: &Catalog, results: &mut [IndicatorResult]) -> Option<Totals> {
-    let mut base = Sum::ZERO;
-    let mut applicable = Sum::ZERO;
+    let constants = catalog
+        .index()
+        .aggregation
+        .as_ref()
+        .filter(|a| a.holds(catalog, results));
     let mut n_applicable = 0i64;
     for r in results.iter() {
-        if r.role == Role::Scored {
-            base.add(r.max_points);
-            if r.status == Status::Renseigne {
-                applicable.add(r.max_points);
-                n_applicable += 1;
-            }
+        if r.role == Role::Scored && r.status == Status::Renseigne {
+            n_applicable += 1;
         }
     }
-    let (base, applicable) = (base.value()?, applicable.value()?);
-    let freed = base.sub(applicable).ok()?;
-    let redistributed = match catalog.campaign.redistribution {
-        _ if n_applicable == 0 => Number::ZERO,
-        Redistribution::Proportional => base.div(applicable).ok()?,
-        Redistribution::Equal => freed.div(Number::int(n_applicable)).ok()?,
+    // Every scored indicator renseigné, the constants holding and the base
+    // positive (the exact path's redistribution by a zero base fails): the
+    // scored points are the applicable points, and nothing is redistributed
+    // (base / base is 1, base − base is 0).
+    let complete = constants.filter(|a| {
+        n_applicable as usize == a.scored && !a.base.is_zero() && !a.base.is_negative()
+    });
+    let (base, applicable) = match (complete, constants) {
+        (Some(a), _) => (a.base, a.base),
+        (None, known) => {
+            let mut base = Sum::ZERO;
+            let mut applicable = Sum::ZERO;
+            for r in results.iter().filter(|r| r.role == Role::Scored) {
+                if known.is_none() {
+                    base.add(r.max_points);
+                }
+                if r.status == Status::Renseigne {
+                    applicable.add(r.max_points);
+                }
+            }
+            let base = match known {
+                Some(a) => a.base,
+                None => base.value()?,
+            };
+            (base, applicable.value()?)
+        }
     };
-    let unchanged = match catalog.campaign.redistribution {
-        Redistribution::Proportional => redistributed == Number::ONE,
-        Redistribution::Equal => redistributed.is_zero(),
+    let (redistributed, unchanged) = if complete.is_some() {
+        (Number::ZERO, true)
+    } else {
+        let freed = base.sub(applicable).ok()?;
+        let redistributed = match catalog.campaign.redistribution {
+            _ if n_applicable == 0 => Number::ZERO,
+            Redistribution::Proportional => base.div(applicable).ok()?,
+            Redistribution::Equal => freed.div(Number::int(n_applicable)).ok()?,
+        };
+        let unchanged = match catalog.campaign.redistribution {
+            Redistribution::Proportional => redistributed == Number::ONE,
+            Redistribution::Equal => redistributed.is_zero(),
+        };
+        (redistributed, unchanged)
     };
     let mut earned_sum = Sum::ZERO;
     let mut bonus_sum = Sum::ZERO;
     let volets = &catalog.volets;
     let mut sums = vec![[Sum::ZERO; 3]; volets.len()];
     let mut last: Option<(&str, Option<usize>)> = None;
-    for r in results.iter_mut() {
+    for (k, r) in results.iter_mut().enumerate() {
         if r.status == Status::Renseigne {
             let share = r.share.unwrap_or(Number::ZERO);
             match r.role {
@@ -95,13 +128,18 @@ fn aggregate_fast(catalog: &Catalog, results: &mut [IndicatorResult]) -> Option<
                 }
             }
         }
-        let Some(k) = volet_of(volets, &mut last, &r.volet) else {
+        let position = match constants {
+            Some(a) => a.items.get(k).and_then(|item| item.3).map(|p| p as usize),
+            None => volet_of(volets, &mut last, &r.volet),
+        };
+        let Some([weight, points, vbonus]) = position.and_then(|p| sums.get_mut(p)) else {
             continue;
         };
-        let [weight, points, vbonus] = &mut sums[k];
         match r.role {
             Role::Scored => {
-                weight.add(r.weight);
+                if complete.is_none() {
+                    weight.add(r.weight);
+                }
                 points.add(r.points);
             }
             Role::Bonus => vbonus.add(r.points),
@@ -113,7 +151,7 @@ fn aggregate_fast(catalog: &Catalog, results: &mut [IndicatorResult]) -> Option<
     let score = if n_applicable == 0 || base.is_zero() {
         None
     } else {
-        Some(earned_sum.mul(scale).ok()?.div(base).ok()?)
+        Some(earned_sum.mul_div(scale, base).ok()?)
     };
     let bonus = bonus_sum.min(catalog.campaign.bonus_max);
     let total = match score {
@@ -122,8 +160,12 @@ fn aggregate_fast(catalog: &Catalog, results: &mut [IndicatorResult]) -> Option<
         None => None,
     };
     let mut out = Vec::with_capacity(volets.len());
-    for (v, [weight, points, vbonus]) in volets.iter().zip(sums) {
-        let (weight, points, vbonus) = (weight.value()?, points.value()?, vbonus.value()?);
+    for (j, (v, [weight, points, vbonus])) in volets.iter().zip(sums).enumerate() {
+        let weight = match complete {
+            Some(a) => *a.weights.get(j)?,
+            None => weight.value()?,
+        };
+        let (points, vbonus) = (points.value()?, vbonus.value()?);
         let vscore = if weight.is_zero() {
             None
         } else {
@@ -305,7 +347,9 @@ mod tests {
 
     /// The fast path gives the exact path's totals and results whenever it
     /// gives any, and the public `aggregate` gives the exact path's outcome
-    /// (totals or overflow, and the results as left) in every case.
+    /// (totals or overflow, and the results as left) in every case: with the
+    /// index's constants (results of the catalog's roles and points, every
+    /// scored one renseigné or not) and without (other roles and points).
     #[test]
     fn fast_aggregation_is_the_exact_one() {
         let src = std::fs::read_to_string(concat!(
@@ -315,6 +359,7 @@ mod tests {
         .unwrap();
         let mut rng = Lcg(14);
         let (mut fast_cases, mut fallbacks, mut overflows) = (0, 0, 0);
+        let (mut constants, mut complete) = (0, 0);
         for mut catalog in crate::load_catalogs("occitanie-vo.toml", &src).unwrap() {
             for case in 0..400 {
                 catalog.campaign.redistribution = if case % 2 == 0 {
@@ -330,30 +375,45 @@ mod tests {
                 let mut results = crate::evaluate(&catalog, &answers).indicators;
                 // Small cases (few terms) stay on the fast path more often.
                 let huge = case % 4 == 0;
+                // Results of the catalog (its roles and points: the index's
+                // constants hold), every one renseigné now and then.
+                let own = case % 5 == 1;
+                let renseigne = own && case % 10 == 1;
+                let holds = |results: &[IndicatorResult]| {
+                    let a = catalog.index().aggregation.as_ref().unwrap();
+                    a.holds(&catalog, results)
+                };
                 for r in results.iter_mut() {
                     r.weight = Number::ZERO;
                     r.points = Number::ZERO;
-                    r.max_points = if huge {
-                        rng.number()
-                    } else {
-                        Number::int((rng.next() % 10) as i64)
-                    };
+                    if !own {
+                        r.max_points = if huge {
+                            rng.number()
+                        } else {
+                            Number::int((rng.next() % 10) as i64)
+                        };
+                    }
                     r.share = match rng.next() % 4 {
                         0 => None,
                         _ if huge => Some(rng.number()),
                         _ => Some(Number::ratio((rng.next() % 1001) as i128, 1000).unwrap()),
                     };
                     r.status = match rng.next() % 5 {
+                        _ if renseigne => Status::Renseigne,
                         0 => Status::NonConcerne,
                         1 => Status::NonMesurable,
                         _ => Status::Renseigne,
                     };
-                    r.role = match rng.next() % 6 {
-                        0 => Role::Bonus,
-                        1 => Role::Information,
-                        _ => Role::Scored,
-                    };
+                    if !own {
+                        r.role = match rng.next() % 6 {
+                            0 => Role::Bonus,
+                            1 => Role::Information,
+                            _ => Role::Scored,
+                        };
+                    }
                 }
+                constants += usize::from(holds(&results));
+                complete += usize::from(renseigne && holds(&results));
                 let mut exact_results = results.clone();
                 let exact = aggregate_exact(&catalog, &mut exact_results);
                 overflows += usize::from(exact.is_err());
@@ -379,6 +439,10 @@ mod tests {
         assert!(
             fast_cases > 100 && fallbacks > 100 && overflows > 10,
             "{fast_cases} / {fallbacks} / {overflows}"
+        );
+        assert!(
+            complete > 50 && constants >= 2 * complete,
+            "{constants} / {complete}"
         );
     }
 }

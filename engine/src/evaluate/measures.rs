@@ -351,8 +351,11 @@ fn criteria(
     if !missing.is_empty() {
         return Ok(Some(Number::ZERO));
     }
+    // (Every criterion met: all over all is 1, and positive, never an overflow.)
     let share = if all.is_zero() {
         Number::ZERO
+    } else if met == all && !all.is_negative() {
+        Number::ONE
     } else {
         met.div(all)?
     };
