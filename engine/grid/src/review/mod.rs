@@ -395,6 +395,23 @@ fn revue_sheet(wb: &mut Workbook) -> Result<&mut Worksheet, GridError> {
     Ok(wb.add_worksheet())
 }
 
+/// Which cell of the « Revue » sheet a prefilled decision or a response goes to:
+/// (FINESS, indicator, field path).
+type FieldKey<'a> = (&'a str, &'a str, &'a str);
+
+/// The self-assessed part of a row of the « Revue » sheet: the establishment, the
+/// indicator and its field, its answer and its result.
+struct SelfAssessed<'a> {
+    finess: &'a str,
+    name: &'a str,
+    ind: &'a Indicator,
+    fd: &'a Field,
+    ans: Option<&'a caqes_engine::IndicatorAnswer>,
+    res: Option<&'a caqes_engine::IndicatorResult>,
+}
+
+/// The « Revue » sheet: headers, then one row per establishment × field (self-assessed
+/// value, statut, points; the agency's decision; the establishment's response).
 fn write_revue(
     wb: &mut Workbook,
     catalog: &Catalog,
@@ -405,23 +422,12 @@ fn write_revue(
 ) -> Result<Vec<Block>, GridError> {
     let ws = revue_sheet(wb)?;
     ws.set_name(REVUE).map_err(xe)?;
-    for (c, h) in HEADERS.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &f.header)
-            .map_err(xe)?;
-    }
-    for (c, w) in [
-        11.0, 30.0, 14.0, 50.0, 22.0, 16.0, 14.0, 9.0, 12.0, 16.0, 50.0, 10.0, 14.0, 50.0,
-    ]
-    .iter()
-    .enumerate()
-    {
-        ws.set_column_width(c as u16, *w).map_err(xe)?;
-    }
+    write_revue_headers(ws, f)?;
     let mut row = 1u32;
     let mut blocks = Vec::with_capacity(entries.len());
     let fields_of: Vec<(&Indicator, Vec<Field>)> =
         catalog.indicators.iter().map(|i| (i, fields(i))).collect();
-    let prefilled: std::collections::HashMap<(&str, &str, &str), &Prefill> = prefill
+    let prefilled: std::collections::HashMap<FieldKey<'_>, &Prefill> = prefill
         .iter()
         .map(|p| {
             (
@@ -430,7 +436,7 @@ fn write_revue(
             )
         })
         .collect();
-    let answered: std::collections::HashMap<(&str, &str, &str), &Response> = responses
+    let answered: std::collections::HashMap<FieldKey<'_>, &Response> = responses
         .iter()
         .map(|r| {
             (
@@ -448,89 +454,18 @@ fn write_revue(
             let ans = e.answers.indicators.get(ind.id.as_str());
             let res = e.evaluation.indicator(&ind.id);
             for fd in fl {
-                ws.write_string_with_format(row, COL_FINESS, finess, &f.grey)
-                    .map_err(xe)?;
-                ws.write_string_with_format(row, 1, &name, &f.grey)
-                    .map_err(xe)?;
-                ws.write_string_with_format(row, COL_INDICATOR, &ind.id, &f.grey)
-                    .map_err(xe)?;
-                ws.write_string_with_format(
-                    row,
-                    3,
-                    clip(&format!("{} — {} — {}", ind.code, ind.title, fd.label)).0,
-                    &f.grey,
-                )
-                .map_err(xe)?;
-                ws.write_string_with_format(row, COL_FIELD, &fd.path, &f.grey)
-                    .map_err(xe)?;
-                write_shown(
-                    ws,
-                    row,
-                    COL_SELF,
-                    &self_value(ans, fd),
-                    &f.grey,
-                    &f.grey_num,
-                )?;
-                match res {
-                    Some(r) => {
-                        ws.write_string_with_format(row, 6, r.status.label(), &f.grey)
-                            .map_err(xe)?;
-                        ws.write_number_with_format(row, 7, r.points.to_f64(), &f.grey_num)
-                            .map_err(xe)?;
-                    }
-                    None => {
-                        ws.write_blank(row, 6, &f.grey).map_err(xe)?;
-                        ws.write_blank(row, 7, &f.grey).map_err(xe)?;
-                    }
-                }
-                let pre = prefilled.get(&(finess.as_str(), ind.id.as_str(), fd.path.as_str()));
-                match pre {
-                    Some(p) => {
-                        ws.write_string_with_format(row, COL_DECISION, CORRIGE, &f.pink_list)
-                            .map_err(xe)?;
-                        write_shown(
-                            ws,
-                            row,
-                            COL_VALUE,
-                            &prefill_shown(&p.value),
-                            &f.pink_text,
-                            &f.pink,
-                        )?;
-                        ws.write_string_with_format(row, COL_MOTIF, clip(&p.motif).0, &f.pink_text)
-                            .map_err(xe)?;
-                        if p.from_data {
-                            ws.write_string_with_format(row, COL_ORIGIN, ORIGINE_DONNEES, &f.grey)
-                                .map_err(xe)?;
-                        } else {
-                            ws.write_blank(row, COL_ORIGIN, &f.grey).map_err(xe)?;
-                        }
-                    }
-                    None => {
-                        ws.write_blank(row, COL_DECISION, &f.pink_list)
-                            .map_err(xe)?;
-                        ws.write_blank(row, COL_VALUE, &f.pink).map_err(xe)?;
-                        ws.write_blank(row, COL_MOTIF, &f.pink_text).map_err(xe)?;
-                        ws.write_blank(row, COL_ORIGIN, &f.grey).map_err(xe)?;
-                    }
-                }
+                let row_of = SelfAssessed {
+                    finess,
+                    name: &name,
+                    ind,
+                    fd,
+                    ans,
+                    res,
+                };
+                write_self_assessed(ws, row, &row_of, f)?;
                 let key = (finess.as_str(), ind.id.as_str(), fd.path.as_str());
-                match answered.get(&key) {
-                    Some(r) => {
-                        ws.write_string_with_format(row, COL_RESPONSE, r.response.label(), &f.grey)
-                            .map_err(xe)?;
-                        ws.write_string_with_format(
-                            row,
-                            COL_COMMENT,
-                            clip(&r.comment).0,
-                            &f.grey_text,
-                        )
-                        .map_err(xe)?;
-                    }
-                    None => {
-                        ws.write_blank(row, COL_RESPONSE, &f.grey).map_err(xe)?;
-                        ws.write_blank(row, COL_COMMENT, &f.grey).map_err(xe)?;
-                    }
-                }
+                write_decision(ws, row, prefilled.get(&key).copied(), f)?;
+                write_response(ws, row, answered.get(&key).copied(), f)?;
                 rows.push((ind.id.to_string(), fd.path.clone(), row));
                 row += 1;
             }
@@ -541,7 +476,138 @@ fn write_revue(
             rows,
         });
     }
-    let last = row.saturating_sub(1).max(1);
+    finish_revue(ws, row.saturating_sub(1).max(1))?;
+    Ok(blocks)
+}
+
+/// The header row of the « Revue » sheet and its column widths.
+fn write_revue_headers(ws: &mut Worksheet, f: &Formats) -> Result<(), GridError> {
+    for (c, h) in HEADERS.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &f.header)
+            .map_err(xe)?;
+    }
+    for (c, w) in [
+        11.0, 30.0, 14.0, 50.0, 22.0, 16.0, 14.0, 9.0, 12.0, 16.0, 50.0, 10.0, 14.0, 50.0,
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.set_column_width(c as u16, *w).map_err(xe)?;
+    }
+    Ok(())
+}
+
+/// The grey cells of a row: establishment, indicator, field, self-assessed value, statut, points.
+fn write_self_assessed(
+    ws: &mut Worksheet,
+    row: u32,
+    s: &SelfAssessed<'_>,
+    f: &Formats,
+) -> Result<(), GridError> {
+    let (ind, fd) = (s.ind, s.fd);
+    ws.write_string_with_format(row, COL_FINESS, s.finess, &f.grey)
+        .map_err(xe)?;
+    ws.write_string_with_format(row, 1, s.name, &f.grey)
+        .map_err(xe)?;
+    ws.write_string_with_format(row, COL_INDICATOR, &ind.id, &f.grey)
+        .map_err(xe)?;
+    ws.write_string_with_format(
+        row,
+        3,
+        clip(&format!("{} — {} — {}", ind.code, ind.title, fd.label)).0,
+        &f.grey,
+    )
+    .map_err(xe)?;
+    ws.write_string_with_format(row, COL_FIELD, &fd.path, &f.grey)
+        .map_err(xe)?;
+    write_shown(
+        ws,
+        row,
+        COL_SELF,
+        &self_value(s.ans, fd),
+        &f.grey,
+        &f.grey_num,
+    )?;
+    match s.res {
+        Some(r) => {
+            ws.write_string_with_format(row, 6, r.status.label(), &f.grey)
+                .map_err(xe)?;
+            ws.write_number_with_format(row, 7, r.points.to_f64(), &f.grey_num)
+                .map_err(xe)?;
+        }
+        None => {
+            ws.write_blank(row, 6, &f.grey).map_err(xe)?;
+            ws.write_blank(row, 7, &f.grey).map_err(xe)?;
+        }
+    }
+    Ok(())
+}
+
+/// The pink cells of a row (décision, valeur retenue, motif) and the origin: blank,
+/// or « Corrigé » prefilled from the agency's data or a previous review.
+fn write_decision(
+    ws: &mut Worksheet,
+    row: u32,
+    pre: Option<&Prefill>,
+    f: &Formats,
+) -> Result<(), GridError> {
+    match pre {
+        Some(p) => {
+            ws.write_string_with_format(row, COL_DECISION, CORRIGE, &f.pink_list)
+                .map_err(xe)?;
+            write_shown(
+                ws,
+                row,
+                COL_VALUE,
+                &prefill_shown(&p.value),
+                &f.pink_text,
+                &f.pink,
+            )?;
+            ws.write_string_with_format(row, COL_MOTIF, clip(&p.motif).0, &f.pink_text)
+                .map_err(xe)?;
+            if p.from_data {
+                ws.write_string_with_format(row, COL_ORIGIN, ORIGINE_DONNEES, &f.grey)
+                    .map_err(xe)?;
+            } else {
+                ws.write_blank(row, COL_ORIGIN, &f.grey).map_err(xe)?;
+            }
+        }
+        None => {
+            ws.write_blank(row, COL_DECISION, &f.pink_list)
+                .map_err(xe)?;
+            ws.write_blank(row, COL_VALUE, &f.pink).map_err(xe)?;
+            ws.write_blank(row, COL_MOTIF, &f.pink_text).map_err(xe)?;
+            ws.write_blank(row, COL_ORIGIN, &f.grey).map_err(xe)?;
+        }
+    }
+    Ok(())
+}
+
+/// The establishment's response to the previous version and its comment (grey), if any.
+fn write_response(
+    ws: &mut Worksheet,
+    row: u32,
+    response: Option<&Response>,
+    f: &Formats,
+) -> Result<(), GridError> {
+    match response {
+        Some(r) => {
+            ws.write_string_with_format(row, COL_RESPONSE, r.response.label(), &f.grey)
+                .map_err(xe)?;
+            ws.write_string_with_format(row, COL_COMMENT, clip(&r.comment).0, &f.grey_text)
+                .map_err(xe)?;
+        }
+        None => {
+            ws.write_blank(row, COL_RESPONSE, &f.grey).map_err(xe)?;
+            ws.write_blank(row, COL_COMMENT, &f.grey).map_err(xe)?;
+        }
+    }
+    Ok(())
+}
+
+/// The lists and help of the decision and value columns down to row `last`, frozen
+/// panes, autofilter, protection.
+fn finish_revue(ws: &mut Worksheet, last: u32) -> Result<(), GridError> {
     let dv = DataValidation::new()
         .allow_list_strings(&[VALIDE, CORRIGE, REFUSE])
         .map_err(xe)?
@@ -563,7 +629,7 @@ fn write_revue(
     ws.autofilter(0, 0, last, HEADERS.len() as u16 - 1)
         .map_err(xe)?;
     protect(ws);
-    Ok(blocks)
+    Ok(())
 }
 
 fn verdict_label(e: &Evaluation) -> &'static str {
