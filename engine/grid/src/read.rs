@@ -818,11 +818,16 @@ fn read_inner(xlsx: &mut impl Source, reader: &GridReader) -> Result<GridRead, F
         None
     };
     let ident_data = xlsx.sheet(IDENT, COL_HELP, &mut budget, &|_| true)?;
-    let (meta_map, exported, metadata) = read_metadata(meta_cells);
+    let MetaSheet {
+        map: meta_map,
+        exported,
+        metadata,
+    } = read_metadata(meta_cells);
     let id = catalog_id(&ident_data.cells, metadata.as_ref())?;
     let (catalog, prep) = reader.catalog(&id)?;
     let lay = &prep.layout;
-    let (sheets, formulas) = read_sheets(xlsx, &names, prep, &exported, ident_data, &mut budget)?;
+    let Sheets { sheets, formulas } =
+        read_sheets(xlsx, &names, prep, &exported, ident_data, &mut budget)?;
     let mut problems = Vec::new();
     let mut notes = Vec::new();
     formulas_in_inputs(lay, &sheets, &formulas, &mut problems, &mut notes);
@@ -882,15 +887,18 @@ fn require_sheets(names: &[String]) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The hidden sheet's key/value pairs, the exported value of every input cell
-/// (the rows after `cells`), and the metadata when the sheet exists.
-fn read_metadata(
-    mut meta_cells: Option<Cells>,
-) -> (
-    BTreeMap<String, String>,
-    Vec<(String, String)>,
-    Option<Metadata>,
-) {
+/// What the hidden metadata sheet holds.
+struct MetaSheet {
+    /// Its key/value pairs (up to `cells`).
+    map: BTreeMap<String, String>,
+    /// The exported value of every input cell (the rows after `cells`).
+    exported: Vec<(String, String)>,
+    /// The metadata, when the sheet exists.
+    metadata: Option<Metadata>,
+}
+
+/// Reads the hidden metadata sheet, when there is one.
+fn read_metadata(mut meta_cells: Option<Cells>) -> MetaSheet {
     let mut meta_map: BTreeMap<String, String> = BTreeMap::new();
     let mut exported: Vec<(String, String)> = Vec::new();
     if let Some(mc) = meta_cells.as_mut() {
@@ -926,7 +934,11 @@ fn read_metadata(
             declared_total: g("declared_total"),
         }
     });
-    (meta_map, exported, metadata)
+    MetaSheet {
+        map: meta_map,
+        exported,
+        metadata,
+    }
 }
 
 /// The catalog of the grid: the visible identification cell, else the metadata.
@@ -947,6 +959,12 @@ fn catalog_id(ident: &Cells, metadata: Option<&Metadata>) -> Result<String, Fail
     Ok(id)
 }
 
+/// The values and the formulas of every sheet read, by sheet name.
+struct Sheets {
+    sheets: ByName<String, Cells>,
+    formulas: ByName<String, Formulas>,
+}
+
 /// Every sheet's values and formulas: the Identification sheet already read, then
 /// each volet's sheet and the Synthèse, only the cells looked at (labels are skipped).
 fn read_sheets(
@@ -956,7 +974,7 @@ fn read_sheets(
     exported: &[(String, String)],
     ident_data: SheetData,
     budget: &mut usize,
-) -> Result<(ByName<String, Cells>, ByName<String, Formulas>), Failure> {
+) -> Result<Sheets, Failure> {
     let lay = &prep.layout;
     let listed = listed_cells(exported, prep);
     let keep = |sheet: &str| {
@@ -985,7 +1003,7 @@ fn read_sheets(
     let synth_data = xlsx.sheet(SYNTH, COL_HELP, budget, &keep(SYNTH))?;
     sheets.insert(SYNTH.into(), synth_data.cells);
     formulas.insert(SYNTH.into(), synth_data.formulas);
-    Ok((sheets, formulas))
+    Ok(Sheets { sheets, formulas })
 }
 
 /// The input cells whose value differs from the one exported in the metadata.
