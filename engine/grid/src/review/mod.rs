@@ -24,12 +24,15 @@
 pub mod read;
 
 use crate::formulas::{self, INTERESSE, NON, NON_CONCERNE, NON_INTERESSE, NON_MESURABLE, OUI};
-use crate::layout::{has_personalised_target, layout, CellKind, IdentField, Layout, Pos, COL_CALC};
+use crate::layout::{
+    has_personalised_target, layout, CellKind, IdentField, IndicatorLayout, Layout, Pos, COL_CALC,
+};
 use crate::normalise::clip;
 use crate::writer::{catalog_hash, sha256_json};
 use crate::GridError;
 use caqes_engine::{
-    Answers, Catalog, Evaluation, Funding, Indicator, Measure, Number, QuestionKind, Status,
+    Answers, Catalog, Evaluation, Funding, Indicator, IndicatorResult, Measure, Number,
+    QuestionKind, Status,
 };
 use rust_xlsxwriter::{
     Color, DataValidation, Format, FormatAlign, FormatBorder, Formula, ProtectionOptions, Workbook,
@@ -946,6 +949,13 @@ fn num_cache(n: Option<Number>) -> String {
     n.map(|n| format!("{}", n.to_f64())).unwrap_or_default()
 }
 
+/// A formula of the hidden sheet with its cached result.
+fn calc_formula(f: String, cache: String) -> Formula {
+    Formula::new(format!("={f}")).set_result(cache)
+}
+
+/// The hidden calculation sheet of the `i`-th establishment: the grid's formulas on a
+/// relocated layout, reading the retained values of the « Revue » rows of block `b`.
 fn write_calc(
     wb: &mut Workbook,
     catalog: &Catalog,
@@ -958,7 +968,6 @@ fn write_calc(
     let l = relocate(grid_layout, &name);
     let ws = wb.add_worksheet();
     ws.set_name(&name).map_err(xe)?;
-    let fm = |f: String, cache: String| Formula::new(format!("={f}")).set_result(cache);
     let plain = Format::new();
     for r in &l.ident {
         let v = ident_value(catalog, &r.field, e.answers);
@@ -970,92 +979,139 @@ fn write_calc(
             continue;
         };
         let res = off.indicator(&ind.id);
-        for fd in fields(ind) {
-            let (Some(pos), Some(row)) = (il.input(&fd.cell), b.row(&ind.id, &fd.path)) else {
-                continue;
-            };
-            if fd.kind == FieldKind::Evidence {
-                continue; // evidence does not score
-            }
-            ws.write_formula(
-                pos.row,
-                pos.col,
-                fm(input_formula(fd.kind, row), String::new()),
-            )
-            .map_err(xe)?;
-        }
-        let st = formulas::status(catalog, &l, ind, il);
-        let cache = res
-            .map(|r| r.status.label().to_string())
-            .unwrap_or_default();
-        ws.write_formula(il.status_calc.row, il.status_calc.col, fm(st, cache))
-            .map_err(xe)?;
-        for input in ind.measure.inputs() {
-            let (Some(cell), Some(rp)) = (
-                il.input(&CellKind::Input(input.id().to_string())),
-                il.retained(input.id()),
-            ) else {
-                continue;
-            };
-            let f = formulas::retained(&l, catalog, input, cell);
-            ws.write_formula(rp.row, rp.col, fm(f, String::new()))
-                .map_err(xe)?;
-        }
-        if let Measure::Criteria { criteria } = &ind.measure {
-            for c in criteria {
-                if let Some(p) = il.input(&CellKind::Criterion(c.id.clone())) {
-                    ws.write_number(p.row, COL_CALC, c.points.to_f64())
-                        .map_err(xe)?;
-                }
-            }
-        }
-        let f = formulas::indicator(catalog, &l, ind, il);
-        let yn = |b: Option<bool>| match b {
-            Some(true) => OUI.to_string(),
-            Some(false) => NON.to_string(),
-            None => String::new(),
+        write_calc_inputs(ws, catalog, &l, ind, il, b, res)?;
+        write_calc_results(ws, catalog, &l, ind, il, res)?;
+    }
+    write_calc_synthesis(ws, catalog, &l, off)?;
+    ws.set_hidden(true);
+    ws.protect();
+    Ok(())
+}
+
+/// An indicator's inputs on the hidden sheet: each field's formula reading its
+/// « Revue » row, the statut, the retained inputs and the criteria's points.
+fn write_calc_inputs(
+    ws: &mut Worksheet,
+    catalog: &Catalog,
+    l: &Layout,
+    ind: &Indicator,
+    il: &IndicatorLayout,
+    b: &Block,
+    res: Option<&IndicatorResult>,
+) -> Result<(), GridError> {
+    for fd in fields(ind) {
+        let (Some(pos), Some(row)) = (il.input(&fd.cell), b.row(&ind.id, &fd.path)) else {
+            continue;
         };
-        let renseigne = res.is_some_and(|r| r.status == Status::Renseigne);
-        let info = matches!(ind.measure, Measure::Information { .. });
-        let cells = [
-            (
-                il.value,
-                f.value,
-                res.map(|r| num_cache(r.value)).unwrap_or_default(),
-            ),
-            (
-                il.target,
-                f.target,
-                res.map(|r| num_cache(r.target)).unwrap_or_default(),
-            ),
-            (il.met, f.met, res.map(|r| yn(r.met)).unwrap_or_default()),
-            (
-                il.share,
-                f.share,
-                if renseigne && !info {
-                    res.map(|r| num_cache(Some(r.share.unwrap_or(Number::ZERO))))
-                        .unwrap_or_default()
-                } else {
-                    String::new()
-                },
-            ),
-            (
-                il.weight,
-                f.weight,
-                res.map(|r| num_cache(Some(r.weight))).unwrap_or_default(),
-            ),
-            (
-                il.points,
-                f.points,
-                res.map(|r| num_cache(Some(r.points))).unwrap_or_default(),
-            ),
-        ];
-        for (p, f, cache) in cells {
-            ws.write_formula(p.row, p.col, fm(f, cache)).map_err(xe)?;
+        if fd.kind == FieldKind::Evidence {
+            continue; // evidence does not score
+        }
+        ws.write_formula(
+            pos.row,
+            pos.col,
+            calc_formula(input_formula(fd.kind, row), String::new()),
+        )
+        .map_err(xe)?;
+    }
+    let st = formulas::status(catalog, l, ind, il);
+    let cache = res
+        .map(|r| r.status.label().to_string())
+        .unwrap_or_default();
+    ws.write_formula(
+        il.status_calc.row,
+        il.status_calc.col,
+        calc_formula(st, cache),
+    )
+    .map_err(xe)?;
+    for input in ind.measure.inputs() {
+        let (Some(cell), Some(rp)) = (
+            il.input(&CellKind::Input(input.id().to_string())),
+            il.retained(input.id()),
+        ) else {
+            continue;
+        };
+        let f = formulas::retained(l, catalog, input, cell);
+        ws.write_formula(rp.row, rp.col, calc_formula(f, String::new()))
+            .map_err(xe)?;
+    }
+    if let Measure::Criteria { criteria } = &ind.measure {
+        for c in criteria {
+            if let Some(p) = il.input(&CellKind::Criterion(c.id.clone())) {
+                ws.write_number(p.row, COL_CALC, c.points.to_f64())
+                    .map_err(xe)?;
+            }
         }
     }
+    Ok(())
+}
+
+/// An indicator's computed cells (value, target, met, share, weight, points) with the
+/// official result cached.
+fn write_calc_results(
+    ws: &mut Worksheet,
+    catalog: &Catalog,
+    l: &Layout,
+    ind: &Indicator,
+    il: &IndicatorLayout,
+    res: Option<&IndicatorResult>,
+) -> Result<(), GridError> {
+    let f = formulas::indicator(catalog, l, ind, il);
+    let yn = |b: Option<bool>| match b {
+        Some(true) => OUI.to_string(),
+        Some(false) => NON.to_string(),
+        None => String::new(),
+    };
+    let renseigne = res.is_some_and(|r| r.status == Status::Renseigne);
+    let info = matches!(ind.measure, Measure::Information { .. });
+    let cells = [
+        (
+            il.value,
+            f.value,
+            res.map(|r| num_cache(r.value)).unwrap_or_default(),
+        ),
+        (
+            il.target,
+            f.target,
+            res.map(|r| num_cache(r.target)).unwrap_or_default(),
+        ),
+        (il.met, f.met, res.map(|r| yn(r.met)).unwrap_or_default()),
+        (
+            il.share,
+            f.share,
+            if renseigne && !info {
+                res.map(|r| num_cache(Some(r.share.unwrap_or(Number::ZERO))))
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            },
+        ),
+        (
+            il.weight,
+            f.weight,
+            res.map(|r| num_cache(Some(r.weight))).unwrap_or_default(),
+        ),
+        (
+            il.points,
+            f.points,
+            res.map(|r| num_cache(Some(r.points))).unwrap_or_default(),
+        ),
+    ];
+    for (p, f, cache) in cells {
+        ws.write_formula(p.row, p.col, calc_formula(f, cache))
+            .map_err(xe)?;
+    }
+    Ok(())
+}
+
+/// The summary formulas on the hidden sheet, the official score and verdict cached.
+fn write_calc_synthesis(
+    ws: &mut Worksheet,
+    catalog: &Catalog,
+    l: &Layout,
+    off: &Evaluation,
+) -> Result<(), GridError> {
     let sy = &l.synth;
-    for (pos, f) in formulas::synthesis(catalog, &l) {
+    for (pos, f) in formulas::synthesis(catalog, l) {
         let cache = if pos == sy.rounded {
             num_cache(off.total_rounded)
         } else if pos == sy.verdict {
@@ -1067,11 +1123,9 @@ fn write_calc(
         } else {
             String::new()
         };
-        ws.write_formula(pos.row, pos.col, fm(f, cache))
+        ws.write_formula(pos.row, pos.col, calc_formula(f, cache))
             .map_err(xe)?;
     }
-    ws.set_hidden(true);
-    ws.protect();
     Ok(())
 }
 
