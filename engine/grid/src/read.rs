@@ -290,32 +290,38 @@ impl GridRead {
     /// The outcome, écarts, information lines and missing inputs, in French.
     pub fn review(&self) -> Review {
         let e = &self.evaluation;
-        let mut differences = Vec::new();
-        let mut informations = Vec::new();
-        let french = |n: Number| n.to_french_auto();
-        let recomputed = e.total_rounded;
-        let declared = self.declared_total.map(|f| {
-            Number::parse(&format!("{f}"))
-                .map(french)
-                .unwrap_or_else(|| f.to_string())
-        });
-        let rounded_altered = self
-            .altered_formulas
+        let differences = self.differences();
+        let informations = self.informations();
+        let missing: Vec<String> = e
+            .problems
             .iter()
-            .any(|a| a.cell == self.score_cell);
-        match (recomputed, self.declared_total) {
-            (Some(a), Some(b)) if (a.to_f64() - b).abs() > 1e-9 => differences.push(format!(
-                "score déclaré {} ≠ score recalculé {}",
-                declared.clone().unwrap_or_default(),
-                french(a)
-            )),
-            (Some(_), None) if self.cached_results_missing => {}
-            (Some(_), None) if !rounded_altered => {
-                differences.push("score déclaré absent de la grille".into())
-            }
-            (None, Some(_)) => differences.push("score déclaré mais non calculable".into()),
-            _ => {}
+            .filter(|p| p.severity == Severity::Missing)
+            .map(|p| p.to_string())
+            .collect();
+        let outcome = if !differences.is_empty() {
+            Outcome::Ecarts
+        } else if e.state == State::Incomplete {
+            Outcome::Incomplet
+        } else {
+            Outcome::Conforme
+        };
+        Review {
+            outcome,
+            differences,
+            informations,
+            missing: if outcome == Outcome::Incomplet {
+                missing
+            } else {
+                Vec::new()
+            },
         }
+    }
+
+    /// The écarts: score, altered formulas, invalid cells and inputs, catalog, metadata.
+    fn differences(&self) -> Vec<String> {
+        let e = &self.evaluation;
+        let mut differences = Vec::new();
+        differences.extend(self.score_difference());
         if !self.altered_formulas.is_empty() {
             let cells: Vec<&str> = self
                 .altered_formulas
@@ -363,6 +369,37 @@ impl GridRead {
                     .map(|m| format!("métadonnées incohérentes : {m}")),
             ),
         }
+        differences
+    }
+
+    /// The declared score against the recomputed one, when they disagree.
+    fn score_difference(&self) -> Option<String> {
+        let french = |n: Number| n.to_french_auto();
+        let declared = self.declared_total.map(|f| {
+            Number::parse(&format!("{f}"))
+                .map(french)
+                .unwrap_or_else(|| f.to_string())
+        });
+        let rounded_altered = self
+            .altered_formulas
+            .iter()
+            .any(|a| a.cell == self.score_cell);
+        match (self.evaluation.total_rounded, self.declared_total) {
+            (Some(a), Some(b)) if (a.to_f64() - b).abs() > 1e-9 => Some(format!(
+                "score déclaré {} ≠ score recalculé {}",
+                declared.clone().unwrap_or_default(),
+                french(a)
+            )),
+            (Some(_), None) if self.cached_results_missing => None,
+            (Some(_), None) if !rounded_altered => Some("score déclaré absent de la grille".into()),
+            (None, Some(_)) => Some("score déclaré mais non calculable".into()),
+            _ => None,
+        }
+    }
+
+    /// The information lines: inputs edited after export, missing cached results, notes.
+    fn informations(&self) -> Vec<String> {
+        let mut informations = Vec::new();
         if !self.edited.is_empty() {
             let cells: Vec<&str> = self
                 .edited
@@ -386,29 +423,7 @@ impl GridRead {
         for n in &self.notes {
             informations.push(format!("{} : {}", n.cell, n.message));
         }
-        let missing: Vec<String> = e
-            .problems
-            .iter()
-            .filter(|p| p.severity == Severity::Missing)
-            .map(|p| p.to_string())
-            .collect();
-        let outcome = if !differences.is_empty() {
-            Outcome::Ecarts
-        } else if e.state == State::Incomplete {
-            Outcome::Incomplet
-        } else {
-            Outcome::Conforme
-        };
-        Review {
-            outcome,
-            differences,
-            informations,
-            missing: if outcome == Outcome::Incomplet {
-                missing
-            } else {
-                Vec::new()
-            },
-        }
+        informations
     }
 }
 
