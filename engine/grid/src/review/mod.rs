@@ -25,7 +25,8 @@ pub mod read;
 
 use crate::formulas::{self, INTERESSE, NON, NON_CONCERNE, NON_INTERESSE, NON_MESURABLE, OUI};
 use crate::layout::{
-    has_personalised_target, layout, CellKind, IdentField, IndicatorLayout, Layout, Pos, COL_CALC,
+    has_personalised_target, layout, CellKind, IdentField, IndicatorLayout, Layout, Pos,
+    SynthLayout, COL_CALC,
 };
 use crate::normalise::clip;
 use crate::writer::{catalog_hash, sha256_json};
@@ -648,6 +649,8 @@ pub fn calc_sheet(i: usize) -> String {
     format!("_es{}", i + 1)
 }
 
+/// The « Synthèse » sheet: one row per establishment, self-assessed score and verdict
+/// beside the official ones (live formulas on its hidden sheet) and the decisions.
 fn write_synthese(
     wb: &mut Workbook,
     catalog: &Catalog,
@@ -659,6 +662,30 @@ fn write_synthese(
 ) -> Result<(), GridError> {
     let ws = wb.add_worksheet();
     ws.set_name(SYNTHESE).map_err(xe)?;
+    write_synthese_headers(ws, catalog, meta, f)?;
+    let sy = relocate(&layout(catalog), "x").synth;
+    let green = Format::new()
+        .set_background_color(Color::RGB(0xC6EFCE))
+        .set_border(FormatBorder::Thin)
+        .set_num_format("#,##0.##########");
+    for (i, (e, b)) in entries.iter().zip(blocks).enumerate() {
+        let row = 3 + i as u32;
+        write_self_assessed_summary(ws, row, e, f)?;
+        write_official(ws, row, &calc_sheet(i), b, e, &sy, &green)?;
+        write_contested(ws, row, e, responses, f)?;
+    }
+    ws.set_freeze_panes(3, 2).map_err(xe)?;
+    protect(ws);
+    Ok(())
+}
+
+/// The title, the version line, the column headers and widths of « Synthèse ».
+fn write_synthese_headers(
+    ws: &mut Worksheet,
+    catalog: &Catalog,
+    meta: &ReviewMeta,
+    f: &Formats,
+) -> Result<(), GridError> {
     ws.write_string_with_format(
         0,
         0,
@@ -697,61 +724,87 @@ fn write_synthese(
     {
         ws.set_column_width(c as u16, *w).map_err(xe)?;
     }
-    let sy = relocate(&layout(catalog), "x").synth;
-    let green = Format::new()
-        .set_background_color(Color::RGB(0xC6EFCE))
-        .set_border(FormatBorder::Thin)
-        .set_num_format("#,##0.##########");
-    for (i, (e, b)) in entries.iter().zip(blocks).enumerate() {
-        let row = 3 + i as u32;
-        let a = &e.answers.establishment;
-        ws.write_string_with_format(row, 0, &a.finess, &f.grey)
-            .map_err(xe)?;
-        ws.write_string_with_format(row, 1, clip(&a.name).0, &f.grey)
-            .map_err(xe)?;
-        ws.write_string_with_format(row, 2, clip(&e.file).0, &f.grey)
-            .map_err(xe)?;
-        match e.evaluation.total_rounded {
-            Some(t) => ws.write_number_with_format(row, 3, t.to_f64(), &f.grey_num),
-            None => ws.write_blank(row, 3, &f.grey),
-        }
+    Ok(())
+}
+
+/// The grey cells of an establishment's row of « Synthèse »: FINESS, name, grid file,
+/// self-assessed score and verdict.
+fn write_self_assessed_summary(
+    ws: &mut Worksheet,
+    row: u32,
+    e: &ReviewEntry<'_>,
+    f: &Formats,
+) -> Result<(), GridError> {
+    let a = &e.answers.establishment;
+    ws.write_string_with_format(row, 0, &a.finess, &f.grey)
         .map_err(xe)?;
-        ws.write_string_with_format(row, 4, verdict_label(e.evaluation), &f.grey)
-            .map_err(xe)?;
-        let sheet = calc_sheet(i);
-        let cached_score = e
-            .official
-            .total_rounded
-            .map(|t| format!("{}", t.to_f64()))
-            .unwrap_or_default();
-        let fm = Formula::new(format!("={}", crate::layout::qref(&sheet, sy.rounded)))
-            .set_result(cached_score);
-        ws.write_formula_with_format(row, 5, fm, &green)
-            .map_err(xe)?;
-        let fm = Formula::new(format!("={}", crate::layout::qref(&sheet, sy.verdict)))
-            .set_result(verdict_label(e.official));
-        ws.write_formula_with_format(row, 6, fm, &green)
-            .map_err(xe)?;
-        let range = format!("{REVUE}!$I${}:$I${}", b.first + 1, b.last + 1);
-        let fm = Formula::new(format!(
-            "=COUNTIF({range},\"{CORRIGE}\")+COUNTIF({range},\"{REFUSE}\")"
-        ));
-        ws.write_formula_with_format(row, 7, fm, &green)
-            .map_err(xe)?;
-        let mine: Vec<&Response> = responses.iter().filter(|r| r.finess == a.finess).collect();
-        if mine.is_empty() {
-            ws.write_blank(row, 8, &f.grey).map_err(xe)?;
-        } else {
-            let contested = mine
-                .iter()
-                .filter(|r| r.response == caqes_engine::Reponse::Conteste)
-                .count();
-            ws.write_number_with_format(row, 8, contested as f64, &f.grey_num)
-                .map_err(xe)?;
-        }
+    ws.write_string_with_format(row, 1, clip(&a.name).0, &f.grey)
+        .map_err(xe)?;
+    ws.write_string_with_format(row, 2, clip(&e.file).0, &f.grey)
+        .map_err(xe)?;
+    match e.evaluation.total_rounded {
+        Some(t) => ws.write_number_with_format(row, 3, t.to_f64(), &f.grey_num),
+        None => ws.write_blank(row, 3, &f.grey),
     }
-    ws.set_freeze_panes(3, 2).map_err(xe)?;
-    protect(ws);
+    .map_err(xe)?;
+    ws.write_string_with_format(row, 4, verdict_label(e.evaluation), &f.grey)
+        .map_err(xe)?;
+    Ok(())
+}
+
+/// The green cells of an establishment's row of « Synthèse »: official score and verdict
+/// read from its hidden `sheet`, count of decisions in its block `b` of « Revue ».
+fn write_official(
+    ws: &mut Worksheet,
+    row: u32,
+    sheet: &str,
+    b: &Block,
+    e: &ReviewEntry<'_>,
+    sy: &SynthLayout,
+    green: &Format,
+) -> Result<(), GridError> {
+    let cached_score = e
+        .official
+        .total_rounded
+        .map(|t| format!("{}", t.to_f64()))
+        .unwrap_or_default();
+    let fm = Formula::new(format!("={}", crate::layout::qref(sheet, sy.rounded)))
+        .set_result(cached_score);
+    ws.write_formula_with_format(row, 5, fm, green)
+        .map_err(xe)?;
+    let fm = Formula::new(format!("={}", crate::layout::qref(sheet, sy.verdict)))
+        .set_result(verdict_label(e.official));
+    ws.write_formula_with_format(row, 6, fm, green)
+        .map_err(xe)?;
+    let range = format!("{REVUE}!$I${}:$I${}", b.first + 1, b.last + 1);
+    let fm = Formula::new(format!(
+        "=COUNTIF({range},\"{CORRIGE}\")+COUNTIF({range},\"{REFUSE}\")"
+    ));
+    ws.write_formula_with_format(row, 7, fm, green)
+        .map_err(xe)?;
+    Ok(())
+}
+
+/// How many decisions the establishment contested (blank without a response).
+fn write_contested(
+    ws: &mut Worksheet,
+    row: u32,
+    e: &ReviewEntry<'_>,
+    responses: &[Response],
+    f: &Formats,
+) -> Result<(), GridError> {
+    let a = &e.answers.establishment;
+    let mine: Vec<&Response> = responses.iter().filter(|r| r.finess == a.finess).collect();
+    if mine.is_empty() {
+        ws.write_blank(row, 8, &f.grey).map_err(xe)?;
+    } else {
+        let contested = mine
+            .iter()
+            .filter(|r| r.response == caqes_engine::Reponse::Conteste)
+            .count();
+        ws.write_number_with_format(row, 8, contested as f64, &f.grey_num)
+            .map_err(xe)?;
+    }
     Ok(())
 }
 
