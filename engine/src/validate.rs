@@ -18,19 +18,45 @@ fn ind_path(i: usize, rest: &[&str]) -> Vec<Seg> {
 /// Every semantic problem of the catalog.
 pub(crate) fn validate_catalog(c: &Catalog) -> Vec<RawProblem> {
     let mut out = Vec::new();
-    let camp = |k: &str| vec![key("campaign"), key(k)];
+    validate_campaign(c, &mut out);
+    let mut seen = Seen {
+        volets: validate_volets(c, &mut out),
+        ids: HashSet::new(),
+        codes: HashSet::new(),
+    };
+    validate_questions(c, &mut out);
+    validate_interessement(c, &mut out);
+    validate_band_coverage(c, &mut out);
+    let mut scored_total = Number::ZERO;
+    for (i, ind) in c.indicators.iter().enumerate() {
+        if ind.role == Role::Scored {
+            scored_total = scored_total.add(ind.points).unwrap_or(scored_total);
+        }
+        validate_indicator(c, i, ind, &mut seen, &mut out);
+    }
+    validate_totals(c, scored_total, &mut out);
+    out
+}
+
+/// The path of a field of `[campaign]`.
+fn campaign_path(k: &str) -> Vec<Seg> {
+    vec![key("campaign"), key(k)]
+}
+
+/// The `[campaign]` table: id, score scale, bonus cap, rounding.
+fn validate_campaign(c: &Catalog, out: &mut Vec<RawProblem>) {
     if c.campaign.id.trim().is_empty() {
-        out.push(RawProblem::new(camp("id"), "identifiant vide"));
+        out.push(RawProblem::new(campaign_path("id"), "identifiant vide"));
     }
     if c.campaign.scale <= Number::ZERO {
         out.push(RawProblem::new(
-            camp("scale"),
+            campaign_path("scale"),
             "l'échelle du score doit être positive",
         ));
     }
     if c.campaign.bonus_max.is_negative() {
         out.push(RawProblem::new(
-            camp("bonus_max"),
+            campaign_path("bonus_max"),
             "le bonus maximal ne peut être négatif",
         ));
     }
@@ -40,8 +66,10 @@ pub(crate) fn validate_catalog(c: &Catalog) -> Vec<RawProblem> {
             "au plus 6 décimales",
         ));
     }
+}
 
-    // Volets.
+/// The volets: unique ids, short titles that fit an Excel tab; returns the volet ids.
+fn validate_volets<'c>(c: &'c Catalog, out: &mut Vec<RawProblem>) -> HashSet<&'c str> {
     let mut volets = HashSet::new();
     for (i, v) in c.volets.iter().enumerate() {
         if !volets.insert(v.id.as_str()) {
@@ -66,8 +94,11 @@ pub(crate) fn validate_catalog(c: &Catalog) -> Vec<RawProblem> {
     if c.volets.is_empty() {
         out.push(RawProblem::new(vec![key("volets")], "aucun volet défini"));
     }
+    volets
+}
 
-    // Identification questions.
+/// The identification questions: unique, not reserved, options only for choices.
+fn validate_questions(c: &Catalog, out: &mut Vec<RawProblem>) {
     let mut questions = HashSet::new();
     for (i, q) in c.identification.iter().enumerate() {
         let p = |k: &str| vec![key("identification"), Seg::Index(i), key(k)];
@@ -90,8 +121,10 @@ pub(crate) fn validate_catalog(c: &Catalog) -> Vec<RawProblem> {
             ));
         }
     }
+}
 
-    // Intéressement.
+/// The intéressement: share of savings, at least one band (or amounts), bounds in order.
+fn validate_interessement(c: &Catalog, out: &mut Vec<RawProblem>) {
     if let Some(a) = &c.interessement.amounts {
         if a.savings_percent.is_negative() || a.savings_percent > Number::HUNDRED {
             out.push(RawProblem::new(
@@ -121,94 +154,119 @@ pub(crate) fn validate_catalog(c: &Catalog) -> Vec<RawProblem> {
             }
         }
     }
+}
 
-    validate_band_coverage(c, &mut out);
+/// What the indicators checked so far have used: volet ids (all), indicator ids and codes.
+struct Seen<'c> {
+    volets: HashSet<&'c str>,
+    ids: HashSet<&'c str>,
+    codes: HashSet<&'c str>,
+}
 
-    // Indicators.
-    let mut ids = HashSet::new();
-    let mut codes = HashSet::new();
-    let mut scored_total = Number::ZERO;
-    for (i, ind) in c.indicators.iter().enumerate() {
-        if ind.id.trim().is_empty()
-            || !ind.id.chars().all(|ch| {
-                ch.is_ascii_lowercase()
-                    || ch.is_ascii_digit()
-                    || ch == '-'
-                    || ch == '_'
-                    || ch == '.'
-            })
-        {
-            out.push(RawProblem::new(
-                ind_path(i, &["id"]),
-                "identifiant invalide (minuscules, chiffres, « - », « _ », « . »)",
-            ));
-        }
-        if !ids.insert(ind.id.as_str()) {
-            out.push(RawProblem::new(
-                ind_path(i, &["id"]),
-                format!("identifiant « {} » en double", ind.id),
-            ));
-        }
-        if !codes.insert(ind.code.as_str()) {
-            out.push(RawProblem::new(
-                ind_path(i, &["code"]),
-                format!("code « {} » en double", ind.code),
-            ));
-        }
-        if !volets.contains(ind.volet.as_str()) {
-            out.push(RawProblem::new(
-                ind_path(i, &["volet"]),
-                format!("volet inconnu « {} »", ind.volet),
-            ));
-        }
-        match ind.role {
-            Role::Information => {
-                if !ind.points.is_zero() {
-                    out.push(RawProblem::new(
-                        ind_path(i, &["points"]),
-                        "un indicateur d'information n'a pas de points",
-                    ));
-                }
-            }
-            Role::Scored | Role::Bonus => {
-                if ind.points <= Number::ZERO {
-                    out.push(RawProblem::new(
-                        ind_path(i, &["points"]),
-                        "les points doivent être positifs",
-                    ));
-                }
-                if matches!(ind.measure, Measure::Information { .. }) {
-                    out.push(RawProblem::new(
-                        ind_path(i, &["measure", "kind"]),
-                        "une mesure « information » ne peut pas être notée (role = \"information\")",
-                    ));
-                }
-            }
-        }
-        if ind.role == Role::Scored {
-            scored_total = scored_total.add(ind.points).unwrap_or(scored_total);
-        }
-        validate_selector(c, &ind.applies_to, ind_path(i, &["applies_to"]), &mut out);
-        if let Some(sel) = &ind.not_measurable_for {
-            validate_selector(c, sel, ind_path(i, &["not_measurable_for"]), &mut out);
-        }
-        let mut evidence = HashSet::new();
-        for (e, ev) in ind.evidence.iter().enumerate() {
-            if !evidence.insert(ev.id.as_str()) {
-                let mut p = ind_path(i, &["evidence"]);
-                p.extend([Seg::Index(e), key("id")]);
+/// One indicator: identity, points for its role, selectors, evidence, measure.
+fn validate_indicator<'c>(
+    c: &'c Catalog,
+    i: usize,
+    ind: &'c Indicator,
+    seen: &mut Seen<'c>,
+    out: &mut Vec<RawProblem>,
+) {
+    validate_indicator_identity(i, ind, seen, out);
+    validate_role_points(i, ind, out);
+    validate_selector(c, &ind.applies_to, ind_path(i, &["applies_to"]), out);
+    if let Some(sel) = &ind.not_measurable_for {
+        validate_selector(c, sel, ind_path(i, &["not_measurable_for"]), out);
+    }
+    validate_evidence(i, ind, out);
+    validate_measure(c, i, ind, out);
+}
+
+/// An indicator's id (well formed, unique), code (unique) and volet (known).
+fn validate_indicator_identity<'c>(
+    i: usize,
+    ind: &'c Indicator,
+    seen: &mut Seen<'c>,
+    out: &mut Vec<RawProblem>,
+) {
+    if ind.id.trim().is_empty()
+        || !ind.id.chars().all(|ch| {
+            ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-' || ch == '_' || ch == '.'
+        })
+    {
+        out.push(RawProblem::new(
+            ind_path(i, &["id"]),
+            "identifiant invalide (minuscules, chiffres, « - », « _ », « . »)",
+        ));
+    }
+    if !seen.ids.insert(ind.id.as_str()) {
+        out.push(RawProblem::new(
+            ind_path(i, &["id"]),
+            format!("identifiant « {} » en double", ind.id),
+        ));
+    }
+    if !seen.codes.insert(ind.code.as_str()) {
+        out.push(RawProblem::new(
+            ind_path(i, &["code"]),
+            format!("code « {} » en double", ind.code),
+        ));
+    }
+    if !seen.volets.contains(ind.volet.as_str()) {
+        out.push(RawProblem::new(
+            ind_path(i, &["volet"]),
+            format!("volet inconnu « {} »", ind.volet),
+        ));
+    }
+}
+
+/// Points by role: none for information, positive for scored and bonus (which cannot be « information »).
+fn validate_role_points(i: usize, ind: &Indicator, out: &mut Vec<RawProblem>) {
+    match ind.role {
+        Role::Information => {
+            if !ind.points.is_zero() {
                 out.push(RawProblem::new(
-                    p,
-                    format!("élément de preuve « {} » en double", ev.id),
+                    ind_path(i, &["points"]),
+                    "un indicateur d'information n'a pas de points",
                 ));
             }
         }
-        validate_measure(c, i, ind, &mut out);
+        Role::Scored | Role::Bonus => {
+            if ind.points <= Number::ZERO {
+                out.push(RawProblem::new(
+                    ind_path(i, &["points"]),
+                    "les points doivent être positifs",
+                ));
+            }
+            if matches!(ind.measure, Measure::Information { .. }) {
+                out.push(RawProblem::new(
+                    ind_path(i, &["measure", "kind"]),
+                    "une mesure « information » ne peut pas être notée (role = \"information\")",
+                ));
+            }
+        }
     }
+}
+
+/// The éléments de preuve of an indicator: unique ids.
+fn validate_evidence(i: usize, ind: &Indicator, out: &mut Vec<RawProblem>) {
+    let mut evidence = HashSet::new();
+    for (e, ev) in ind.evidence.iter().enumerate() {
+        if !evidence.insert(ev.id.as_str()) {
+            let mut p = ind_path(i, &["evidence"]);
+            p.extend([Seg::Index(e), key("id")]);
+            out.push(RawProblem::new(
+                p,
+                format!("élément de preuve « {} » en double", ev.id),
+            ));
+        }
+    }
+}
+
+/// The whole catalog's points: `points_total`, at least one scored indicator, bonus with a cap.
+fn validate_totals(c: &Catalog, scored_total: Number, out: &mut Vec<RawProblem>) {
     if let Some(total) = c.campaign.points_total {
         if total != scored_total {
             out.push(RawProblem::new(
-                camp("points_total"),
+                campaign_path("points_total"),
                 format!(
                     "la somme des points des indicateurs notés vaut {} au lieu de {} déclarés",
                     scored_total.to_french_auto(),
@@ -225,11 +283,10 @@ pub(crate) fn validate_catalog(c: &Catalog) -> Vec<RawProblem> {
     }
     if c.campaign.bonus_max.is_zero() && c.indicators.iter().any(|i| i.role == Role::Bonus) {
         out.push(RawProblem::new(
-            camp("bonus_max"),
+            campaign_path("bonus_max"),
             "des indicateurs bonus existent mais bonus_max vaut 0",
         ));
     }
-    out
 }
 
 /// Every rounded score from the lowest band's minimum up to the highest total
@@ -418,7 +475,57 @@ fn validate_selector(c: &Catalog, sel: &Selector, path: Vec<Seg>, out: &mut Vec<
     }
 }
 
+/// An indicator's measure: its saisies, then what its kind needs (target, terms, parts, criteria).
 fn validate_measure(c: &Catalog, i: usize, ind: &Indicator, out: &mut Vec<RawProblem>) {
+    validate_inputs(c, i, ind, out);
+    let target_path: &[&str] = &["measure", "target"];
+    match &ind.measure {
+        Measure::Rate {
+            target,
+            scoring,
+            numerator_only,
+            ..
+        } => {
+            validate_target(i, target, Unit::Percent, scoring, target_path, out);
+            if let Some(no) = numerator_only {
+                validate_target(
+                    i,
+                    &no.target,
+                    Unit::Count,
+                    &no.scoring,
+                    &["measure", "numerator_only", "target"],
+                    out,
+                );
+            }
+        }
+        Measure::Evolution {
+            target, scoring, ..
+        } => validate_target(i, target, Unit::Percent, scoring, target_path, out),
+        Measure::Count {
+            terms,
+            target,
+            scoring,
+        } => {
+            validate_count_terms(i, terms, out);
+            validate_target(i, target, Unit::Count, scoring, target_path, out)
+        }
+        Measure::Distribution {
+            parts,
+            counted,
+            target,
+            scoring,
+            ..
+        } => {
+            validate_distribution_parts(i, parts, counted, out);
+            validate_target(i, target, Unit::Percent, scoring, target_path, out)
+        }
+        Measure::Criteria { criteria } => validate_criteria(i, ind, criteria, out),
+        Measure::Information { .. } => {}
+    }
+}
+
+/// The saisies of a measure: unique ids, known pré-remplissage.
+fn validate_inputs(c: &Catalog, i: usize, ind: &Indicator, out: &mut Vec<RawProblem>) {
     let mut ids = HashSet::new();
     for input in ind.measure.inputs() {
         if !ids.insert(input.id().to_string()) {
@@ -447,142 +554,96 @@ fn validate_measure(c: &Catalog, i: usize, ind: &Indicator, out: &mut Vec<RawPro
             }
         }
     }
-    match &ind.measure {
-        Measure::Rate {
-            target,
-            scoring,
-            numerator_only,
-            ..
-        } => {
-            validate_target(
-                i,
-                target,
-                Unit::Percent,
-                scoring,
-                &["measure", "target"],
-                out,
-            );
-            if let Some(no) = numerator_only {
-                validate_target(
-                    i,
-                    &no.target,
-                    Unit::Count,
-                    &no.scoring,
-                    &["measure", "numerator_only", "target"],
-                    out,
-                );
-            }
+}
+
+/// The terms of a count: at least one, each with a positive weight.
+fn validate_count_terms(i: usize, terms: &[Term], out: &mut Vec<RawProblem>) {
+    if terms.is_empty() {
+        out.push(RawProblem::new(
+            ind_path(i, &["measure", "terms"]),
+            "aucun terme à compter",
+        ));
+    }
+    for (n, t) in terms.iter().enumerate() {
+        if t.weight <= Number::ZERO {
+            let mut p = ind_path(i, &["measure", "terms"]);
+            p.extend([Seg::Index(n), key("weight")]);
+            out.push(RawProblem::new(
+                p,
+                format!("le poids du terme « {} » doit être positif", t.id),
+            ));
         }
-        Measure::Evolution {
-            target, scoring, ..
-        } => validate_target(
-            i,
-            target,
-            Unit::Percent,
-            scoring,
-            &["measure", "target"],
-            out,
-        ),
-        Measure::Count {
-            terms,
-            target,
-            scoring,
-        } => {
-            if terms.is_empty() {
-                out.push(RawProblem::new(
-                    ind_path(i, &["measure", "terms"]),
-                    "aucun terme à compter",
-                ));
-            }
-            for (n, t) in terms.iter().enumerate() {
-                if t.weight <= Number::ZERO {
-                    let mut p = ind_path(i, &["measure", "terms"]);
-                    p.extend([Seg::Index(n), key("weight")]);
-                    out.push(RawProblem::new(
-                        p,
-                        format!("le poids du terme « {} » doit être positif", t.id),
-                    ));
-                }
-            }
-            validate_target(i, target, Unit::Count, scoring, &["measure", "target"], out)
+    }
+}
+
+/// The parts of a distribution: at least two, and the counted ones among them.
+fn validate_distribution_parts(
+    i: usize,
+    parts: &[Input],
+    counted: &[String],
+    out: &mut Vec<RawProblem>,
+) {
+    if parts.len() < 2 {
+        out.push(RawProblem::new(
+            ind_path(i, &["measure", "parts"]),
+            "au moins deux parties",
+        ));
+    }
+    if counted.is_empty() {
+        out.push(RawProblem::new(
+            ind_path(i, &["measure", "counted"]),
+            "aucune partie comptée",
+        ));
+    }
+    for id in counted {
+        if !parts.iter().any(|p| &p.id == id) {
+            out.push(RawProblem::new(
+                ind_path(i, &["measure", "counted"]),
+                format!("partie comptée inconnue « {id} »"),
+            ));
         }
-        Measure::Distribution {
-            parts,
-            counted,
-            target,
-            scoring,
-            ..
-        } => {
-            if parts.len() < 2 {
-                out.push(RawProblem::new(
-                    ind_path(i, &["measure", "parts"]),
-                    "au moins deux parties",
-                ));
-            }
-            if counted.is_empty() {
-                out.push(RawProblem::new(
-                    ind_path(i, &["measure", "counted"]),
-                    "aucune partie comptée",
-                ));
-            }
-            for id in counted {
-                if !parts.iter().any(|p| &p.id == id) {
-                    out.push(RawProblem::new(
-                        ind_path(i, &["measure", "counted"]),
-                        format!("partie comptée inconnue « {id} »"),
-                    ));
-                }
-            }
-            validate_target(
-                i,
-                target,
-                Unit::Percent,
-                scoring,
-                &["measure", "target"],
-                out,
-            )
+    }
+}
+
+/// The criteria of an indicator: at least one, unique, non-negative, summing to its points.
+fn validate_criteria(i: usize, ind: &Indicator, criteria: &[Criterion], out: &mut Vec<RawProblem>) {
+    if criteria.is_empty() {
+        out.push(RawProblem::new(
+            ind_path(i, &["measure", "criteria"]),
+            "aucun critère",
+        ));
+    }
+    let mut sum = Number::ZERO;
+    let mut seen = HashSet::new();
+    for (n, cr) in criteria.iter().enumerate() {
+        let at = |k: &str| {
+            let mut p = ind_path(i, &["measure", "criteria"]);
+            p.extend([Seg::Index(n), key(k)]);
+            p
+        };
+        if !seen.insert(cr.id.as_str()) {
+            out.push(RawProblem::new(
+                at("id"),
+                format!("critère « {} » en double", cr.id),
+            ));
         }
-        Measure::Criteria { criteria } => {
-            if criteria.is_empty() {
-                out.push(RawProblem::new(
-                    ind_path(i, &["measure", "criteria"]),
-                    "aucun critère",
-                ));
-            }
-            let mut sum = Number::ZERO;
-            let mut seen = HashSet::new();
-            for (n, cr) in criteria.iter().enumerate() {
-                let at = |k: &str| {
-                    let mut p = ind_path(i, &["measure", "criteria"]);
-                    p.extend([Seg::Index(n), key(k)]);
-                    p
-                };
-                if !seen.insert(cr.id.as_str()) {
-                    out.push(RawProblem::new(
-                        at("id"),
-                        format!("critère « {} » en double", cr.id),
-                    ));
-                }
-                if cr.points.is_negative() {
-                    out.push(RawProblem::new(
-                        at("points"),
-                        format!("points négatifs pour le critère « {} »", cr.id),
-                    ));
-                }
-                sum = sum.add(cr.points).unwrap_or(sum);
-            }
-            if ind.role != Role::Information && sum != ind.points {
-                out.push(RawProblem::new(
-                    ind_path(i, &["points"]),
-                    format!(
-                        "les critères totalisent {} points mais l'indicateur en vaut {}",
-                        sum.to_french_auto(),
-                        ind.points.to_french_auto()
-                    ),
-                ));
-            }
+        if cr.points.is_negative() {
+            out.push(RawProblem::new(
+                at("points"),
+                format!("points négatifs pour le critère « {} »", cr.id),
+            ));
         }
-        Measure::Information { .. } => {}
+        sum = sum.add(cr.points).unwrap_or(sum);
+    }
+    if ind.role != Role::Information && sum != ind.points {
+        out.push(RawProblem::new(
+            ind_path(i, &["points"]),
+            format!(
+                "les critères totalisent {} points mais l'indicateur en vaut {}",
+                sum.to_french_auto(),
+                ind.points.to_french_auto()
+            ),
+        ));
     }
 }
 

@@ -262,6 +262,49 @@ pub fn aggregate_refs(
     history: &[HistoryRecord],
 ) -> Report {
     let year = catalog.campaign.year;
+    let (by_finess, subs) = latest_per_finess(subs);
+    let n = subs.len();
+    let results = Results::new(year, history, &by_finess, &subs);
+    let (rows, tally) = establishment_rows(catalog, &subs, &results);
+    let ystats = year_stats(&results, n);
+    let by_status = status_counts(&rows);
+    let cur = ystats.iter().find(|y| y.year == year);
+    let prev = ystats.iter().find(|y| y.year + 1 == year);
+    let change = match (cur, prev) {
+        (Some(c), Some(p)) => Some(c.interesses as i64 - p.interesses as i64),
+        _ => None,
+    };
+    let mut regional = Regional {
+        establishments: n,
+        by_status,
+        years: ystats,
+        newly: results.previous_known.then_some(tally.newly),
+        always: tally.always,
+        never: tally.never,
+        change,
+        lines: Vec::new(),
+    };
+    regional.lines = regional_lines(&regional, year);
+
+    let indicators = indicator_stats(catalog, &subs);
+    let mut hist: Vec<HistoryRecord> = results.all.into_values().collect();
+    hist.sort_by(|a, b| (a.year, &a.finess).cmp(&(b.year, &b.finess)));
+    Report {
+        catalog: catalog.campaign.id.clone(),
+        title: catalog.campaign.title.clone(),
+        year,
+        establishments: rows,
+        regional,
+        indicators,
+        interessement: None,
+        history: hist,
+    }
+}
+
+/// One submission per FINESS (the later one wins, in the order of first submission).
+fn latest_per_finess<'s>(
+    subs: &[&'s Submission],
+) -> (BTreeMap<String, &'s Submission>, Vec<&'s Submission>) {
     let mut by_finess: BTreeMap<String, &Submission> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
     for &s in subs {
@@ -270,92 +313,169 @@ pub fn aggregate_refs(
             order.push(f);
         }
     }
-    let subs: Vec<&Submission> = order.iter().map(|f| by_finess[f]).collect();
-    let n = subs.len();
-    // (finess, year) -> record, current year from the evaluations.
-    let mut all: BTreeMap<(String, u16), HistoryRecord> = BTreeMap::new();
-    for r in history {
-        let f = r.finess.trim().to_string();
-        if r.year != year && by_finess.contains_key(&f) {
+    let subs = order.iter().map(|f| by_finess[f]).collect();
+    (by_finess, subs)
+}
+
+/// Every known result: (finess, year) → record, the campaign's year from the evaluations.
+struct Results {
+    all: BTreeMap<(String, u16), HistoryRecord>,
+    years: BTreeSet<u16>,
+    /// The campaign's year.
+    year: u16,
+    /// Some result of the year before is known.
+    previous_known: bool,
+}
+
+impl Results {
+    /// The history of the campaign's establishments (other years), then this year's evaluations.
+    fn new(
+        year: u16,
+        history: &[HistoryRecord],
+        by_finess: &BTreeMap<String, &Submission>,
+        subs: &[&Submission],
+    ) -> Results {
+        let mut all: BTreeMap<(String, u16), HistoryRecord> = BTreeMap::new();
+        for r in history {
+            let f = r.finess.trim().to_string();
+            if r.year != year && by_finess.contains_key(&f) {
+                all.insert(
+                    (f.clone(), r.year),
+                    HistoryRecord {
+                        finess: f,
+                        ..r.clone()
+                    },
+                );
+            }
+        }
+        for s in subs {
+            let e = &s.evaluation;
             all.insert(
-                (f.clone(), r.year),
+                (s.answers.establishment.finess.trim().to_string(), year),
                 HistoryRecord {
-                    finess: f,
-                    ..r.clone()
+                    finess: s.answers.establishment.finess.trim().to_string(),
+                    year,
+                    score: e.total_rounded,
+                    interesse: e.verdict.interesse == Some(true),
                 },
             );
         }
+        let years: BTreeSet<u16> = all.keys().map(|k| k.1).collect();
+        let previous_known = years.contains(&year.saturating_sub(1));
+        Results {
+            all,
+            years,
+            year,
+            previous_known,
+        }
     }
-    for s in &subs {
-        let e = &s.evaluation;
-        all.insert(
-            (s.answers.establishment.finess.trim().to_string(), year),
-            HistoryRecord {
-                finess: s.answers.establishment.finess.trim().to_string(),
-                year,
-                score: e.total_rounded,
-                interesse: e.verdict.interesse == Some(true),
-            },
-        );
-    }
-    let years: BTreeSet<u16> = all.keys().map(|k| k.1).collect();
-    let is_int = |f: &str, y: u16| all.get(&(f.to_string(), y)).is_some_and(|r| r.interesse);
 
-    let mut rows = Vec::with_capacity(n);
-    let previous_known = years.contains(&year.saturating_sub(1));
-    let (mut newly, mut always, mut never) = (0, 0, 0);
-    for s in &subs {
-        let e = &s.evaluation;
-        let est = &s.answers.establishment;
-        let f = est.finess.trim().to_string();
-        let years_int: Vec<u16> = years.iter().copied().filter(|y| is_int(&f, *y)).collect();
-        let interesse = e.verdict.interesse;
-        let nw = interesse == Some(true) && !is_int(&f, year.saturating_sub(1));
-        newly += (nw && previous_known) as usize;
-        if years_int.len() == years.len() {
-            always += 1;
+    /// The establishment was intéressé in year `y`.
+    fn interesse(&self, f: &str, y: u16) -> bool {
+        self.all
+            .get(&(f.to_string(), y))
+            .is_some_and(|r| r.interesse)
+    }
+}
+
+/// How many establishments are newly, always and never intéressés.
+#[derive(Default)]
+struct Tally {
+    newly: usize,
+    always: usize,
+    never: usize,
+}
+
+/// One row per establishment, and the tally of intéressés over the years.
+fn establishment_rows(
+    catalog: &Catalog,
+    subs: &[&Submission],
+    results: &Results,
+) -> (Vec<EsRow>, Tally) {
+    let year = results.year;
+    let mut rows = Vec::with_capacity(subs.len());
+    let mut tally = Tally::default();
+    for s in subs {
+        let f = s.answers.establishment.finess.trim().to_string();
+        let years_int: Vec<u16> = results
+            .years
+            .iter()
+            .copied()
+            .filter(|y| results.interesse(&f, *y))
+            .collect();
+        let nw = s.evaluation.verdict.interesse == Some(true)
+            && !results.interesse(&f, year.saturating_sub(1));
+        tally.newly += (nw && results.previous_known) as usize;
+        if years_int.len() == results.years.len() {
+            tally.always += 1;
         }
         if years_int.is_empty() {
-            never += 1;
+            tally.never += 1;
         }
-        let previous = all
+        let previous = results
+            .all
             .get(&(f.clone(), year.saturating_sub(1)))
             .and_then(|r| r.score)
             .or(s.answers.previous_score);
-        let verdict = caqes_engine::labels::verdict_line(&e.verdict);
-        rows.push(EsRow {
-            finess: f,
-            name: est.name.clone(),
-            departement: est.departement.clone(),
-            status: est.legal_status,
-            status_label: est
-                .legal_status
-                .map(|s| s.label())
-                .unwrap_or("—")
-                .to_string(),
-            beds: est.beds,
-            score: e.total_rounded,
-            score_exact: e.total,
-            interesse,
-            verdict,
-            previous_score: previous,
-            progression: match (e.total_rounded, previous) {
-                (Some(a), Some(b)) => a.sub(b).ok(),
-                _ => None,
-            },
-            newly_interesse: previous_known.then_some(nw),
-            years_interesse: years_int,
-            amount_cents: None,
-            regional_points: regional_points(catalog, e),
-            savings_cents: None,
-            national_cents: None,
-            regional_cents: None,
-        });
+        rows.push(establishment_row(
+            catalog,
+            s,
+            f,
+            previous,
+            results.previous_known.then_some(nw),
+            years_int,
+        ));
     }
+    (rows, tally)
+}
 
+/// The row of one establishment: identification, score, verdict, progression.
+fn establishment_row(
+    catalog: &Catalog,
+    s: &Submission,
+    finess: String,
+    previous: Option<Number>,
+    newly_interesse: Option<bool>,
+    years_interesse: Vec<u16>,
+) -> EsRow {
+    let e = &s.evaluation;
+    let est = &s.answers.establishment;
+    EsRow {
+        finess,
+        name: est.name.clone(),
+        departement: est.departement.clone(),
+        status: est.legal_status,
+        status_label: est
+            .legal_status
+            .map(|s| s.label())
+            .unwrap_or("—")
+            .to_string(),
+        beds: est.beds,
+        score: e.total_rounded,
+        score_exact: e.total,
+        interesse: e.verdict.interesse,
+        verdict: caqes_engine::labels::verdict_line(&e.verdict),
+        previous_score: previous,
+        progression: match (e.total_rounded, previous) {
+            (Some(a), Some(b)) => a.sub(b).ok(),
+            _ => None,
+        },
+        newly_interesse,
+        years_interesse,
+        amount_cents: None,
+        regional_points: regional_points(catalog, e),
+        savings_cents: None,
+        national_cents: None,
+        regional_cents: None,
+    }
+}
+
+/// The figures of each year with a result: intéressés, rate, min, max and mean score.
+fn year_stats(results: &Results, n: usize) -> Vec<YearStats> {
     let mut ystats = Vec::new();
-    for &y in &years {
-        let recs: Vec<&HistoryRecord> = all
+    for &y in &results.years {
+        let recs: Vec<&HistoryRecord> = results
+            .all
             .iter()
             .filter(|(k, _)| k.1 == y)
             .map(|(_, r)| r)
@@ -376,6 +496,11 @@ pub fn aggregate_refs(
             mean_rounded: m.map(|m| m.round(0, RoundingMode::HalfUp)),
         });
     }
+    ystats
+}
+
+/// Establishments per legal status (every status, then « Non renseigné » if any).
+fn status_counts(rows: &[EsRow]) -> Vec<StatusCount> {
     let mut by_status = Vec::new();
     for st in LegalStatus::ALL {
         by_status.push(StatusCount {
@@ -390,51 +515,52 @@ pub fn aggregate_refs(
             count: unknown,
         });
     }
-    let cur = ystats.iter().find(|y| y.year == year);
-    let prev = ystats.iter().find(|y| y.year + 1 == year);
-    let change = match (cur, prev) {
-        (Some(c), Some(p)) => Some(c.interesses as i64 - p.interesses as i64),
-        _ => None,
-    };
+    by_status
+}
+
+/// The regional figures as French sentences.
+fn regional_lines(r: &Regional, year: u16) -> Vec<String> {
+    let n = r.establishments;
+    let (always, never) = (r.always, r.never);
     let mut lines = vec![format!(
         "{n} établissements concernés : {}",
-        by_status
+        r.by_status
             .iter()
             .map(|s| format!("{} {}", s.count, s.status))
             .collect::<Vec<_>>()
             .join(", ")
     )];
-    for y in ystats.iter().rev() {
+    for y in r.years.iter().rev() {
         lines.push(format!(
             "Établissements intéressés en {} : {}",
             y.year, y.rate_line
         ));
     }
-    if let Some(c) = change {
+    if let Some(c) = r.change {
         lines.push(format!(
             "{c:+} établissement(s) intéressé(s) par rapport à {}",
             year - 1
         ));
     }
-    lines.push(if previous_known {
-        format!("{newly}/{n} établissements nouvellement intéressés en {year}")
-    } else {
-        format!(
+    lines.push(match r.newly {
+        Some(newly) => format!("{newly}/{n} établissements nouvellement intéressés en {year}"),
+        None => format!(
             "Établissements nouvellement intéressés en {year} : non calculable sans les résultats {} (historique)",
             year.saturating_sub(1)
-        )
+        ),
     });
-    let ylist = years
+    let ylist = r
+        .years
         .iter()
         .rev()
-        .map(|y| y.to_string())
+        .map(|y| y.year.to_string())
         .collect::<Vec<_>>()
         .join(", ");
     lines.push(format!("{always}/{n} établissements intéressés en {ylist}"));
     lines.push(format!(
         "{never}/{n} établissements non intéressés en {ylist}"
     ));
-    for y in ystats.iter().rev() {
+    for y in r.years.iter().rev() {
         if let (Some(mi), Some(ma), Some(me)) = (y.min, y.max, y.mean_rounded) {
             lines.push(format!(
                 "Score {} : min {} %, max {} %, moyen {} %",
@@ -445,29 +571,7 @@ pub fn aggregate_refs(
             ));
         }
     }
-
-    let indicators = indicator_stats(catalog, &subs);
-    let mut hist: Vec<HistoryRecord> = all.into_values().collect();
-    hist.sort_by(|a, b| (a.year, &a.finess).cmp(&(b.year, &b.finess)));
-    Report {
-        catalog: catalog.campaign.id.clone(),
-        title: catalog.campaign.title.clone(),
-        year,
-        establishments: rows,
-        regional: Regional {
-            establishments: n,
-            by_status,
-            years: ystats,
-            newly: previous_known.then_some(newly),
-            always,
-            never,
-            change,
-            lines,
-        },
-        indicators,
-        interessement: None,
-        history: hist,
-    }
+    lines
 }
 
 fn indicator_stats(catalog: &Catalog, subs: &[&Submission]) -> Vec<IndicatorStats> {

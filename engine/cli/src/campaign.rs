@@ -120,14 +120,10 @@ pub(crate) fn read_text(p: &Path) -> Result<String, Failure> {
     })
 }
 
+/// `caqes campaign`: the regional workbook, and its JSON or summary lines.
 pub fn campaign(source: &Source, o: &Options) -> Result<u8, Failure> {
     let catalog = source.resolve(Some(o.catalog), o.catalog)?;
-    let mut history: Vec<HistoryRecord> = Vec::new();
-    for h in o.history {
-        let recs = parse_history(&read_text(h)?)
-            .map_err(|e| Failure::input(format!("« {} » : {e}", h.display())))?;
-        history.extend(recs);
-    }
+    let history = read_history(o.history)?;
     let targets = match o.targets {
         Some(t) => parse_targets(&read_text(t)?)
             .map_err(|e| Failure::input(format!("« {} » : {e}", t.display())))?,
@@ -146,23 +142,12 @@ pub fn campaign(source: &Source, o: &Options) -> Result<u8, Failure> {
     crate::review::refuse_overwrite(std::iter::once(o.output).chain(o.csv), inputs.iter())?;
     let reviews = Reviews::load(source, o.review, o.data, catalogs);
     let read = read_grids(&catalog, &files, &targets, &history, &reviews);
-    let mut own_subs = Vec::new();
-    let mut official_subs = Vec::new();
-    let mut both: BTreeMap<String, Both> = BTreeMap::new();
-    let mut problems: Vec<Line> = Vec::new();
-    for (line, sub) in read {
-        if matches!(
-            line.outcome,
-            caqes_grid::Outcome::Ecarts | caqes_grid::Outcome::Illisible
-        ) {
-            problems.push(line);
-        }
-        if let Some((own, official, b)) = sub {
-            both.insert(own.answers.establishment.finess.clone(), b);
-            own_subs.push(own);
-            official_subs.push(official);
-        }
-    }
+    let Sorted {
+        own_subs,
+        official_subs,
+        both,
+        problems,
+    } = sort_reads(read);
     let known: Vec<String> = both.keys().cloned().collect();
     let mut review_errors = reviews.errors.clone();
     review_errors.extend(reviews.unknown_finess(&known));
@@ -190,39 +175,7 @@ pub fn campaign(source: &Source, o: &Options) -> Result<u8, Failure> {
         crate::grid_cmd::write_atomic(c, csv(&report).as_bytes())?;
     }
     if o.json {
-        #[derive(Serialize)]
-        struct Out<'a> {
-            #[serde(flatten)]
-            report: &'a Report,
-            errors: &'a [Line],
-            /// Basis of the regional figures: « officiel » or « auto-évaluation ».
-            basis: &'a str,
-            #[serde(skip_serializing_if = "<[String]>::is_empty")]
-            review_errors: &'a [String],
-        }
-        let mut v = serde_json::to_value(Out {
-            report: &report,
-            errors: &problems,
-            basis: view.basis(),
-            review_errors: &review_errors,
-        })
-        .map_err(|e| Failure::input(format!("sérialisation impossible : {e}")))?;
-        if let Some(list) = v.get_mut("establishments").and_then(|e| e.as_array_mut()) {
-            for e in list {
-                let f = e.get("finess").and_then(|f| f.as_str()).unwrap_or("");
-                if let Some(b) = both.get(f) {
-                    let own = serde_json::to_value(&b.own).unwrap_or_default();
-                    let off = serde_json::to_value(&b.official).unwrap_or_default();
-                    if let Some(m) = e.as_object_mut() {
-                        m.insert("self_assessed".into(), own);
-                        m.insert("official".into(), off);
-                    }
-                }
-            }
-        }
-        let text = serde_json::to_string_pretty(&v)
-            .map_err(|e| Failure::input(format!("sérialisation impossible : {e}")))?;
-        println!("{text}");
+        println!("{}", campaign_json(&report, &problems, &view)?);
     } else {
         println!("{}", view.basis_line());
         for l in &report.regional.lines {
@@ -249,6 +202,94 @@ pub fn campaign(source: &Source, o: &Options) -> Result<u8, Failure> {
             0
         },
     )
+}
+
+/// The history files (`--history`), one after the other.
+fn read_history(paths: &[PathBuf]) -> Result<Vec<HistoryRecord>, Failure> {
+    let mut history: Vec<HistoryRecord> = Vec::new();
+    for h in paths {
+        let recs = parse_history(&read_text(h)?)
+            .map_err(|e| Failure::input(format!("« {} » : {e}", h.display())))?;
+        history.extend(recs);
+    }
+    Ok(history)
+}
+
+/// The grids read, sorted: self-assessed and official submissions, both results
+/// by FINESS, and the lines of grids with écarts or unreadable.
+struct Sorted {
+    own_subs: Vec<Submission>,
+    official_subs: Vec<Submission>,
+    both: BTreeMap<String, Both>,
+    problems: Vec<Line>,
+}
+
+/// Sorts the grids read (in their order) into [`Sorted`].
+fn sort_reads(read: Vec<Read>) -> Sorted {
+    let mut own_subs = Vec::new();
+    let mut official_subs = Vec::new();
+    let mut both: BTreeMap<String, Both> = BTreeMap::new();
+    let mut problems: Vec<Line> = Vec::new();
+    for (line, sub) in read {
+        if matches!(
+            line.outcome,
+            caqes_grid::Outcome::Ecarts | caqes_grid::Outcome::Illisible
+        ) {
+            problems.push(line);
+        }
+        if let Some((own, official, b)) = sub {
+            both.insert(own.answers.establishment.finess.clone(), b);
+            own_subs.push(own);
+            official_subs.push(official);
+        }
+    }
+    Sorted {
+        own_subs,
+        official_subs,
+        both,
+        problems,
+    }
+}
+
+/// `caqes campaign --json`: the report, the grids in error, the basis, the review
+/// errors, and each establishment's self-assessed and official results.
+fn campaign_json(
+    report: &Report,
+    problems: &[Line],
+    view: &ReviewView<'_>,
+) -> Result<String, Failure> {
+    #[derive(Serialize)]
+    struct Out<'a> {
+        #[serde(flatten)]
+        report: &'a Report,
+        errors: &'a [Line],
+        /// Basis of the regional figures: « officiel » or « auto-évaluation ».
+        basis: &'a str,
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        review_errors: &'a [String],
+    }
+    let mut v = serde_json::to_value(Out {
+        report,
+        errors: problems,
+        basis: view.basis(),
+        review_errors: view.errors,
+    })
+    .map_err(|e| Failure::input(format!("sérialisation impossible : {e}")))?;
+    if let Some(list) = v.get_mut("establishments").and_then(|e| e.as_array_mut()) {
+        for e in list {
+            let f = e.get("finess").and_then(|f| f.as_str()).unwrap_or("");
+            if let Some(b) = view.both.get(f) {
+                let own = serde_json::to_value(&b.own).unwrap_or_default();
+                let off = serde_json::to_value(&b.official).unwrap_or_default();
+                if let Some(m) = e.as_object_mut() {
+                    m.insert("self_assessed".into(), own);
+                    m.insert("official".into(), off);
+                }
+            }
+        }
+    }
+    serde_json::to_string_pretty(&v)
+        .map_err(|e| Failure::input(format!("sérialisation impossible : {e}")))
 }
 
 /// What the workbook shows of the review.

@@ -1,7 +1,7 @@
 //! The human report of `caqes score`, in French.
 
 use caqes_engine::labels;
-use caqes_engine::{Catalog, Evaluation, Number, Role, Status, Unit};
+use caqes_engine::{Catalog, Evaluation, IndicatorResult, Number, Role, Status, Unit};
 use std::fmt::Write as _;
 
 fn points(n: Number) -> String {
@@ -20,6 +20,18 @@ fn value(v: Option<Number>, unit: Option<Unit>) -> String {
 pub fn human(catalog: &Catalog, e: &Evaluation, gains: &[caqes_engine::Gain]) -> String {
     let mut out = String::new();
     let unit = labels::score_unit(catalog);
+    write_header(&mut out, catalog, e);
+    write_indicators(&mut out, catalog, e);
+    write_volets(&mut out, e);
+    write_score(&mut out, catalog, e, unit);
+    write_verdict(&mut out, catalog, e, unit);
+    write_gains(&mut out, gains, unit);
+    write_problems(&mut out, catalog, e);
+    out
+}
+
+/// The campaign, the establishment and the state of the evaluation.
+fn write_header(out: &mut String, catalog: &Catalog, e: &Evaluation) {
     let _ = writeln!(
         out,
         "{} — {} ({})",
@@ -41,45 +53,16 @@ pub fn human(catalog: &Catalog, e: &Evaluation, gains: &[caqes_engine::Gain]) ->
     );
     let _ = writeln!(out, "Évaluation : {}", e.state.label());
     let _ = writeln!(out);
+}
+
+/// The table of indicators (code, statut, résultat, cible, points), then the « supposé » note.
+fn write_indicators(out: &mut String, catalog: &Catalog, e: &Evaluation) {
     let _ = writeln!(
         out,
         "{:<12} {:<19} {:>12} {:>12} {:>21}",
         "Indicateur", "Statut", "Résultat", "Cible", "Points"
     );
     for r in &e.indicators {
-        let status = match (r.status, r.origin) {
-            (Status::Renseigne, _) if !r.complete => "Incomplet".to_string(),
-            (s, caqes_engine::Origin::Automatic) => format!("{} (auto)", s.label()),
-            (s, _) => s.label().to_string(),
-        };
-        let pts = match (r.role, r.status) {
-            (Role::Information, _) => "non scoré".to_string(),
-            (_, Status::Renseigne) => {
-                let b = if r.role == Role::Bonus { " bonus" } else { "" };
-                format!(
-                    "{}{b}",
-                    labels::points_text(&points(r.points), &points(r.weight))
-                )
-            }
-            _ => format!("— / {}", points(r.max_points)),
-        };
-        let op = catalog
-            .indicator(&r.id)
-            .and_then(|i| i.measure.target())
-            .map(|t| t.op);
-        let target = match (r.target, r.unit) {
-            (Some(t), unit) => {
-                let value = match unit {
-                    Some(Unit::Percent) => format!("{} %", t.to_french_auto()),
-                    _ => t.to_french_auto(),
-                };
-                match op {
-                    Some(op) => labels::target_text(op, &value),
-                    None => value,
-                }
-            }
-            _ => "—".into(),
-        };
         let mark = match catalog.indicator(&r.id) {
             Some(i) if !i.assumed.is_empty() => format!("  {}", caqes_engine::SUPPOSE),
             _ => String::new(),
@@ -88,10 +71,10 @@ pub fn human(catalog: &Catalog, e: &Evaluation, gains: &[caqes_engine::Gain]) ->
             out,
             "{:<12} {:<19} {:>12} {:>12} {:>21}{mark}",
             r.code,
-            status,
+            status_text(r),
             value(r.value, r.unit),
-            target,
-            pts
+            target_cell(catalog, r),
+            points_cell(r)
         );
     }
     if !catalog.assumptions().is_empty() {
@@ -103,6 +86,55 @@ pub fn human(catalog: &Catalog, e: &Evaluation, gains: &[caqes_engine::Gain]) ->
         );
     }
     let _ = writeln!(out);
+}
+
+/// An indicator's statut: « Incomplet », « … (auto) » when automatic, else its label.
+fn status_text(r: &IndicatorResult) -> String {
+    match (r.status, r.origin) {
+        (Status::Renseigne, _) if !r.complete => "Incomplet".to_string(),
+        (s, caqes_engine::Origin::Automatic) => format!("{} (auto)", s.label()),
+        (s, _) => s.label().to_string(),
+    }
+}
+
+/// An indicator's points: « 12 / 30 » (bonus marked), « — / 30 » when not renseigné.
+fn points_cell(r: &IndicatorResult) -> String {
+    match (r.role, r.status) {
+        (Role::Information, _) => "non scoré".to_string(),
+        (_, Status::Renseigne) => {
+            let b = if r.role == Role::Bonus { " bonus" } else { "" };
+            format!(
+                "{}{b}",
+                labels::points_text(&points(r.points), &points(r.weight))
+            )
+        }
+        _ => format!("— / {}", points(r.max_points)),
+    }
+}
+
+/// An indicator's cible with its operator (« ≥ 85 % »), « — » without one.
+fn target_cell(catalog: &Catalog, r: &IndicatorResult) -> String {
+    let op = catalog
+        .indicator(&r.id)
+        .and_then(|i| i.measure.target())
+        .map(|t| t.op);
+    match (r.target, r.unit) {
+        (Some(t), unit) => {
+            let value = match unit {
+                Some(Unit::Percent) => format!("{} %", t.to_french_auto()),
+                _ => t.to_french_auto(),
+            };
+            match op {
+                Some(op) => labels::target_text(op, &value),
+                None => value,
+            }
+        }
+        _ => "—".into(),
+    }
+}
+
+/// One line per volet: its score and points.
+fn write_volets(out: &mut String, e: &Evaluation) {
     for v in &e.volets {
         let score = v
             .score
@@ -117,6 +149,10 @@ pub fn human(catalog: &Catalog, e: &Evaluation, gains: &[caqes_engine::Gain]) ->
             points(v.weight)
         );
     }
+}
+
+/// The score, the bonus and total, the rounded score and its rounding note.
+fn write_score(out: &mut String, catalog: &Catalog, e: &Evaluation, unit: &str) {
     let decimals = catalog.campaign.rounding.decimals;
     match (e.score, e.total, e.total_rounded) {
         (Some(s), Some(t), Some(r)) => {
@@ -143,6 +179,11 @@ pub fn human(catalog: &Catalog, e: &Evaluation, gains: &[caqes_engine::Gain]) ->
             let _ = writeln!(out, "Score : non calculable");
         }
     }
+}
+
+/// The intéressement verdict with its reason, and the points missing when it fails.
+fn write_verdict(out: &mut String, catalog: &Catalog, e: &Evaluation, unit: &str) {
+    let decimals = catalog.campaign.rounding.decimals;
     let verdict = match e.verdict.interesse {
         None => "NON ÉVALUABLE".to_string(),
         known => labels::verdict_text(known).to_uppercase(),
@@ -158,6 +199,10 @@ pub fn human(catalog: &Catalog, e: &Evaluation, gains: &[caqes_engine::Gain]) ->
             );
         }
     }
+}
+
+/// « Meilleurs gains »: the indicators that would bring the most, filled in full.
+fn write_gains(out: &mut String, gains: &[caqes_engine::Gain], unit: &str) {
     if !gains.is_empty() {
         let _ = writeln!(out, "\nMeilleurs gains (indicateur rempli au maximum) :");
         for g in gains {
@@ -170,6 +215,10 @@ pub fn human(catalog: &Catalog, e: &Evaluation, gains: &[caqes_engine::Gain]) ->
             );
         }
     }
+}
+
+/// « Problèmes »: each problem with its severity, indicator code and field.
+fn write_problems(out: &mut String, catalog: &Catalog, e: &Evaluation) {
     if !e.problems.is_empty() {
         let _ = writeln!(out, "\nProblèmes ({}) :", e.problems.len());
         for p in &e.problems {
@@ -199,5 +248,4 @@ pub fn human(catalog: &Catalog, e: &Evaluation, gains: &[caqes_engine::Gain]) ->
             }
         }
     }
-    out
 }

@@ -747,100 +747,26 @@ pub fn review(source: &Source, o: &Options) -> Result<u8, Failure> {
             o.version.unwrap_or(2)
         )));
     }
-    let date = match o.date {
-        Some(d) if date_key(d) != (0, 0, 0) => d.to_string(),
-        Some(d) => {
-            return Err(Failure::usage(format!(
-                "date invalide « {d} » : JJ/MM/AAAA attendu"
-            )))
-        }
-        None => today(),
-    };
+    let date = review_date(o.date)?;
     let files = files_of(&[o.grids.to_path_buf()])?;
     if files.is_empty() {
         return Err(Failure::input("aucune grille (.xlsx) trouvée"));
     }
     let catalogs = std::slice::from_ref(&catalog);
-    // Only the answers and their evaluation are kept (3,000 grids); one
-    // reader for the batch prepares the catalog once.
-    let reader = caqes_grid::GridReader::new(catalogs);
-    let read: Vec<(PathBuf, Result<Read, String>)> = files
-        .par_iter()
-        .map(|f| {
-            let r = match std::fs::read(f) {
-                Ok(b) => reader
-                    .read(&b)
-                    .map(|g| Read {
-                        answers: g.answers,
-                        evaluation: g.evaluation,
-                    })
-                    .map_err(|e| e.to_string()),
-                Err(e) => Err(format!("lecture impossible : {}", io_message(&e))),
-            };
-            (f.clone(), r)
-        })
-        .collect();
+    let read = read_grids(catalogs, &files);
     let reviews = Reviews::load(source, o.reviews, o.data, catalogs);
     let version = o
         .version
         .unwrap_or_else(|| reviews.max_version().map_or(1, |v| v + 1));
     let mut errors: Vec<String> = reviews.errors.clone();
-    let mut grids = Vec::new();
-    let mut seen: BTreeMap<String, String> = BTreeMap::new();
-    for (f, r) in read {
-        match r {
-            Ok(g) => {
-                let finess = g.answers.establishment.finess.clone();
-                if let Some(other) = seen.insert(finess.clone(), f.display().to_string()) {
-                    errors.push(format!(
-                        "« {} » : FINESS {finess} déjà lu dans « {other} » : grille ignorée",
-                        f.display()
-                    ));
-                    continue;
-                }
-                grids.push((f, g));
-            }
-            Err(e) => errors.push(format!("« {} » : {e}", f.display())),
-        }
-    }
+    let grids = one_per_finess(read, &mut errors);
     let known: Vec<String> = grids
         .iter()
         .map(|(_, g)| g.answers.establishment.finess.clone())
         .collect();
     errors.extend(reviews.unknown_finess(&known));
-    let mut officials = Vec::with_capacity(grids.len());
-    let mut prefill: Vec<rv::Prefill> = Vec::new();
-    for (_, g) in &grids {
-        let (off, eval) = reviews.official(&catalog, &g.answers, &g.evaluation, &|| {
-            rv::answers_hash(&g.answers)
-        });
-        errors.extend(off.errors.iter().cloned());
-        let hash = || rv::answers_hash(&g.answers);
-        for (d, from_data) in reviews.prefill(&catalog, &g.answers, &hash) {
-            prefill.push(rv::Prefill {
-                finess: g.answers.establishment.finess.clone(),
-                indicator: d.indicator,
-                field: d.field,
-                value: d.value,
-                motif: d.motif,
-                from_data,
-            });
-        }
-        officials.push(eval.map(|(_, e)| e).unwrap_or_else(|| g.evaluation.clone()));
-    }
-    let entries: Vec<rv::ReviewEntry> = grids
-        .iter()
-        .zip(&officials)
-        .map(|((f, g), off)| rv::ReviewEntry {
-            file: f
-                .file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_default(),
-            answers: &g.answers,
-            evaluation: &g.evaluation,
-            official: off,
-        })
-        .collect();
+    let (officials, prefill) = officials_and_prefill(&reviews, &catalog, &grids, &mut errors);
+    let entries = review_entries(&grids, &officials);
     let (answers, warnings) = responses_of(o.responses, &known, &prefill, &mut errors);
     let bytes = rv::write_review_with_responses(
         &catalog,
@@ -881,6 +807,119 @@ pub fn review(source: &Source, o: &Options) -> Result<u8, Failure> {
         errors.len()
     );
     Ok(if errors.is_empty() { 0 } else { 1 })
+}
+
+/// The date of the review: `--date` (JJ/MM/AAAA), today by default.
+fn review_date(given: Option<&str>) -> Result<String, Failure> {
+    Ok(match given {
+        Some(d) if date_key(d) != (0, 0, 0) => d.to_string(),
+        Some(d) => {
+            return Err(Failure::usage(format!(
+                "date invalide « {d} » : JJ/MM/AAAA attendu"
+            )))
+        }
+        None => today(),
+    })
+}
+
+/// Every grid read in parallel, keeping only its answers and their evaluation
+/// (3,000 grids); one reader for the batch prepares the catalog once.
+fn read_grids(catalogs: &[Catalog], files: &[PathBuf]) -> Vec<(PathBuf, Result<Read, String>)> {
+    let reader = caqes_grid::GridReader::new(catalogs);
+    files
+        .par_iter()
+        .map(|f| {
+            let r = match std::fs::read(f) {
+                Ok(b) => reader
+                    .read(&b)
+                    .map(|g| Read {
+                        answers: g.answers,
+                        evaluation: g.evaluation,
+                    })
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(format!("lecture impossible : {}", io_message(&e))),
+            };
+            (f.clone(), r)
+        })
+        .collect()
+}
+
+/// The grids read, one per FINESS (the first one; a later one and unreadable
+/// grids go to `errors`).
+fn one_per_finess(
+    read: Vec<(PathBuf, Result<Read, String>)>,
+    errors: &mut Vec<String>,
+) -> Vec<(PathBuf, Read)> {
+    let mut grids = Vec::new();
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    for (f, r) in read {
+        match r {
+            Ok(g) => {
+                let finess = g.answers.establishment.finess.clone();
+                if let Some(other) = seen.insert(finess.clone(), f.display().to_string()) {
+                    errors.push(format!(
+                        "« {} » : FINESS {finess} déjà lu dans « {other} » : grille ignorée",
+                        f.display()
+                    ));
+                    continue;
+                }
+                grids.push((f, g));
+            }
+            Err(e) => errors.push(format!("« {} » : {e}", f.display())),
+        }
+    }
+    grids
+}
+
+/// Each establishment's official evaluation under the previous reviews (its
+/// self-assessment without one), and the agency's decisions and data to prefill.
+fn officials_and_prefill(
+    reviews: &Reviews,
+    catalog: &Catalog,
+    grids: &[(PathBuf, Read)],
+    errors: &mut Vec<String>,
+) -> (Vec<Evaluation>, Vec<rv::Prefill>) {
+    let mut officials = Vec::with_capacity(grids.len());
+    let mut prefill: Vec<rv::Prefill> = Vec::new();
+    for (_, g) in grids {
+        let (off, eval) = reviews.official(catalog, &g.answers, &g.evaluation, &|| {
+            rv::answers_hash(&g.answers)
+        });
+        errors.extend(off.errors.iter().cloned());
+        let hash = || rv::answers_hash(&g.answers);
+        for (d, from_data) in reviews.prefill(catalog, &g.answers, &hash) {
+            prefill.push(rv::Prefill {
+                finess: g.answers.establishment.finess.clone(),
+                indicator: d.indicator,
+                field: d.field,
+                value: d.value,
+                motif: d.motif,
+                from_data,
+            });
+        }
+        officials.push(eval.map(|(_, e)| e).unwrap_or_else(|| g.evaluation.clone()));
+    }
+    (officials, prefill)
+}
+
+/// One entry of the workbook per grid: file name, answers, self-assessed and official evaluations.
+fn review_entries<'a>(
+    grids: &'a [(PathBuf, Read)],
+    officials: &'a [Evaluation],
+) -> Vec<rv::ReviewEntry<'a>> {
+    grids
+        .iter()
+        .zip(officials)
+        .map(|((f, g), off)| rv::ReviewEntry {
+            file: f
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default(),
+            answers: &g.answers,
+            evaluation: &g.evaluation,
+            official: off,
+        })
+        .collect()
 }
 
 /// The establishments' responses (`--reponses`) to the decisions carried

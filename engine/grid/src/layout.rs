@@ -232,8 +232,36 @@ pub fn has_personalised_target(ind: &Indicator) -> bool {
     main || no
 }
 
+/// Every cell position of the grid of `catalog`: Identification, volet sheets, Synthèse.
 pub fn layout(catalog: &Catalog) -> Layout {
-    // Identification sheet.
+    let (ident, ident_catalog) = ident_layout(catalog);
+    let mut volets = volet_layouts(catalog);
+    let mut next_row: Vec<u32> = vec![FIRST_ROW; volets.len()];
+    let mut indicators = Vec::new();
+    for ind in &catalog.indicators {
+        let Some(vi) = volets.iter().position(|v| v.id == ind.volet) else {
+            continue; // validated by the core: never happens
+        };
+        let (il, r) = indicator_layout(ind, volets[vi].sheet.clone(), next_row[vi]);
+        next_row[vi] = r;
+        volets[vi].indicators.push(indicators.len());
+        indicators.push(il);
+    }
+    let synth = synth_layout(volets.len());
+    Layout {
+        ident_sheet: IDENT.into(),
+        synth_sheet: SYNTH.into(),
+        ident,
+        ident_catalog,
+        volets,
+        indicators,
+        synth,
+    }
+}
+
+/// The Identification sheet: one row per field (FINESS, name, statut, activités, lits,
+/// previous score, the catalog's questions), after the catalog's id and year.
+fn ident_layout(catalog: &Catalog) -> (Vec<IdentRow>, Pos) {
     let mut ident = Vec::new();
     let mut row = FIRST_ROW;
     let ident_catalog = Pos::new(row, COL_TEXT);
@@ -268,16 +296,14 @@ pub fn layout(catalog: &Catalog) -> Layout {
     }
     push(IdentField::Beds, "Nombre de lits".into(), &mut row);
     push(IdentField::Places, "Nombre de places".into(), &mut row);
-    {
-        push(
-            IdentField::PreviousScore,
-            format!(
-                "Score {} (année précédente)",
-                catalog.campaign.year.saturating_sub(1)
-            ),
-            &mut row,
-        );
-    }
+    push(
+        IdentField::PreviousScore,
+        format!(
+            "Score {} (année précédente)",
+            catalog.campaign.year.saturating_sub(1)
+        ),
+        &mut row,
+    );
     for q in &catalog.identification {
         push(
             IdentField::Question(q.id.clone(), q.kind),
@@ -285,10 +311,13 @@ pub fn layout(catalog: &Catalog) -> Layout {
             &mut row,
         );
     }
+    (ident, ident_catalog)
+}
 
-    // Volet sheets.
+/// One sheet per volet, named uniquely, its indicators still to place.
+fn volet_layouts(catalog: &Catalog) -> Vec<VoletLayout> {
     let mut used = Vec::new();
-    let mut volets: Vec<VoletLayout> = catalog
+    catalog
         .volets
         .iter()
         .enumerate()
@@ -298,79 +327,77 @@ pub fn layout(catalog: &Catalog) -> Layout {
             sheet: sheet_name(i, v, &mut used),
             indicators: Vec::new(),
         })
-        .collect();
-    let mut next_row: Vec<u32> = vec![FIRST_ROW; volets.len()];
-    let mut indicators = Vec::new();
-    for ind in &catalog.indicators {
-        let Some(vi) = volets.iter().position(|v| v.id == ind.volet) else {
-            continue; // validated by the core: never happens
-        };
-        let sheet = volets[vi].sheet.clone();
-        let mut r = next_row[vi];
-        let header_row = r;
-        r += 3; // header, period, target description
-        let mut inputs = Vec::new();
-        let status_calc = Pos::new(r, COL_CALC);
-        inputs.push((CellKind::Status, Pos::new(r, COL_INPUT)));
-        r += 1;
-        inputs.push((CellKind::Justification, Pos::new(r, COL_TEXT)));
-        r += 1;
-        let mut retained = Vec::new();
-        for input in ind.measure.inputs() {
-            inputs.push((
-                CellKind::Input(input.id().to_string()),
-                Pos::new(r, COL_INPUT),
-            ));
-            retained.push((input.id().to_string(), Pos::new(r, COL_CALC)));
-            r += 1;
-        }
-        if let Measure::Criteria { criteria } = &ind.measure {
-            for c in criteria {
-                inputs.push((CellKind::Criterion(c.id.clone()), Pos::new(r, COL_INPUT)));
-                r += 1;
-            }
-        }
-        if has_personalised_target(ind) {
-            inputs.push((CellKind::Target, Pos::new(r, COL_INPUT)));
-            r += 1;
-        }
-        for e in &ind.evidence {
-            inputs.push((CellKind::Evidence(e.id.clone()), Pos::new(r, COL_INPUT)));
-            r += 1;
-        }
-        let value = Pos::new(r, COL_CALC);
-        let target = Pos::new(r + 1, COL_CALC);
-        let met = Pos::new(r + 2, COL_CALC);
-        let share = Pos::new(r + 3, COL_CALC);
-        let weight = Pos::new(r + 4, COL_CALC);
-        let points = Pos::new(r + 5, COL_CALC);
-        r += 6;
-        inputs.push((CellKind::Comment, Pos::new(r, COL_TEXT)));
-        let last_row = r;
-        r += 2; // blank separator
-        next_row[vi] = r;
-        volets[vi].indicators.push(indicators.len());
-        indicators.push(IndicatorLayout {
-            id: ind.id.to_string(),
-            sheet,
-            header_row,
-            last_row,
-            status_calc,
-            inputs,
-            retained,
-            value,
-            target,
-            met,
-            share,
-            weight,
-            points,
-        });
-    }
+        .collect()
+}
 
-    // Summary sheet.
+/// The block of one indicator on its volet's sheet from `row`: header, statut, saisies,
+/// critères, personalised target, preuves, computed cells, comment; returns the next free row.
+fn indicator_layout(ind: &Indicator, sheet: String, row: u32) -> (IndicatorLayout, u32) {
+    let mut r = row;
+    let header_row = r;
+    r += 3; // header, period, target description
+    let mut inputs = Vec::new();
+    let status_calc = Pos::new(r, COL_CALC);
+    inputs.push((CellKind::Status, Pos::new(r, COL_INPUT)));
+    r += 1;
+    inputs.push((CellKind::Justification, Pos::new(r, COL_TEXT)));
+    r += 1;
+    let mut retained = Vec::new();
+    for input in ind.measure.inputs() {
+        inputs.push((
+            CellKind::Input(input.id().to_string()),
+            Pos::new(r, COL_INPUT),
+        ));
+        retained.push((input.id().to_string(), Pos::new(r, COL_CALC)));
+        r += 1;
+    }
+    if let Measure::Criteria { criteria } = &ind.measure {
+        for c in criteria {
+            inputs.push((CellKind::Criterion(c.id.clone()), Pos::new(r, COL_INPUT)));
+            r += 1;
+        }
+    }
+    if has_personalised_target(ind) {
+        inputs.push((CellKind::Target, Pos::new(r, COL_INPUT)));
+        r += 1;
+    }
+    for e in &ind.evidence {
+        inputs.push((CellKind::Evidence(e.id.clone()), Pos::new(r, COL_INPUT)));
+        r += 1;
+    }
+    let value = Pos::new(r, COL_CALC);
+    let target = Pos::new(r + 1, COL_CALC);
+    let met = Pos::new(r + 2, COL_CALC);
+    let share = Pos::new(r + 3, COL_CALC);
+    let weight = Pos::new(r + 4, COL_CALC);
+    let points = Pos::new(r + 5, COL_CALC);
+    r += 6;
+    inputs.push((CellKind::Comment, Pos::new(r, COL_TEXT)));
+    let last_row = r;
+    r += 2; // blank separator
+    let il = IndicatorLayout {
+        id: ind.id.to_string(),
+        sheet,
+        header_row,
+        last_row,
+        status_calc,
+        inputs,
+        retained,
+        value,
+        target,
+        met,
+        share,
+        weight,
+        points,
+    };
+    (il, r)
+}
+
+/// The Synthèse sheet: one row per volet, then the score, bonus, total, rounding and verdict rows.
+fn synth_layout(n_volets: usize) -> SynthLayout {
     let mut r = FIRST_ROW;
-    let volet_rows: Vec<u32> = (0..volets.len()).map(|i| r + i as u32).collect();
-    r += volets.len() as u32 + 1;
+    let volet_rows: Vec<u32> = (0..n_volets).map(|i| r + i as u32).collect();
+    r += n_volets as u32 + 1;
     let mut next = || {
         let p = Pos::new(r, COL_TEXT);
         r += 1;
@@ -389,29 +416,21 @@ pub fn layout(catalog: &Catalog) -> Layout {
     let threshold = next();
     let missing = next();
     let verdict = next();
-    Layout {
-        ident_sheet: IDENT.into(),
-        synth_sheet: SYNTH.into(),
-        ident,
-        ident_catalog,
-        volets,
-        indicators,
-        synth: SynthLayout {
-            volet_rows,
-            base,
-            applicable,
-            n_applicable,
-            freed,
-            earned,
-            score,
-            bonus,
-            total,
-            rounded,
-            previous,
-            threshold,
-            missing,
-            verdict,
-        },
+    SynthLayout {
+        volet_rows,
+        base,
+        applicable,
+        n_applicable,
+        freed,
+        earned,
+        score,
+        bonus,
+        total,
+        rounded,
+        previous,
+        threshold,
+        missing,
+        verdict,
     }
 }
 

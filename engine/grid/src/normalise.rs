@@ -6,7 +6,9 @@
 //! order). Reading back a grid gives exactly the normalised answers.
 
 use crate::layout::has_personalised_target;
-use caqes_engine::{Answers, Catalog, Category, IndicatorAnswer, QuestionKind};
+use caqes_engine::{
+    Answers, Catalog, Category, Establishment, Indicator, IndicatorAnswer, QuestionKind,
+};
 
 /// Excel's limit of characters in a cell (UTF-16 code units).
 pub const MAX_CELL_CHARS: usize = 32_767;
@@ -65,6 +67,32 @@ fn number_value(v: &serde_json::Value) -> Option<serde_json::Value> {
 /// The answers a grid can carry, and what was lost or cut (French messages).
 pub fn normalise(catalog: &Catalog, answers: &Answers) -> (Answers, Vec<String>) {
     let mut lost = Vec::new();
+    let mut out = Answers {
+        catalog: answers.catalog.clone(),
+        ..Answers::default()
+    };
+    out.establishment = normalise_establishment(catalog, &answers.establishment, &mut lost);
+    out.previous_score = answers.previous_score;
+    for (id, a) in &answers.indicators {
+        let Some(ind) = catalog.indicator(id) else {
+            lost.push(format!("indicateur inconnu « {id} » ignoré"));
+            continue;
+        };
+        let n = normalise_indicator(ind, id, a, &mut lost);
+        if n != IndicatorAnswer::default() {
+            out.indicators.insert(id.clone(), n);
+        }
+    }
+    (out, lost)
+}
+
+/// The identification a grid can carry: texts cut, categories in display order,
+/// answers to the catalog's questions only.
+fn normalise_establishment(
+    catalog: &Catalog,
+    est: &Establishment,
+    lost: &mut Vec<String>,
+) -> Establishment {
     let mut text = |t: &str, what: &str| {
         let (t, cut) = clip(t);
         if cut {
@@ -74,15 +102,12 @@ pub fn normalise(catalog: &Catalog, answers: &Answers) -> (Answers, Vec<String>)
         }
         t
     };
-    let est = &answers.establishment;
-    let mut out = Answers {
-        catalog: answers.catalog.clone(),
-        ..Answers::default()
+    let mut e = Establishment {
+        finess: text(&est.finess, "FINESS"),
+        name: text(&est.name, "nom de l'établissement"),
+        departement: text(&est.departement, "département"),
+        ..Establishment::default()
     };
-    let e = &mut out.establishment;
-    e.finess = text(&est.finess, "FINESS");
-    e.name = text(&est.name, "nom de l'établissement");
-    e.departement = text(&est.departement, "département");
     e.legal_status = est.legal_status;
     e.funding = est.funding;
     e.categories = Category::ALL
@@ -92,130 +117,147 @@ pub fn normalise(catalog: &Catalog, answers: &Answers) -> (Answers, Vec<String>)
         .collect();
     e.beds = est.beds;
     e.places = est.places;
-    let mut lost2 = Vec::new();
     for (k, v) in &est.answers {
         let Some(q) = catalog.question(k) else {
-            lost2.push(format!(
+            lost.push(format!(
                 "identification : question inconnue « {k} » ignorée"
             ));
             continue;
         };
-        let kept = match (q.kind, v) {
-            (_, serde_json::Value::Null) => None,
-            (QuestionKind::Bool, serde_json::Value::Bool(b)) => Some(serde_json::Value::Bool(*b)),
-            (_, serde_json::Value::String(s)) => {
-                let (s, cut) = clip(s);
-                if cut {
-                    lost2.push(format!("identification « {k} » : texte tronqué"));
-                }
-                if s.trim().is_empty() {
-                    None
-                } else {
-                    Some(serde_json::Value::String(s))
-                }
-            }
-            (_, n @ serde_json::Value::Number(_)) => {
-                let r = number_value(n);
-                if r.is_none() {
-                    lost2.push(format!("identification « {k} » : nombre non représentable"));
-                }
-                r
-            }
-            _ => {
-                lost2.push(format!(
-                    "identification « {k} » : valeur {v} non représentable"
-                ));
-                None
-            }
-        };
-        if let Some(v) = kept {
+        if let Some(v) = question_value(q.kind, k, v, lost) {
             e.answers.insert(k.clone(), v);
         }
     }
-    lost.extend(lost2);
-    out.previous_score = answers.previous_score;
-    for (id, a) in &answers.indicators {
-        let Some(ind) = catalog.indicator(id) else {
-            lost.push(format!("indicateur inconnu « {id} » ignoré"));
-            continue;
-        };
-        let mut n = IndicatorAnswer {
-            status: a.status,
-            ..IndicatorAnswer::default()
-        };
-        let (j, cut) = clip(&a.justification);
-        if cut {
+    e
+}
+
+/// The answer to question `k` as its cell holds it (`None`: empty or not representable).
+fn question_value(
+    kind: QuestionKind,
+    k: &str,
+    v: &serde_json::Value,
+    lost: &mut Vec<String>,
+) -> Option<serde_json::Value> {
+    match (kind, v) {
+        (_, serde_json::Value::Null) => None,
+        (QuestionKind::Bool, serde_json::Value::Bool(b)) => Some(serde_json::Value::Bool(*b)),
+        (_, serde_json::Value::String(s)) => {
+            let (s, cut) = clip(s);
+            if cut {
+                lost.push(format!("identification « {k} » : texte tronqué"));
+            }
+            if s.trim().is_empty() {
+                None
+            } else {
+                Some(serde_json::Value::String(s))
+            }
+        }
+        (_, n @ serde_json::Value::Number(_)) => {
+            let r = number_value(n);
+            if r.is_none() {
+                lost.push(format!("identification « {k} » : nombre non représentable"));
+            }
+            r
+        }
+        _ => {
             lost.push(format!(
-                "{id} : justification tronquée à {MAX_CELL_CHARS} caractères"
+                "identification « {k} » : valeur {v} non représentable"
             ));
-        }
-        n.justification = j;
-        let (c, cut) = clip(&a.comment);
-        if cut {
-            lost.push(format!(
-                "{id} : commentaire tronqué à {MAX_CELL_CHARS} caractères"
-            ));
-        }
-        n.comment = c;
-        let inputs = ind.measure.inputs();
-        for (k, v) in &a.inputs {
-            if !inputs.iter().any(|i| i.id() == k) {
-                lost.push(format!("{id} : saisie inconnue « {k} » ignorée"));
-                continue;
-            }
-            let kept = match v {
-                serde_json::Value::Null => None,
-                serde_json::Value::String(s) if s.trim().is_empty() => None,
-                serde_json::Value::String(s) => Some(serde_json::Value::String(clip(s).0)),
-                n @ serde_json::Value::Number(_) => {
-                    let r = number_value(n);
-                    if r.is_none() {
-                        lost.push(format!("{id} : « {k} » nombre non représentable"));
-                    }
-                    r
-                }
-                other => {
-                    lost.push(format!("{id} : « {k} » valeur {other} non représentable"));
-                    None
-                }
-            };
-            if let Some(v) = kept {
-                n.inputs.insert(k.clone(), v);
-            }
-        }
-        if let caqes_engine::Measure::Criteria { criteria } = &ind.measure {
-            for (k, v) in &a.criteria {
-                if criteria.iter().any(|c| &c.id == k) {
-                    n.criteria.insert(k.clone(), *v);
-                } else {
-                    lost.push(format!("{id} : critère inconnu « {k} » ignoré"));
-                }
-            }
-        } else if !a.criteria.is_empty() {
-            lost.push(format!(
-                "{id} : critères ignorés (indicateur sans critères)"
-            ));
-        }
-        if has_personalised_target(ind) {
-            n.target = a.target;
-        } else if a.target.is_some() {
-            lost.push(format!(
-                "{id} : cible personnalisée ignorée (cible fixée par le référentiel)"
-            ));
-        }
-        for ev in &ind.evidence {
-            if a.evidence.contains(&ev.id) {
-                n.evidence.push(ev.id.clone());
-            }
-        }
-        for ev in &a.evidence {
-            if !ind.evidence.iter().any(|e| &e.id == ev) {
-                lost.push(format!("{id} : élément de preuve inconnu « {ev} » ignoré"));
-            }
-        }
-        if n != IndicatorAnswer::default() {
-            out.indicators.insert(id.clone(), n);
+            None
         }
     }
-    (out, lost)
+}
+
+/// One indicator's answer as its block holds it: statut, justification and comment cut,
+/// known saisies and critères, personalised target, preuves in catalog order.
+fn normalise_indicator(
+    ind: &Indicator,
+    id: &str,
+    a: &IndicatorAnswer,
+    lost: &mut Vec<String>,
+) -> IndicatorAnswer {
+    let mut n = IndicatorAnswer {
+        status: a.status,
+        ..IndicatorAnswer::default()
+    };
+    let (j, cut) = clip(&a.justification);
+    if cut {
+        lost.push(format!(
+            "{id} : justification tronquée à {MAX_CELL_CHARS} caractères"
+        ));
+    }
+    n.justification = j;
+    let (c, cut) = clip(&a.comment);
+    if cut {
+        lost.push(format!(
+            "{id} : commentaire tronqué à {MAX_CELL_CHARS} caractères"
+        ));
+    }
+    n.comment = c;
+    let inputs = ind.measure.inputs();
+    for (k, v) in &a.inputs {
+        if !inputs.iter().any(|i| i.id() == k) {
+            lost.push(format!("{id} : saisie inconnue « {k} » ignorée"));
+            continue;
+        }
+        if let Some(v) = input_value(id, k, v, lost) {
+            n.inputs.insert(k.clone(), v);
+        }
+    }
+    if let caqes_engine::Measure::Criteria { criteria } = &ind.measure {
+        for (k, v) in &a.criteria {
+            if criteria.iter().any(|c| &c.id == k) {
+                n.criteria.insert(k.clone(), *v);
+            } else {
+                lost.push(format!("{id} : critère inconnu « {k} » ignoré"));
+            }
+        }
+    } else if !a.criteria.is_empty() {
+        lost.push(format!(
+            "{id} : critères ignorés (indicateur sans critères)"
+        ));
+    }
+    if has_personalised_target(ind) {
+        n.target = a.target;
+    } else if a.target.is_some() {
+        lost.push(format!(
+            "{id} : cible personnalisée ignorée (cible fixée par le référentiel)"
+        ));
+    }
+    for ev in &ind.evidence {
+        if a.evidence.contains(&ev.id) {
+            n.evidence.push(ev.id.clone());
+        }
+    }
+    for ev in &a.evidence {
+        if !ind.evidence.iter().any(|e| &e.id == ev) {
+            lost.push(format!("{id} : élément de preuve inconnu « {ev} » ignoré"));
+        }
+    }
+    n
+}
+
+/// The value of saisie `k` of indicator `id` as its cell holds it (`None`: empty or not representable).
+fn input_value(
+    id: &str,
+    k: &str,
+    v: &serde_json::Value,
+    lost: &mut Vec<String>,
+) -> Option<serde_json::Value> {
+    match v {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) if s.trim().is_empty() => None,
+        serde_json::Value::String(s) => Some(serde_json::Value::String(clip(s).0)),
+        n @ serde_json::Value::Number(_) => {
+            let r = number_value(n);
+            if r.is_none() {
+                lost.push(format!("{id} : « {k} » nombre non représentable"));
+            }
+            r
+        }
+        other => {
+            lost.push(format!("{id} : « {k} » valeur {other} non représentable"));
+            None
+        }
+    }
 }

@@ -290,32 +290,38 @@ impl GridRead {
     /// The outcome, écarts, information lines and missing inputs, in French.
     pub fn review(&self) -> Review {
         let e = &self.evaluation;
-        let mut differences = Vec::new();
-        let mut informations = Vec::new();
-        let french = |n: Number| n.to_french_auto();
-        let recomputed = e.total_rounded;
-        let declared = self.declared_total.map(|f| {
-            Number::parse(&format!("{f}"))
-                .map(french)
-                .unwrap_or_else(|| f.to_string())
-        });
-        let rounded_altered = self
-            .altered_formulas
+        let differences = self.differences();
+        let informations = self.informations();
+        let missing: Vec<String> = e
+            .problems
             .iter()
-            .any(|a| a.cell == self.score_cell);
-        match (recomputed, self.declared_total) {
-            (Some(a), Some(b)) if (a.to_f64() - b).abs() > 1e-9 => differences.push(format!(
-                "score déclaré {} ≠ score recalculé {}",
-                declared.clone().unwrap_or_default(),
-                french(a)
-            )),
-            (Some(_), None) if self.cached_results_missing => {}
-            (Some(_), None) if !rounded_altered => {
-                differences.push("score déclaré absent de la grille".into())
-            }
-            (None, Some(_)) => differences.push("score déclaré mais non calculable".into()),
-            _ => {}
+            .filter(|p| p.severity == Severity::Missing)
+            .map(|p| p.to_string())
+            .collect();
+        let outcome = if !differences.is_empty() {
+            Outcome::Ecarts
+        } else if e.state == State::Incomplete {
+            Outcome::Incomplet
+        } else {
+            Outcome::Conforme
+        };
+        Review {
+            outcome,
+            differences,
+            informations,
+            missing: if outcome == Outcome::Incomplet {
+                missing
+            } else {
+                Vec::new()
+            },
         }
+    }
+
+    /// The écarts: score, altered formulas, invalid cells and inputs, catalog, metadata.
+    fn differences(&self) -> Vec<String> {
+        let e = &self.evaluation;
+        let mut differences = Vec::new();
+        differences.extend(self.score_difference());
         if !self.altered_formulas.is_empty() {
             let cells: Vec<&str> = self
                 .altered_formulas
@@ -363,6 +369,37 @@ impl GridRead {
                     .map(|m| format!("métadonnées incohérentes : {m}")),
             ),
         }
+        differences
+    }
+
+    /// The declared score against the recomputed one, when they disagree.
+    fn score_difference(&self) -> Option<String> {
+        let french = |n: Number| n.to_french_auto();
+        let declared = self.declared_total.map(|f| {
+            Number::parse(&format!("{f}"))
+                .map(french)
+                .unwrap_or_else(|| f.to_string())
+        });
+        let rounded_altered = self
+            .altered_formulas
+            .iter()
+            .any(|a| a.cell == self.score_cell);
+        match (self.evaluation.total_rounded, self.declared_total) {
+            (Some(a), Some(b)) if (a.to_f64() - b).abs() > 1e-9 => Some(format!(
+                "score déclaré {} ≠ score recalculé {}",
+                declared.clone().unwrap_or_default(),
+                french(a)
+            )),
+            (Some(_), None) if self.cached_results_missing => None,
+            (Some(_), None) if !rounded_altered => Some("score déclaré absent de la grille".into()),
+            (None, Some(_)) => Some("score déclaré mais non calculable".into()),
+            _ => None,
+        }
+    }
+
+    /// The information lines: inputs edited after export, missing cached results, notes.
+    fn informations(&self) -> Vec<String> {
+        let mut informations = Vec::new();
         if !self.edited.is_empty() {
             let cells: Vec<&str> = self
                 .edited
@@ -386,29 +423,7 @@ impl GridRead {
         for n in &self.notes {
             informations.push(format!("{} : {}", n.cell, n.message));
         }
-        let missing: Vec<String> = e
-            .problems
-            .iter()
-            .filter(|p| p.severity == Severity::Missing)
-            .map(|p| p.to_string())
-            .collect();
-        let outcome = if !differences.is_empty() {
-            Outcome::Ecarts
-        } else if e.state == State::Incomplete {
-            Outcome::Incomplet
-        } else {
-            Outcome::Conforme
-        };
-        Review {
-            outcome,
-            differences,
-            informations,
-            missing: if outcome == Outcome::Incomplet {
-                missing
-            } else {
-                Vec::new()
-            },
-        }
+        informations
     }
 }
 
@@ -805,109 +820,29 @@ fn read_sheet_where<R: std::io::Read + std::io::Seek>(
     })
 }
 
+/// Reads a grid: metadata, identification, the catalog it names, every volet's sheet,
+/// the answers they carry, their evaluation and what differs from the export.
 fn read_inner(xlsx: &mut impl Source, reader: &GridReader) -> Result<GridRead, Failure> {
     let limits = reader.limits;
     let names = xlsx.sheet_names();
-    for s in [IDENT, SYNTH] {
-        if !names.iter().any(|n| n == s) {
-            return Err(GridError::NotAGrid(format!(
-                "feuille « {s} » absente (feuilles trouvées : {})",
-                names.join(", ")
-            ))
-            .into());
-        }
-    }
+    require_sheets(&names)?;
     let mut budget = limits.max_cells;
-    let mut meta_cells = if names.iter().any(|n| n == META) {
+    let meta_cells = if names.iter().any(|n| n == META) {
         Some(xlsx.sheet(META, 1, &mut budget, &|_| true)?.cells)
     } else {
         None
     };
     let ident_data = xlsx.sheet(IDENT, COL_HELP, &mut budget, &|_| true)?;
-    let ident = ident_data.cells;
-    // Metadata.
-    let mut meta_map: BTreeMap<String, String> = BTreeMap::new();
-    let mut exported: Vec<(String, String)> = Vec::new();
-    if let Some(mc) = meta_cells.as_mut() {
-        let mut rows: Vec<u32> = mc.keys().map(|(r, _)| *r).collect();
-        rows.sort_unstable();
-        rows.dedup();
-        let mut in_cells = false;
-        // Each cell taken once: its text is moved, not copied.
-        for r in rows {
-            let k = mc.remove(&(r, 0)).map(V::into_repr).unwrap_or_default();
-            let v = mc.remove(&(r, 1)).map(V::into_repr).unwrap_or_default();
-            if in_cells {
-                exported.push((k, v));
-            } else {
-                if k == "cells" {
-                    in_cells = true;
-                }
-                meta_map.insert(k, v);
-            }
-        }
-    }
-    let metadata = meta_cells.as_ref().map(|_| {
-        let g = |k: &str| meta_map.get(k).cloned().unwrap_or_default();
-        Metadata {
-            format: g("format"),
-            layout_version: g("layout_version"),
-            catalog_id: g("catalog_id"),
-            catalog_sha256: g("catalog_sha256"),
-            engine_version: g("engine_version"),
-            export_time: g("export_time"),
-            answers_sha256: g("answers_sha256"),
-            grid_answers_sha256: g("grid_answers_sha256"),
-            declared_total: g("declared_total"),
-        }
-    });
-    // Catalog: the visible identification cell, else the metadata.
-    let probe = layout_probe();
-    let visible_id = ident
-        .get(&(probe.row, probe.col))
-        .map(V::repr)
-        .unwrap_or_default();
-    let id = if !visible_id.trim().is_empty() {
-        visible_id.trim().to_string()
-    } else {
-        metadata
-            .as_ref()
-            .map(|m| m.catalog_id.clone())
-            .unwrap_or_default()
-    };
-    if id.is_empty() {
-        return Err(GridError::NotAGrid("identifiant du référentiel absent".into()).into());
-    }
+    let MetaSheet {
+        map: meta_map,
+        exported,
+        metadata,
+    } = read_metadata(meta_cells);
+    let id = catalog_id(&ident_data.cells, metadata.as_ref())?;
     let (catalog, prep) = reader.catalog(&id)?;
     let lay = &prep.layout;
-    // The other sheets: only the cells looked at below (labels are skipped).
-    let listed = listed_cells(&exported, prep);
-    let keep = |sheet: &str| {
-        let known = prep.cells.get(sheet);
-        let listed = listed.get(sheet);
-        move |key: (u32, u16)| {
-            known.is_some_and(|k| k.contains(key)) || listed.is_some_and(|l| l.contains(&key))
-        }
-    };
-    let mut sheets: ByName<String, Cells> = ByName::default();
-    let mut formulas: ByName<String, Formulas> = ByName::default();
-    sheets.insert(IDENT.into(), ident);
-    formulas.insert(IDENT.into(), ident_data.formulas);
-    for vl in &lay.volets {
-        if !names.iter().any(|n| n == &vl.sheet) {
-            return Err(GridError::NotAGrid(format!(
-                "feuille « {} » absente : grille modifiée ou d'une autre version",
-                vl.sheet
-            ))
-            .into());
-        }
-        let data = xlsx.sheet(&vl.sheet, COL_HELP, &mut budget, &keep(&vl.sheet))?;
-        sheets.insert(vl.sheet.clone(), data.cells);
-        formulas.insert(vl.sheet.clone(), data.formulas);
-    }
-    let synth_data = xlsx.sheet(SYNTH, COL_HELP, &mut budget, &keep(SYNTH))?;
-    sheets.insert(SYNTH.into(), synth_data.cells);
-    formulas.insert(SYNTH.into(), synth_data.formulas);
+    let Sheets { sheets, formulas } =
+        read_sheets(xlsx, &names, prep, &exported, ident_data, &mut budget)?;
     let mut problems = Vec::new();
     let mut notes = Vec::new();
     formulas_in_inputs(lay, &sheets, &formulas, &mut problems, &mut notes);
@@ -915,28 +850,7 @@ fn read_inner(xlsx: &mut impl Source, reader: &GridReader) -> Result<GridRead, F
     let answers = rebuild(catalog, lay, &sheets, &percent, &mut problems, &mut notes);
     let evaluation = evaluate(catalog, &answers);
 
-    // Edited cells.
-    let mut edited = Vec::new();
-    for (cell, was) in &exported {
-        let Some((sheet, a1)) = cell.rsplit_once('!') else {
-            continue;
-        };
-        let Some(pos) = parse_a1(a1) else { continue };
-        let now = sheets.get(sheet).and_then(|c| c.get(&(pos.row, pos.col)));
-        // Text compared in place: most cells are unchanged.
-        let same = match now {
-            Some(V::Text(t)) => t == was,
-            None => was.is_empty(),
-            Some(v) => v.repr() == *was,
-        };
-        if !same {
-            edited.push(EditedCell {
-                cell: cell.clone(),
-                exported: was.clone(),
-                current: now.map(V::repr).unwrap_or_default(),
-            });
-        }
-    }
+    let edited = edited_cells(&exported, &sheets);
     let catalog_changed = metadata
         .as_ref()
         .is_some_and(|m| !m.catalog_sha256.is_empty() && m.catalog_sha256 != prep.hash);
@@ -972,6 +886,165 @@ fn read_inner(xlsx: &mut impl Source, reader: &GridReader) -> Result<GridRead, F
         metadata_problems,
         notes,
     })
+}
+
+/// Not a grid without an Identification and a Synthèse sheet.
+fn require_sheets(names: &[String]) -> Result<(), Failure> {
+    for s in [IDENT, SYNTH] {
+        if !names.iter().any(|n| n == s) {
+            return Err(GridError::NotAGrid(format!(
+                "feuille « {s} » absente (feuilles trouvées : {})",
+                names.join(", ")
+            ))
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// What the hidden metadata sheet holds.
+struct MetaSheet {
+    /// Its key/value pairs (up to `cells`).
+    map: BTreeMap<String, String>,
+    /// The exported value of every input cell (the rows after `cells`).
+    exported: Vec<(String, String)>,
+    /// The metadata, when the sheet exists.
+    metadata: Option<Metadata>,
+}
+
+/// Reads the hidden metadata sheet, when there is one.
+fn read_metadata(mut meta_cells: Option<Cells>) -> MetaSheet {
+    let mut meta_map: BTreeMap<String, String> = BTreeMap::new();
+    let mut exported: Vec<(String, String)> = Vec::new();
+    if let Some(mc) = meta_cells.as_mut() {
+        let mut rows: Vec<u32> = mc.keys().map(|(r, _)| *r).collect();
+        rows.sort_unstable();
+        rows.dedup();
+        let mut in_cells = false;
+        // Each cell taken once: its text is moved, not copied.
+        for r in rows {
+            let k = mc.remove(&(r, 0)).map(V::into_repr).unwrap_or_default();
+            let v = mc.remove(&(r, 1)).map(V::into_repr).unwrap_or_default();
+            if in_cells {
+                exported.push((k, v));
+            } else {
+                if k == "cells" {
+                    in_cells = true;
+                }
+                meta_map.insert(k, v);
+            }
+        }
+    }
+    let metadata = meta_cells.as_ref().map(|_| {
+        let g = |k: &str| meta_map.get(k).cloned().unwrap_or_default();
+        Metadata {
+            format: g("format"),
+            layout_version: g("layout_version"),
+            catalog_id: g("catalog_id"),
+            catalog_sha256: g("catalog_sha256"),
+            engine_version: g("engine_version"),
+            export_time: g("export_time"),
+            answers_sha256: g("answers_sha256"),
+            grid_answers_sha256: g("grid_answers_sha256"),
+            declared_total: g("declared_total"),
+        }
+    });
+    MetaSheet {
+        map: meta_map,
+        exported,
+        metadata,
+    }
+}
+
+/// The catalog of the grid: the visible identification cell, else the metadata.
+fn catalog_id(ident: &Cells, metadata: Option<&Metadata>) -> Result<String, Failure> {
+    let probe = layout_probe();
+    let visible_id = ident
+        .get(&(probe.row, probe.col))
+        .map(V::repr)
+        .unwrap_or_default();
+    let id = if !visible_id.trim().is_empty() {
+        visible_id.trim().to_string()
+    } else {
+        metadata.map(|m| m.catalog_id.clone()).unwrap_or_default()
+    };
+    if id.is_empty() {
+        return Err(GridError::NotAGrid("identifiant du référentiel absent".into()).into());
+    }
+    Ok(id)
+}
+
+/// The values and the formulas of every sheet read, by sheet name.
+struct Sheets {
+    sheets: ByName<String, Cells>,
+    formulas: ByName<String, Formulas>,
+}
+
+/// Every sheet's values and formulas: the Identification sheet already read, then
+/// each volet's sheet and the Synthèse, only the cells looked at (labels are skipped).
+fn read_sheets(
+    xlsx: &mut impl Source,
+    names: &[String],
+    prep: &Prepared,
+    exported: &[(String, String)],
+    ident_data: SheetData,
+    budget: &mut usize,
+) -> Result<Sheets, Failure> {
+    let lay = &prep.layout;
+    let listed = listed_cells(exported, prep);
+    let keep = |sheet: &str| {
+        let known = prep.cells.get(sheet);
+        let listed = listed.get(sheet);
+        move |key: (u32, u16)| {
+            known.is_some_and(|k| k.contains(key)) || listed.is_some_and(|l| l.contains(&key))
+        }
+    };
+    let mut sheets: ByName<String, Cells> = ByName::default();
+    let mut formulas: ByName<String, Formulas> = ByName::default();
+    sheets.insert(IDENT.into(), ident_data.cells);
+    formulas.insert(IDENT.into(), ident_data.formulas);
+    for vl in &lay.volets {
+        if !names.iter().any(|n| n == &vl.sheet) {
+            return Err(GridError::NotAGrid(format!(
+                "feuille « {} » absente : grille modifiée ou d'une autre version",
+                vl.sheet
+            ))
+            .into());
+        }
+        let data = xlsx.sheet(&vl.sheet, COL_HELP, budget, &keep(&vl.sheet))?;
+        sheets.insert(vl.sheet.clone(), data.cells);
+        formulas.insert(vl.sheet.clone(), data.formulas);
+    }
+    let synth_data = xlsx.sheet(SYNTH, COL_HELP, budget, &keep(SYNTH))?;
+    sheets.insert(SYNTH.into(), synth_data.cells);
+    formulas.insert(SYNTH.into(), synth_data.formulas);
+    Ok(Sheets { sheets, formulas })
+}
+
+/// The input cells whose value differs from the one exported in the metadata.
+fn edited_cells(exported: &[(String, String)], sheets: &ByName<String, Cells>) -> Vec<EditedCell> {
+    let mut edited = Vec::new();
+    for (cell, was) in exported {
+        let Some((sheet, a1)) = cell.rsplit_once('!') else {
+            continue;
+        };
+        let Some(pos) = parse_a1(a1) else { continue };
+        let now = sheets.get(sheet).and_then(|c| c.get(&(pos.row, pos.col)));
+        // Text compared in place: most cells are unchanged.
+        let same = match now {
+            Some(V::Text(t)) => t == was,
+            None => was.is_empty(),
+            Some(v) => v.repr() == *was,
+        };
+        if !same {
+            edited.push(EditedCell {
+                cell: cell.clone(),
+                exported: was.clone(),
+                current: now.map(V::repr).unwrap_or_default(),
+            });
+        }
+    }
+    edited
 }
 
 /// Compares every computed cell with the catalog's formula (canonical
@@ -1495,6 +1568,7 @@ fn json_of(n: Number) -> serde_json::Value {
     }
 }
 
+/// The answers a grid carries: its identification, then each indicator's cells.
 fn rebuild(
     catalog: &Catalog,
     lay: &Layout,
@@ -1514,187 +1588,13 @@ fn rebuild(
         ..Answers::default()
     };
     for r in &lay.ident {
-        let p = r.pos;
-        let what = r.label.as_str();
-        let e = &mut a.establishment;
-        match &r.field {
-            IdentField::Finess => {
-                let mut t = cx.text(IDENT, p).trim().to_string();
-                if matches!(cx.get(IDENT, p), Some(V::Num(_))) && t.len() < 9 && !t.is_empty() {
-                    t = format!("{t:0>9}");
-                }
-                e.finess = t;
-            }
-            IdentField::Name => e.name = cx.text(IDENT, p),
-            IdentField::Departement => e.departement = cx.text(IDENT, p),
-            IdentField::LegalStatus => {
-                let labels = LegalStatus::ALL.map(|l| l.label());
-                e.legal_status = cx
-                    .choice(IDENT, p, None, what, &labels)
-                    .map(|i| LegalStatus::ALL[i]);
-            }
-            IdentField::Funding => {
-                let all = [Funding::ExDg, Funding::ExOqn];
-                e.funding = cx
-                    .choice(IDENT, p, None, what, &all.map(|f| f.label()))
-                    .map(|i| all[i]);
-            }
-            IdentField::Category(c) => {
-                if cx.yes_no(IDENT, p, None, what) == Some(true) {
-                    e.categories.push(*c);
-                }
-            }
-            IdentField::Beds | IdentField::Places | IdentField::PreviousScore => {
-                let v = cx.number(IDENT, p, None, what, None);
-                let e = &mut a.establishment;
-                match (&r.field, v) {
-                    (IdentField::PreviousScore, Some(serde_json::Value::Number(n))) => {
-                        a.previous_score = Number::from_json(&n);
-                    }
-                    (IdentField::PreviousScore, Some(_)) => {}
-                    (f, Some(serde_json::Value::Number(n))) => {
-                        let u = n.as_u64().and_then(|u| u32::try_from(u).ok());
-                        if u.is_none() {
-                            cx.problem(
-                                IDENT,
-                                p,
-                                None,
-                                format!("{what} : nombre entier positif attendu"),
-                            );
-                        }
-                        if *f == IdentField::Beds {
-                            e.beds = u;
-                        } else {
-                            e.places = u;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            IdentField::Question(id, kind) => {
-                let q = catalog.question(id);
-                let v = match kind {
-                    QuestionKind::Bool => match cx.get(IDENT, p) {
-                        None => None,
-                        _ => {
-                            let t = cx.text(IDENT, p);
-                            match t.trim() {
-                                "" => None,
-                                x if x.eq_ignore_ascii_case(OUI) => {
-                                    Some(serde_json::Value::Bool(true))
-                                }
-                                x if x.eq_ignore_ascii_case(NON) => {
-                                    Some(serde_json::Value::Bool(false))
-                                }
-                                _ => {
-                                    cx.problem(
-                                        IDENT,
-                                        p,
-                                        None,
-                                        format!("{what} : « {t} » : Oui ou Non attendu"),
-                                    );
-                                    Some(serde_json::Value::String(t))
-                                }
-                            }
-                        }
-                    },
-                    QuestionKind::Choice => {
-                        let t = cx.text(IDENT, p);
-                        if t.trim().is_empty() {
-                            None
-                        } else {
-                            let opt = q
-                                .and_then(|q| q.options.iter().find(|o| o.label == t || o.id == t));
-                            match opt {
-                                Some(o) => Some(serde_json::Value::String(o.id.clone())),
-                                None => {
-                                    cx.problem(
-                                        IDENT,
-                                        p,
-                                        None,
-                                        format!(
-                                            "{what} : « {t} » n'est pas une option de la liste"
-                                        ),
-                                    );
-                                    Some(serde_json::Value::String(t))
-                                }
-                            }
-                        }
-                    }
-                    QuestionKind::Integer => cx.number(IDENT, p, None, what, Some(Unit::Count)),
-                    QuestionKind::Text => {
-                        let t = cx.text(IDENT, p);
-                        if t.trim().is_empty() {
-                            None
-                        } else {
-                            Some(serde_json::Value::String(t))
-                        }
-                    }
-                };
-                if let Some(v) = v {
-                    a.establishment.answers.insert(id.clone(), v);
-                }
-            }
-        }
+        read_ident_field(&mut cx, catalog, r, &mut a);
     }
     for il in &lay.indicators {
         let Some(ind) = catalog.indicator(&il.id) else {
             continue;
         };
-        let sheet = il.sheet.as_str();
-        let iid = Some(ind.id.as_str());
-        let mut ans = IndicatorAnswer::default();
-        let inputs = ind.measure.inputs();
-        for (kind, pos) in &il.inputs {
-            let p = *pos;
-            match kind {
-                CellKind::Status => {
-                    ans.status = cx
-                        .choice(
-                            sheet,
-                            p,
-                            iid,
-                            "statut",
-                            &[RENSEIGNE, NON_CONCERNE, NON_MESURABLE],
-                        )
-                        .map(|i| match i {
-                            0 => DeclaredStatus::Renseigne,
-                            1 => DeclaredStatus::NonConcerne,
-                            _ => DeclaredStatus::NonMesurable,
-                        });
-                }
-                CellKind::Justification => ans.justification = cx.text(sheet, p),
-                CellKind::Comment => ans.comment = cx.text(sheet, p),
-                CellKind::Input(id) => {
-                    let input = inputs.iter().find(|i| i.id() == id);
-                    let label = input.map(|i| i.label().to_string()).unwrap_or_default();
-                    if let Some(v) = cx.number(
-                        sheet,
-                        p,
-                        iid,
-                        &format!("« {label} »"),
-                        input.map(|i| i.unit()),
-                    ) {
-                        ans.inputs.insert(id.clone(), v);
-                    }
-                }
-                CellKind::Criterion(id) => {
-                    if let Some(b) = cx.yes_no(sheet, p, iid, "critère") {
-                        ans.criteria.insert(id.clone(), b);
-                    }
-                }
-                CellKind::Target => match cx.number(sheet, p, iid, "cible personnalisée", None) {
-                    Some(serde_json::Value::Number(n)) => ans.target = Number::from_json(&n),
-                    Some(_) => {}
-                    None => {}
-                },
-                CellKind::Evidence(id) => {
-                    if cx.yes_no(sheet, p, iid, "élément de preuve") == Some(true) {
-                        ans.evidence.push(id.clone());
-                    }
-                }
-            }
-        }
+        let ans = read_indicator(&mut cx, il, ind);
         let _ = matches!(ind.measure, Measure::Criteria { .. });
         if ans != IndicatorAnswer::default() {
             a.indicators.insert(ind.id.to_string(), ans);
@@ -1702,6 +1602,204 @@ fn rebuild(
     }
     let _: &[Category] = &a.establishment.categories;
     a
+}
+
+/// One row of the Identification sheet into the answers.
+fn read_ident_field(cx: &mut Ctx<'_>, catalog: &Catalog, r: &IdentRow, a: &mut Answers) {
+    let p = r.pos;
+    let what = r.label.as_str();
+    let e = &mut a.establishment;
+    match &r.field {
+        IdentField::Finess => {
+            let mut t = cx.text(IDENT, p).trim().to_string();
+            if matches!(cx.get(IDENT, p), Some(V::Num(_))) && t.len() < 9 && !t.is_empty() {
+                t = format!("{t:0>9}");
+            }
+            e.finess = t;
+        }
+        IdentField::Name => e.name = cx.text(IDENT, p),
+        IdentField::Departement => e.departement = cx.text(IDENT, p),
+        IdentField::LegalStatus => {
+            let labels = LegalStatus::ALL.map(|l| l.label());
+            e.legal_status = cx
+                .choice(IDENT, p, None, what, &labels)
+                .map(|i| LegalStatus::ALL[i]);
+        }
+        IdentField::Funding => {
+            let all = [Funding::ExDg, Funding::ExOqn];
+            e.funding = cx
+                .choice(IDENT, p, None, what, &all.map(|f| f.label()))
+                .map(|i| all[i]);
+        }
+        IdentField::Category(c) => {
+            if cx.yes_no(IDENT, p, None, what) == Some(true) {
+                e.categories.push(*c);
+            }
+        }
+        IdentField::Beds | IdentField::Places | IdentField::PreviousScore => {
+            read_ident_number(cx, r, a)
+        }
+        IdentField::Question(id, kind) => {
+            if let Some(v) = question_answer(cx, catalog, id, *kind, p, what) {
+                a.establishment.answers.insert(id.clone(), v);
+            }
+        }
+    }
+}
+
+/// Beds, places (positive integers) or the previous score, from the Identification sheet.
+fn read_ident_number(cx: &mut Ctx<'_>, r: &IdentRow, a: &mut Answers) {
+    let p = r.pos;
+    let what = r.label.as_str();
+    let v = cx.number(IDENT, p, None, what, None);
+    let e = &mut a.establishment;
+    match (&r.field, v) {
+        (IdentField::PreviousScore, Some(serde_json::Value::Number(n))) => {
+            a.previous_score = Number::from_json(&n);
+        }
+        (IdentField::PreviousScore, Some(_)) => {}
+        (f, Some(serde_json::Value::Number(n))) => {
+            let u = n.as_u64().and_then(|u| u32::try_from(u).ok());
+            if u.is_none() {
+                cx.problem(
+                    IDENT,
+                    p,
+                    None,
+                    format!("{what} : nombre entier positif attendu"),
+                );
+            }
+            if *f == IdentField::Beds {
+                e.beds = u;
+            } else {
+                e.places = u;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The answer to one identification question, by its kind (Oui/Non, option, integer, text).
+fn question_answer(
+    cx: &mut Ctx<'_>,
+    catalog: &Catalog,
+    id: &str,
+    kind: QuestionKind,
+    p: Pos,
+    what: &str,
+) -> Option<serde_json::Value> {
+    match kind {
+        QuestionKind::Bool => {
+            cx.get(IDENT, p)?;
+            let t = cx.text(IDENT, p);
+            match t.trim() {
+                "" => None,
+                x if x.eq_ignore_ascii_case(OUI) => Some(serde_json::Value::Bool(true)),
+                x if x.eq_ignore_ascii_case(NON) => Some(serde_json::Value::Bool(false)),
+                _ => {
+                    cx.problem(
+                        IDENT,
+                        p,
+                        None,
+                        format!("{what} : « {t} » : Oui ou Non attendu"),
+                    );
+                    Some(serde_json::Value::String(t))
+                }
+            }
+        }
+        QuestionKind::Choice => {
+            let t = cx.text(IDENT, p);
+            if t.trim().is_empty() {
+                return None;
+            }
+            let opt = catalog
+                .question(id)
+                .and_then(|q| q.options.iter().find(|o| o.label == t || o.id == t));
+            match opt {
+                Some(o) => Some(serde_json::Value::String(o.id.clone())),
+                None => {
+                    cx.problem(
+                        IDENT,
+                        p,
+                        None,
+                        format!("{what} : « {t} » n'est pas une option de la liste"),
+                    );
+                    Some(serde_json::Value::String(t))
+                }
+            }
+        }
+        QuestionKind::Integer => cx.number(IDENT, p, None, what, Some(Unit::Count)),
+        QuestionKind::Text => {
+            let t = cx.text(IDENT, p);
+            if t.trim().is_empty() {
+                None
+            } else {
+                Some(serde_json::Value::String(t))
+            }
+        }
+    }
+}
+
+/// One indicator's answer from its cells on its volet's sheet (statut, saisies, critères, preuves).
+fn read_indicator(
+    cx: &mut Ctx<'_>,
+    il: &IndicatorLayout,
+    ind: &caqes_engine::Indicator,
+) -> IndicatorAnswer {
+    let sheet = il.sheet.as_str();
+    let iid = Some(ind.id.as_str());
+    let mut ans = IndicatorAnswer::default();
+    let inputs = ind.measure.inputs();
+    for (kind, pos) in &il.inputs {
+        let p = *pos;
+        match kind {
+            CellKind::Status => {
+                ans.status = cx
+                    .choice(
+                        sheet,
+                        p,
+                        iid,
+                        "statut",
+                        &[RENSEIGNE, NON_CONCERNE, NON_MESURABLE],
+                    )
+                    .map(|i| match i {
+                        0 => DeclaredStatus::Renseigne,
+                        1 => DeclaredStatus::NonConcerne,
+                        _ => DeclaredStatus::NonMesurable,
+                    });
+            }
+            CellKind::Justification => ans.justification = cx.text(sheet, p),
+            CellKind::Comment => ans.comment = cx.text(sheet, p),
+            CellKind::Input(id) => {
+                let input = inputs.iter().find(|i| i.id() == id);
+                let label = input.map(|i| i.label().to_string()).unwrap_or_default();
+                if let Some(v) = cx.number(
+                    sheet,
+                    p,
+                    iid,
+                    &format!("« {label} »"),
+                    input.map(|i| i.unit()),
+                ) {
+                    ans.inputs.insert(id.clone(), v);
+                }
+            }
+            CellKind::Criterion(id) => {
+                if let Some(b) = cx.yes_no(sheet, p, iid, "critère") {
+                    ans.criteria.insert(id.clone(), b);
+                }
+            }
+            CellKind::Target => match cx.number(sheet, p, iid, "cible personnalisée", None) {
+                Some(serde_json::Value::Number(n)) => ans.target = Number::from_json(&n),
+                Some(_) => {}
+                None => {}
+            },
+            CellKind::Evidence(id) => {
+                if cx.yes_no(sheet, p, iid, "élément de preuve") == Some(true) {
+                    ans.evidence.push(id.clone());
+                }
+            }
+        }
+    }
+    ans
 }
 
 #[cfg(test)]

@@ -24,12 +24,16 @@
 pub mod read;
 
 use crate::formulas::{self, INTERESSE, NON, NON_CONCERNE, NON_INTERESSE, NON_MESURABLE, OUI};
-use crate::layout::{has_personalised_target, layout, CellKind, IdentField, Layout, Pos, COL_CALC};
+use crate::layout::{
+    has_personalised_target, layout, CellKind, IdentField, IndicatorLayout, Layout, Pos,
+    SynthLayout, COL_CALC,
+};
 use crate::normalise::clip;
 use crate::writer::{catalog_hash, sha256_json};
 use crate::GridError;
 use caqes_engine::{
-    Answers, Catalog, Evaluation, Funding, Indicator, Measure, Number, QuestionKind, Status,
+    Answers, Catalog, Evaluation, Funding, Indicator, IndicatorResult, Measure, Number,
+    QuestionKind, Status,
 };
 use rust_xlsxwriter::{
     Color, DataValidation, Format, FormatAlign, FormatBorder, Formula, ProtectionOptions, Workbook,
@@ -395,6 +399,23 @@ fn revue_sheet(wb: &mut Workbook) -> Result<&mut Worksheet, GridError> {
     Ok(wb.add_worksheet())
 }
 
+/// Which cell of the « Revue » sheet a prefilled decision or a response goes to:
+/// (FINESS, indicator, field path).
+type FieldKey<'a> = (&'a str, &'a str, &'a str);
+
+/// The self-assessed part of a row of the « Revue » sheet: the establishment, the
+/// indicator and its field, its answer and its result.
+struct SelfAssessed<'a> {
+    finess: &'a str,
+    name: &'a str,
+    ind: &'a Indicator,
+    fd: &'a Field,
+    ans: Option<&'a caqes_engine::IndicatorAnswer>,
+    res: Option<&'a caqes_engine::IndicatorResult>,
+}
+
+/// The « Revue » sheet: headers, then one row per establishment × field (self-assessed
+/// value, statut, points; the agency's decision; the establishment's response).
 fn write_revue(
     wb: &mut Workbook,
     catalog: &Catalog,
@@ -405,23 +426,12 @@ fn write_revue(
 ) -> Result<Vec<Block>, GridError> {
     let ws = revue_sheet(wb)?;
     ws.set_name(REVUE).map_err(xe)?;
-    for (c, h) in HEADERS.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &f.header)
-            .map_err(xe)?;
-    }
-    for (c, w) in [
-        11.0, 30.0, 14.0, 50.0, 22.0, 16.0, 14.0, 9.0, 12.0, 16.0, 50.0, 10.0, 14.0, 50.0,
-    ]
-    .iter()
-    .enumerate()
-    {
-        ws.set_column_width(c as u16, *w).map_err(xe)?;
-    }
+    write_revue_headers(ws, f)?;
     let mut row = 1u32;
     let mut blocks = Vec::with_capacity(entries.len());
     let fields_of: Vec<(&Indicator, Vec<Field>)> =
         catalog.indicators.iter().map(|i| (i, fields(i))).collect();
-    let prefilled: std::collections::HashMap<(&str, &str, &str), &Prefill> = prefill
+    let prefilled: std::collections::HashMap<FieldKey<'_>, &Prefill> = prefill
         .iter()
         .map(|p| {
             (
@@ -430,7 +440,7 @@ fn write_revue(
             )
         })
         .collect();
-    let answered: std::collections::HashMap<(&str, &str, &str), &Response> = responses
+    let answered: std::collections::HashMap<FieldKey<'_>, &Response> = responses
         .iter()
         .map(|r| {
             (
@@ -448,89 +458,18 @@ fn write_revue(
             let ans = e.answers.indicators.get(ind.id.as_str());
             let res = e.evaluation.indicator(&ind.id);
             for fd in fl {
-                ws.write_string_with_format(row, COL_FINESS, finess, &f.grey)
-                    .map_err(xe)?;
-                ws.write_string_with_format(row, 1, &name, &f.grey)
-                    .map_err(xe)?;
-                ws.write_string_with_format(row, COL_INDICATOR, &ind.id, &f.grey)
-                    .map_err(xe)?;
-                ws.write_string_with_format(
-                    row,
-                    3,
-                    clip(&format!("{} — {} — {}", ind.code, ind.title, fd.label)).0,
-                    &f.grey,
-                )
-                .map_err(xe)?;
-                ws.write_string_with_format(row, COL_FIELD, &fd.path, &f.grey)
-                    .map_err(xe)?;
-                write_shown(
-                    ws,
-                    row,
-                    COL_SELF,
-                    &self_value(ans, fd),
-                    &f.grey,
-                    &f.grey_num,
-                )?;
-                match res {
-                    Some(r) => {
-                        ws.write_string_with_format(row, 6, r.status.label(), &f.grey)
-                            .map_err(xe)?;
-                        ws.write_number_with_format(row, 7, r.points.to_f64(), &f.grey_num)
-                            .map_err(xe)?;
-                    }
-                    None => {
-                        ws.write_blank(row, 6, &f.grey).map_err(xe)?;
-                        ws.write_blank(row, 7, &f.grey).map_err(xe)?;
-                    }
-                }
-                let pre = prefilled.get(&(finess.as_str(), ind.id.as_str(), fd.path.as_str()));
-                match pre {
-                    Some(p) => {
-                        ws.write_string_with_format(row, COL_DECISION, CORRIGE, &f.pink_list)
-                            .map_err(xe)?;
-                        write_shown(
-                            ws,
-                            row,
-                            COL_VALUE,
-                            &prefill_shown(&p.value),
-                            &f.pink_text,
-                            &f.pink,
-                        )?;
-                        ws.write_string_with_format(row, COL_MOTIF, clip(&p.motif).0, &f.pink_text)
-                            .map_err(xe)?;
-                        if p.from_data {
-                            ws.write_string_with_format(row, COL_ORIGIN, ORIGINE_DONNEES, &f.grey)
-                                .map_err(xe)?;
-                        } else {
-                            ws.write_blank(row, COL_ORIGIN, &f.grey).map_err(xe)?;
-                        }
-                    }
-                    None => {
-                        ws.write_blank(row, COL_DECISION, &f.pink_list)
-                            .map_err(xe)?;
-                        ws.write_blank(row, COL_VALUE, &f.pink).map_err(xe)?;
-                        ws.write_blank(row, COL_MOTIF, &f.pink_text).map_err(xe)?;
-                        ws.write_blank(row, COL_ORIGIN, &f.grey).map_err(xe)?;
-                    }
-                }
+                let row_of = SelfAssessed {
+                    finess,
+                    name: &name,
+                    ind,
+                    fd,
+                    ans,
+                    res,
+                };
+                write_self_assessed(ws, row, &row_of, f)?;
                 let key = (finess.as_str(), ind.id.as_str(), fd.path.as_str());
-                match answered.get(&key) {
-                    Some(r) => {
-                        ws.write_string_with_format(row, COL_RESPONSE, r.response.label(), &f.grey)
-                            .map_err(xe)?;
-                        ws.write_string_with_format(
-                            row,
-                            COL_COMMENT,
-                            clip(&r.comment).0,
-                            &f.grey_text,
-                        )
-                        .map_err(xe)?;
-                    }
-                    None => {
-                        ws.write_blank(row, COL_RESPONSE, &f.grey).map_err(xe)?;
-                        ws.write_blank(row, COL_COMMENT, &f.grey).map_err(xe)?;
-                    }
-                }
+                write_decision(ws, row, prefilled.get(&key).copied(), f)?;
+                write_response(ws, row, answered.get(&key).copied(), f)?;
                 rows.push((ind.id.to_string(), fd.path.clone(), row));
                 row += 1;
             }
@@ -541,7 +480,138 @@ fn write_revue(
             rows,
         });
     }
-    let last = row.saturating_sub(1).max(1);
+    finish_revue(ws, row.saturating_sub(1).max(1))?;
+    Ok(blocks)
+}
+
+/// The header row of the « Revue » sheet and its column widths.
+fn write_revue_headers(ws: &mut Worksheet, f: &Formats) -> Result<(), GridError> {
+    for (c, h) in HEADERS.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &f.header)
+            .map_err(xe)?;
+    }
+    for (c, w) in [
+        11.0, 30.0, 14.0, 50.0, 22.0, 16.0, 14.0, 9.0, 12.0, 16.0, 50.0, 10.0, 14.0, 50.0,
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.set_column_width(c as u16, *w).map_err(xe)?;
+    }
+    Ok(())
+}
+
+/// The grey cells of a row: establishment, indicator, field, self-assessed value, statut, points.
+fn write_self_assessed(
+    ws: &mut Worksheet,
+    row: u32,
+    s: &SelfAssessed<'_>,
+    f: &Formats,
+) -> Result<(), GridError> {
+    let (ind, fd) = (s.ind, s.fd);
+    ws.write_string_with_format(row, COL_FINESS, s.finess, &f.grey)
+        .map_err(xe)?;
+    ws.write_string_with_format(row, 1, s.name, &f.grey)
+        .map_err(xe)?;
+    ws.write_string_with_format(row, COL_INDICATOR, &ind.id, &f.grey)
+        .map_err(xe)?;
+    ws.write_string_with_format(
+        row,
+        3,
+        clip(&format!("{} — {} — {}", ind.code, ind.title, fd.label)).0,
+        &f.grey,
+    )
+    .map_err(xe)?;
+    ws.write_string_with_format(row, COL_FIELD, &fd.path, &f.grey)
+        .map_err(xe)?;
+    write_shown(
+        ws,
+        row,
+        COL_SELF,
+        &self_value(s.ans, fd),
+        &f.grey,
+        &f.grey_num,
+    )?;
+    match s.res {
+        Some(r) => {
+            ws.write_string_with_format(row, 6, r.status.label(), &f.grey)
+                .map_err(xe)?;
+            ws.write_number_with_format(row, 7, r.points.to_f64(), &f.grey_num)
+                .map_err(xe)?;
+        }
+        None => {
+            ws.write_blank(row, 6, &f.grey).map_err(xe)?;
+            ws.write_blank(row, 7, &f.grey).map_err(xe)?;
+        }
+    }
+    Ok(())
+}
+
+/// The pink cells of a row (décision, valeur retenue, motif) and the origin: blank,
+/// or « Corrigé » prefilled from the agency's data or a previous review.
+fn write_decision(
+    ws: &mut Worksheet,
+    row: u32,
+    pre: Option<&Prefill>,
+    f: &Formats,
+) -> Result<(), GridError> {
+    match pre {
+        Some(p) => {
+            ws.write_string_with_format(row, COL_DECISION, CORRIGE, &f.pink_list)
+                .map_err(xe)?;
+            write_shown(
+                ws,
+                row,
+                COL_VALUE,
+                &prefill_shown(&p.value),
+                &f.pink_text,
+                &f.pink,
+            )?;
+            ws.write_string_with_format(row, COL_MOTIF, clip(&p.motif).0, &f.pink_text)
+                .map_err(xe)?;
+            if p.from_data {
+                ws.write_string_with_format(row, COL_ORIGIN, ORIGINE_DONNEES, &f.grey)
+                    .map_err(xe)?;
+            } else {
+                ws.write_blank(row, COL_ORIGIN, &f.grey).map_err(xe)?;
+            }
+        }
+        None => {
+            ws.write_blank(row, COL_DECISION, &f.pink_list)
+                .map_err(xe)?;
+            ws.write_blank(row, COL_VALUE, &f.pink).map_err(xe)?;
+            ws.write_blank(row, COL_MOTIF, &f.pink_text).map_err(xe)?;
+            ws.write_blank(row, COL_ORIGIN, &f.grey).map_err(xe)?;
+        }
+    }
+    Ok(())
+}
+
+/// The establishment's response to the previous version and its comment (grey), if any.
+fn write_response(
+    ws: &mut Worksheet,
+    row: u32,
+    response: Option<&Response>,
+    f: &Formats,
+) -> Result<(), GridError> {
+    match response {
+        Some(r) => {
+            ws.write_string_with_format(row, COL_RESPONSE, r.response.label(), &f.grey)
+                .map_err(xe)?;
+            ws.write_string_with_format(row, COL_COMMENT, clip(&r.comment).0, &f.grey_text)
+                .map_err(xe)?;
+        }
+        None => {
+            ws.write_blank(row, COL_RESPONSE, &f.grey).map_err(xe)?;
+            ws.write_blank(row, COL_COMMENT, &f.grey).map_err(xe)?;
+        }
+    }
+    Ok(())
+}
+
+/// The lists and help of the decision and value columns down to row `last`, frozen
+/// panes, autofilter, protection.
+fn finish_revue(ws: &mut Worksheet, last: u32) -> Result<(), GridError> {
     let dv = DataValidation::new()
         .allow_list_strings(&[VALIDE, CORRIGE, REFUSE])
         .map_err(xe)?
@@ -563,7 +633,7 @@ fn write_revue(
     ws.autofilter(0, 0, last, HEADERS.len() as u16 - 1)
         .map_err(xe)?;
     protect(ws);
-    Ok(blocks)
+    Ok(())
 }
 
 fn verdict_label(e: &Evaluation) -> &'static str {
@@ -579,6 +649,8 @@ pub fn calc_sheet(i: usize) -> String {
     format!("_es{}", i + 1)
 }
 
+/// The « Synthèse » sheet: one row per establishment, self-assessed score and verdict
+/// beside the official ones (live formulas on its hidden sheet) and the decisions.
 fn write_synthese(
     wb: &mut Workbook,
     catalog: &Catalog,
@@ -590,6 +662,30 @@ fn write_synthese(
 ) -> Result<(), GridError> {
     let ws = wb.add_worksheet();
     ws.set_name(SYNTHESE).map_err(xe)?;
+    write_synthese_headers(ws, catalog, meta, f)?;
+    let sy = relocate(&layout(catalog), "x").synth;
+    let green = Format::new()
+        .set_background_color(Color::RGB(0xC6EFCE))
+        .set_border(FormatBorder::Thin)
+        .set_num_format("#,##0.##########");
+    for (i, (e, b)) in entries.iter().zip(blocks).enumerate() {
+        let row = 3 + i as u32;
+        write_self_assessed_summary(ws, row, e, f)?;
+        write_official(ws, row, &calc_sheet(i), b, e, &sy, &green)?;
+        write_contested(ws, row, e, responses, f)?;
+    }
+    ws.set_freeze_panes(3, 2).map_err(xe)?;
+    protect(ws);
+    Ok(())
+}
+
+/// The title, the version line, the column headers and widths of « Synthèse ».
+fn write_synthese_headers(
+    ws: &mut Worksheet,
+    catalog: &Catalog,
+    meta: &ReviewMeta,
+    f: &Formats,
+) -> Result<(), GridError> {
     ws.write_string_with_format(
         0,
         0,
@@ -628,61 +724,87 @@ fn write_synthese(
     {
         ws.set_column_width(c as u16, *w).map_err(xe)?;
     }
-    let sy = relocate(&layout(catalog), "x").synth;
-    let green = Format::new()
-        .set_background_color(Color::RGB(0xC6EFCE))
-        .set_border(FormatBorder::Thin)
-        .set_num_format("#,##0.##########");
-    for (i, (e, b)) in entries.iter().zip(blocks).enumerate() {
-        let row = 3 + i as u32;
-        let a = &e.answers.establishment;
-        ws.write_string_with_format(row, 0, &a.finess, &f.grey)
-            .map_err(xe)?;
-        ws.write_string_with_format(row, 1, clip(&a.name).0, &f.grey)
-            .map_err(xe)?;
-        ws.write_string_with_format(row, 2, clip(&e.file).0, &f.grey)
-            .map_err(xe)?;
-        match e.evaluation.total_rounded {
-            Some(t) => ws.write_number_with_format(row, 3, t.to_f64(), &f.grey_num),
-            None => ws.write_blank(row, 3, &f.grey),
-        }
+    Ok(())
+}
+
+/// The grey cells of an establishment's row of « Synthèse »: FINESS, name, grid file,
+/// self-assessed score and verdict.
+fn write_self_assessed_summary(
+    ws: &mut Worksheet,
+    row: u32,
+    e: &ReviewEntry<'_>,
+    f: &Formats,
+) -> Result<(), GridError> {
+    let a = &e.answers.establishment;
+    ws.write_string_with_format(row, 0, &a.finess, &f.grey)
         .map_err(xe)?;
-        ws.write_string_with_format(row, 4, verdict_label(e.evaluation), &f.grey)
-            .map_err(xe)?;
-        let sheet = calc_sheet(i);
-        let cached_score = e
-            .official
-            .total_rounded
-            .map(|t| format!("{}", t.to_f64()))
-            .unwrap_or_default();
-        let fm = Formula::new(format!("={}", crate::layout::qref(&sheet, sy.rounded)))
-            .set_result(cached_score);
-        ws.write_formula_with_format(row, 5, fm, &green)
-            .map_err(xe)?;
-        let fm = Formula::new(format!("={}", crate::layout::qref(&sheet, sy.verdict)))
-            .set_result(verdict_label(e.official));
-        ws.write_formula_with_format(row, 6, fm, &green)
-            .map_err(xe)?;
-        let range = format!("{REVUE}!$I${}:$I${}", b.first + 1, b.last + 1);
-        let fm = Formula::new(format!(
-            "=COUNTIF({range},\"{CORRIGE}\")+COUNTIF({range},\"{REFUSE}\")"
-        ));
-        ws.write_formula_with_format(row, 7, fm, &green)
-            .map_err(xe)?;
-        let mine: Vec<&Response> = responses.iter().filter(|r| r.finess == a.finess).collect();
-        if mine.is_empty() {
-            ws.write_blank(row, 8, &f.grey).map_err(xe)?;
-        } else {
-            let contested = mine
-                .iter()
-                .filter(|r| r.response == caqes_engine::Reponse::Conteste)
-                .count();
-            ws.write_number_with_format(row, 8, contested as f64, &f.grey_num)
-                .map_err(xe)?;
-        }
+    ws.write_string_with_format(row, 1, clip(&a.name).0, &f.grey)
+        .map_err(xe)?;
+    ws.write_string_with_format(row, 2, clip(&e.file).0, &f.grey)
+        .map_err(xe)?;
+    match e.evaluation.total_rounded {
+        Some(t) => ws.write_number_with_format(row, 3, t.to_f64(), &f.grey_num),
+        None => ws.write_blank(row, 3, &f.grey),
     }
-    ws.set_freeze_panes(3, 2).map_err(xe)?;
-    protect(ws);
+    .map_err(xe)?;
+    ws.write_string_with_format(row, 4, verdict_label(e.evaluation), &f.grey)
+        .map_err(xe)?;
+    Ok(())
+}
+
+/// The green cells of an establishment's row of « Synthèse »: official score and verdict
+/// read from its hidden `sheet`, count of decisions in its block `b` of « Revue ».
+fn write_official(
+    ws: &mut Worksheet,
+    row: u32,
+    sheet: &str,
+    b: &Block,
+    e: &ReviewEntry<'_>,
+    sy: &SynthLayout,
+    green: &Format,
+) -> Result<(), GridError> {
+    let cached_score = e
+        .official
+        .total_rounded
+        .map(|t| format!("{}", t.to_f64()))
+        .unwrap_or_default();
+    let fm = Formula::new(format!("={}", crate::layout::qref(sheet, sy.rounded)))
+        .set_result(cached_score);
+    ws.write_formula_with_format(row, 5, fm, green)
+        .map_err(xe)?;
+    let fm = Formula::new(format!("={}", crate::layout::qref(sheet, sy.verdict)))
+        .set_result(verdict_label(e.official));
+    ws.write_formula_with_format(row, 6, fm, green)
+        .map_err(xe)?;
+    let range = format!("{REVUE}!$I${}:$I${}", b.first + 1, b.last + 1);
+    let fm = Formula::new(format!(
+        "=COUNTIF({range},\"{CORRIGE}\")+COUNTIF({range},\"{REFUSE}\")"
+    ));
+    ws.write_formula_with_format(row, 7, fm, green)
+        .map_err(xe)?;
+    Ok(())
+}
+
+/// How many decisions the establishment contested (blank without a response).
+fn write_contested(
+    ws: &mut Worksheet,
+    row: u32,
+    e: &ReviewEntry<'_>,
+    responses: &[Response],
+    f: &Formats,
+) -> Result<(), GridError> {
+    let a = &e.answers.establishment;
+    let mine: Vec<&Response> = responses.iter().filter(|r| r.finess == a.finess).collect();
+    if mine.is_empty() {
+        ws.write_blank(row, 8, &f.grey).map_err(xe)?;
+    } else {
+        let contested = mine
+            .iter()
+            .filter(|r| r.response == caqes_engine::Reponse::Conteste)
+            .count();
+        ws.write_number_with_format(row, 8, contested as f64, &f.grey_num)
+            .map_err(xe)?;
+    }
     Ok(())
 }
 
@@ -880,6 +1002,13 @@ fn num_cache(n: Option<Number>) -> String {
     n.map(|n| format!("{}", n.to_f64())).unwrap_or_default()
 }
 
+/// A formula of the hidden sheet with its cached result.
+fn calc_formula(f: String, cache: String) -> Formula {
+    Formula::new(format!("={f}")).set_result(cache)
+}
+
+/// The hidden calculation sheet of the `i`-th establishment: the grid's formulas on a
+/// relocated layout, reading the retained values of the « Revue » rows of block `b`.
 fn write_calc(
     wb: &mut Workbook,
     catalog: &Catalog,
@@ -892,7 +1021,6 @@ fn write_calc(
     let l = relocate(grid_layout, &name);
     let ws = wb.add_worksheet();
     ws.set_name(&name).map_err(xe)?;
-    let fm = |f: String, cache: String| Formula::new(format!("={f}")).set_result(cache);
     let plain = Format::new();
     for r in &l.ident {
         let v = ident_value(catalog, &r.field, e.answers);
@@ -904,92 +1032,139 @@ fn write_calc(
             continue;
         };
         let res = off.indicator(&ind.id);
-        for fd in fields(ind) {
-            let (Some(pos), Some(row)) = (il.input(&fd.cell), b.row(&ind.id, &fd.path)) else {
-                continue;
-            };
-            if fd.kind == FieldKind::Evidence {
-                continue; // evidence does not score
-            }
-            ws.write_formula(
-                pos.row,
-                pos.col,
-                fm(input_formula(fd.kind, row), String::new()),
-            )
-            .map_err(xe)?;
-        }
-        let st = formulas::status(catalog, &l, ind, il);
-        let cache = res
-            .map(|r| r.status.label().to_string())
-            .unwrap_or_default();
-        ws.write_formula(il.status_calc.row, il.status_calc.col, fm(st, cache))
-            .map_err(xe)?;
-        for input in ind.measure.inputs() {
-            let (Some(cell), Some(rp)) = (
-                il.input(&CellKind::Input(input.id().to_string())),
-                il.retained(input.id()),
-            ) else {
-                continue;
-            };
-            let f = formulas::retained(&l, catalog, input, cell);
-            ws.write_formula(rp.row, rp.col, fm(f, String::new()))
-                .map_err(xe)?;
-        }
-        if let Measure::Criteria { criteria } = &ind.measure {
-            for c in criteria {
-                if let Some(p) = il.input(&CellKind::Criterion(c.id.clone())) {
-                    ws.write_number(p.row, COL_CALC, c.points.to_f64())
-                        .map_err(xe)?;
-                }
-            }
-        }
-        let f = formulas::indicator(catalog, &l, ind, il);
-        let yn = |b: Option<bool>| match b {
-            Some(true) => OUI.to_string(),
-            Some(false) => NON.to_string(),
-            None => String::new(),
+        write_calc_inputs(ws, catalog, &l, ind, il, b, res)?;
+        write_calc_results(ws, catalog, &l, ind, il, res)?;
+    }
+    write_calc_synthesis(ws, catalog, &l, off)?;
+    ws.set_hidden(true);
+    ws.protect();
+    Ok(())
+}
+
+/// An indicator's inputs on the hidden sheet: each field's formula reading its
+/// « Revue » row, the statut, the retained inputs and the criteria's points.
+fn write_calc_inputs(
+    ws: &mut Worksheet,
+    catalog: &Catalog,
+    l: &Layout,
+    ind: &Indicator,
+    il: &IndicatorLayout,
+    b: &Block,
+    res: Option<&IndicatorResult>,
+) -> Result<(), GridError> {
+    for fd in fields(ind) {
+        let (Some(pos), Some(row)) = (il.input(&fd.cell), b.row(&ind.id, &fd.path)) else {
+            continue;
         };
-        let renseigne = res.is_some_and(|r| r.status == Status::Renseigne);
-        let info = matches!(ind.measure, Measure::Information { .. });
-        let cells = [
-            (
-                il.value,
-                f.value,
-                res.map(|r| num_cache(r.value)).unwrap_or_default(),
-            ),
-            (
-                il.target,
-                f.target,
-                res.map(|r| num_cache(r.target)).unwrap_or_default(),
-            ),
-            (il.met, f.met, res.map(|r| yn(r.met)).unwrap_or_default()),
-            (
-                il.share,
-                f.share,
-                if renseigne && !info {
-                    res.map(|r| num_cache(Some(r.share.unwrap_or(Number::ZERO))))
-                        .unwrap_or_default()
-                } else {
-                    String::new()
-                },
-            ),
-            (
-                il.weight,
-                f.weight,
-                res.map(|r| num_cache(Some(r.weight))).unwrap_or_default(),
-            ),
-            (
-                il.points,
-                f.points,
-                res.map(|r| num_cache(Some(r.points))).unwrap_or_default(),
-            ),
-        ];
-        for (p, f, cache) in cells {
-            ws.write_formula(p.row, p.col, fm(f, cache)).map_err(xe)?;
+        if fd.kind == FieldKind::Evidence {
+            continue; // evidence does not score
+        }
+        ws.write_formula(
+            pos.row,
+            pos.col,
+            calc_formula(input_formula(fd.kind, row), String::new()),
+        )
+        .map_err(xe)?;
+    }
+    let st = formulas::status(catalog, l, ind, il);
+    let cache = res
+        .map(|r| r.status.label().to_string())
+        .unwrap_or_default();
+    ws.write_formula(
+        il.status_calc.row,
+        il.status_calc.col,
+        calc_formula(st, cache),
+    )
+    .map_err(xe)?;
+    for input in ind.measure.inputs() {
+        let (Some(cell), Some(rp)) = (
+            il.input(&CellKind::Input(input.id().to_string())),
+            il.retained(input.id()),
+        ) else {
+            continue;
+        };
+        let f = formulas::retained(l, catalog, input, cell);
+        ws.write_formula(rp.row, rp.col, calc_formula(f, String::new()))
+            .map_err(xe)?;
+    }
+    if let Measure::Criteria { criteria } = &ind.measure {
+        for c in criteria {
+            if let Some(p) = il.input(&CellKind::Criterion(c.id.clone())) {
+                ws.write_number(p.row, COL_CALC, c.points.to_f64())
+                    .map_err(xe)?;
+            }
         }
     }
+    Ok(())
+}
+
+/// An indicator's computed cells (value, target, met, share, weight, points) with the
+/// official result cached.
+fn write_calc_results(
+    ws: &mut Worksheet,
+    catalog: &Catalog,
+    l: &Layout,
+    ind: &Indicator,
+    il: &IndicatorLayout,
+    res: Option<&IndicatorResult>,
+) -> Result<(), GridError> {
+    let f = formulas::indicator(catalog, l, ind, il);
+    let yn = |b: Option<bool>| match b {
+        Some(true) => OUI.to_string(),
+        Some(false) => NON.to_string(),
+        None => String::new(),
+    };
+    let renseigne = res.is_some_and(|r| r.status == Status::Renseigne);
+    let info = matches!(ind.measure, Measure::Information { .. });
+    let cells = [
+        (
+            il.value,
+            f.value,
+            res.map(|r| num_cache(r.value)).unwrap_or_default(),
+        ),
+        (
+            il.target,
+            f.target,
+            res.map(|r| num_cache(r.target)).unwrap_or_default(),
+        ),
+        (il.met, f.met, res.map(|r| yn(r.met)).unwrap_or_default()),
+        (
+            il.share,
+            f.share,
+            if renseigne && !info {
+                res.map(|r| num_cache(Some(r.share.unwrap_or(Number::ZERO))))
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            },
+        ),
+        (
+            il.weight,
+            f.weight,
+            res.map(|r| num_cache(Some(r.weight))).unwrap_or_default(),
+        ),
+        (
+            il.points,
+            f.points,
+            res.map(|r| num_cache(Some(r.points))).unwrap_or_default(),
+        ),
+    ];
+    for (p, f, cache) in cells {
+        ws.write_formula(p.row, p.col, calc_formula(f, cache))
+            .map_err(xe)?;
+    }
+    Ok(())
+}
+
+/// The summary formulas on the hidden sheet, the official score and verdict cached.
+fn write_calc_synthesis(
+    ws: &mut Worksheet,
+    catalog: &Catalog,
+    l: &Layout,
+    off: &Evaluation,
+) -> Result<(), GridError> {
     let sy = &l.synth;
-    for (pos, f) in formulas::synthesis(catalog, &l) {
+    for (pos, f) in formulas::synthesis(catalog, l) {
         let cache = if pos == sy.rounded {
             num_cache(off.total_rounded)
         } else if pos == sy.verdict {
@@ -1001,11 +1176,9 @@ fn write_calc(
         } else {
             String::new()
         };
-        ws.write_formula(pos.row, pos.col, fm(f, cache))
+        ws.write_formula(pos.row, pos.col, calc_formula(f, cache))
             .map_err(xe)?;
     }
-    ws.set_hidden(true);
-    ws.protect();
     Ok(())
 }
 
