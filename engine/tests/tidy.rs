@@ -2,6 +2,7 @@
 //!
 //! - Every file and function that `ARCHITECTURE.md` names exists.
 //! - The hand-computed figures in the tables of `tests/answers/README.md` equal the golden results.
+//! - No function of the sources runs over 150 lines.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -311,7 +312,8 @@ fn assumed_tables_are_generated() {
 }
 
 /// The Rust sources of the crates (`…/src/**.rs`), without their unit tests (from the first
-/// `#[cfg(test)]`, which this code base keeps at the end of a file) and without comment lines.
+/// unindented `#[cfg(test)]`, the test module this code base keeps at the end of a file; an
+/// indented one marks a test-only item among the code) and without comment lines.
 fn crate_sources(files: &[String]) -> Vec<(String, Vec<(usize, String)>)> {
     files
         .iter()
@@ -323,7 +325,7 @@ fn crate_sources(files: &[String]) -> Vec<(String, Vec<(usize, String)>)> {
             let lines = text
                 .lines()
                 .enumerate()
-                .take_while(|(_, l)| l.trim() != "#[cfg(test)]")
+                .take_while(|(_, l)| l.trim_end() != "#[cfg(test)]")
                 .filter(|(_, l)| !l.trim_start().starts_with("//"))
                 .map(|(i, l)| (i + 1, l.to_string()))
                 .collect();
@@ -523,5 +525,74 @@ fn the_form_carries_no_unicode_case_tables() {
         found.is_empty(),
         "Unicode case conversion in the form's code (use caqes_engine::text::lowercase_fr or to_ascii_*):\n{}",
         found.join("\n")
+    );
+}
+
+/// The functions of `source` (as [`crate_sources`] gives it): name, first line, and length in
+/// lines of code (from the `fn` line to its closing brace, comment lines aside). A function
+/// ends at the first `}` line indented as its `fn` line (rustfmt's layout).
+fn functions(source: &[(usize, String)]) -> Vec<(String, usize, usize)> {
+    let mut out = Vec::new();
+    for (k, (line, text)) in source.iter().enumerate() {
+        let trimmed = text.trim_start();
+        let indent = text.len() - trimmed.len();
+        let mut words = trimmed.split_whitespace().peekable();
+        while words.peek().is_some_and(|w| {
+            w.starts_with("pub") || matches!(*w, "const" | "async" | "unsafe" | "extern")
+        }) {
+            words.next();
+        }
+        if words.next() != Some("fn") {
+            continue;
+        }
+        let name: String = words
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        // A declaration without a body (trait method) ends with `;` before any `{`.
+        let body = source[k..]
+            .iter()
+            .find(|(_, l)| l.trim_end().ends_with('{') || l.trim_end().ends_with(';'));
+        if body.is_none_or(|(_, l)| l.trim_end().ends_with(';')) {
+            continue;
+        }
+        let end = source[k + 1..].iter().position(|(_, l)| {
+            let t = l.trim_start();
+            t.starts_with('}') && l.len() - t.len() == indent
+        });
+        if let Some(end) = end {
+            out.push((name, *line, end + 2));
+        }
+    }
+    out
+}
+
+/// Issue 14: smaller pieces. No function of the crates' sources (tests aside) runs over
+/// 150 lines of code: a longer one is split into named pieces (see the grid writer, the
+/// campaign workbook, the form's `App::update`).
+#[test]
+fn no_function_runs_over_150_lines() {
+    const LIMIT: usize = 150;
+    let files = repo_files();
+    let mut long = Vec::new();
+    let mut seen = 0;
+    for (file, source) in crate_sources(&files) {
+        for (name, line, length) in functions(&source) {
+            seen += 1;
+            if length > LIMIT {
+                long.push(format!("{file}:{line} {name} ({length} lines)"));
+            }
+        }
+    }
+    assert!(
+        seen > 500,
+        "only {seen} functions found: the scan is broken"
+    );
+    assert!(
+        long.is_empty(),
+        "functions over {LIMIT} lines, to split into named pieces:\n{}",
+        long.join("\n")
     );
 }
