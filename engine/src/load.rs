@@ -244,31 +244,29 @@ impl<'a> Locator<'a> {
 /// ```
 pub fn load_catalogs(file: &str, src: &str) -> Result<Vec<Catalog>, CatalogErrors> {
     let locator = Locator::new(src);
-    let err = |line: Option<usize>, year, indicator, field: String, message: String| CatalogError {
-        file: file.to_string(),
-        line,
-        year,
-        indicator,
-        field,
-        message,
-    };
     let root: toml::Value = match toml::from_str(src) {
         Ok(v) => v,
         Err(e) => {
             let line = e.span().map(|s| locator.line_of_offset(s.start));
-            return Err(CatalogErrors(vec![err(
+            return Err(CatalogErrors(vec![CatalogError {
+                file: file.to_string(),
                 line,
-                None,
-                None,
-                String::new(),
-                format!("syntaxe TOML invalide : {}", e.message()),
-            )]));
+                year: None,
+                indicator: None,
+                field: String::new(),
+                message: format!("syntaxe TOML invalide : {}", e.message()),
+            }]));
         }
+    };
+    let f = FamilyFile {
+        file,
+        locator: &locator,
+        root: &root,
     };
     let years = match family_years(&root) {
         Ok(y) => y,
         Err(p) => {
-            return Err(CatalogErrors(vec![err(
+            return Err(CatalogErrors(vec![f.error(
                 locator.line(&p.path, None, None),
                 None,
                 None,
@@ -277,29 +275,75 @@ pub fn load_catalogs(file: &str, src: &str) -> Result<Vec<Catalog>, CatalogError
             )]))
         }
     };
-    // Checks of the file as written, for every year at once.
-    let mut structural = Vec::new();
-    check_dated_values(&root, &years, &mut Vec::new(), &mut structural);
-    check_indicator_years(&root, &years, &mut structural);
+    let structural = f.structural_errors(&years);
     if !structural.is_empty() {
-        return Err(CatalogErrors(
-            structural
-                .into_iter()
-                .map(|(p, key)| {
-                    err(
-                        locator.line(&p.path, key.as_deref(), None),
-                        None,
-                        indicator_id(&root, &p.path),
-                        path_text(&p.path),
-                        p.message,
-                    )
-                })
-                .collect(),
-        ));
+        return Err(CatalogErrors(structural));
     }
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for year in years {
+        match f.load_year(year) {
+            Ok(catalog) => out.push(catalog),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(CatalogErrors(once_for_all_years(errors)))
+    }
+}
+
+/// A catalog file being loaded: its name, its lines and its TOML as written.
+struct FamilyFile<'a> {
+    file: &'a str,
+    locator: &'a Locator<'a>,
+    root: &'a toml::Value,
+}
+
+impl FamilyFile<'_> {
+    /// An error of this file.
+    fn error(
+        &self,
+        line: Option<usize>,
+        year: Option<u16>,
+        indicator: Option<String>,
+        field: String,
+        message: String,
+    ) -> CatalogError {
+        CatalogError {
+            file: self.file.to_string(),
+            line,
+            year,
+            indicator,
+            field,
+            message,
+        }
+    }
+
+    /// Checks of the file as written, for every year at once (dated values, indicator years).
+    fn structural_errors(&self, years: &[u16]) -> Vec<CatalogError> {
+        let mut structural = Vec::new();
+        check_dated_values(self.root, years, &mut Vec::new(), &mut structural);
+        check_indicator_years(self.root, years, &mut structural);
+        structural
+            .into_iter()
+            .map(|(p, key)| {
+                self.error(
+                    self.locator.line(&p.path, key.as_deref(), None),
+                    None,
+                    indicator_id(self.root, &p.path),
+                    path_text(&p.path),
+                    p.message,
+                )
+            })
+            .collect()
+    }
+
+    /// The catalog of one year: its indicators, values resolved for the year,
+    /// deserialised and validated; or its errors, located in the file as written.
+    fn load_year(&self, year: u16) -> Result<Catalog, Vec<CatalogError>> {
+        let root = self.root;
         let mut value = root.clone();
         // Indicators absent from this year are dropped before resolution, so
         // that their values need not be given for years they do not exist in.
@@ -307,18 +351,23 @@ pub fn load_catalogs(file: &str, src: &str) -> Result<Vec<Catalog>, CatalogError
         let mut problems = Vec::new();
         resolve(&mut value, year, &mut Vec::new(), &mut problems);
         let located = |path: &[Seg], key: Option<&str>| {
-            let orig = original_path(&root, path, year);
+            let orig = original_path(root, path, year);
             (
-                locator.line(&orig, key, Some(year)),
-                indicator_id(&root, &orig),
+                self.locator.line(&orig, key, Some(year)),
+                indicator_id(root, &orig),
             )
         };
+        let errors = |problems: Vec<RawProblem>| -> Vec<CatalogError> {
+            problems
+                .into_iter()
+                .map(|p| {
+                    let (line, ind) = located(&p.path, None);
+                    self.error(line, Some(year), ind, path_text(&p.path), p.message)
+                })
+                .collect()
+        };
         if !problems.is_empty() {
-            for p in problems {
-                let (line, ind) = located(&p.path, None);
-                errors.push(err(line, Some(year), ind, path_text(&p.path), p.message));
-            }
-            continue;
+            return Err(errors(problems));
         }
         set_campaign_year(&mut value, year);
         let catalog: Catalog = match serde_path_to_error::deserialize(value.clone()) {
@@ -327,43 +376,38 @@ pub fn load_catalogs(file: &str, src: &str) -> Result<Vec<Catalog>, CatalogError
                 let raw = e.inner().to_string();
                 let path = refine_serde_path(&value, serde_path(e.path()), &raw);
                 let (line, ind) = located(&path, None);
-                errors.push(err(
+                return Err(vec![self.error(
                     line,
                     Some(year),
                     ind,
                     path_text(&path),
                     french_serde_message(&raw),
-                ));
-                continue;
+                )]);
             }
         };
         let problems = validate_catalog(&catalog);
         if problems.is_empty() {
-            out.push(catalog);
+            Ok(catalog)
         } else {
-            for p in problems {
-                let (line, ind) = located(&p.path, None);
-                errors.push(err(line, Some(year), ind, path_text(&p.path), p.message));
-            }
+            Err(errors(problems))
         }
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        // The same mistake is usually reported once per year: keep it once.
-        let mut dedup: Vec<CatalogError> = Vec::new();
-        for e in errors {
-            if let Some(prev) = dedup
-                .iter_mut()
-                .find(|d| d.line == e.line && d.field == e.field && d.message == e.message)
-            {
-                prev.year = None;
-            } else {
-                dedup.push(e);
-            }
+}
+
+/// The same mistake is usually reported once per year: keep it once, for no year.
+fn once_for_all_years(errors: Vec<CatalogError>) -> Vec<CatalogError> {
+    let mut dedup: Vec<CatalogError> = Vec::new();
+    for e in errors {
+        if let Some(prev) = dedup
+            .iter_mut()
+            .find(|d| d.line == e.line && d.field == e.field && d.message == e.message)
+        {
+            prev.year = None;
+        } else {
+            dedup.push(e);
         }
-        Err(CatalogErrors(dedup))
     }
+    dedup
 }
 
 /// The years of the family: `[campaign] years = [..]`.

@@ -205,7 +205,7 @@ pub fn campaign(source: &Source, o: &Options) -> Result<u8, Failure> {
 }
 
 /// The history files (`--history`), one after the other.
-fn read_history(paths: &[PathBuf]) -> Result<Vec<HistoryRecord>, Failure> {
+pub(crate) fn read_history(paths: &[PathBuf]) -> Result<Vec<HistoryRecord>, Failure> {
     let mut history: Vec<HistoryRecord> = Vec::new();
     for h in paths {
         let recs = parse_history(&read_text(h)?)

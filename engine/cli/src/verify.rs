@@ -355,6 +355,7 @@ fn text_line(l: &Line) -> String {
     t
 }
 
+/// `caqes verify`: reads every grid, recomputes it and prints one line per grid and the counts.
 pub fn verify(
     source: &Source,
     catalog: Option<&str>,
@@ -373,36 +374,13 @@ pub fn verify(
     }
     crate::review::refuse_overwrite(out.into_iter(), review.iter().chain(data).chain(&files))?;
     let reviews = crate::review::Reviews::load(source, review, data, &catalogs);
-    let pb = ProgressBar::new(files.len() as u64);
-    if std::io::stderr().is_terminal() {
-        pb.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} grilles ({eta})")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-    } else {
-        pb.set_draw_target(ProgressDrawTarget::hidden());
-    }
+    let pb = progress_bar(files.len());
     // Each catalog is prepared once for the whole batch.
     let reader = caqes_grid::GridReader::new(&catalogs);
     let lines: Vec<Line> = files
         .par_iter()
         .map(|f| {
-            let r = match std::fs::read(f) {
-                Ok(b) => reader.read(&b).map_err(|e| e.to_string()),
-                Err(e) => Err(format!("lecture impossible : {}", io_message(&e))),
-            };
-            let official = r.as_ref().ok().and_then(|g| {
-                let cat = catalogs.iter().find(|c| c.campaign.id == g.catalog)?;
-                Some(
-                    reviews
-                        .official(cat, &g.answers, &g.evaluation, &|| {
-                            g.answers_sha256().to_string()
-                        })
-                        .0,
-                )
-            });
-            let mut l = line_of(f, r);
-            l.official = official;
+            let l = verify_one(&reader, &catalogs, &reviews, f);
             pb.inc(1);
             l
         })
@@ -418,35 +396,9 @@ pub fn verify(
     }
     let c = counts(&lines);
     if json {
-        #[derive(Serialize)]
-        struct Out<'a> {
-            grids: &'a [Line],
-            #[serde(flatten)]
-            counts: &'a Counts,
-            #[serde(skip_serializing_if = "<[String]>::is_empty")]
-            review_errors: &'a [String],
-        }
-        let text = serde_json::to_string_pretty(&Out {
-            grids: &lines,
-            counts: &c,
-            review_errors: &review_errors,
-        })
-        .map_err(|e| Failure::input(format!("sérialisation impossible : {e}")))?;
-        println!("{text}");
-    } else {
-        use std::io::Write;
-        let mut o = std::io::stdout().lock();
-        for l in &lines {
-            let text = text_line(l) + &crate::review::official_text(l.official.as_ref());
-            if writeln!(o, "{text}").is_err() {
-                return Ok(if lines.iter().any(Line::bad) { 1 } else { 0 });
-            }
-        }
-        let _ = writeln!(
-            o,
-            "{} grille(s) : {} conforme(s), {} incomplète(s), {} avec écarts, {} illisible(s)",
-            c.total, c.conformes, c.incompletes, c.avec_ecarts, c.illisibles
-        );
+        print_json(&lines, &c, &review_errors)?;
+    } else if !print_text(&lines, &c) {
+        return Ok(if lines.iter().any(Line::bad) { 1 } else { 0 });
     }
     for e in &review_errors {
         eprintln!("erreur : {e}");
@@ -465,4 +417,82 @@ pub fn verify(
             0
         },
     )
+}
+
+/// The progress bar of a batch of `n` grids, drawn only on a terminal.
+fn progress_bar(n: usize) -> ProgressBar {
+    let pb = ProgressBar::new(n as u64);
+    if std::io::stderr().is_terminal() {
+        pb.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} grilles ({eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+    } else {
+        pb.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    pb
+}
+
+/// One grid read and recomputed: its line, with its official result under the reviews.
+fn verify_one(
+    reader: &caqes_grid::GridReader<'_>,
+    catalogs: &[Catalog],
+    reviews: &crate::review::Reviews,
+    f: &Path,
+) -> Line {
+    let r = match std::fs::read(f) {
+        Ok(b) => reader.read(&b).map_err(|e| e.to_string()),
+        Err(e) => Err(format!("lecture impossible : {}", io_message(&e))),
+    };
+    let official = r.as_ref().ok().and_then(|g| {
+        let cat = catalogs.iter().find(|c| c.campaign.id == g.catalog)?;
+        Some(
+            reviews
+                .official(cat, &g.answers, &g.evaluation, &|| {
+                    g.answers_sha256().to_string()
+                })
+                .0,
+        )
+    });
+    let mut l = line_of(f, r);
+    l.official = official;
+    l
+}
+
+/// `caqes verify --json`: every grid's line, the counts and the review errors.
+fn print_json(lines: &[Line], c: &Counts, review_errors: &[String]) -> Result<(), Failure> {
+    #[derive(Serialize)]
+    struct Out<'a> {
+        grids: &'a [Line],
+        #[serde(flatten)]
+        counts: &'a Counts,
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        review_errors: &'a [String],
+    }
+    let text = serde_json::to_string_pretty(&Out {
+        grids: lines,
+        counts: c,
+        review_errors,
+    })
+    .map_err(|e| Failure::input(format!("sérialisation impossible : {e}")))?;
+    println!("{text}");
+    Ok(())
+}
+
+/// One French line per grid, then the counts; `false` when stdout is closed.
+fn print_text(lines: &[Line], c: &Counts) -> bool {
+    use std::io::Write;
+    let mut o = std::io::stdout().lock();
+    for l in lines {
+        let text = text_line(l) + &crate::review::official_text(l.official.as_ref());
+        if writeln!(o, "{text}").is_err() {
+            return false;
+        }
+    }
+    let _ = writeln!(
+        o,
+        "{} grille(s) : {} conforme(s), {} incomplète(s), {} avec écarts, {} illisible(s)",
+        c.total, c.conformes, c.incompletes, c.avec_ecarts, c.illisibles
+    );
+    true
 }
