@@ -1,12 +1,14 @@
 //! Scoring speed: one establishment on the largest shipped catalog, on
 //! issue 14's target catalog (`occitanie-vo-2018`) and on its content when the
 //! issue was filed (`occitanie-vo-2019`), and a campaign of 3,000
-//! establishments on the largest. Run: `cargo bench -p caqes-engine --bench score`.
+//! establishments on the largest; and the floor of any `evaluate` on the
+//! public types (`common::floor`: answers read, results written, no scoring)
+//! on the catalog as filed. Run: `cargo bench -p caqes-engine --bench score`.
 
 mod common;
 
 use caqes_engine::{evaluate, Answers};
-use common::{answers, catalog, largest, TARGET, TARGET_AS_FILED};
+use common::{answers, catalog, floor, largest, TARGET, TARGET_AS_FILED};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 
 fn bench(c: &mut Criterion) {
@@ -22,6 +24,16 @@ fn bench(c: &mut Criterion) {
             |b| b.iter(|| evaluate(black_box(&target), black_box(&one))),
         );
     }
+    // What no scoring code can go below on the public types (see `common::floor`).
+    let filed = catalog(TARGET_AS_FILED);
+    let one = answers(&filed, 1);
+    c.bench_function(
+        &format!(
+            "plancher 1 établissement — {} (lire les réponses, écrire les résultats, sans calcul)",
+            filed.campaign.id
+        ),
+        |b| b.iter(|| floor(black_box(&filed), black_box(&one))),
+    );
     let catalog = largest();
     let one = answers(&catalog, 1);
     let name = format!(

@@ -6,13 +6,33 @@
 //! another shipped catalog: `… score_loop bench occitanie-vo-2018 1000` (per
 //! evaluate: the difference between N = 1001 and N = 1, divided by 1000), or
 //! on the indicators of one measure kind of a shipped catalog:
-//! `… score_loop kind occitanie-vo-2019 taux 1000` (kinds as `Measure::kind_label`).
+//! `… score_loop kind occitanie-vo-2019 taux 1000` (kinds as `Measure::kind_label`);
+//! or the bench's floor (answers read, results written, no scoring:
+//! `common::floor`): `… score_loop floor occitanie-vo-2019 1000`, under
+//! `--toggle-collect='score_loop::main'` since it has no function of its own.
 
 #[path = "../benches/common/mod.rs"]
 mod common;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if let [_, mode, id, n] = args.as_slice() {
+        if mode == "floor" {
+            let catalog = common::catalog(id);
+            let answers = common::answers(&catalog, 1);
+            let n: usize = n.parse().expect("N entier");
+            let mut total = 0usize;
+            for _ in 0..n {
+                let results = common::floor(
+                    std::hint::black_box(&catalog),
+                    std::hint::black_box(&answers),
+                );
+                total += results.len();
+            }
+            println!("{total}");
+            return;
+        }
+    }
     let (catalog, answers, n) = match args.as_slice() {
         [_, mode, n] if mode == "bench" => {
             let catalog = common::largest();
@@ -49,7 +69,7 @@ fn main() {
             (catalog, answers, n)
         }
         _ => {
-            eprintln!("usage : score_loop CATALOGUE.toml REPONSES.json N | score_loop bench [RÉFÉRENTIEL] N | score_loop kind RÉFÉRENTIEL TYPE N");
+            eprintln!("usage : score_loop CATALOGUE.toml REPONSES.json N | score_loop bench [RÉFÉRENTIEL] N | score_loop kind RÉFÉRENTIEL TYPE N | score_loop floor RÉFÉRENTIEL N");
             std::process::exit(2);
         }
     };

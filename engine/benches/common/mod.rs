@@ -123,3 +123,46 @@ pub fn answers(c: &Catalog, seed: u64) -> Answers {
         indicators,
     }
 }
+
+/// The floor of any `evaluate` on the public types, with no scoring at all:
+/// find each indicator's answer (`Answers::indicators`), read each of its
+/// inputs as an exact [`Number`], and write one [`caqes_engine::IndicatorResult`]
+/// per indicator (dropped by the caller, as an evaluation is). The bench's
+/// « plancher » times it beside `evaluate` on the same answers: what
+/// `evaluate` costs above it is scoring; below it, no scoring code can go
+/// without changing `Answers` or `Evaluation`.
+#[allow(dead_code)] // used by the bench and by `score_loop floor`, not by both
+pub fn floor(c: &Catalog, a: &Answers) -> Vec<caqes_engine::IndicatorResult> {
+    c.indicators
+        .iter()
+        .map(|ind| {
+            // The last input read stands for the values (kept from the optimiser).
+            let mut value = None;
+            if let Some(answer) = a.indicators.get(ind.id.as_str()) {
+                for v in answer.inputs.values() {
+                    if let serde_json::Value::Number(n) = v {
+                        value = Number::from_json(n).or(value);
+                    }
+                }
+            }
+            let points = value.unwrap_or(Number::ZERO);
+            caqes_engine::IndicatorResult {
+                id: ind.id.clone(),
+                code: ind.code.clone(),
+                volet: ind.volet.clone(),
+                role: ind.role,
+                status: caqes_engine::Status::Renseigne,
+                origin: caqes_engine::Origin::Declared,
+                value,
+                unit: None,
+                target: value,
+                met: Some(true),
+                share: value,
+                max_points: ind.points,
+                weight: points,
+                points,
+                complete: true,
+            }
+        })
+        .collect()
+}
