@@ -48,7 +48,11 @@ pub fn save(key: &str, answers: &Answers) -> Result<(), String> {
     s.set_item(key, &answers.to_canonical_json()).map_err(|_| {
         "le navigateur refuse d'enregistrer (mode privé ou espace plein)".to_string()
     })?;
-    let _ = s.set_item(CURRENT, key);
+    // Written only when it changes: a write costs several reads, and this
+    // runs on every keystroke.
+    if s.get_item(CURRENT).ok().flatten().as_deref() != Some(key) {
+        let _ = s.set_item(CURRENT, key);
+    }
     Ok(())
 }
 

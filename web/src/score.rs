@@ -126,7 +126,6 @@ impl Component for ProblemList {
 }
 
 fn problem_list(props: &ProblemsProps) -> Html {
-    let c = &*props.catalog;
     let count = props.problems.len();
     html! {
         <>
@@ -135,27 +134,99 @@ fn problem_list(props: &ProblemsProps) -> Html {
             <p class="hint">{ "Aucun problème." }</p>
         } else {
             <ul class="problems" id="problems" aria-labelledby="h-problems">
-            { for props.problems.iter().map(|p| {
-                let tab = tab_of(c, p.indicator.as_deref());
-                let mut ids = Vec::new();
-                match (&p.indicator, &p.field) {
-                    (Some(i), Some(f)) => { ids.push(field_id(&[i, f])); ids.push(format!("card-{i}")); }
-                    (Some(i), None) => ids.push(format!("card-{i}")),
-                    (None, Some(f)) => ids.push(field_id(&[f])),
-                    (None, None) => {}
-                }
-                let code = p.indicator.as_deref().and_then(|i| c.indicator(i)).map(|i| format!("{} : ", i.code)).unwrap_or_default();
-                html! {
-                    <li class={format!("sev-{}", match p.severity { Severity::Error => "error", Severity::Missing => "missing", Severity::Warning => "warning" })}>
-                        <button type="button" class="link" onclick={props.dispatch.reform(move |_| Action::Focus { tab, ids: ids.clone() })}>
-                            <span class="sev">{ format!("[{}] ", p.severity.label()) }</span>{ code }{ &p.message }
-                        </button>
-                    </li>
-                }
+            { for props.problems.iter().zip(problem_keys(&props.problems)).map(|(p, key)| html! {
+                <ProblemItem {key} catalog={props.catalog.clone()} problem={p.clone()} dispatch={props.dispatch.clone()} />
             }) }
             </ul>
         }
         </>
+    }
+}
+
+/// A key per problem, unique in the list: severity, indicator, field and
+/// message, numbered from the second time the same problem appears. Keyed,
+/// a problem that appears or goes leaves the other lines as they are (not
+/// rendered again, since their props are equal); unkeyed, every line after
+/// it would get its neighbour's problem and be rendered and written again.
+fn problem_keys(problems: &[Problem]) -> Vec<String> {
+    let mut seen = std::collections::HashMap::<String, usize>::new();
+    problems
+        .iter()
+        .map(|p| {
+            let key = format!(
+                "{}\u{1f}{}\u{1f}{}\u{1f}{}",
+                p.severity.label(),
+                p.indicator.as_deref().unwrap_or(""),
+                p.field.as_deref().unwrap_or(""),
+                p.message
+            );
+            let n = seen.entry(key.clone()).or_insert(0);
+            *n += 1;
+            match *n {
+                1 => key,
+                n => format!("{key}\u{1f}{n}"),
+            }
+        })
+        .collect()
+}
+
+/// The props of [`ProblemItem`].
+#[derive(Properties, PartialEq)]
+pub struct ProblemProps {
+    /// The open catalog.
+    pub catalog: Shared<Catalog>,
+    /// The problem shown.
+    pub problem: Problem,
+    /// The form's actions.
+    pub dispatch: Callback<Action>,
+}
+
+/// One line of « Points à vérifier »: a button that focuses the problem's field.
+pub struct ProblemItem;
+
+impl Component for ProblemItem {
+    type Message = ();
+    type Properties = ProblemProps;
+
+    fn create(_ctx: &Context<Self>) -> Self {
+        ProblemItem
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        problem_item(ctx.props())
+    }
+}
+
+fn problem_item(props: &ProblemProps) -> Html {
+    let (c, p) = (&*props.catalog, &props.problem);
+    let tab = tab_of(c, p.indicator.as_deref());
+    let mut ids = Vec::new();
+    match (&p.indicator, &p.field) {
+        (Some(i), Some(f)) => {
+            ids.push(field_id(&[i, f]));
+            ids.push(format!("card-{i}"));
+        }
+        (Some(i), None) => ids.push(format!("card-{i}")),
+        (None, Some(f)) => ids.push(field_id(&[f])),
+        (None, None) => {}
+    }
+    let code = p
+        .indicator
+        .as_deref()
+        .and_then(|i| c.indicator(i))
+        .map(|i| format!("{} : ", i.code))
+        .unwrap_or_default();
+    let class = match p.severity {
+        Severity::Error => "sev-error",
+        Severity::Missing => "sev-missing",
+        Severity::Warning => "sev-warning",
+    };
+    html! {
+        <li {class}>
+            <button type="button" class="link" onclick={props.dispatch.reform(move |_| Action::Focus { tab, ids: ids.clone() })}>
+                <span class="sev">{ format!("[{}] ", p.severity.label()) }</span>{ code }{ &p.message }
+            </button>
+        </li>
     }
 }
 
@@ -175,5 +246,32 @@ fn volet_label(c: &caqes_engine::Catalog, i: usize, title: &str) -> String {
             format!("{code} {short}")
         }
         None => title.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(severity: Severity, indicator: Option<&str>, message: &str) -> Problem {
+        Problem {
+            severity,
+            indicator: indicator.map(Into::into),
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn problem_keys_are_unique_and_follow_the_problem() {
+        let a = problem(Severity::Missing, Some("I.1"), "« N » non renseigné");
+        let b = problem(Severity::Missing, Some("I.2"), "« N » non renseigné");
+        let e = problem(Severity::Error, Some("I.2"), "« N » non renseigné");
+        let keys = problem_keys(&[a.clone(), b.clone(), a.clone(), e.clone()]);
+        let unique: std::collections::HashSet<_> = keys.iter().collect();
+        assert_eq!(unique.len(), 4, "{keys:?}");
+        // A problem keeps its key when another one goes before it.
+        assert_eq!(problem_keys(std::slice::from_ref(&b))[0], keys[1]);
+        assert_eq!(problem_keys(&[e, a, b])[2], keys[1]);
     }
 }

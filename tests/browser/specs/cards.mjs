@@ -3,7 +3,10 @@
 // (window.caqesTimings().cards counts the card renders), while a change that
 // moves other cards' figures (a « Non concerné » redistributing the points)
 // renders them too and their figures follow; the typed text and the focus
-// stay in place.
+// stay in place. The lines of « Points à vérifier » are keyed components too
+// (web/src/score.rs, `ProblemItem`): a problem that goes removes its line and
+// leaves the other lines as they were (unkeyed, every line after it would be
+// written again with its successor's text).
 async function weights(page, panel) {
   return page.$$eval(`${panel} dd[id^="w-"]`, (ds) => Object.fromEntries(ds.map((d) => [d.id, d.dataset.value])));
 }
@@ -48,6 +51,18 @@ export async function run(ctx) {
   assert.ok(await page.isChecked(`#${ncId}`));
   // The first card keeps its typed text.
   assert.equal(await page.inputValue(`#${id}`), '1234');
+  // A missing input filled: its line goes, the other lines stay as they were.
+  const lines = await page.$$eval('#problems li', (ls) => { ls.forEach((l) => { l.__text = l.textContent; }); return ls.map((l) => l.textContent); });
+  const next = page.locator(`${panel} input.grid-input:not([disabled])`).nth(1);
+  const nextId = await next.getAttribute('id');
+  const gone = lines.findIndex((t) => t.includes('non renseigné') && !t.includes('établissement'));
+  assert.ok(gone >= 0 && gone < lines.length - 1, `a missing input before the last line: ${JSON.stringify(lines.slice(0, 5))}`);
+  await next.pressSequentially('5');
+  await page.waitForFunction((t) => document.querySelector('#problems').textContent !== t, lines.join(''));
+  const kept = await page.$$eval('#problems li', (ls) => ls.map((l) => [l.__text === undefined ? null : l.__text, l.textContent]));
+  const rewritten = kept.filter(([was, now]) => was !== null && was !== now);
+  assert.deepEqual(rewritten, [], `lines written again after ${nextId} was filled`);
+  assert.ok(kept.filter(([was]) => was !== null).length >= lines.length - 1, 'the other lines are the same elements');
   ctx.log(`${cards} cards; 4 keystrokes -> ${typed} card renders; non concerné -> ${rendered} card renders, ${moved.length} weights moved`);
   ctx.assertNoConsoleErrors();
 }
