@@ -569,7 +569,7 @@ fn form_view(form: &Form, printing: bool, link: &Scope<App>, dispatch: &Callback
         { form.review.as_ref().map(|r| response::view(r, form, link)).unwrap_or_default() }
         <div class="layout">
             <div class="form-main">
-                { nav::tabs(form, link) }
+                <nav::Tabs ..nav::tabs_props(form, dispatch) />
                 if !printing {
                     <p class="print-only" id="print-hint">{ "Seule l'étape affichée est imprimée : utilisez le bouton « Imprimer » du formulaire pour imprimer toutes les étapes." }</p>
                 }

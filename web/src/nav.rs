@@ -7,8 +7,8 @@
 //! answer about it ([`Severity::Missing`]); the identification step is one
 //! more stop when a missing answer is about the establishment.
 
-use crate::app::{App, Msg};
-use crate::fields::field_id;
+use crate::app::App;
+use crate::fields::{field_id, Shared};
 use crate::form::{Action, Form};
 use caqes_engine::{cut_on_word, Catalog, Evaluation, Severity, Volet};
 use yew::html::Scope;
@@ -185,19 +185,62 @@ pub fn progress_text(done: usize, total: usize) -> String {
     format!("{done}/{total} renseigné{s}")
 }
 
+/// The props of [`Tabs`]: compared by value (the catalog by pointer), so
+/// that the tabs render again only when the step or a volet's progress
+/// changes, not on every keystroke.
+#[derive(Properties, PartialEq)]
+pub struct TabsProps {
+    /// The open catalog.
+    pub catalog: Shared<Catalog>,
+    /// The step shown (0 = identification).
+    pub tab: usize,
+    /// Each volet's (renseignés, indicators), [`volet_progress`].
+    pub progress: Vec<(usize, usize)>,
+    /// The form's actions.
+    pub dispatch: Callback<Action>,
+}
+
+/// The props of [`Tabs`] for `form`.
+pub fn tabs_props(form: &Form, dispatch: &Callback<Action>) -> TabsProps {
+    TabsProps {
+        catalog: Shared(std::rc::Rc::clone(&form.catalog)),
+        tab: form.tab,
+        progress: volet_progress(&form.catalog, &form.eval),
+        dispatch: dispatch.clone(),
+    }
+}
+
+/// The tabs (identification, then one per volet with its progress) and the
+/// button « Aller au prochain indicateur à compléter ».
+pub struct Tabs;
+
+impl Component for Tabs {
+    type Message = ();
+    type Properties = TabsProps;
+
+    fn create(_ctx: &Context<Self>) -> Self {
+        Tabs
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        tabs(ctx.props())
+    }
+}
+
 /// The tab bar and the « prochain indicateur » button.
-pub fn tabs(form: &Form, link: &Scope<App>) -> Html {
-    let c = &form.catalog;
-    let progress = volet_progress(c, &form.eval);
+fn tabs(props: &TabsProps) -> Html {
+    let c = &*props.catalog;
+    let progress = &props.progress;
+    let dispatch = &props.dispatch;
     let left: usize = progress.iter().map(|(d, t)| t - d).sum();
     let tab = |i: usize, code: String, short: String, full: &str, prog: Option<(usize, usize)>| {
-        let current = form.tab == i;
+        let current = props.tab == i;
         let complete = prog.is_some_and(|(d, t)| d == t);
         html! {
             <button type="button" id={format!("tab-{i}")} class={classes!("tab", current.then_some("current"))}
                 title={full.to_string()}
                 aria-current={if current { Some("step") } else { None }}
-                onclick={link.callback(move |_| Msg::Form(Action::Tab(i)))}>
+                onclick={dispatch.reform(move |_| Action::Tab(i))}>
                 <span class="tab-code">{ code }</span>
                 if !short.is_empty() { { " " }<span class="tab-title">{ short }</span> }
                 if let Some((d, t)) = prog {
@@ -216,7 +259,7 @@ pub fn tabs(form: &Form, link: &Scope<App>) -> Html {
                 }) }
             </nav>
             <p class="next">
-                <button type="button" id="next-to-complete" class="secondary" onclick={link.callback(|_| Msg::Form(Action::Next))}>
+                <button type="button" id="next-to-complete" class="secondary" onclick={dispatch.reform(|_| Action::Next)}>
                     { "Aller au prochain indicateur à compléter" }
                 </button>
                 <span class="hint" id="left-to-complete">{
