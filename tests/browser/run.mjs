@@ -15,6 +15,10 @@
 //   assert          node:assert/strict
 //   newPage()       page with console-error / page-error / request watchers
 //   waitForApp(p)   waits for the Yew app to render <main id="app"> with its <h1>
+//   settled(p)      waits until the service worker controls the page and later.js has checked the
+//                   published campaigns (window.caqesPublished): call it before cutting the network,
+//                   or its requests may reach the server gone down (the service worker's fetches
+//                   outlive a reload; Chromium retries them on a dropped connection)
 //   screenshot(p, name)           artifacts/browser/<spec>-<name>.png
 //   assertNoConsoleErrors()       no console.error, no uncaught exception, no CSP report
 //   assertOnlyLocalRequests()     every request went to 127.0.0.1 (or data:/blob:)
@@ -128,6 +132,16 @@ async function makeCtx(specName, srv, userDataDir) {
     },
     async waitForApp(page, timeout = 20_000) {
       await page.locator('main#app h1').first().waitFor({ state: 'visible', timeout });
+    },
+    async settled(page, timeout = 20_000) {
+      await page.evaluate(async () => {
+        await navigator.serviceWorker.ready;
+        if (!navigator.serviceWorker.controller) {
+          await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
+        }
+      });
+      await page.waitForFunction(() => window.caqesPublished !== undefined, null, { timeout });
+      await page.evaluate(() => window.caqesPublished);
     },
     async screenshot(page, name) {
       const file = path.join(ARTIFACTS, `${specName}-${name}.png`);

@@ -130,5 +130,7 @@ async function published(loadGrid) {
 
 export function start(registration, loadGrid) {
   registration.then(watchUpdates);
-  published(loadGrid).catch((e) => console.warn('CAQES: référentiels publiés', e));
+  // Settles once the published campaigns are checked (tests wait for it
+  // before cutting the network: its requests would reach a server gone down).
+  window.caqesPublished = published(loadGrid).catch((e) => console.warn('CAQES: référentiels publiés', e));
 }

@@ -209,12 +209,7 @@ export async function run(ctx) {
 
   // Offline (the module from the service worker's cache, in a fresh page
   // context): the same grid again holds the same values as the draft.
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) {
-      await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
-    }
-  });
+  await ctx.settled(page);
   await ctx.context.setOffline(true);
   ctx.server.down = true;
   const sent = ctx.server.requests.length;

@@ -5,21 +5,12 @@ import fs from 'node:fs';
 // connection): reload, and a tab closed and reopened after a browser restart,
 // still render the app, and the Excel grid (the second, on-demand wasm module,
 // never loaded before going offline) still downloads.
-async function waitForController(page) {
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) {
-      await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
-    }
-  });
-}
-
 export async function run(ctx) {
   const { assert } = ctx;
   let page = await ctx.newPage();
   await page.goto(ctx.baseUrl);
   await ctx.waitForApp(page);
-  await waitForController(page);
+  await ctx.settled(page);
 
   // Every asset listed by build-web is in the cache of this build.
   const cached = await page.evaluate(async (build) => {

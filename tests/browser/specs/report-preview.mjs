@@ -47,12 +47,7 @@ export async function run(ctx) {
   });
   await page.goto(ctx.baseUrl);
   await ctx.waitForApp(page);
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) {
-      await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
-    }
-  });
+  await ctx.settled(page);
   await ctx.context.setOffline(true);
   ctx.server.down = true;
   const before = ctx.server.requests.length;

@@ -38,6 +38,7 @@ export async function run(ctx) {
   ctx.log(`scope ${scope}; ${cached.urls.length} cached entries`);
 
   // Offline reload: browser offline and the server dropping every connection.
+  await ctx.settled(page);
   await ctx.context.setOffline(true);
   ctx.server.down = true;
   const before = ctx.server.requests.length;
